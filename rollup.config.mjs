@@ -1,0 +1,32 @@
+import typescript from '@rollup/plugin-typescript';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+// Two outputs from one source tree:
+// - dist/**/*.js: unbundled ES modules with lit external, plus .d.ts, for npm users' bundlers;
+// - dist/un75-meeting.min.js: every dependency inside, minified, for a <script type="module"> on
+//   any origin (the CDN entry).
+const onwarn = (warning, warn) => {
+  if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return;
+  warn(warning);
+};
+
+export default [
+  {
+    input: 'src/index.ts',
+    external: (id) => /^(lit|@lit\/|@lit-labs\/)/.test(id),
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
+    plugins: [typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: true, declarationDir: 'dist' })],
+    onwarn,
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/un75-meeting.min.js', format: 'es', sourcemap: true },
+    plugins: [
+      resolve({ browser: true }),
+      typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: false, declarationMap: false }),
+      terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
+    ],
+    onwarn,
+  },
+];

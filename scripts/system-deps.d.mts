@@ -1,0 +1,3 @@
+export const PROGRAMS: Record<string, string>;
+export function chromePath(): string;
+export function ensureSystemDeps(): void;

@@ -1,0 +1,76 @@
+// Finds the programs the tests drive (a system Chromium above all) and, on a Debian machine where
+// we are root, installs what is missing with apt-get. Anywhere else it stops with the one line a
+// person must run. Used by `npm test` (pretest), .ci/run and the test configs (chromePath()).
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CHROME_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+
+/** Debian package that provides each program the tests start. */
+export const PROGRAMS = {
+  chromium: 'chromium',
+  'redis-server': 'redis-server',
+  turnserver: 'coturn',
+  pulseaudio: 'pulseaudio',
+  parecord: 'pulseaudio-utils',
+  sox: 'sox',
+  'espeak-ng': 'espeak-ng',
+};
+
+export function chromePath() {
+  const found = [process.env.CHROME_PATH, ...CHROME_CANDIDATES].find((p) => p && existsSync(p));
+  if (!found) throw new Error('No Chrome or Chromium found: set CHROME_PATH, or run: sudo apt-get install -y chromium');
+  return found;
+}
+
+function which(program) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function missingPrograms() {
+  return Object.entries(PROGRAMS)
+    .filter(([program]) => (program === 'chromium' ? !safeChromePath() : !which(program)))
+    .map(([, pkg]) => pkg);
+}
+
+function safeChromePath() {
+  try {
+    return chromePath();
+  } catch {
+    return null;
+  }
+}
+
+export function ensureSystemDeps() {
+  const missing = [...new Set(missingPrograms())];
+  if (missing.length === 0) return;
+  const line = `sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && which('apt-get');
+  if (!canInstall) {
+    console.error(`The tests need ${missing.join(', ')}. Run: ${line}`);
+    process.exit(1);
+  }
+  console.log(`Installing ${missing.join(', ')} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  const still = missingPrograms();
+  if (still.length) {
+    console.error(`apt-get did not provide ${still.join(', ')}. Run: ${line}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) ensureSystemDeps();

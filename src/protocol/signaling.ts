@@ -1,0 +1,221 @@
+/**
+ * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
+ * JSON text frames, one message each. The same validators run in the browser and on the server.
+ */
+
+export const ROLES = ['participant', 'interpreter', 'host'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Largest frame either side accepts, in bytes. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const ROOM_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const MAX_NAME_LENGTH = 64;
+export const MAX_LANGUAGE_TAG_LENGTH = 35;
+export const MAX_ID_LENGTH = 64;
+
+/** What a member publishes about itself; the server relays it, never interprets it. */
+export interface PeerState {
+  name: string;
+  role: Role;
+  spokenLanguage: string;
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  handRaised: boolean;
+}
+
+/** A room member as the server describes it. */
+export interface PeerInfo extends PeerState {
+  id: string;
+}
+
+export type StateUpdate = Partial<Omit<PeerState, 'role'>>;
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export type ClientMessage =
+  | { type: 'join'; room: string; name: string; token?: string; resume?: string; state?: StateUpdate; role?: Role }
+  | { type: 'signal'; to: string; sid: string; data: unknown }
+  | ({ type: 'update' } & StateUpdate)
+  | { type: 'leave' };
+
+export type ServerMessage =
+  | { type: 'welcome'; id: string; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
+  | { type: 'peer-joined'; peer: PeerInfo }
+  | { type: 'peer-left'; id: string }
+  | { type: 'signal'; from: string; sid: string; data: unknown }
+  | { type: 'peer-updated'; peer: PeerInfo }
+  | { type: 'error'; code: ErrorCode; message: string };
+
+export const ERROR_CODES = [
+  'bad-json',
+  'bad-message',
+  'unknown-type',
+  'frame-too-large',
+  'not-joined',
+  'already-joined',
+  'unknown-peer',
+  'room-full',
+  'rate-limited',
+  'unauthorized',
+  'server-full',
+  'shutting-down',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A frame that failed validation: `code` goes back to the sender in an `error` frame. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function fail(message: string): never {
+  throw new ProtocolError('bad-message', message);
+}
+
+function str(obj: Json, key: string, max: number, pattern?: RegExp): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    fail(`"${key}" must be a non-empty string of at most ${max} characters`);
+  }
+  if (pattern && !pattern.test(value)) fail(`"${key}" has characters that are not allowed`);
+  return value;
+}
+
+function optionalStr(obj: Json, key: string, max: number): string | undefined {
+  return obj[key] === undefined ? undefined : str(obj, key, max);
+}
+
+const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+
+/** Validates the fields of a state update; unknown fields are ignored, not relayed. */
+export function parseStateUpdate(obj: Json): StateUpdate {
+  const update: StateUpdate = {};
+  if (obj.name !== undefined) update.name = str(obj, 'name', MAX_NAME_LENGTH).trim() || fail('"name" is blank');
+  if (obj.spokenLanguage !== undefined) {
+    update.spokenLanguage = str(obj, 'spokenLanguage', MAX_LANGUAGE_TAG_LENGTH, LANGUAGE_TAG);
+  }
+  for (const key of ['micEnabled', 'cameraEnabled', 'handRaised'] as const) {
+    if (obj[key] === undefined) continue;
+    if (typeof obj[key] !== 'boolean') fail(`"${key}" must be true or false`);
+    update[key] = obj[key] as boolean;
+  }
+  return update;
+}
+
+function parseRole(value: unknown): Role | undefined {
+  if (value === undefined) return undefined;
+  if (!ROLES.includes(value as Role)) fail(`"role" must be one of ${ROLES.join(', ')}`);
+  return value as Role;
+}
+
+/** Parses one frame from a client. Throws {@link ProtocolError} on anything malformed. */
+export function parseClientMessage(frame: string): ClientMessage {
+  const msg = parseFrame(frame);
+  switch (msg.type) {
+    case 'join': {
+      const join: ClientMessage = {
+        type: 'join',
+        room: str(msg, 'room', 64, ROOM_PATTERN),
+        name: str(msg, 'name', MAX_NAME_LENGTH).trim() || fail('"name" is blank'),
+      };
+      const token = optionalStr(msg, 'token', 4096);
+      const resume = optionalStr(msg, 'resume', 128);
+      const role = parseRole(msg.role);
+      if (token !== undefined) join.token = token;
+      if (resume !== undefined) join.resume = resume;
+      if (role !== undefined) join.role = role;
+      if (msg.state !== undefined) {
+        if (!isObject(msg.state)) fail('"state" must be an object');
+        join.state = parseStateUpdate(msg.state);
+      }
+      return join;
+    }
+    case 'signal':
+      if (msg.data === undefined || msg.data === null) fail('"data" is missing');
+      return {
+        type: 'signal',
+        to: str(msg, 'to', MAX_ID_LENGTH),
+        sid: str(msg, 'sid', MAX_ID_LENGTH),
+        data: msg.data,
+      };
+    case 'update':
+      return { type: 'update', ...parseStateUpdate(msg) };
+    case 'leave':
+      return { type: 'leave' };
+    default:
+      throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
+  }
+}
+
+function parsePeer(value: unknown): PeerInfo {
+  if (!isObject(value)) fail('"peer" must be an object');
+  const state = parseStateUpdate(value);
+  return {
+    id: str(value, 'id', MAX_ID_LENGTH),
+    name: state.name ?? str(value, 'name', MAX_NAME_LENGTH),
+    role: parseRole(value.role) ?? 'participant',
+    spokenLanguage: state.spokenLanguage ?? '',
+    micEnabled: state.micEnabled ?? false,
+    cameraEnabled: state.cameraEnabled ?? false,
+    handRaised: state.handRaised ?? false,
+  };
+}
+
+/** Parses one frame from the server. Throws {@link ProtocolError} on anything malformed. */
+export function parseServerMessage(frame: string): ServerMessage {
+  const msg = parseFrame(frame);
+  switch (msg.type) {
+    case 'welcome': {
+      if (!Array.isArray(msg.peers)) fail('"peers" must be a list');
+      const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];
+      return {
+        type: 'welcome',
+        id: str(msg, 'id', MAX_ID_LENGTH),
+        resume: str(msg, 'resume', 128),
+        peers: msg.peers.map(parsePeer),
+        iceServers,
+      };
+    }
+    case 'peer-joined':
+    case 'peer-updated':
+      return { type: msg.type, peer: parsePeer(msg.peer) };
+    case 'peer-left':
+      return { type: 'peer-left', id: str(msg, 'id', MAX_ID_LENGTH) };
+    case 'signal':
+      return { type: 'signal', from: str(msg, 'from', MAX_ID_LENGTH), sid: str(msg, 'sid', MAX_ID_LENGTH), data: msg.data };
+    case 'error': {
+      const code = ERROR_CODES.includes(msg.code as ErrorCode) ? (msg.code as ErrorCode) : 'bad-message';
+      return { type: 'error', code, message: typeof msg.message === 'string' ? msg.message : code };
+    }
+    default:
+      throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
+  }
+}
+
+function parseFrame(frame: string): Json {
+  if (frame.length > MAX_FRAME_BYTES) {
+    throw new ProtocolError('frame-too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+  }
+  let msg: unknown;
+  try {
+    msg = JSON.parse(frame);
+  } catch {
+    throw new ProtocolError('bad-json', 'the frame is not valid JSON');
+  }
+  if (!isObject(msg) || typeof msg.type !== 'string') fail('a frame must be a JSON object with a "type"');
+  return msg;
+}

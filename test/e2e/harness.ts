@@ -1,0 +1,101 @@
+// Shared pieces of the end-to-end suite: one set of Chromium instances for the whole run (launching
+// is the slow part on a 2-core machine), and the real signaling server started as a child process.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromePath } from '../../scripts/system-deps.mjs';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const CHROME_ARGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+  '--disable-quic',
+  '--mute-audio',
+];
+
+const browsers: Browser[] = [];
+
+/**
+ * The n-th shared browser instance (each its own process, like separate people's machines).
+ * Launched on first use and closed by closeBrowsers().
+ */
+export async function browser(index: number, extraArgs: string[] = []): Promise<Browser> {
+  if (extraArgs.length) {
+    const b = await chromium.launch({ executablePath: chromePath(), args: [...CHROME_ARGS, ...extraArgs] });
+    browsers.push(b);
+    return b;
+  }
+  const shared = sharedBrowsers[index];
+  if (shared) return shared;
+  const b = await chromium.launch({ executablePath: chromePath(), args: CHROME_ARGS });
+  sharedBrowsers[index] = b;
+  browsers.push(b);
+  return b;
+}
+const sharedBrowsers: Browser[] = [];
+
+/** A fresh page in its own context (own storage, own permissions) on the n-th browser. */
+export async function newPage(index: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await (await browser(index)).newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page ${index}] ${err.message}`));
+  return { context, page };
+}
+
+export async function closeBrowsers(): Promise<void> {
+  await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => {})));
+  sharedBrowsers.length = 0;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts the real `un75-signal` binary (built by `npm run build`) on a free loopback port and
+ * resolves once it prints the address it listens on.
+ */
+export async function startServer(args: string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /http:\/\/[^\s:]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await once(child, 'exit');
+    },
+  };
+}

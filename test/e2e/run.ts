@@ -1,0 +1,8 @@
+// The one entry of the end-to-end suite: every *.e2e.ts registers its tests here so that they all
+// run in one process and share the browser instances of harness.ts.
+import { after } from 'node:test';
+import { closeBrowsers } from './harness.js';
+
+after(closeBrowsers);
+
+await import('./call.e2e.js');

@@ -63,6 +63,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'server-full',
   'shutting-down',
+  'server-error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { createSignalingServer, type SignalingServerOptions } from './index.js';
+
+const USAGE = `Usage: un75-signal [options]
+
+  --port N               port to listen on (0 = any free port)            default 8080
+  --host HOST            address to listen on                             default 127.0.0.1
+  --static DIR           also serve the files of DIR over HTTP
+  --max-room-size N      members per room                                 default 8
+  --max-connections N    open WebSockets per process                      default 20000
+  --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
+  --resume-grace-ms N    how long a lost member may resume                default 30000
+  --redis URL            share rooms with other processes (redis://host:6379)
+  --jwt-secret S         require an HS256 join token (or env UN75_JWT_SECRET)
+  --allowed-origin URL   accept WebSockets only from this origin (repeatable)
+  --stun-url URL         STUN server handed to clients (repeatable)
+  --turn-url URL         TURN server handed to clients (repeatable)
+  --turn-secret S        coturn static-auth-secret (or env UN75_TURN_SECRET)
+  --turn-ttl SECONDS     lifetime of TURN credentials                     default 86400
+  --help                 show this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`un75-signal: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function integer(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`${flag} must be an integer of at least ${min}, not "${value}"`);
+  return n;
+}
+
+export function parseCli(argv: string[]): SignalingServerOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        static: { type: 'string' },
+        'max-room-size': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'resume-grace-ms': { type: 'string' },
+        redis: { type: 'string' },
+        'jwt-secret': { type: 'string' },
+        'allowed-origin': { type: 'string', multiple: true },
+        'stun-url': { type: 'string', multiple: true },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const options: SignalingServerOptions = {};
+  const port = integer(values.port, '--port', 0);
+  if (port !== undefined) {
+    if (port > 65535) fail('--port must be at most 65535');
+    options.port = port;
+  }
+  if (values.host) options.host = values.host;
+  if (values.static) options.staticDir = values.static;
+  const numbers = {
+    maxRoomSize: integer(values['max-room-size'], '--max-room-size', 2),
+    maxConnections: integer(values['max-connections'], '--max-connections', 1),
+    heartbeatMs: integer(values['heartbeat-ms'], '--heartbeat-ms', 100),
+    resumeGraceMs: integer(values['resume-grace-ms'], '--resume-grace-ms', 0),
+  };
+  for (const [key, value] of Object.entries(numbers)) {
+    if (value !== undefined) options[key as keyof typeof numbers] = value;
+  }
+  if (values.redis) options.redis = values.redis;
+  const jwtSecret = values['jwt-secret'] ?? process.env.UN75_JWT_SECRET;
+  if (jwtSecret) options.jwtSecret = jwtSecret;
+  if (values['allowed-origin']) {
+    for (const origin of values['allowed-origin']) {
+      if (!URL.canParse(origin)) fail(`--allowed-origin must be a URL such as https://example.org, not "${origin}"`);
+    }
+    options.allowedOrigins = values['allowed-origin'];
+  }
+  if (values['stun-url']) options.stunUrls = values['stun-url'];
+  const turnSecret = values['turn-secret'] ?? process.env.UN75_TURN_SECRET;
+  if (values['turn-url'] || turnSecret) {
+    if (!values['turn-url'] || !turnSecret) fail('--turn-url and --turn-secret go together');
+    options.turn = { urls: values['turn-url'], secret: turnSecret };
+    const ttl = integer(values['turn-ttl'], '--turn-ttl', 60);
+    if (ttl !== undefined) options.turn.ttlSeconds = ttl;
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  const server = createSignalingServer(parseCli(process.argv.slice(2)));
+  try {
+    await server.listen();
+  } catch (err) {
+    process.stderr.write(`un75-signal: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`un75-signal listening on ${server.url}\n`);
+  const stop = (signal: string) => {
+    process.stdout.write(`un75-signal: ${signal}, closing\n`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`un75-signal: unclean shutdown: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

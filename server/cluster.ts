@@ -1,0 +1,58 @@
+import type { PeerInfo } from '../src/protocol/signaling.js';
+
+/** A room member as the cluster knows it: its public description and the process holding its socket. */
+export interface ClusterMember {
+  info: PeerInfo;
+  node: string;
+}
+
+/** What other processes tell this one about a room it watches. */
+export type RoomEvent =
+  | { t: 'joined'; node: string; info: PeerInfo }
+  | { t: 'left'; id: string }
+  | { t: 'updated'; info: PeerInfo }
+  | { t: 'resumed'; id: string; node: string };
+
+export interface ClusterListener {
+  /** A change to a room this process watches, made by any process (its own included). */
+  roomEvent(room: string, event: RoomEvent): void;
+  /** A frame for a member whose socket this process holds. */
+  relay(to: string, frame: string): void;
+  /** The whole membership of a room, read periodically so that lost events heal. */
+  reconcile(room: string, members: ClusterMember[]): void;
+}
+
+/**
+ * Shared room state for several processes (see redis-bus.ts). Without one, a process is its own
+ * single source of truth and needs none of this.
+ */
+export interface Cluster {
+  readonly nodeId: string;
+  start(listener: ClusterListener): Promise<void>;
+  /** Starts receiving events of `room`; resolves once no later event can be missed. */
+  watch(room: string): Promise<void>;
+  unwatch(room: string): void;
+  /**
+   * Atomically adds a member unless the room already holds `maxSize`; resolves with the members
+   * that were there before it, or `'full'`.
+   */
+  admit(room: string, info: PeerInfo, secretHash: string, fixedName: boolean, maxSize: number): Promise<ClusterMember[] | 'full'>;
+  /**
+   * Moves a member to this process when `secretHash` matches (a resume after its process lost the
+   * socket or died); resolves with the member and the rest of the room, or null.
+   */
+  claim(
+    room: string,
+    id: string,
+    secretHash: string,
+  ): Promise<{ self: PeerInfo; fixedName: boolean; others: ClusterMember[] } | null>;
+  update(room: string, info: PeerInfo): Promise<void>;
+  remove(room: string, id: string): Promise<void>;
+  /** Sends a frame to a member whose socket another process holds. */
+  relay(node: string, to: string, frame: string): void;
+  /** Keeps these members alive for `ttlMs` more (called by the process holding them). */
+  refresh(room: string, ids: string[], ttlMs: number): Promise<void>;
+  /** Removes expired members of `room` (announcing each), then returns the room's members. */
+  sweep(room: string): Promise<ClusterMember[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,200 @@
+import type { RawData, WebSocket } from 'ws';
+import {
+  MAX_FRAME_BYTES,
+  parseClientMessage,
+  ProtocolError,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerMessage,
+} from '../src/protocol/signaling.js';
+import type { JoinAuthenticator } from './auth.js';
+import { ConnectionLimiter, type RateLimitOptions } from './rate-limit.js';
+import type { Client, Hub, LocalMember } from './rooms.js';
+
+/** Close codes a client sends when it means to go: leave at once, no resume grace. */
+const LEAVING_CODES = new Set([1000, 1001, 1005]);
+/** A client that cannot keep up with what it is sent is cut off rather than buffered without end. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
+const OFFENCES = new Set<ErrorCode>(['bad-json', 'bad-message', 'unknown-type', 'frame-too-large', 'not-joined', 'unknown-peer']);
+
+export interface ConnectionContext {
+  hub: Hub;
+  auth: JoinAuthenticator | null;
+  rateLimit: RateLimitOptions;
+  log(line: string): void;
+}
+
+/** One WebSocket: its limits, its liveness, and the member it joined as. */
+export class Connection implements Client {
+  member: LocalMember | null = null;
+  /** Pings sent since the last sign of life. */
+  missedPings = 0;
+  private readonly limiter: ConnectionLimiter;
+  private readonly inbox: string[] = [];
+  private working = false;
+  private joining = false;
+  private lastThrottleNotice = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly context: ConnectionContext,
+  ) {
+    this.limiter = new ConnectionLimiter(context.rateLimit);
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    ws.on('pong', () => (this.missedPings = 0));
+    // 'close' always follows an error; nothing else to do with it than not crash.
+    ws.on('error', () => {});
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(frame: string): void {
+    if (!this.open) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.context.log('un75-signal: dropping a client that does not read what it is sent');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(frame);
+  }
+
+  replaced(): void {
+    this.member = null;
+    this.ws.close(4001, 'resumed on another connection');
+  }
+
+  /** Heartbeat tick: false once the socket missed two pings in a row and has been dropped. */
+  heartbeat(): boolean {
+    if (this.missedPings >= 2) {
+      this.ws.terminate();
+      return false;
+    }
+    this.missedPings++;
+    if (this.open) this.ws.ping();
+    return true;
+  }
+
+  closed(code: number): void {
+    const member = this.member;
+    this.member = null;
+    if (member) this.context.hub.disconnected(member, LEAVING_CODES.has(code));
+  }
+
+  /** Tells the client why it is about to be closed, then closes. */
+  shutDown(code: ErrorCode, message: string, closeCode: number): void {
+    this.error(code, message);
+    this.ws.close(closeCode, code);
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    this.missedPings = 0;
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    const verdict = this.limiter.admit(bytes);
+    if (verdict === 'disconnect') return this.expel();
+    if (verdict === 'throttled') {
+      // One notice a second is enough; answering every dropped frame would amplify the flood.
+      const now = Date.now();
+      if (now - this.lastThrottleNotice >= 1000) {
+        this.lastThrottleNotice = now;
+        this.error('rate-limited', 'too many frames: this one was dropped');
+      }
+      return;
+    }
+    if (isBinary) return this.reject(new ProtocolError('bad-message', 'only text frames are accepted'));
+    if (bytes > MAX_FRAME_BYTES) {
+      return this.reject(new ProtocolError('frame-too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`));
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    this.inbox.push(text);
+    if (!this.working) void this.drain();
+  }
+
+  /** Handles frames one at a time, so a signal sent right after a join waits for the welcome. */
+  private async drain(): Promise<void> {
+    this.working = true;
+    try {
+      while (this.inbox.length && this.open) {
+        const text = this.inbox.shift()!;
+        try {
+          const pending = this.handle(parseClientMessage(text));
+          if (pending) await pending;
+        } catch (err) {
+          if (err instanceof ProtocolError) this.reject(err);
+          else {
+            this.context.log(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            this.error('server-error', 'the server could not handle this frame');
+          }
+        }
+      }
+    } finally {
+      this.working = false;
+      this.inbox.length = this.open ? this.inbox.length : 0;
+    }
+  }
+
+  private handle(msg: ClientMessage): Promise<void> | void {
+    const { hub } = this.context;
+    if (msg.type === 'join') return this.join(msg);
+    const member = this.member;
+    if (!member) throw new ProtocolError('not-joined', `join a room before sending "${msg.type}"`);
+    switch (msg.type) {
+      case 'signal':
+        hub.signal(member, msg.to, msg.sid, msg.data);
+        return;
+      case 'update': {
+        const { type: _type, ...update } = msg;
+        hub.update(member, update);
+        return;
+      }
+      case 'leave':
+        this.member = null;
+        hub.leave(member);
+        return;
+    }
+  }
+
+  private async join(msg: Extract<ClientMessage, { type: 'join' }>): Promise<void> {
+    if (this.member || this.joining) throw new ProtocolError('already-joined', 'this connection is already in a room; send "leave" first');
+    this.joining = true;
+    try {
+      const { auth, hub } = this.context;
+      // A resume needs no token: the resume secret proves who it is, and a long meeting must
+      // survive a network change after its token expired.
+      const grant = auth && !(msg.resume && !msg.token) ? await auth.verify(msg.token, msg.room) : null;
+      const member = await hub.join(this, {
+        room: msg.room,
+        name: grant?.name ?? msg.name,
+        role: grant?.role ?? (auth ? 'participant' : (msg.role ?? 'participant')),
+        fixedName: grant?.name !== undefined,
+        state: msg.state ?? {},
+        ...(msg.resume !== undefined ? { resume: msg.resume } : {}),
+        resumeOnly: auth !== null && grant === null,
+      });
+      if (this.open) this.member = member;
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private reject(err: ProtocolError): void {
+    this.error(err.code, err.message);
+    if (OFFENCES.has(err.code) && this.limiter.offend() === 'disconnect') this.expel();
+  }
+
+  private expel(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.error('rate-limited', 'too many frames or invalid frames: disconnected');
+    const member = this.member;
+    this.member = null;
+    // Abuse is not a network accident: no resume grace.
+    if (member) this.context.hub.leave(member);
+    this.ws.close(1008, 'policy violation');
+  }
+
+  private error(code: ErrorCode, message: string): void {
+    this.send(JSON.stringify({ type: 'error', code, message } satisfies ServerMessage));
+  }
+}

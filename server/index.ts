@@ -1,0 +1,245 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
+import { JoinAuthenticator } from './auth.js';
+import type { Cluster } from './cluster.js';
+import { Connection } from './connection.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+import { Hub, type HubStats } from './rooms.js';
+import { createStaticHandler } from './static.js';
+import { iceServersFor, type TurnOptions } from './turn.js';
+
+export type { RateLimitOptions } from './rate-limit.js';
+export type { TurnOptions } from './turn.js';
+export type { HubStats } from './rooms.js';
+
+export interface SignalingServerOptions {
+  /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1; `0.0.0.0` or `::` to accept connections from other machines. */
+  host?: string;
+  /** Directory of static files served next to the WebSocket. */
+  staticDir?: string;
+  /** Where `/un75-meeting.min.js` is read from. Default: this package's `dist/`. */
+  bundleDir?: string;
+  /** Members per room (a full mesh grows as n²). Default 8. */
+  maxRoomSize?: number;
+  /** Open WebSockets per process. Default 20,000. */
+  maxConnections?: number;
+  /** Ping interval; a socket that misses two pings is dropped. Default 15,000 ms. */
+  heartbeatMs?: number;
+  /** How long a member whose socket vanished keeps its place for a resume. Default 30,000 ms. */
+  resumeGraceMs?: number;
+  /** When set, a join needs an HS256 token signed with it (design §6.3). */
+  jwtSecret?: string;
+  /** When non-empty, WebSocket handshakes from other origins are refused. */
+  allowedOrigins?: string[];
+  stunUrls?: string[];
+  turn?: Omit<TurnOptions, 'ttlSeconds'> & { ttlSeconds?: number };
+  /** `redis://…` URL: share rooms with every other process using the same Redis. */
+  redis?: string;
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Where log lines go. Default console.error. */
+  log?: (line: string) => void;
+}
+
+export interface ServerStats extends HubStats {
+  connections: number;
+}
+
+export interface SignalingServer {
+  listen(): Promise<AddressInfo>;
+  /** Tells every client `shutting-down`, closes their sockets and stops listening. */
+  close(): Promise<void>;
+  /** The address it listens on, once listening. */
+  readonly address: AddressInfo | null;
+  /** The listening URL (`http://host:port`), once listening. */
+  readonly url: string | null;
+  stats(): ServerStats;
+}
+
+const DEFAULT_TURN_TTL_SECONDS = 24 * 3600;
+
+export function createSignalingServer(options: SignalingServerOptions = {}): SignalingServer {
+  return new Un75SignalingServer(options);
+}
+
+class Un75SignalingServer implements SignalingServer {
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly hub: Hub;
+  private readonly cluster: Cluster | null;
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly allowedOrigins: Set<string> | null;
+  private readonly maxConnections: number;
+  private readonly heartbeatMs: number;
+  private readonly resumeGraceMs: number;
+  private readonly log: (line: string) => void;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closing: Promise<void> | null = null;
+  private presenceRunning = false;
+
+  constructor(private readonly options: SignalingServerOptions) {
+    this.log = options.log ?? ((line) => console.error(line));
+    this.maxConnections = options.maxConnections ?? 20_000;
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.resumeGraceMs = options.resumeGraceMs ?? 30_000;
+    this.allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map(normalizeOrigin)) : null;
+    const turn: TurnOptions | undefined = options.turn && {
+      urls: options.turn.urls,
+      secret: options.turn.secret,
+      ttlSeconds: options.turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS,
+    };
+    const stunUrls = options.stunUrls ?? [];
+    this.cluster = null;
+    this.hub = new Hub({
+      maxRoomSize: options.maxRoomSize ?? 8,
+      resumeGraceMs: this.resumeGraceMs,
+      iceServers: (id) => iceServersFor(id, stunUrls, turn),
+      ...(this.cluster ? { cluster: this.cluster } : {}),
+      log: this.log,
+    });
+    const context = {
+      hub: this.hub,
+      auth: options.jwtSecret ? new JoinAuthenticator(options.jwtSecret) : null,
+      rateLimit: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
+      log: this.log,
+    };
+
+    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir));
+    // A little above the protocol limit, so that a frame slightly too large gets an error frame
+    // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
+    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.wss.on('connection', (ws: WebSocket) => {
+      const connection = new Connection(ws, context);
+      this.connections.set(ws, connection);
+      ws.on('close', (code) => {
+        this.connections.delete(ws);
+        connection.closed(code);
+      });
+      if (this.connections.size > this.maxConnections) {
+        connection.shutDown('server-full', 'this server has no room for more connections; try again later', 1013);
+      } else if (this.closing) {
+        connection.shutDown('shutting-down', 'the server is shutting down', 1012);
+      }
+    });
+  }
+
+  get address(): AddressInfo | null {
+    const address = this.http.address();
+    return address && typeof address === 'object' ? address : null;
+  }
+
+  get url(): string | null {
+    const address = this.address;
+    if (!address) return null;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    if (this.cluster) await this.cluster.start(this.hub);
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 8080, this.options.host ?? '127.0.0.1', () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.every(this.heartbeatMs, () => {
+      for (const connection of this.connections.values()) connection.heartbeat();
+    });
+    // Presence is refreshed three times per expiry, so one slow round trip does not expire anyone.
+    if (this.cluster) this.every(Math.max(50, Math.floor(this.heartbeatMs / 3)), () => void this.presence());
+    return this.address!;
+  }
+
+  stats(): ServerStats {
+    return { connections: this.connections.size, ...this.hub.stats() };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    const members = this.hub.shutdown();
+    if (this.cluster) {
+      // Members stay in their rooms for the resume grace, so their clients can come back through
+      // another process without their peers ever seeing them leave.
+      const byRoom = new Map<string, string[]>();
+      for (const m of members) byRoom.set(m.room, [...(byRoom.get(m.room) ?? []), m.id]);
+      await Promise.all(
+        [...byRoom].map(([room, ids]) => this.cluster!.refresh(room, ids, this.resumeGraceMs).catch(() => {})),
+      );
+    }
+    for (const connection of this.connections.values()) {
+      connection.shutDown('shutting-down', 'the server is shutting down', 1012);
+    }
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+    // Clients get a moment to answer the close handshake; then whatever is left is cut.
+    const deadline = Date.now() + 2000;
+    while (this.connections.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const ws of this.connections.keys()) ws.terminate();
+    this.http.closeAllConnections();
+    this.wss.close();
+    await closed;
+    await this.cluster?.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== '/signal') return refuse(socket, 404, 'Not Found');
+    if (this.allowedOrigins) {
+      const origin = req.headers.origin;
+      if (!origin || !this.allowedOrigins.has(normalizeOrigin(origin))) return refuse(socket, 403, 'Forbidden');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Keeps this process's members alive in the cluster and removes those of processes that died. */
+  private async presence(): Promise<void> {
+    if (this.presenceRunning) return;
+    this.presenceRunning = true;
+    const cluster = this.cluster!;
+    try {
+      await Promise.all(
+        [...this.hub.localRooms()].map(async ([room, ids]) => {
+          try {
+            await cluster.refresh(room, ids, this.heartbeatMs);
+            this.hub.reconcile(room, await cluster.sweep(room));
+          } catch (err) {
+            this.log(`un75-signal: presence of room "${room}" failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }),
+      );
+    } finally {
+      this.presenceRunning = false;
+    }
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+function normalizeOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

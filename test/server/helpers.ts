@@ -1,0 +1,110 @@
+// Shared by the server tests: a real server on loopback and real `ws` clients that record what
+// they receive, so that tests can wait for a frame or assert that none came.
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import { parseServerMessage, type PeerInfo, type ServerMessage } from '../../src/protocol/signaling.js';
+import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../server/index.js';
+
+export type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+export async function startTestServer(options: SignalingServerOptions = {}): Promise<SignalingServer & { wsUrl: string }> {
+  const server = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {}, ...options });
+  await server.listen();
+  return Object.assign(server, { wsUrl: `ws://127.0.0.1:${server.address!.port}/signal` });
+}
+
+export class TestClient {
+  readonly received: ServerMessage[] = [];
+  private waiters: Array<() => void> = [];
+  closeCode: number | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      // Every frame the server sends must pass the browser's own validator.
+      this.received.push(parseServerMessage(data.toString()));
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    ws.on('error', () => {});
+  }
+
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, { headers });
+    const client = new TestClient(ws);
+    await once(ws, 'open');
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Waits for the next unread frame of `type` (and removes it from the unread ones). */
+  async next<T extends ServerMessage['type']>(type: T, timeoutMs = 3000): Promise<Msg<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.received.findIndex((m) => m.type === type);
+      if (index >= 0) return this.received.splice(index, 1)[0] as Msg<T>;
+      if (this.closeCode !== null) throw new Error(`socket closed (${this.closeCode}) while waiting for "${type}"`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Unread frames of `type`, removed from the unread ones. */
+  take<T extends ServerMessage['type']>(type: T): Array<Msg<T>> {
+    const taken = this.received.filter((m) => m.type === type) as Array<Msg<T>>;
+    for (const m of taken) this.received.splice(this.received.indexOf(m), 1);
+    return taken;
+  }
+
+  async join(room: string, name: string, extra: Record<string, unknown> = {}): Promise<Msg<'welcome'>> {
+    this.send({ type: 'join', room, name, ...extra });
+    return this.next('welcome');
+  }
+
+  async closed(timeoutMs = 5000): Promise<number> {
+    if (this.closeCode !== null) return this.closeCode;
+    const [code] = (await Promise.race([
+      once(this.ws, 'close'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('socket did not close')), timeoutMs)),
+    ])) as [number];
+    return code;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Lets in-flight frames land: a round trip through the server is enough for everything sent before. */
+export async function settle(...clients: TestClient[]): Promise<void> {
+  for (const client of clients) {
+    if (client.ws.readyState !== WebSocket.OPEN) continue;
+    // A ping answered with a pong has gone through the server after everything sent before it.
+    client.ws.ping();
+    await once(client.ws, 'pong');
+  }
+}
+
+export function peerIds(peers: PeerInfo[]): string[] {
+  return peers.map((p) => p.id).sort();
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

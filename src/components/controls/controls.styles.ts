@@ -1,0 +1,64 @@
+import { css } from 'lit';
+import { tokens } from '../shared.styles.js';
+
+export const styles = [
+  tokens,
+  css`
+    :host {
+      display: block;
+    }
+    [part='base'] {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: center;
+      gap: var(--_gap);
+      padding: var(--_gap);
+    }
+    [part~='button'] {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      min-block-size: 44px;
+      min-inline-size: 44px;
+      padding-block: 8px;
+      padding-inline: 14px;
+      border: 0;
+      border-radius: 999px;
+      background: var(--_surface-raised);
+      color: var(--_on-surface);
+      cursor: pointer;
+    }
+    [part~='button']:hover {
+      filter: brightness(1.2);
+    }
+    [part~='button'][aria-pressed='false'].inverted,
+    [part~='button'][aria-pressed='true']:not(.inverted) {
+      background: var(--_accent);
+      color: var(--_on-accent);
+    }
+    [part~='button'].inverted[aria-pressed='false'] {
+      background: var(--_danger);
+      color: #fff;
+    }
+    [part~='leave'] {
+      background: var(--_danger);
+      color: #fff;
+    }
+    [part~='button']:disabled {
+      opacity: 0.5;
+      cursor: not-allowed;
+    }
+    .text {
+      font-size: 0.875rem;
+    }
+    @media (max-width: 520px) {
+      .text {
+        position: absolute;
+        inline-size: 1px;
+        block-size: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+      }
+    }
+  `,
+];

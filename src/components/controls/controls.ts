@@ -1,0 +1,62 @@
+import { LitElement, html, nothing } from 'lit';
+import { property } from 'lit/decorators.js';
+import { LocalizeController } from '../../i18n/localize.js';
+import { cameraIcon, cameraOffIcon, handIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from '../icons.js';
+import { SessionController } from '../session-controller.js';
+import { styles } from './controls.styles.js';
+
+/**
+ * @summary The control bar: microphone, camera, screen share, raise hand, leave.
+ *
+ * Each toggle is a button with a fixed label and `aria-pressed` for its state (on = pressed), so a
+ * screen reader says "Microphone, toggle button, pressed"; labels follow the UI language.
+ *
+ * @csspart base - The toolbar.
+ * @csspart button - Every button; each also has its own part: `mic`, `camera`, `screen`, `hand`, `leave`.
+ *
+ * @cssprop [--un75-accent=#0b5cad] - Background of a button that is on.
+ * @cssprop [--un75-danger=#c62828] - Background of the leave button and of a muted microphone.
+ */
+export class Un75Controls extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+  private readonly meeting = new SessionController(this);
+
+  /** Id of the <un75-meeting> to control, when the bar is not placed inside it. */
+  @property({ reflect: true }) for: string | null = null;
+
+  override render() {
+    const session = this.meeting.session;
+    if (!session || session.state === 'left' || session.state === 'idle') return nothing;
+    const { t } = this.localize;
+    const mic = session.micEnabled;
+    const camera = session.cameraEnabled;
+    const sharing = Boolean(session.screenStream);
+    const hand = session.self?.handRaised ?? false;
+    const hasMic = session.localStream.getAudioTracks().length > 0;
+    const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+    return html`
+      <div part="base" role="toolbar" aria-label=${t.controls}>
+        <button part="button mic" class="inverted" aria-pressed=${mic} ?disabled=${!hasMic} @click=${() => session.setMicrophone()}>
+          ${mic ? micIcon : micOffIcon}<span class="text">${t.microphone}</span>
+        </button>
+        <button part="button camera" class="inverted" aria-pressed=${camera} @click=${() => session.setCamera()}>
+          ${camera ? cameraIcon : cameraOffIcon}<span class="text">${t.camera}</span>
+        </button>
+        ${canShare
+          ? html`<button part="button screen" aria-pressed=${sharing} @click=${() => session.setScreenShare()}>
+              ${screenIcon}<span class="text">${t.shareScreen}</span>
+            </button>`
+          : nothing}
+        <button part="button hand" aria-pressed=${hand} @click=${() => session.setHand()}>
+          ${handIcon}<span class="text">${t.raiseHand}</span>
+        </button>
+        <slot></slot>
+        <button part="button leave" @click=${() => session.leave('left')}>
+          ${leaveIcon}<span class="text">${t.leave}</span>
+        </button>
+      </div>
+    `;
+  }
+}

@@ -1,0 +1,107 @@
+import { css } from 'lit';
+import { tokens } from '../shared.styles.js';
+
+export const styles = [
+  tokens,
+  css`
+    :host {
+      display: block;
+    }
+    [part='base'] {
+      display: grid;
+      gap: calc(2 * var(--_gap));
+      grid-template-columns: minmax(0, 3fr) minmax(16rem, 2fr);
+      align-items: center;
+      padding: calc(2 * var(--_gap));
+    }
+    @media (max-width: 720px) {
+      [part='base'] {
+        grid-template-columns: minmax(0, 1fr);
+      }
+    }
+    [part='preview'] {
+      position: relative;
+      aspect-ratio: 16 / 9;
+      border-radius: var(--_radius);
+      overflow: hidden;
+      background: var(--_surface-raised);
+    }
+    video {
+      inline-size: 100%;
+      block-size: 100%;
+      object-fit: cover;
+      transform: scaleX(-1);
+      display: block;
+    }
+    .preview-toggles {
+      position: absolute;
+      inset-block-end: var(--_gap);
+      inset-inline: 0;
+      display: flex;
+      justify-content: center;
+      gap: var(--_gap);
+    }
+    .preview-toggles button {
+      display: inline-grid;
+      place-items: center;
+      inline-size: 48px;
+      block-size: 48px;
+      border-radius: 50%;
+      border: 0;
+      cursor: pointer;
+      background: rgb(0 0 0 / 0.55);
+      color: #fff;
+    }
+    .preview-toggles button[aria-pressed='false'] {
+      background: var(--_danger);
+    }
+    form {
+      display: grid;
+      gap: var(--_gap);
+    }
+    h2 {
+      margin: 0;
+      font-size: 1.5rem;
+    }
+    .room {
+      margin: 0;
+      color: var(--_muted);
+    }
+    label {
+      display: grid;
+      gap: 4px;
+      font-size: 0.875rem;
+    }
+    input,
+    select {
+      font: inherit;
+      padding: 10px;
+      border-radius: calc(var(--_radius) / 2);
+      border: 1px solid var(--_muted);
+      background: var(--_surface);
+      color: var(--_on-surface);
+      min-block-size: 44px;
+    }
+    [part='join'] {
+      margin-block-start: var(--_gap);
+      min-block-size: 48px;
+      border: 0;
+      border-radius: 999px;
+      background: var(--_accent);
+      color: var(--_on-accent);
+      font-weight: 600;
+      cursor: pointer;
+    }
+    [part='join']:disabled {
+      opacity: 0.6;
+      cursor: progress;
+    }
+    [part='notice'] {
+      margin: 0;
+      padding: var(--_gap);
+      border-radius: calc(var(--_radius) / 2);
+      background: var(--_surface-raised);
+      border-inline-start: 4px solid var(--un75-warning, #ffb300);
+    }
+  `,
+];

@@ -1,0 +1,207 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
+import { LocalizeController } from '../../i18n/localize.js';
+import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
+import { styles } from './lobby.styles.js';
+
+export interface LobbyJoinDetail {
+  name: string;
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  audioDeviceId: string | undefined;
+  videoDeviceId: string | undefined;
+  /** The preview's media, handed over to the call (not stopped). */
+  media: LocalMedia;
+}
+
+/**
+ * @summary The pre-join screen: camera preview, name, camera and microphone choice, and Join.
+ *
+ * @fires un75-lobby-join - The person pressed Join. Detail: `LobbyJoinDetail`, with the preview
+ * media handed over to the caller.
+ *
+ * @csspart base - The whole screen.
+ * @csspart preview - The camera preview.
+ * @csspart join - The Join button.
+ * @csspart notice - A message about a missing camera or microphone.
+ */
+export class Un75Lobby extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+
+  /** Name to prefill. */
+  @property() name = '';
+  /** Room shown in the heading. */
+  @property() room = '';
+  @property({ type: Boolean, attribute: 'mic-off' }) micOff = false;
+  @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
+  /** Set while the meeting is joining: the button shows progress and is disabled. */
+  @property({ type: Boolean }) busy = false;
+
+  @state() private media: LocalMedia | undefined;
+  @state() private cameras: MediaDeviceInfo[] = [];
+  @state() private microphones: MediaDeviceInfo[] = [];
+  @state() private videoDeviceId: string | undefined;
+  @state() private audioDeviceId: string | undefined;
+  @state() private problem: MediaProblem | undefined;
+  private handedOver = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.startPreview();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (!this.handedOver) stopStream(this.media?.stream);
+    this.media = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('cameraOff') && this.media && changed.get('cameraOff') !== undefined) void this.applyCamera();
+  }
+
+  private async startPreview() {
+    const media = await acquireLocalMedia({ audio: true, video: !this.cameraOff });
+    if (!this.isConnected) {
+      stopStream(media.stream);
+      return;
+    }
+    this.media = media;
+    this.problem = media.problem;
+    const audio = media.stream.getAudioTracks()[0];
+    if (audio) audio.enabled = !this.micOff;
+    else this.micOff = true;
+    if (!media.stream.getVideoTracks().length && !this.cameraOff) this.cameraOff = true;
+    const devices = await listDevices();
+    this.cameras = devices.cameras;
+    this.microphones = devices.microphones;
+    this.videoDeviceId = media.stream.getVideoTracks()[0]?.getSettings().deviceId;
+    this.audioDeviceId = audio?.getSettings().deviceId;
+  }
+
+  private async applyCamera() {
+    const stream = this.media?.stream;
+    if (!stream) return;
+    stream.getVideoTracks().forEach((t) => {
+      t.stop();
+      stream.removeTrack(t);
+    });
+    if (this.cameraOff) return this.requestUpdate();
+    const track = await acquireCamera(this.videoDeviceId);
+    if (track && this.isConnected && !this.cameraOff) stream.addTrack(track);
+    else track?.stop();
+    if (!track) {
+      this.cameraOff = true;
+      this.problem = this.problem === 'no-microphone' ? 'no-media' : 'no-camera';
+    }
+    this.requestUpdate();
+  }
+
+  private async changeMicrophone(deviceId: string) {
+    this.audioDeviceId = deviceId;
+    const stream = this.media?.stream;
+    const track = await acquireMicrophone(deviceId);
+    if (!stream || !track) return;
+    stream.getAudioTracks().forEach((t) => {
+      t.stop();
+      stream.removeTrack(t);
+    });
+    track.enabled = !this.micOff;
+    stream.addTrack(track);
+  }
+
+  private toggleMic() {
+    const track = this.media?.stream.getAudioTracks()[0];
+    if (!track) return;
+    this.micOff = !this.micOff;
+    track.enabled = !this.micOff;
+  }
+
+  private submit(event: Event) {
+    event.preventDefault();
+    const input = this.renderRoot.querySelector('input');
+    const name = input?.value.trim() ?? '';
+    if (!name) {
+      input?.focus();
+      return;
+    }
+    const media = this.media ?? { stream: new MediaStream() };
+    this.handedOver = true;
+    this.dispatchEvent(
+      new CustomEvent<LobbyJoinDetail>('un75-lobby-join', {
+        bubbles: true,
+        composed: true,
+        detail: {
+          name,
+          micEnabled: !this.micOff,
+          cameraEnabled: !this.cameraOff,
+          audioDeviceId: this.audioDeviceId,
+          videoDeviceId: this.videoDeviceId,
+          media: { ...media, problem: this.problem },
+        },
+      }),
+    );
+  }
+
+  private notice() {
+    const { t } = this.localize;
+    switch (this.problem) {
+      case 'no-camera':
+        return t.noCamera;
+      case 'no-microphone':
+        return t.noMicrophone;
+      case 'no-media':
+        return t.noMedia;
+      default:
+        return '';
+    }
+  }
+
+  override render() {
+    const { t } = this.localize;
+    const hasMic = Boolean(this.media?.stream.getAudioTracks().length);
+    const notice = this.notice();
+    const devices = (label: string, list: MediaDeviceInfo[], selected: string | undefined, onChange: (id: string) => void) => html`
+      <label>
+        ${label}
+        <select ?disabled=${list.length === 0} @change=${(e: Event) => onChange((e.target as HTMLSelectElement).value)}>
+          ${list.length === 0 ? html`<option>${t.noDevice}</option>` : nothing}
+          ${list.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${label} ${i + 1}`}</option>`)}
+        </select>
+      </label>
+    `;
+    return html`
+      <section part="base" aria-labelledby="title">
+        <div part="preview">
+          <video .srcObject=${this.media?.stream ?? null} .muted=${true} ?hidden=${this.cameraOff} autoplay playsinline aria-hidden="true"></video>
+          <div class="preview-toggles">
+            <button type="button" aria-label=${t.microphone} aria-pressed=${!this.micOff} ?disabled=${!hasMic} @click=${this.toggleMic}>
+              ${this.micOff ? micOffIcon : micIcon}
+            </button>
+            <button type="button" aria-label=${t.camera} aria-pressed=${!this.cameraOff} @click=${() => (this.cameraOff = !this.cameraOff)}>
+              ${this.cameraOff ? cameraOffIcon : cameraIcon}
+            </button>
+          </div>
+        </div>
+        <form @submit=${this.submit}>
+          <h2 id="title">${t.joinTitle}</h2>
+          ${this.room ? html`<p class="room">${t.roomLabel(this.room)}</p>` : nothing}
+          <label>
+            ${t.yourName}
+            <input name="name" autocomplete="name" required maxlength="64" .value=${this.name} placeholder=${t.namePlaceholder} />
+          </label>
+          ${devices(t.camera, this.cameras, this.videoDeviceId, (id) => {
+            this.videoDeviceId = id;
+            void this.applyCamera();
+          })}
+          ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.changeMicrophone(id))}
+          ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
+          <button part="join" type="submit" ?disabled=${this.busy}>${this.busy ? t.joining : t.join}</button>
+        </form>
+      </section>
+    `;
+  }
+}

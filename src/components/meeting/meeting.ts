@@ -1,0 +1,308 @@
+import { provide } from '@lit/context';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { LocalMedia, MediaProblem } from '../../core/media.js';
+import { MeetingSession } from '../../core/session.js';
+import type { Participant } from '../../core/types.js';
+import { ROLES, ROOM_PATTERN, type Role } from '../../protocol/signaling.js';
+import { LocalizeController } from '../../i18n/localize.js';
+import { sessionContext } from '../context.js';
+import '../controls/un75-controls.js';
+import '../lobby/un75-lobby.js';
+import type { LobbyJoinDetail } from '../lobby/lobby.js';
+import '../video-grid/un75-video-grid.js';
+import { styles } from './meeting.styles.js';
+import type {
+  Un75ConnectionStateDetail,
+  Un75ErrorDetail,
+  Un75JoinedDetail,
+  Un75LeftDetail,
+  Un75ParticipantDetail,
+  Un75ParticipantLeftDetail,
+} from './meeting.types.js';
+
+interface JoinSettings {
+  name: string;
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  audioDeviceId?: string | undefined;
+  videoDeviceId?: string | undefined;
+  media?: LocalMedia | undefined;
+}
+
+/**
+ * @summary A whole multilingual video dialogue in one element: pre-join screen, video grid,
+ * controls, over a peer-to-peer mesh.
+ *
+ * @fires un75-joined - Joined the room. Detail: `{ selfId }`.
+ * @fires un75-left - Left the room (by choice, removal from the page, or an error). Detail: `{ reason }`.
+ * @fires un75-participant-joined - Someone joined. Detail: `{ participant }`.
+ * @fires un75-participant-left - Someone left. Detail: `{ participant, reason }`.
+ * @fires un75-connection-state - The connection to the signaling server changed. Detail: `{ state }`:
+ * `connecting`, `connected`, `reconnecting` or `disconnected`.
+ * @fires un75-error - Something went wrong that the person should know about. Detail: `{ code, message }`.
+ *
+ * @csspart base - The element's frame.
+ * @csspart stage - The area holding the grid (and the caption overlay).
+ * @csspart notices - Messages about missing devices and errors.
+ * @csspart lobby - The pre-join screen (its parts are re-exported as `lobby-…`).
+ * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, …).
+ * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
+ * @csspart joining - The "Joining…" message.
+ * @csspart left - The screen shown after leaving.
+ *
+ * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
+ * @cssprop [--un75-on-accent=#ffffff] - Text on the accent colour.
+ * @cssprop [--un75-surface=#14181f] - Background.
+ * @cssprop [--un75-surface-raised=#232a35] - Tiles, buttons, notices.
+ * @cssprop [--un75-on-surface=#f3f5f8] - Text colour.
+ * @cssprop [--un75-danger=#c62828] - Leave button, muted microphone.
+ * @cssprop [--un75-speaking=#3ddc84] - Outline of the person speaking.
+ * @cssprop [--un75-radius=12px] - Corner radius.
+ * @cssprop [--un75-gap=8px] - Spacing.
+ * @cssprop [--un75-font=system-ui] - Font family.
+ */
+export class Un75Meeting extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+
+  /** Room name: letters, digits, `.`, `_`, `-`, up to 64. */
+  @property({ reflect: true }) room = '';
+  /** WebSocket URL of the signaling server. Default: `/signal` on the page's own host. */
+  @property() signaling = '';
+  /** Display name; asked on the pre-join screen when empty. */
+  @property() name = '';
+  /** JWT for a server started with `--jwt-secret`. */
+  @property() token = '';
+  /** BCP 47 tag of what this person speaks. Default: the browser's language. */
+  @property({ attribute: 'spoken-language' }) spokenLanguage = '';
+  /**
+   * `participant`, `interpreter` or `host` (a server with `--jwt-secret` takes it from the token).
+   * This shadows HTMLElement's ARIA `role` reflection, as the public contract names it so; the
+   * element's own accessible semantics come from its shadow content, not from this attribute.
+   */
+  @property() override role: Role = 'participant';
+  /** Skip the pre-join screen (needs `name`). */
+  @property({ type: Boolean }) autojoin = false;
+  /** Start with the microphone off. */
+  @property({ type: Boolean, attribute: 'mic-off' }) micOff = false;
+  /** Start with the camera off. */
+  @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
+  /** `relay` forces every link through TURN. */
+  @property({ attribute: false }) iceTransportPolicy: RTCIceTransportPolicy | undefined;
+
+  /** The current session (read-only); a new one after each join. */
+  @provide({ context: sessionContext })
+  @state()
+  private _session: MeetingSession | undefined;
+
+  @state() private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
+  @state() private notices: { text: string; error: boolean }[] = [];
+
+  get session(): MeetingSession | undefined {
+    return this._session;
+  }
+
+  /** Everyone in the room, oneself first. Empty before joining. */
+  get participants(): Participant[] {
+    return this._session?.participants ?? [];
+  }
+
+  /** This person's camera and microphone stream once joined. */
+  get localStream(): MediaStream | undefined {
+    return this._session?.localStream;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move within the page reconnects in the same task: only a real removal leaves the room.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.leave('removed');
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
+      void this.join().catch(() => {});
+    }
+  }
+
+  private signalingUrl(): string {
+    if (this.signaling) return this.signaling;
+    const { protocol, host } = window.location;
+    return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
+  }
+
+  /**
+   * Joins the room: with the pre-join screen's choices when it was used, else with the element's
+   * attributes. Resolves once in the room; rejects (and fires `un75-error`) if the server refuses.
+   */
+  async join(settings?: JoinSettings): Promise<void> {
+    if (this.phase === 'joining' || this.phase === 'in-call') return;
+    const name = (settings?.name ?? this.name).trim();
+    const { t } = this.localize;
+    if (!ROOM_PATTERN.test(this.room)) {
+      this.fail({ code: 'bad-room', message: t.missingRoom });
+      throw new Error(t.missingRoom);
+    }
+    if (!name) {
+      // Nothing to call this person by: the pre-join screen asks.
+      this.phase = 'lobby';
+      return;
+    }
+    this.notices = [];
+    this.phase = 'joining';
+    const session = new MeetingSession({
+      signalingUrl: this.signalingUrl(),
+      room: this.room,
+      name,
+      token: this.token || undefined,
+      role: ROLES.includes(this.role) ? this.role : 'participant',
+      spokenLanguage: this.spokenLanguage || navigator.language || 'en',
+      micEnabled: settings?.micEnabled ?? !this.micOff,
+      cameraEnabled: settings?.cameraEnabled ?? !this.cameraOff,
+      audioDeviceId: settings?.audioDeviceId,
+      videoDeviceId: settings?.videoDeviceId,
+      localMedia: settings?.media,
+      iceTransportPolicy: this.iceTransportPolicy,
+    });
+    this.listen(session);
+    this._session = session;
+    // captions: wire the caption service to the new session here.
+    try {
+      await session.join();
+    } catch {
+      if (this._session === session) this.phase = 'left';
+      throw new Error(this.notices.at(-1)?.text ?? 'join failed');
+    }
+  }
+
+  private listen(session: MeetingSession) {
+    const forward = <T>(type: string, detail: T) =>
+      this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+    const mine = () => this._session === session;
+    session.on('joined', (e) => {
+      if (!mine()) return;
+      this.phase = 'in-call';
+      forward<Un75JoinedDetail>('un75-joined', e.detail);
+    });
+    session.on('left', (e) => {
+      if (!mine()) return;
+      this.phase = 'left';
+      forward<Un75LeftDetail>('un75-left', e.detail);
+    });
+    session.on('participant-joined', (e) => {
+      if (mine()) forward<Un75ParticipantDetail>('un75-participant-joined', e.detail);
+    });
+    session.on('participant-left', (e) => {
+      if (mine()) forward<Un75ParticipantLeftDetail>('un75-participant-left', e.detail);
+    });
+    session.on('connection-state', (e) => {
+      if (mine()) forward<Un75ConnectionStateDetail>('un75-connection-state', e.detail);
+    });
+    session.on('local-media', (e) => {
+      if (mine()) this.showMediaProblem(e.detail.problem);
+    });
+    session.on('error', (e) => {
+      if (mine()) this.fail(e.detail);
+    });
+  }
+
+  private showMediaProblem(problem: MediaProblem | undefined) {
+    const { t } = this.localize;
+    const text = problem === 'no-camera' ? t.noCamera : problem === 'no-microphone' ? t.noMicrophone : problem === 'no-media' ? t.noMedia : '';
+    if (text) this.notices = [...this.notices, { text, error: false }];
+  }
+
+  private fail(detail: Un75ErrorDetail) {
+    const { t } = this.localize;
+    const text =
+      detail.code === 'room-full'
+        ? t.roomFull
+        : detail.code === 'unreachable'
+          ? t.connectionLost
+          : detail.code === 'no-camera'
+            ? t.noCamera
+            : detail.code === 'no-microphone'
+              ? t.noMicrophone
+              : detail.message;
+    this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
+    this.dispatchEvent(new CustomEvent<Un75ErrorDetail>('un75-error', { detail, bubbles: true, composed: true }));
+  }
+
+  /** Leaves the room and releases camera and microphone. */
+  async leave(reason = 'left'): Promise<void> {
+    this._session?.leave(reason);
+  }
+
+  /** Turns the microphone on or off; flips it without an argument. Resolves with the new state. */
+  async toggleMicrophone(on?: boolean): Promise<boolean> {
+    return this._session?.setMicrophone(on) ?? false;
+  }
+
+  /** Turns the camera on or off; flips it without an argument. */
+  async toggleCamera(on?: boolean): Promise<boolean> {
+    return (await this._session?.setCamera(on)) ?? false;
+  }
+
+  /** Starts or stops sharing the screen; flips it without an argument. */
+  async toggleScreenShare(on?: boolean): Promise<boolean> {
+    return (await this._session?.setScreenShare(on)) ?? false;
+  }
+
+  /** Raises or lowers the hand; flips it without an argument. */
+  async toggleHand(on?: boolean): Promise<boolean> {
+    return this._session?.setHand(on) ?? false;
+  }
+
+  private onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
+    event.stopPropagation();
+    this.join(event.detail).catch(() => {});
+  }
+
+  override render() {
+    const { t } = this.localize;
+    return html`
+      <div part="base" dir=${this.localize.dir} lang=${this.localize.t.$code}>
+        <div part="notices" role="status" aria-live="polite">
+          ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
+        </div>
+        ${this.phase === 'joining' ? html`<p part="joining" class="joining" role="status">${t.joining}</p>` : nothing}
+        ${this.phase === 'lobby'
+          ? html`<un75-lobby
+              part="lobby"
+              exportparts="base: lobby-base, preview: lobby-preview, join: lobby-join, notice: lobby-notice"
+              .name=${this.name}
+              .room=${this.room}
+              ?mic-off=${this.micOff}
+              ?camera-off=${this.cameraOff}
+              @un75-lobby-join=${this.onLobbyJoin}
+            ></un75-lobby>`
+          : nothing}
+        ${this.phase === 'in-call'
+          ? html`
+              <div part="stage">
+                <un75-video-grid
+                  part="grid"
+                  exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand"
+                ></un75-video-grid>
+              </div>
+              <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave"></un75-controls>
+            `
+          : nothing}
+        ${this.phase === 'left'
+          ? html`<div part="left">
+              <p>${t.left}</p>
+              <button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>
+            </div>`
+          : nothing}
+      </div>
+    `;
+  }
+}

@@ -1,0 +1,27 @@
+import type { ConnectionState } from '../../core/session.js';
+import type { Participant } from '../../core/types.js';
+
+export type { ConnectionState, Participant };
+
+export interface Un75JoinedDetail {
+  selfId: string;
+}
+export interface Un75LeftDetail {
+  /** `left` (by choice), `removed` (element taken off the page), or an error code such as `room-full`. */
+  reason: string;
+}
+export interface Un75ParticipantDetail {
+  participant: Participant;
+}
+export interface Un75ParticipantLeftDetail {
+  participant: Participant;
+  reason: string;
+}
+export interface Un75ConnectionStateDetail {
+  state: ConnectionState;
+}
+export interface Un75ErrorDetail {
+  /** A signaling error code (docs/protocol.md) or `no-camera`, `no-microphone`, `no-media`, `screen-share-failed`, `unreachable`. */
+  code: string;
+  message: string;
+}

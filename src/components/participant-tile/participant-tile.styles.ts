@@ -1,0 +1,99 @@
+import { css } from 'lit';
+import { tokens } from '../shared.styles.js';
+
+export const styles = [
+  tokens,
+  css`
+    :host {
+      display: block;
+      position: relative;
+      min-inline-size: 0;
+      aspect-ratio: 16 / 9;
+    }
+    [part='base'] {
+      position: relative;
+      inline-size: 100%;
+      block-size: 100%;
+      border-radius: var(--_radius);
+      overflow: hidden;
+      background: var(--_surface-raised);
+      outline: 3px solid transparent;
+      transition: outline-color 0.15s;
+    }
+    :host([speaking]) [part='base'] {
+      outline-color: var(--_speaking);
+    }
+    video {
+      inline-size: 100%;
+      block-size: 100%;
+      object-fit: cover;
+      display: block;
+      background: #000;
+    }
+    :host([screen]) video {
+      object-fit: contain;
+    }
+    .mirror {
+      transform: scaleX(-1);
+    }
+    .avatar {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+    }
+    .avatar span {
+      inline-size: 30%;
+      aspect-ratio: 1;
+      border-radius: 50%;
+      display: grid;
+      place-items: center;
+      background: var(--_accent);
+      color: var(--_on-accent);
+      font-size: clamp(1rem, 4vw, 2.5rem);
+      font-weight: 600;
+    }
+    [part='name'] {
+      position: absolute;
+      inset-block-end: var(--_gap);
+      inset-inline-start: var(--_gap);
+      max-inline-size: calc(100% - 2 * var(--_gap));
+      display: flex;
+      align-items: center;
+      gap: 4px;
+      padding-block: 2px;
+      padding-inline: 8px;
+      border-radius: 999px;
+      background: rgb(0 0 0 / 0.6);
+      color: #fff;
+      font-size: 0.875rem;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    [part='mic-off'] {
+      display: inline-flex;
+      color: #ff8a80;
+    }
+    [part='mic-off'] svg {
+      inline-size: 1rem;
+      block-size: 1rem;
+    }
+    [part='state'] {
+      position: absolute;
+      inset-block-start: var(--_gap);
+      inset-inline-start: var(--_gap);
+      padding-inline: 8px;
+      border-radius: 999px;
+      background: rgb(0 0 0 / 0.6);
+      color: #fff;
+      font-size: 0.75rem;
+    }
+    [part='hand'] {
+      position: absolute;
+      inset-block-start: var(--_gap);
+      inset-inline-end: var(--_gap);
+      color: #ffd54f;
+    }
+  `,
+];

@@ -1,0 +1,74 @@
+import { LitElement, html, nothing } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { Participant } from '../../core/types.js';
+import { LocalizeController } from '../../i18n/localize.js';
+import { handIcon, micOffIcon } from '../icons.js';
+import { styles } from './participant-tile.styles.js';
+
+/**
+ * @summary One person's video with their name, a microphone-off mark and a speaking outline.
+ *
+ * @csspart base - The tile's frame.
+ * @csspart video - The video element.
+ * @csspart name - The name label.
+ * @csspart mic-off - The microphone-off mark inside the name label.
+ * @csspart state - The connection state label, shown while not connected.
+ * @csspart hand - The raised-hand mark.
+ *
+ * @cssprop [--un75-speaking=#3ddc84] - Outline colour while the person speaks.
+ * @cssprop [--un75-radius=12px] - Corner radius.
+ */
+export class Un75ParticipantTile extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+
+  /** The person shown. */
+  @property({ attribute: false }) participant: Participant | undefined;
+
+  /** Their camera (or screen) stream; the tile plays its audio too, except for oneself. */
+  @property({ attribute: false }) stream: MediaStream | undefined;
+
+  /** Whether they are speaking now (from the audio level). */
+  @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** This tile shows a screen share rather than a camera. */
+  @property({ type: Boolean, reflect: true }) screen = false;
+
+  override render() {
+    const { t } = this.localize;
+    const p = this.participant;
+    if (!p) return nothing;
+    const label = this.screen ? t.screen(p.name) : p.isSelf ? t.you(p.name) : p.name;
+    const showVideo = this.screen || p.cameraEnabled;
+    const state = p.connectionState === 'connecting' ? t.connecting : p.connectionState === 'reconnecting' ? t.reconnecting : '';
+    return html`
+      <figure part="base" aria-label=${label} style="margin: 0" data-id=${p.id}>
+        <video
+          part="video"
+          class=${p.isSelf && !this.screen ? 'mirror' : ''}
+          .srcObject=${this.stream ?? null}
+          .muted=${p.isSelf || this.screen}
+          ?hidden=${!showVideo}
+          autoplay
+          playsinline
+          aria-hidden="true"
+        ></video>
+        ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true"><span>${initials(p.name)}</span></div>`}
+        ${state ? html`<span part="state" role="status">${state}</span>` : nothing}
+        ${p.handRaised && !this.screen ? html`<span part="hand" role="img" aria-label=${t.handRaised}>${handIcon}</span>` : nothing}
+        <figcaption part="name">
+          ${!this.screen && !p.micEnabled ? html`<span part="mic-off" role="img" aria-label=${t.micMuted}>${micOffIcon}</span>` : nothing}
+          <span class="label">${label}</span>
+          ${this.speaking && !this.screen ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
+        </figcaption>
+      </figure>
+    `;
+  }
+}
+
+function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0]!, words[words.length - 1]!] : words;
+  return letters.map((w) => [...w][0]!.toLocaleUpperCase()).join('');
+}

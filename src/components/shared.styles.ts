@@ -1,0 +1,48 @@
+import { css } from 'lit';
+
+/**
+ * Design tokens every element reads. Each has a default here and can be set by the host page on
+ * any ancestor (`un75-meeting { --un75-accent: #c00 }`), since custom properties inherit into
+ * shadow roots.
+ */
+export const tokens = css`
+  :host {
+    --_accent: var(--un75-accent, #0b5cad);
+    --_on-accent: var(--un75-on-accent, #ffffff);
+    --_surface: var(--un75-surface, #14181f);
+    --_surface-raised: var(--un75-surface-raised, #232a35);
+    --_on-surface: var(--un75-on-surface, #f3f5f8);
+    --_muted: var(--un75-muted, #aab3c0);
+    --_danger: var(--un75-danger, #c62828);
+    --_speaking: var(--un75-speaking, #3ddc84);
+    --_radius: var(--un75-radius, 12px);
+    --_gap: var(--un75-gap, 8px);
+    --_font: var(--un75-font, system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans Arabic', 'Noto Sans SC', sans-serif);
+    font-family: var(--_font);
+    color: var(--_on-surface);
+    box-sizing: border-box;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  button {
+    font: inherit;
+  }
+  :focus-visible {
+    outline: 3px solid var(--un75-focus, #ffbf47);
+    outline-offset: 2px;
+  }
+`;

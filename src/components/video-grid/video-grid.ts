@@ -1,0 +1,97 @@
+import { LitElement, html } from 'lit';
+import { property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { LocalizeController } from '../../i18n/localize.js';
+import { SessionController } from '../session-controller.js';
+import '../participant-tile/un75-participant-tile.js';
+import { styles } from './video-grid.styles.js';
+
+interface TileModel {
+  key: string;
+  id: string;
+  stream: MediaStream | undefined;
+  screen: boolean;
+}
+
+/** Columns for n tiles: as square a grid as possible, wider than tall. */
+export function columnsFor(count: number, wide: boolean): number {
+  if (count <= 1) return 1;
+  const columns = Math.ceil(Math.sqrt(count));
+  return wide ? columns : Math.min(columns, 2);
+}
+
+/**
+ * @summary The grid of participant tiles: one per person, one more per screen share.
+ *
+ * @csspart base - The grid container.
+ * @csspart tile - Each participant tile (its own parts are re-exported as `tile-video`, `tile-name`).
+ *
+ * @cssprop [--un75-gap=8px] - Space between tiles.
+ */
+export class Un75VideoGrid extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+  private readonly meeting = new SessionController(this);
+  private resizeObserver: ResizeObserver | undefined;
+  private wide = true;
+
+  /** Id of the <un75-meeting> to show, when the grid is not placed inside it. */
+  @property({ reflect: true }) for: string | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resizeObserver = new ResizeObserver(([entry]) => {
+      const wide = (entry?.contentRect.width ?? 0) >= 600;
+      if (wide !== this.wide) {
+        this.wide = wide;
+        this.requestUpdate();
+      }
+    });
+    this.resizeObserver.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+  }
+
+  private tiles(): TileModel[] {
+    const session = this.meeting.session;
+    if (!session) return [];
+    const tiles: TileModel[] = [];
+    for (const p of session.participants) {
+      const streams = p.isSelf ? { camera: session.localStream, screen: session.screenStream } : session.streamsOf(p.id);
+      tiles.push({ key: p.id, id: p.id, stream: streams.camera, screen: false });
+      if (streams.screen) tiles.push({ key: `${p.id}:screen`, id: p.id, stream: streams.screen, screen: true });
+    }
+    return tiles;
+  }
+
+  override render() {
+    const session = this.meeting.session;
+    const tiles = this.tiles();
+    const { t } = this.localize;
+    const alone = session?.state === 'joined' && session.participants.length === 1;
+    return html`
+      <div part="base" role="list" aria-label=${t.participants(session?.participants.length ?? 0)} style="--_columns: ${columnsFor(tiles.length, this.wide)}">
+        ${repeat(
+          tiles,
+          (tile) => tile.key,
+          (tile) => html`
+            <un75-participant-tile
+              role="listitem"
+              part="tile"
+              exportparts="base: tile-base, video: tile-video, name: tile-name, mic-off: tile-mic-off, state: tile-state, hand: tile-hand"
+              .participant=${session!.participant(tile.id)}
+              .stream=${tile.stream}
+              ?screen=${tile.screen}
+              ?speaking=${!tile.screen && session!.isSpeaking(tile.id)}
+            ></un75-participant-tile>
+          `,
+        )}
+      </div>
+      ${alone ? html`<p class="waiting" role="status">${t.waitingForOthers}</p>` : ''}
+    `;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Breaking caption text into lines (design §5.3). Subtitle practice is about 42 characters a line
+ * for alphabetic scripts (Latin, Cyrillic, Arabic) and about 16 for Chinese and Japanese, whose
+ * characters carry more each and are read at a similar rate. Break points come from
+ * `Intl.Segmenter`, which knows where words end in scripts written without spaces.
+ */
+
+/** Characters per line for a language, from its script. */
+export function lineLengthFor(lang: string): number {
+  const primary = lang.toLowerCase().split(/[-_]/)[0];
+  switch (primary) {
+    case 'zh':
+    case 'ja':
+    case 'yue':
+    case 'wuu':
+      return 16;
+    case 'ko':
+      // Hangul is written with spaces but each syllable block is dense: between the two.
+      return 24;
+    default:
+      return 42;
+  }
+}
+
+const segmenters = new Map<string, { words: Intl.Segmenter; graphemes: Intl.Segmenter }>();
+
+function segmentersFor(lang: string) {
+  let pair = segmenters.get(lang);
+  if (!pair) {
+    let locale = lang;
+    try {
+      Intl.getCanonicalLocales(lang);
+    } catch {
+      locale = 'und';
+    }
+    pair = {
+      words: new Intl.Segmenter(locale, { granularity: 'word' }),
+      graphemes: new Intl.Segmenter(locale, { granularity: 'grapheme' }),
+    };
+    segmenters.set(lang, pair);
+  }
+  return pair;
+}
+
+/** Length as a reader counts it: user-perceived characters, not UTF-16 units. */
+export function visibleLength(text: string, lang = 'und'): number {
+  let n = 0;
+  for (const _ of segmentersFor(lang).graphemes.segment(text)) n++;
+  return n;
+}
+
+/**
+ * Greedy line filling at word boundaries. A word longer than a line is cut between characters.
+ * Punctuation stays attached to the word before it, and lines never start with a space.
+ */
+export function breakLines(text: string, lang: string, maxLength = lineLengthFor(lang)): string[] {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (!clean) return [];
+  const { words, graphemes } = segmentersFor(lang);
+  // Glue each non-word segment (space, punctuation) to the word before it: break opportunities
+  // are then only before a word, which is where people expect them.
+  const pieces: string[] = [];
+  for (const { segment, isWordLike } of words.segment(clean)) {
+    const last = pieces.length - 1;
+    if (!isWordLike && last >= 0 && !/^\s+$/.test(segment)) pieces[last] += segment;
+    else if (/^\s+$/.test(segment) && last >= 0) pieces[last] += segment;
+    else pieces.push(segment);
+  }
+  const lines: string[] = [];
+  let line = '';
+  let lineLength = 0;
+  const flush = () => {
+    const trimmed = line.trim();
+    if (trimmed) lines.push(trimmed);
+    line = '';
+    lineLength = 0;
+  };
+  for (const piece of pieces) {
+    const length = visibleLength(piece.trimEnd(), lang);
+    if (lineLength + length <= maxLength) {
+      line += piece;
+      lineLength += visibleLength(piece, lang);
+      continue;
+    }
+    if (length <= maxLength) {
+      flush();
+      line = piece;
+      lineLength = visibleLength(piece, lang);
+      continue;
+    }
+    // A single word longer than a line (a URL, a long compound): cut it by characters.
+    for (const { segment } of graphemes.segment(piece)) {
+      if (lineLength + 1 > maxLength) flush();
+      if (lineLength === 0 && /^\s$/.test(segment)) continue;
+      line += segment;
+      lineLength++;
+    }
+  }
+  flush();
+  return lines;
+}

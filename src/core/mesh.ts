@@ -1,0 +1,312 @@
+import Peer, { type Instance as SimplePeer, type SignalData } from '../vendor/simple-peer.js';
+import { TypedEventTarget } from './typed-event-target.js';
+import type { LinkState } from './types.js';
+
+export interface MeshOptions {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Sends one signal to a peer through the signaling server. */
+  sendSignal(to: string, sid: string, data: unknown): void;
+  /** The camera and microphone stream; the same object for the whole call (tracks change inside it). */
+  localStream: MediaStream;
+  /** Total video upload a sender aims to stay within, in bit/s (design §4). */
+  uploadBudget?: number;
+}
+
+interface MeshEvents {
+  'link-state': CustomEvent<{ id: string; state: LinkState }>;
+  /** A data channel to this peer opened (first time or after a rebuild). */
+  'link-open': CustomEvent<{ id: string }>;
+  data: CustomEvent<{ from: string; data: string }>;
+  track: CustomEvent<{ from: string; track: MediaStreamTrack; stream: MediaStream }>;
+}
+
+/** ICE `disconnected` for longer than this rebuilds the link. */
+export const DISCONNECTED_GRACE_MS = 5000;
+/** A non-initiator whose link died waits this long for the initiator to rebuild it, then does it itself. */
+const FALLBACK_REBUILD_MS = 8000;
+const MIN_VIDEO_BITRATE = 150_000;
+const MAX_VIDEO_BITRATE = 1_500_000;
+
+function newSid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+}
+
+const isOffer = (data: unknown): boolean => (data as SignalData | null)?.type === 'offer';
+
+/** One simple-peer connection to one remote participant, identified by its session id. */
+class Link {
+  state: LinkState = 'connecting';
+  /** The track that keys our video sender in simple-peer (it stays the key after replaceTrack(…, null)). */
+  videoKey: MediaStreamTrack | undefined;
+  audioKey: MediaStreamTrack | undefined;
+  disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly remoteId: string,
+    readonly sid: string,
+    readonly initiator: boolean,
+    readonly peer: SimplePeer,
+  ) {}
+
+  get pc(): RTCPeerConnection {
+    return (this.peer as unknown as { _pc: RTCPeerConnection })._pc;
+  }
+
+  destroy() {
+    clearTimeout(this.disconnectedTimer);
+    this.peer.removeAllListeners();
+    this.peer.on('error', () => {}); // late errors from a link we no longer care about
+    this.peer.destroy();
+  }
+}
+
+/**
+ * A full mesh of peer-to-peer links (design §4). The newcomer initiates to everyone already in the
+ * room so two peers never both offer; every signal carries its link's session id (sid), and a
+ * signal for a sid we do not know is dropped unless it is a fresh offer that replaces the link.
+ * A link whose ICE stays disconnected or fails is rebuilt with a new sid, while signaling may be
+ * down: the media between peers does not depend on the server once connected.
+ */
+export class MeshCall extends TypedEventTarget<MeshEvents> {
+  private readonly links = new Map<string, Link>();
+  /** Peers we are meant to be linked to, with whether we initiate (we joined after them). */
+  private readonly members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout> }>();
+  private screen: MediaStream | undefined;
+  private destroyed = false;
+
+  constructor(
+    readonly selfId: string,
+    private readonly options: MeshOptions,
+  ) {
+    super();
+  }
+
+  /** Links to a peer. `initiate`: we offer (they were there before us). */
+  add(remoteId: string, initiate: boolean): void {
+    if (this.destroyed || remoteId === this.selfId) return;
+    this.members.set(remoteId, { initiator: initiate });
+    if (initiate && !this.links.has(remoteId)) this.createLink(remoteId, newSid(), true);
+  }
+
+  /** The peer left the room: close its link for good. */
+  remove(remoteId: string): void {
+    const member = this.members.get(remoteId);
+    clearTimeout(member?.rebuildTimer);
+    this.members.delete(remoteId);
+    const link = this.links.get(remoteId);
+    if (link) {
+      this.links.delete(remoteId);
+      link.destroy();
+      this.setState(remoteId, 'closed');
+    }
+    this.applyBitrateCap();
+  }
+
+  /** A signal relayed by the server from `from` for link `sid`. */
+  handleSignal(from: string, sid: string, data: unknown): void {
+    if (this.destroyed || !this.members.has(from)) return;
+    const link = this.links.get(from);
+    if (link?.sid === sid) {
+      this.feed(link, data);
+      return;
+    }
+    if (!isOffer(data)) return; // a stale signal from a link that has been replaced
+    // A fresh offer: the remote side (re)built the link. If we are also offering (both sides rebuilt
+    // at once), the lower id keeps its offer.
+    if (link?.initiator && this.selfId < from) return;
+    if (link) {
+      this.links.delete(from);
+      link.destroy();
+    }
+    this.feed(this.createLink(from, sid, false), data);
+  }
+
+  private feed(link: Link, data: unknown) {
+    try {
+      link.peer.signal(data as SignalData);
+    } catch (err) {
+      console.warn(`un75: dropped a signal from ${link.remoteId}:`, (err as Error).message);
+    }
+  }
+
+  private createLink(remoteId: string, sid: string, initiator: boolean): Link {
+    const { iceServers, iceTransportPolicy, localStream } = this.options;
+    const streams = [localStream, ...(this.screen ? [this.screen] : [])].filter((s) => s.getTracks().length > 0);
+    const peer = new Peer({
+      initiator,
+      trickle: true,
+      streams,
+      config: { iceServers, ...(iceTransportPolicy ? { iceTransportPolicy } : {}) },
+    });
+    const link = new Link(remoteId, sid, initiator, peer);
+    link.videoKey = localStream.getVideoTracks()[0];
+    link.audioKey = localStream.getAudioTracks()[0];
+    this.links.set(remoteId, link);
+    this.setState(remoteId, 'connecting');
+    const current = () => this.links.get(remoteId) === link;
+
+    peer.on('signal', (data: SignalData) => {
+      if (current()) this.options.sendSignal(remoteId, sid, data);
+    });
+    peer.on('connect', () => {
+      if (!current()) return;
+      this.setState(remoteId, 'connected');
+      this.dispatch('link-open', { id: remoteId });
+      this.applyBitrateCap();
+    });
+    peer.on('data', (data: string | Uint8Array) => {
+      if (current()) this.dispatch('data', { from: remoteId, data: typeof data === 'string' ? data : new TextDecoder().decode(data) });
+    });
+    peer.on('track', (track: MediaStreamTrack, stream: MediaStream) => {
+      if (current()) this.dispatch('track', { from: remoteId, track, stream });
+    });
+    peer.on('iceStateChange', (iceState: RTCIceConnectionState) => {
+      if (!current()) return;
+      clearTimeout(link.disconnectedTimer);
+      if (iceState === 'disconnected') {
+        this.setState(remoteId, 'reconnecting');
+        link.disconnectedTimer = setTimeout(() => current() && this.linkDied(link), DISCONNECTED_GRACE_MS);
+      } else if ((iceState === 'connected' || iceState === 'completed') && link.state === 'reconnecting') {
+        this.setState(remoteId, 'connected');
+      }
+    });
+    peer.on('error', (err: Error & { code?: string }) => {
+      if (current()) console.warn(`un75: link to ${remoteId} failed (${err.code ?? err.message})`);
+    });
+    peer.on('close', () => {
+      if (current()) this.linkDied(link);
+    });
+    return link;
+  }
+
+  /** Rebuilds a dead link if the peer is still in the room. */
+  private linkDied(link: Link) {
+    const { remoteId } = link;
+    this.links.delete(remoteId);
+    link.destroy();
+    const member = this.members.get(remoteId);
+    if (this.destroyed || !member) return;
+    this.setState(remoteId, 'reconnecting');
+    clearTimeout(member.rebuildTimer);
+    const delay = member.initiator ? 500 : FALLBACK_REBUILD_MS;
+    member.rebuildTimer = setTimeout(() => {
+      if (!this.destroyed && this.members.has(remoteId) && !this.links.has(remoteId)) {
+        this.createLink(remoteId, newSid(), true);
+      }
+    }, delay);
+  }
+
+  private setState(id: string, state: LinkState) {
+    const link = this.links.get(id);
+    if (link) link.state = state;
+    this.dispatch('link-state', { id, state });
+  }
+
+  linkState(id: string): LinkState {
+    return this.links.get(id)?.state ?? (this.members.has(id) ? 'connecting' : 'closed');
+  }
+
+  /** Sends text to one connected peer, or to all. Returns the number of peers it went to. */
+  send(data: string, to?: string): number {
+    let sent = 0;
+    for (const link of this.links.values()) {
+      if ((to && link.remoteId !== to) || link.state === 'connecting') continue;
+      try {
+        link.peer.send(data);
+        sent++;
+      } catch {
+        // the channel closed under us; the link is being rebuilt
+      }
+    }
+    return sent;
+  }
+
+  /** Puts a new camera track on every link, or none (camera off) without renegotiation. */
+  setVideoTrack(track: MediaStreamTrack | null): void {
+    this.setTrack('video', track);
+  }
+
+  /** Puts a new microphone track on every link (device change). */
+  setAudioTrack(track: MediaStreamTrack | null): void {
+    this.setTrack('audio', track);
+  }
+
+  private setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null) {
+    const key = kind === 'video' ? 'videoKey' : 'audioKey';
+    for (const link of this.links.values()) {
+      try {
+        const previous = link[key];
+        if (previous) {
+          link.peer.replaceTrack(previous, track as MediaStreamTrack, this.options.localStream);
+          if (track) link[key] = track;
+        } else if (track) {
+          // No sender of this kind yet (joined without a camera): add one, which renegotiates.
+          link.peer.addTrack(track, this.options.localStream);
+          link[key] = track;
+        }
+      } catch (err) {
+        console.warn(`un75: could not change the ${kind} track for ${link.remoteId}:`, (err as Error).message);
+      }
+    }
+    this.applyBitrateCap();
+  }
+
+  /** Starts or stops sending a screen share as a second stream (renegotiates through simple-peer). */
+  setScreenStream(stream: MediaStream | null): void {
+    const previous = this.screen;
+    this.screen = stream ?? undefined;
+    for (const link of this.links.values()) {
+      try {
+        if (previous) link.peer.removeStream(previous);
+        if (stream) link.peer.addStream(stream);
+      } catch (err) {
+        console.warn(`un75: could not change the screen share for ${link.remoteId}:`, (err as Error).message);
+      }
+    }
+    this.applyBitrateCap();
+  }
+
+  /**
+   * Caps every video sender so that the sum over all links stays within the upload budget: with
+   * seven others at 2.5 Mbit/s that is about 360 kbit/s a link, still fine for a 360p tile.
+   */
+  private applyBitrateCap() {
+    const videoSenders = [...this.links.values()].flatMap((link) =>
+      link.state === 'connected' || link.state === 'reconnecting'
+        ? link.pc.getSenders().filter((s) => s.track?.kind === 'video')
+        : [],
+    );
+    if (videoSenders.length === 0) return;
+    const budget = this.options.uploadBudget ?? 2_500_000;
+    const cap = Math.round(Math.min(MAX_VIDEO_BITRATE, Math.max(MIN_VIDEO_BITRATE, budget / videoSenders.length)));
+    for (const sender of videoSenders) {
+      const parameters = sender.getParameters();
+      if (!parameters.encodings?.length) continue;
+      if (parameters.encodings.every((e) => e.maxBitrate === cap)) continue;
+      parameters.encodings.forEach((e) => (e.maxBitrate = cap));
+      sender.setParameters(parameters).catch(() => {});
+    }
+  }
+
+  /** The current per-sender video cap, for tests and diagnostics. */
+  videoBitrateCaps(): number[] {
+    return [...this.links.values()].flatMap((link) =>
+      link.pc
+        ? link.pc
+            .getSenders()
+            .filter((s) => s.track?.kind === 'video')
+            .map((s) => s.getParameters().encodings?.[0]?.maxBitrate ?? 0)
+        : [],
+    );
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const member of this.members.values()) clearTimeout(member.rebuildTimer);
+    for (const link of this.links.values()) link.destroy();
+    this.links.clear();
+    this.members.clear();
+  }
+}

@@ -1,0 +1,494 @@
+import type { PeerInfo, Role, ServerMessage, StateUpdate } from '../protocol/signaling.js';
+import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
+import { MeshCall } from './mesh.js';
+import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
+import { TypedEventTarget } from './typed-event-target.js';
+import type { LinkState, Participant, PeerMessage, PeerMessageDetail, PeerMessaging } from './types.js';
+
+export interface SessionOptions {
+  signalingUrl: string;
+  room: string;
+  name: string;
+  token?: string | undefined;
+  role?: Role;
+  spokenLanguage: string;
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  audioDeviceId?: string | undefined;
+  videoDeviceId?: string | undefined;
+  /** Media already acquired (the pre-join preview); the session takes ownership of it. */
+  localMedia?: LocalMedia | undefined;
+  /** `relay` forces TURN, for networks that need it and for tests. */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+  uploadBudget?: number | undefined;
+}
+
+export type SessionState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface RemoteStreams {
+  camera?: MediaStream;
+  screen?: MediaStream;
+}
+
+export interface SessionErrorDetail {
+  code: string;
+  message: string;
+}
+
+interface SessionEvents {
+  joined: CustomEvent<{ selfId: string }>;
+  left: CustomEvent<{ reason: string }>;
+  'participant-joined': CustomEvent<{ participant: Participant }>;
+  'participant-left': CustomEvent<{ participant: Participant; reason: string }>;
+  'participant-updated': CustomEvent<{ participant: Participant }>;
+  /** A participant's streams changed (a track arrived, a screen share started or ended). */
+  streams: CustomEvent<{ id: string }>;
+  speaking: CustomEvent<{ id: string; speaking: boolean }>;
+  'connection-state': CustomEvent<{ state: ConnectionState }>;
+  'local-media': CustomEvent<{ problem: MediaProblem | undefined }>;
+  error: CustomEvent<SessionErrorDetail>;
+  'peer-message': CustomEvent<PeerMessageDetail>;
+  'peer-connected': CustomEvent<{ id: string }>;
+}
+
+/** Data-channel messages the session handles itself; other types go to feature modules. */
+interface ScreenMessage extends PeerMessage {
+  type: 'screen';
+  streamId: string | null;
+}
+
+const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
+
+/**
+ * One person's part in one meeting: local media, the signaling connection and the mesh of links
+ * to everyone else, and the participant list that the elements render. Plain TypeScript, no DOM
+ * element: it can be driven and tested on its own.
+ */
+export class MeetingSession extends TypedEventTarget<SessionEvents> implements PeerMessaging {
+  private signaling: SignalingClient;
+  private mesh: MeshCall | undefined;
+  private readonly people = new Map<string, Participant>();
+  private readonly remoteStreams = new Map<string, RemoteStreams>();
+  private readonly screenIds = new Map<string, string>();
+  private readonly detectors = new Map<string, SpeakingDetector>();
+  private readonly speakingIds = new Set<string>();
+  private screen: MediaStream | undefined;
+  private _state: SessionState = 'idle';
+  private _problem: MediaProblem | undefined;
+  readonly localStream: MediaStream;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.signaling = new SignalingClient(options.signalingUrl);
+    this.localStream = options.localMedia?.stream ?? new MediaStream();
+    this._problem = options.localMedia?.problem;
+    this.signaling.on('message', (e) => this.onServerMessage(e.detail));
+    this.signaling.on('state', (e) => this.onSignalingState(e.detail.state));
+    this.signaling.on('resumed-as-new', (e) => this.restartAsNewcomer(e.detail));
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  get selfId(): string | undefined {
+    return this.signaling.id;
+  }
+
+  /** What local media could not be had, if anything. */
+  get mediaProblem(): MediaProblem | undefined {
+    return this._problem;
+  }
+
+  get self(): Participant | undefined {
+    return this.selfId ? this.people.get(this.selfId) : undefined;
+  }
+
+  participant(id: string): Participant | undefined {
+    return this.people.get(id);
+  }
+
+  /** Everyone in the room, oneself first, then in order of arrival. */
+  get participants(): Participant[] {
+    return [...this.people.values()];
+  }
+
+  streamsOf(id: string): RemoteStreams {
+    return this.remoteStreams.get(id) ?? {};
+  }
+
+  get screenStream(): MediaStream | undefined {
+    return this.screen;
+  }
+
+  isSpeaking(id: string): boolean {
+    return this.speakingIds.has(id);
+  }
+
+  async join(): Promise<void> {
+    if (this._state !== 'idle') throw new Error(`cannot join: the session is ${this._state}`);
+    this._state = 'joining';
+    const { options } = this;
+    if (!options.localMedia) {
+      const media = await acquireLocalMedia({
+        audio: true,
+        video: options.cameraEnabled,
+        audioDeviceId: options.audioDeviceId,
+        videoDeviceId: options.videoDeviceId,
+      });
+      media.stream.getTracks().forEach((t) => this.localStream.addTrack(t));
+      // Asked only for audio because the camera starts off: a missing microphone is the only news.
+      this._problem = media.problem;
+    }
+    if (this._state !== 'joining') {
+      stopStream(this.localStream); // left while the camera was starting
+      return;
+    }
+    const audio = this.localStream.getAudioTracks()[0];
+    if (audio) audio.enabled = options.micEnabled;
+    this.dispatch('local-media', { problem: this._problem });
+    let welcome;
+    try {
+      welcome = await this.signaling.join({
+        room: options.room,
+        name: options.name,
+        token: options.token,
+        role: options.role,
+        state: this.publishedState(),
+      });
+    } catch (err) {
+      const { code, message } = err as SignalingError;
+      this.teardown();
+      this._state = 'left';
+      this.dispatch('error', { code, message });
+      this.dispatch('left', { reason: code });
+      throw err;
+    }
+    if (this._state !== 'joining') return;
+    this._state = 'joined';
+    this.startMesh(welcome.id, welcome.iceServers);
+    this.addSelf(welcome.id);
+    for (const peer of welcome.peers) this.addPeer(peer, true);
+    this.dispatch('joined', { selfId: welcome.id });
+  }
+
+  private publishedState(): StateUpdate {
+    return {
+      name: this.options.name,
+      spokenLanguage: this.options.spokenLanguage,
+      micEnabled: this.micEnabled,
+      cameraEnabled: this.cameraEnabled,
+      handRaised: this.self?.handRaised ?? false,
+    };
+  }
+
+  get micEnabled(): boolean {
+    return this.localStream.getAudioTracks().some((t) => t.enabled && t.readyState === 'live');
+  }
+
+  get cameraEnabled(): boolean {
+    return this.localStream.getVideoTracks().some((t) => t.readyState === 'live');
+  }
+
+  private startMesh(selfId: string, iceServers: RTCIceServer[]) {
+    this.mesh?.destroy();
+    const mesh = new MeshCall(selfId, {
+      iceServers,
+      iceTransportPolicy: this.options.iceTransportPolicy,
+      uploadBudget: this.options.uploadBudget,
+      localStream: this.localStream,
+      sendSignal: (to, sid, data) => this.signaling.send({ type: 'signal', to, sid, data }),
+    });
+    this.mesh = mesh;
+    mesh.on('link-state', (e) => this.onLinkState(e.detail.id, e.detail.state));
+    mesh.on('link-open', (e) => {
+      if (this.screen) this.sendToPeers({ type: 'screen', streamId: this.screen.id }, e.detail.id);
+      this.dispatch('peer-connected', { id: e.detail.id });
+    });
+    mesh.on('data', (e) => this.onPeerData(e.detail.from, e.detail.data));
+    mesh.on('track', (e) => this.onTrack(e.detail.from, e.detail.track, e.detail.stream));
+  }
+
+  /** Our resume window passed while we were away: we are a newcomer with a new id. */
+  private restartAsNewcomer(welcome: Welcome) {
+    for (const id of [...this.people.keys()]) if (!this.people.get(id)!.isSelf) this.removePeer(id, 'reconnected');
+    const self = this.self;
+    this.people.clear();
+    this.startMesh(welcome.id, welcome.iceServers);
+    this.addSelf(welcome.id, self);
+    for (const peer of welcome.peers) this.addPeer(peer, true);
+  }
+
+  private addSelf(id: string, previous?: Participant) {
+    const self: Participant = {
+      id,
+      name: this.options.name,
+      role: this.options.role ?? 'participant',
+      spokenLanguage: this.options.spokenLanguage,
+      micEnabled: this.micEnabled,
+      cameraEnabled: this.cameraEnabled,
+      handRaised: previous?.handRaised ?? false,
+      connectionState: 'connected',
+      isSelf: true,
+    };
+    this.people.set(id, self);
+    this.watchSpeaking(id, this.localStream.getAudioTracks()[0]);
+  }
+
+  private addPeer(peer: PeerInfo, initiate: boolean) {
+    if (this.people.has(peer.id)) {
+      this.updatePeer(peer);
+      return;
+    }
+    const participant: Participant = { ...peer, connectionState: 'connecting', isSelf: false };
+    this.people.set(peer.id, participant);
+    this.mesh?.add(peer.id, initiate);
+    this.dispatch('participant-joined', { participant });
+  }
+
+  private updatePeer(peer: PeerInfo) {
+    const current = this.people.get(peer.id);
+    if (!current) return;
+    const participant: Participant = { ...current, ...peer };
+    this.people.set(peer.id, participant);
+    this.dispatch('participant-updated', { participant });
+  }
+
+  private removePeer(id: string, reason: string) {
+    const participant = this.people.get(id);
+    if (!participant || participant.isSelf) return;
+    this.people.delete(id);
+    this.mesh?.remove(id);
+    this.remoteStreams.delete(id);
+    this.screenIds.delete(id);
+    this.detectors.get(id)?.stop();
+    this.detectors.delete(id);
+    this.speakingIds.delete(id);
+    this.dispatch('participant-left', { participant: { ...participant, connectionState: 'closed' }, reason });
+  }
+
+  private onServerMessage(message: ServerMessage) {
+    switch (message.type) {
+      case 'peer-joined':
+        // The newcomer initiates: we wait for its offer.
+        this.addPeer(message.peer, false);
+        break;
+      case 'peer-left':
+        this.removePeer(message.id, 'left');
+        break;
+      case 'peer-updated':
+        this.updatePeer(message.peer);
+        break;
+      case 'signal':
+        this.mesh?.handleSignal(message.from, message.sid, message.data);
+        break;
+      case 'welcome':
+        // A resumed session: anyone who left while we were away is gone; anyone new initiates to us.
+        for (const id of [...this.people.keys()]) {
+          if (!this.people.get(id)!.isSelf && !message.peers.some((p) => p.id === id)) this.removePeer(id, 'left');
+        }
+        for (const peer of message.peers) this.addPeer(peer, false);
+        break;
+      case 'error':
+        this.dispatch('error', { code: message.code, message: message.message });
+        if (message.code === 'shutting-down') this.onSignalingState('reconnecting');
+        break;
+    }
+  }
+
+  private onSignalingState(state: SignalingState) {
+    if (this._state !== 'joined' && this._state !== 'reconnecting') return;
+    const mapped: ConnectionState =
+      state === 'open' ? 'connected' : state === 'reconnecting' ? 'reconnecting' : state === 'closed' ? 'disconnected' : 'connecting';
+    this._state = mapped === 'reconnecting' ? 'reconnecting' : 'joined';
+    this.dispatch('connection-state', { state: mapped });
+  }
+
+  private onLinkState(id: string, state: LinkState) {
+    const participant = this.people.get(id);
+    if (!participant || participant.isSelf || participant.connectionState === state || state === 'closed') return;
+    const updated: Participant = { ...participant, connectionState: state };
+    this.people.set(id, updated);
+    this.dispatch('participant-updated', { participant: updated });
+  }
+
+  private onTrack(from: string, track: MediaStreamTrack, stream: MediaStream) {
+    const streams = { ...this.remoteStreams.get(from) };
+    if (this.screenIds.get(from) === stream.id) streams.screen = stream;
+    else streams.camera = stream;
+    this.remoteStreams.set(from, streams);
+    if (track.kind === 'audio' && stream === streams.camera) this.watchSpeaking(from, track);
+    stream.addEventListener('removetrack', () => this.dispatch('streams', { id: from }));
+    this.dispatch('streams', { id: from });
+  }
+
+  private watchSpeaking(id: string, track: MediaStreamTrack | undefined) {
+    this.detectors.get(id)?.stop();
+    this.detectors.delete(id);
+    if (!track) return;
+    this.detectors.set(
+      id,
+      new SpeakingDetector(track, (speaking) => {
+        if (speaking) this.speakingIds.add(id);
+        else this.speakingIds.delete(id);
+        this.dispatch('speaking', { id, speaking });
+      }),
+    );
+  }
+
+  private onPeerData(from: string, data: string) {
+    if (data.length > MAX_PEER_MESSAGE_BYTES) {
+      console.warn(`un75: dropped a ${data.length}-byte message from ${from}`);
+      return;
+    }
+    let message: PeerMessage;
+    try {
+      message = JSON.parse(data) as PeerMessage;
+    } catch {
+      console.warn(`un75: dropped a malformed message from ${from}`);
+      return;
+    }
+    if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
+    if (message.type === 'screen') {
+      this.onScreenMessage(from, message as ScreenMessage);
+      return;
+    }
+    this.dispatch('peer-message', { from, message });
+  }
+
+  private onScreenMessage(from: string, message: ScreenMessage) {
+    const streams = { ...this.remoteStreams.get(from) };
+    if (typeof message.streamId === 'string') {
+      this.screenIds.set(from, message.streamId);
+      // The track may have arrived before the announcement and been taken for the camera.
+      if (streams.camera?.id === message.streamId) {
+        streams.screen = streams.camera;
+        delete streams.camera;
+      }
+    } else {
+      this.screenIds.delete(from);
+      delete streams.screen;
+    }
+    this.remoteStreams.set(from, streams);
+    this.dispatch('streams', { id: from });
+  }
+
+  sendToPeers(message: PeerMessage, to?: string): number {
+    return this.mesh?.send(JSON.stringify(message), to) ?? 0;
+  }
+
+  private publish(update: StateUpdate) {
+    const self = this.self;
+    if (self) {
+      const participant = { ...self, ...update };
+      this.people.set(self.id, participant);
+      this.dispatch('participant-updated', { participant });
+    }
+    this.signaling.update(update);
+  }
+
+  /** Turns the microphone on or off (flips without an argument). Returns the new state. */
+  setMicrophone(on = !this.micEnabled): boolean {
+    const track = this.localStream.getAudioTracks()[0];
+    if (!track) {
+      if (on) this.dispatch('error', { code: 'no-microphone', message: 'No microphone is available.' });
+      return false;
+    }
+    track.enabled = on;
+    this.publish({ micEnabled: on });
+    return on;
+  }
+
+  /**
+   * Turns the camera on or off. Off stops the track so the camera light goes out; on starts a new
+   * one and puts it on every link without renegotiating.
+   */
+  async setCamera(on = !this.cameraEnabled): Promise<boolean> {
+    const current = this.localStream.getVideoTracks()[0];
+    if (!on) {
+      if (current) {
+        current.stop();
+        this.localStream.removeTrack(current);
+        this.mesh?.setVideoTrack(null);
+      }
+      this.publish({ cameraEnabled: false });
+      return false;
+    }
+    if (current?.readyState === 'live') return true;
+    const track = await acquireCamera(this.options.videoDeviceId);
+    if (!track) {
+      this.dispatch('error', { code: 'no-camera', message: 'No camera is available.' });
+      return false;
+    }
+    if (current) this.localStream.removeTrack(current);
+    if (this._state === 'left') {
+      track.stop();
+      return false;
+    }
+    this.localStream.addTrack(track);
+    this.mesh?.setVideoTrack(track);
+    this.publish({ cameraEnabled: true });
+    return true;
+  }
+
+  async setScreenShare(on = !this.screen): Promise<boolean> {
+    if (!on) {
+      if (this.screen) {
+        stopStream(this.screen);
+        this.screen = undefined;
+        this.mesh?.setScreenStream(null);
+        this.sendToPeers({ type: 'screen', streamId: null });
+        this.dispatch('streams', { id: this.selfId ?? '' });
+      }
+      return false;
+    }
+    if (this.screen) return true;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch (err) {
+      this.dispatch('error', { code: 'screen-share-failed', message: (err as Error).message });
+      return false;
+    }
+    this.screen = stream;
+    // The browser's own "Stop sharing" button ends the track.
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.setScreenShare(false));
+    this.sendToPeers({ type: 'screen', streamId: stream.id });
+    this.mesh?.setScreenStream(stream);
+    this.dispatch('streams', { id: this.selfId ?? '' });
+    return true;
+  }
+
+  setHand(on = !this.self?.handRaised): boolean {
+    this.publish({ handRaised: on });
+    return on;
+  }
+
+  /** Leaves the room and releases camera, microphone and screen. */
+  leave(reason = 'left'): void {
+    if (this._state === 'left') return;
+    const wasIn = this._state !== 'idle';
+    this._state = 'left';
+    this.teardown();
+    if (wasIn) this.dispatch('left', { reason });
+  }
+
+  private teardown() {
+    this.signaling.close();
+    this.mesh?.destroy();
+    this.mesh = undefined;
+    for (const detector of this.detectors.values()) detector.stop();
+    this.detectors.clear();
+    stopStream(this.localStream);
+    stopStream(this.screen);
+    this.screen = undefined;
+    this.people.clear();
+    this.remoteStreams.clear();
+  }
+
+  /** Per-link video bitrate caps now in force (diagnostics). */
+  videoBitrateCaps(): number[] {
+    return this.mesh?.videoBitrateCaps() ?? [];
+  }
+}

@@ -1,0 +1,195 @@
+import {
+  parseServerMessage,
+  ProtocolError,
+  type ClientMessage,
+  type ErrorCode,
+  type Role,
+  type ServerMessage,
+  type StateUpdate,
+} from '../protocol/signaling.js';
+import { TypedEventTarget } from './typed-event-target.js';
+
+export type SignalingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface JoinRequest {
+  room: string;
+  name: string;
+  token?: string;
+  role?: Role;
+  state?: StateUpdate;
+}
+
+export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+
+/** An `error` frame from the server, or a failure to reach it. */
+export class SignalingError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'unreachable' | 'closed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignalingError';
+  }
+}
+
+interface SignalingEvents {
+  /** Every valid frame from the server after the welcome (and every resumed welcome). */
+  message: CustomEvent<ServerMessage>;
+  state: CustomEvent<{ state: SignalingState }>;
+  /** The server answered a resume with a new identity: the old one was dropped. */
+  'resumed-as-new': CustomEvent<Welcome>;
+}
+
+/** Reconnect delays in ms; the last repeats until the 30 s resume window is over. */
+const BACKOFF = [250, 500, 1000, 2000, 4000];
+const RESUME_WINDOW_MS = 30_000;
+const JOIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The browser end of the signaling WebSocket. Joins a room, relays frames, and when the socket
+ * drops reconnects with its resume token so that peers keep their links to us (design §6.2).
+ */
+export class SignalingClient extends TypedEventTarget<SignalingEvents> {
+  private socket: WebSocket | undefined;
+  private request: JoinRequest | undefined;
+  private resumeToken: string | undefined;
+  private retry = 0;
+  private lostAt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private _state: SignalingState = 'idle';
+  /** Our id in the room, once welcomed. */
+  id: string | undefined;
+
+  constructor(readonly url: string) {
+    super();
+  }
+
+  get state(): SignalingState {
+    return this._state;
+  }
+
+  private setState(state: SignalingState) {
+    if (this._state === state) return;
+    this._state = state;
+    this.dispatch('state', { state });
+  }
+
+  /** Connects and joins; resolves with the welcome, rejects with a {@link SignalingError}. */
+  join(request: JoinRequest): Promise<Welcome> {
+    this.request = request;
+    this.resumeToken = undefined;
+    this.setState('connecting');
+    return this.connect();
+  }
+
+  private connect(): Promise<Welcome> {
+    return new Promise<Welcome>((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(this.url);
+      } catch (err) {
+        reject(new SignalingError('unreachable', `Cannot open ${this.url}: ${(err as Error).message}`));
+        return;
+      }
+      this.socket = socket;
+      let welcomed = false;
+      const timer = setTimeout(() => {
+        if (welcomed) return;
+        socket.close();
+        reject(new SignalingError('unreachable', `No answer from ${this.url}`));
+      }, JOIN_TIMEOUT_MS);
+
+      socket.onopen = () => {
+        const { room, name, token, role, state } = this.request!;
+        this.sendNow({ type: 'join', room, name, token, role, state, resume: this.resumeToken });
+      };
+      socket.onmessage = (event) => {
+        let message: ServerMessage;
+        try {
+          message = parseServerMessage(String(event.data));
+        } catch (err) {
+          console.warn('un75: dropped a malformed frame from the server:', (err as ProtocolError).message);
+          return;
+        }
+        if (!welcomed) {
+          if (message.type === 'welcome') {
+            welcomed = true;
+            clearTimeout(timer);
+            const resumedAsNew = this.resumeToken !== undefined && this.id !== message.id;
+            this.id = message.id;
+            this.resumeToken = message.resume;
+            this.retry = 0;
+            this.setState('open');
+            if (resumedAsNew) this.dispatch('resumed-as-new', message);
+            resolve(message);
+            return;
+          }
+          if (message.type === 'error') {
+            clearTimeout(timer);
+            welcomed = true; // settled: a refused join is not retried
+            this.resumeToken = undefined;
+            socket.close();
+            reject(new SignalingError(message.code, message.message));
+            return;
+          }
+        }
+        this.dispatch('message', message);
+      };
+      socket.onclose = () => {
+        clearTimeout(timer);
+        if (this.socket !== socket) return;
+        this.socket = undefined;
+        if (!welcomed) {
+          reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));
+          return;
+        }
+        this.reconnectSoon();
+      };
+    });
+  }
+
+  /** The socket dropped after we were in: try to get back in within the resume window. */
+  private reconnectSoon() {
+    if (this._state === 'closed' || this._state === 'idle' || !this.request) return;
+    if (this._state !== 'reconnecting') this.lostAt = Date.now();
+    this.setState('reconnecting');
+    const delay = BACKOFF[Math.min(this.retry++, BACKOFF.length - 1)]!;
+    this.retryTimer = setTimeout(() => {
+      // Past the window the server has forgotten us; the join still works and gives a new id.
+      if (Date.now() - this.lostAt > RESUME_WINDOW_MS) this.resumeToken = undefined;
+      this.connect().catch((err: SignalingError) => {
+        if (err.code === 'unreachable') this.reconnectSoon();
+        else {
+          this.setState('closed');
+          this.dispatch('message', { type: 'error', code: err.code as ErrorCode, message: err.message });
+        }
+      });
+    }, delay);
+  }
+
+  send(message: ClientMessage): void {
+    // While reconnecting, frames are dropped: signals are retried by the mesh, state is re-sent on join.
+    if (this._state === 'open') this.sendNow(message);
+  }
+
+  private sendNow(message: ClientMessage) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Remembered so that a reconnect re-joins with the latest state. */
+  update(state: StateUpdate): void {
+    if (this.request) this.request.state = { ...this.request.state, ...state };
+    this.send({ type: 'update', ...state });
+  }
+
+  close(): void {
+    clearTimeout(this.retryTimer);
+    if (this._state === 'open') this.sendNow({ type: 'leave' });
+    this.setState('closed');
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+    this.id = undefined;
+    this.resumeToken = undefined;
+  }
+}

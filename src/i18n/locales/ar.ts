@@ -1,0 +1,53 @@
+import type { Translation } from '../types.js';
+
+const plural = (n: number) => {
+  switch (new Intl.PluralRules('ar').select(n)) {
+    case 'zero':
+      return 'لا مشاركين';
+    case 'one':
+      return 'مشارك واحد';
+    case 'two':
+      return 'مشاركان';
+    case 'few':
+      return `${n} مشاركين`;
+    default:
+      return `${n} مشاركًا`;
+  }
+};
+
+export const ar: Translation = {
+  $code: 'ar',
+  $dir: 'rtl',
+  $name: 'العربية',
+  joinTitle: 'هل أنت مستعد للانضمام؟',
+  yourName: 'اسمك',
+  namePlaceholder: 'الاسم الذي سيراه الآخرون',
+  camera: 'الكاميرا',
+  microphone: 'الميكروفون',
+  noDevice: 'لم يُعثر على أي جهاز',
+  join: 'انضمام',
+  joining: 'جارٍ الانضمام…',
+  roomLabel: (room) => `الغرفة ${room}`,
+  controls: 'عناصر التحكم في المكالمة',
+  shareScreen: 'مشاركة الشاشة',
+  handRaised: 'اليد مرفوعة',
+  raiseHand: 'رفع اليد',
+  leave: 'مغادرة',
+  participants: plural,
+  you: (name) => `${name} (أنت)`,
+  micMuted: 'الميكروفون مكتوم',
+  speaking: 'يتحدث',
+  screen: (name) => `شاشة ${name}`,
+  waitingForOthers: 'في انتظار انضمام الآخرين',
+  connecting: 'جارٍ الاتصال…',
+  reconnecting: 'جارٍ إعادة الاتصال…',
+  left: 'لقد غادرت الحوار.',
+  rejoin: 'الانضمام مجددًا',
+  noCamera: 'لا توجد كاميرا متاحة: انضممت بالصوت فقط.',
+  noMicrophone: 'لا يوجد ميكروفون متاح: يمكنك الاستماع دون التحدث.',
+  noMedia: 'لا توجد كاميرا ولا ميكروفون: يمكنك المشاهدة والاستماع.',
+  roomFull: 'هذه الغرفة ممتلئة.',
+  connectionLost: 'انقطع الاتصال بالخادم.',
+  peerUnreachable: (name) => `تعذّر الاتصال بـ ${name}.`,
+  missingRoom: 'لم تُحدَّد غرفة: اضبط السمة room.',
+};

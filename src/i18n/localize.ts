@@ -1,0 +1,106 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { LocaleCode, Translation } from './types.js';
+import { ar } from './locales/ar.js';
+import { en } from './locales/en.js';
+import { es } from './locales/es.js';
+import { fr } from './locales/fr.js';
+import { ru } from './locales/ru.js';
+import { zh } from './locales/zh.js';
+
+export const LOCALES: Record<LocaleCode, Translation> = { ar, en, es, fr, ru, zh };
+
+/** The six UN languages, in the UN's order. */
+export const UN_LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
+
+/** Best UI locale for a BCP 47 tag: its primary language when we have it, else English. */
+export function resolveLocale(tag: string | null | undefined): Translation {
+  const primary = (tag ?? '').toLowerCase().split(/[-_]/)[0] as LocaleCode;
+  return LOCALES[primary] ?? en;
+}
+
+/** Text direction of a language tag, for captions and names in another language than the UI. */
+export function directionOf(tag: string): 'ltr' | 'rtl' {
+  try {
+    const locale = new Intl.Locale(tag) as Intl.Locale & { getTextInfo?: () => { direction: string }; textInfo?: { direction: string } };
+    const info = locale.getTextInfo?.() ?? locale.textInfo;
+    if (info) return info.direction === 'rtl' ? 'rtl' : 'ltr';
+  } catch {
+    // not a valid tag: fall through
+  }
+  return /^(ar|he|fa|ur|ps|sd|ug|yi|dv|ckb)\b/i.test(tag) ? 'rtl' : 'ltr';
+}
+
+/** A language's name in a given language, e.g. languageName('ar', 'ar') === 'العربية'. */
+export function languageName(tag: string, inLanguage = tag): string {
+  try {
+    const name = new Intl.DisplayNames([inLanguage], { type: 'language' }).of(tag);
+    if (name) return name.charAt(0).toLocaleUpperCase(inLanguage) + name.slice(1);
+  } catch {
+    // an unknown tag: show it as given
+  }
+  return tag;
+}
+
+const hosts = new Set<LocalizeController>();
+let observer: MutationObserver | undefined;
+
+/** One observer for the whole page: a lang or dir change anywhere re-renders every localized element. */
+function watchDocument() {
+  if (observer || typeof MutationObserver === 'undefined') return;
+  observer = new MutationObserver(() => hosts.forEach((c) => c.host.requestUpdate()));
+  observer.observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ['lang', 'dir'] });
+}
+
+/** Walks up through shadow roots to the nearest element carrying `attribute`. */
+function closestWith(start: Element, attribute: string, stopAt?: Element | null): Element | null {
+  let node: Node | null = start;
+  while (node) {
+    if (node instanceof Element && node.hasAttribute(attribute)) return node;
+    if (node === stopAt) return null;
+    node = node instanceof ShadowRoot ? node.host : (node.parentNode ?? null);
+  }
+  return null;
+}
+
+/**
+ * Gives an element the UI strings of the language it sits in: its own `lang`, else the nearest
+ * ancestor's (across shadow roots), else the page's. Not @lit/localize: that is configured once per
+ * page and would clash with a host page that uses it.
+ */
+export class LocalizeController implements ReactiveController {
+  constructor(readonly host: ReactiveControllerHost & HTMLElement) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    hosts.add(this);
+    watchDocument();
+  }
+
+  hostDisconnected(): void {
+    hosts.delete(this);
+  }
+
+  /** The BCP 47 tag the element is displayed in. */
+  get lang(): string {
+    return closestWith(this.host, 'lang')?.getAttribute('lang') || (typeof navigator !== 'undefined' ? navigator.language : 'en');
+  }
+
+  get t(): Translation {
+    return resolveLocale(this.lang);
+  }
+
+  /**
+   * A `dir` set as close as the `lang` (or closer) wins; otherwise the UI language's own direction,
+   * so `<un75-meeting lang="ar">` on a page with `<html dir="ltr">` is right-to-left.
+   */
+  get dir(): 'ltr' | 'rtl' {
+    const explicit = closestWith(this.host, 'dir', closestWith(this.host, 'lang'))?.getAttribute('dir');
+    if (explicit === 'rtl' || explicit === 'ltr') return explicit;
+    return this.t.$dir;
+  }
+
+  languageName(tag: string): string {
+    return languageName(tag, this.t.$code);
+  }
+}

@@ -1,0 +1,48 @@
+/** UI strings of one locale. Every locale implements all of them; the compiler checks it. */
+export interface Translation {
+  $code: string;
+  $dir: 'ltr' | 'rtl';
+  /** The language's name in itself, for pickers. */
+  $name: string;
+
+  // Pre-join
+  joinTitle: string;
+  yourName: string;
+  namePlaceholder: string;
+  camera: string;
+  microphone: string;
+  noDevice: string;
+  join: string;
+  joining: string;
+  roomLabel: (room: string) => string;
+
+  // Controls
+  controls: string;
+  shareScreen: string;
+  handRaised: string;
+  raiseHand: string;
+  leave: string;
+
+  // Grid and tiles
+  participants: (count: number) => string;
+  you: (name: string) => string;
+  micMuted: string;
+  speaking: string;
+  screen: (name: string) => string;
+  waitingForOthers: string;
+  connecting: string;
+  reconnecting: string;
+  left: string;
+  rejoin: string;
+
+  // Problems
+  noCamera: string;
+  noMicrophone: string;
+  noMedia: string;
+  roomFull: string;
+  connectionLost: string;
+  peerUnreachable: (name: string) => string;
+  missingRoom: string;
+}
+
+export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

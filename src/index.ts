@@ -1,0 +1,11 @@
+// The CDN entry: registers every element and exports the public classes and types.
+export { Un75Meeting } from './components/meeting/un75-meeting.js';
+export { Un75Lobby } from './components/lobby/un75-lobby.js';
+export { Un75VideoGrid } from './components/video-grid/un75-video-grid.js';
+export { Un75ParticipantTile } from './components/participant-tile/un75-participant-tile.js';
+export { Un75Controls } from './components/controls/un75-controls.js';
+export type * from './components/meeting/meeting.types.js';
+export type { LobbyJoinDetail } from './components/lobby/lobby.js';
+export { MeetingSession, type SessionOptions, type RemoteStreams } from './core/session.js';
+export type { Participant, PeerMessage, PeerMessaging, LinkState } from './core/types.js';
+export type { Role, PeerInfo } from './protocol/signaling.js';

@@ -43,6 +43,29 @@ export interface Translation {
   connectionLost: string;
   peerUnreachable: (name: string) => string;
   missingRoom: string;
+
+  // Captions
+  captions: string;
+  captionLog: string;
+  machineTranslated: string;
+  machineTranslatedShort: string;
+  original: string;
+  captionNoTranslator: string;
+  captionTranslationUnavailable: string;
+  captionTranslationDownloadable: string;
+  captionTranslationDownloading: string;
+  captionTranslationFailed: string;
+  downloadModel: string;
+  modelProgress: (from: string, to: string, percent: string) => string;
+  noCaptionsFor: (name: string) => string;
+  recognitionUnsupported: string;
+  recognitionDenied: string;
+  recognitionLanguage: (language: string) => string;
+  recognitionFailed: string;
+  downloadTranscript: string;
+  languages: string;
+  listenLanguage: string;
+  spokenLanguage: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

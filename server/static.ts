@@ -70,6 +70,8 @@ export function createStaticHandler(
       return;
     }
     if (BUNDLE_FILES.includes(pathname)) {
+      // Partner pages on any origin load the bundle as a module script, which needs CORS.
+      res.setHeader('access-control-allow-origin', '*');
       void sendFile(req, res, path.join(distDir, pathname.slice(1)), distDir);
       return;
     }

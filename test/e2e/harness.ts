@@ -99,3 +99,57 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     },
   };
 }
+
+export interface FixtureServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A partner's web page on another origin than the signaling server: it loads only the single-file
+ * bundle from the signaling server and places <un75-meeting> elements, as design §1 shows.
+ * GET /meeting.html?server=http://127.0.0.1:P&room=R&name=N[&name=M…][&attrs=…] — one meeting per name.
+ */
+export async function startPartnerPage(): Promise<FixtureServer> {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/meeting.html') {
+      res.writeHead(404).end();
+      return;
+    }
+    const signal = url.searchParams.get('server')!;
+    const room = url.searchParams.get('room') ?? 'room';
+    const attrs = url.searchParams.get('attrs') ?? 'autojoin';
+    const lang = url.searchParams.get('lang') ?? 'en';
+    const meetings = url.searchParams
+      .getAll('name')
+      .map(
+        (name, i) =>
+          `<un75-meeting id="m${i}" room="${escapeHtml(room)}" name="${escapeHtml(name)}" signaling="${signal.replace('http', 'ws')}/signal" ${escapeHtml(attrs)}></un75-meeting>`,
+      )
+      .join('\n');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><title>Partner page</title>
+<script type="module" src="${signal}/un75-meeting.min.js"></script></head>
+<body>${meetings}</body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Polls `check` in the page until it returns a truthy value or the time runs out. */
+export async function waitInPage<T>(page: Page, check: () => T, what: string, timeout = 20000): Promise<T> {
+  const handle = await page.waitForFunction(check, undefined, { timeout, polling: 200 }).catch((err: Error) => {
+    throw new Error(`timed out waiting for ${what}: ${err.message.split('\n')[0]}`);
+  });
+  return (await handle.jsonValue()) as T;
+}

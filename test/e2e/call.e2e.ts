@@ -1,0 +1,170 @@
+// A call as people make it: real Chromium instances, each a separate person, joining one room
+// through the real un75-signal server, from a partner page that loads only the single-file bundle.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import path from 'node:path';
+import { newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+
+type Person = { context: BrowserContext; page: Page };
+
+describe('a call between three browsers', () => {
+  let server: RunningServer;
+  let partner: FixtureServer;
+  const people: Person[] = [];
+
+  before(async () => {
+    server = await startServer();
+    partner = await startPartnerPage();
+  });
+
+  after(async () => {
+    await Promise.all(people.map((p) => p.context.close().catch(() => {})));
+    await partner?.close();
+    await server?.stop();
+  });
+
+  async function open(browserIndex: number, query: Record<string, string | string[]>, init?: () => void): Promise<Page> {
+    const person = await newPage(browserIndex);
+    people.push(person);
+    await person.context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
+    if (init) await person.context.addInitScript(init);
+    const params = new URLSearchParams({ server: server.url });
+    for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
+    await person.page.goto(`${partner.url}/meeting.html?${params}`);
+    return person.page;
+  }
+
+  /** Waits until the page's meeting shows every other name with video frames advancing. */
+  async function seesMovingVideo(page: Page, others: string[], meeting = 0) {
+    await waitInPage(
+      page,
+      `(() => { const v = __un75.remoteVideo(${meeting}); return ${JSON.stringify(others)}.every((n) => v.some((t) => t.name === n && t.frames > 0 && t.width > 0)); })()` as unknown as () => boolean,
+      `video from ${others.join(', ')}`,
+    );
+    const first = (await page.evaluate(`__un75.remoteVideo(${meeting})`)) as { name: string; frames: number }[];
+    await page.waitForTimeout(1000);
+    const second = (await page.evaluate(`__un75.remoteVideo(${meeting})`)) as { name: string; frames: number }[];
+    for (const name of others) {
+      const before = first.find((t) => t.name === name)!.frames;
+      const now = second.find((t) => t.name === name)!.frames;
+      assert.ok(now > before, `video from ${name} is frozen (${before} → ${now} frames)`);
+    }
+  }
+
+  test('each of three people sees the two others with live video; a leaver is gone within seconds and releases camera and microphone', async () => {
+    const names = ['Amina', 'Boris', 'Chen'];
+    const pages: Page[] = [];
+    for (const [i, name] of names.entries()) pages.push(await open(i, { room: 'trio', name }));
+
+    for (const [i, page] of pages.entries()) {
+      await seesMovingVideo(page, names.filter((_, j) => j !== i));
+      assert.deepEqual(await page.evaluate('__un75.names()'), names);
+    }
+
+    const events = (await pages[0]!.evaluate('__events')) as { type: string; detail: any }[];
+    assert.ok(events.some((e) => e.type === 'un75-joined' && typeof e.detail.selfId === 'string'), 'un75-joined fired');
+    assert.ok(events.filter((e) => e.type === 'un75-participant-joined').length >= 2, 'un75-participant-joined fired per peer');
+
+    // Chen leaves with the Leave button.
+    const chen = pages[2]!;
+    await chen.evaluate(`window.__tracks = __un75.meetings()[0].localStream.getTracks()`);
+    assert.deepEqual(await chen.evaluate(`__tracks.map((t) => t.kind).sort()`), ['audio', 'video']);
+    const leftAt = Date.now();
+    await chen.locator('un75-meeting').locator('[part~="leave"]').click();
+    for (const page of pages.slice(0, 2)) {
+      await waitInPage(page, `__un75.names().length === 2` as unknown as () => boolean, 'Chen to be gone', 10000);
+      assert.deepEqual(await page.evaluate('__un75.names()'), ['Amina', 'Boris']);
+      const left = (await page.evaluate('__events')) as { type: string; detail: any }[];
+      assert.ok(left.some((e) => e.type === 'un75-participant-left' && e.detail.participant.name === 'Chen'));
+    }
+    console.log(`# others saw the leaver gone after ${Date.now() - leftAt} ms`);
+    assert.deepEqual(await chen.evaluate(`__tracks.map((t) => t.readyState)`), ['ended', 'ended']);
+    const chenEvents = (await chen.evaluate('__events')) as { type: string; detail: any }[];
+    assert.ok(chenEvents.some((e) => e.type === 'un75-left' && e.detail.reason === 'left'));
+
+    // Boris's page removes his element: that leaves too, and stops his devices.
+    const boris = pages[1]!;
+    await boris.evaluate(`window.__tracks = __un75.meetings()[0].localStream.getTracks(); __un75.meetings()[0].remove()`);
+    await waitInPage(pages[0]!, `__un75.names().length === 1` as unknown as () => boolean, 'Boris to be gone', 10000);
+    await waitInPage(boris, `__tracks.every((t) => t.readyState === 'ended')` as unknown as () => boolean, "Boris's devices released");
+    // Amina alone is told she is waiting for others.
+    await assertTextVisible(pages[0]!, 'Waiting for others to join');
+  });
+
+  test('two meetings on one page, each its own participant, see each other', async () => {
+    const page = await open(0, { room: 'pair', name: ['Kofi', 'Lena'] });
+    await seesMovingVideo(page, ['Lena'], 0);
+    await seesMovingVideo(page, ['Kofi'], 1);
+    assert.deepEqual(await page.evaluate('__un75.names(0)'), ['Kofi', 'Lena']);
+  });
+
+  test('without a camera a person joins with audio only and is told so; without a microphone, listen-only', async () => {
+    const denyCamera = () => {
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c?: MediaStreamConstraints) => {
+        if (c?.video) throw new DOMException('Permission denied', 'NotAllowedError');
+        return original(c);
+      };
+    };
+    const denyMicrophone = () => {
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c?: MediaStreamConstraints) => {
+        if (c?.audio) throw new DOMException('Requested device not found', 'NotFoundError');
+        return original(c);
+      };
+    };
+    const noCamera = await open(0, { room: 'devices', name: 'Nadia' }, denyCamera);
+    const noMic = await open(1, { room: 'devices', name: 'Omar' }, denyMicrophone);
+    await waitInPage(noCamera, `__un75.names().length === 2` as unknown as () => boolean, 'both in the room');
+    await waitInPage(noMic, `__un75.names().length === 2` as unknown as () => boolean, 'both in the room');
+    await assertTextVisible(noCamera, 'No camera available: you joined with audio only.');
+    await assertTextVisible(noMic, 'No microphone available: you can listen but not speak.');
+    // The one with a camera but no microphone is still seen by the other.
+    await seesMovingVideo(noCamera, ['Omar']);
+    const tracks = (await noCamera.evaluate(`__un75.meetings()[0].localStream.getTracks().map((t) => t.kind)`)) as string[];
+    assert.deepEqual(tracks, ['audio']);
+    const omarSeenBy = (await noMic.evaluate(`__un75.meetings()[0].participants.find((p) => p.name === 'Nadia')`)) as {
+      cameraEnabled: boolean;
+      micEnabled: boolean;
+    };
+    assert.equal(omarSeenBy.cameraEnabled, false);
+    assert.equal(omarSeenBy.micEnabled, true);
+  });
+
+  test('turning the camera off shows the others an avatar, and back on brings the video back', async () => {
+    const a = await open(0, { room: 'toggle', name: 'Priya' });
+    const b = await open(1, { room: 'toggle', name: 'Quentin' });
+    await seesMovingVideo(b, ['Priya']);
+    await a.locator('un75-meeting').locator('[part~="camera"]').click();
+    await waitInPage(
+      b,
+      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.cameraEnabled)` as unknown as () => boolean,
+      'camera off to be seen',
+    );
+    assert.equal(await a.evaluate(`__un75.meetings()[0].localStream.getVideoTracks().length`), 0, 'camera released');
+    await a.locator('un75-meeting').locator('[part~="mic"]').click();
+    await waitInPage(
+      b,
+      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.micEnabled)` as unknown as () => boolean,
+      'mic off to be seen',
+    );
+    await a.locator('un75-meeting').locator('[part~="camera"]').click();
+    await seesMovingVideo(b, ['Priya']);
+  });
+
+  test('a partner page in Arabic gets a right-to-left pre-join screen with Arabic labels', async () => {
+    const page = await open(2, { room: 'rtl', name: 'Rania', attrs: '', lang: 'ar' });
+    const join = page.locator('un75-meeting').locator('[part="join"]');
+    await join.waitFor();
+    assert.equal((await join.textContent())?.trim(), 'انضمام');
+    const dir = await page.evaluate(`getComputedStyle(__un75.meetings()[0].shadowRoot.querySelector('[part="base"]')).direction`);
+    assert.equal(dir, 'rtl');
+    await join.click();
+    await waitInPage(page, `__un75.names().length === 1` as unknown as () => boolean, 'joined from the pre-join screen');
+  });
+});
+
+async function assertTextVisible(page: Page, text: string) {
+  await page.locator('un75-meeting').getByText(text).first().waitFor({ state: 'visible', timeout: 10000 });
+}

@@ -1,12 +1,23 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromePath } from './scripts/system-deps.mjs';
+import { mockLibreTranslatePlugin } from './test/mocks/libretranslate.mjs';
+import { createSignalingServer } from './dist/server/server/index.js';
+
+// The real signaling server (built by `npm run build`), so that component tests can join real rooms
+// with real RTCPeerConnections. Tests read its address from window.UN75_SIGNALING.
+const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {} });
+await signaling.listen();
+const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
 
 export default {
   files: ['test/components/**/*.test.ts', 'test/core/**/*.test.ts'],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), mockLibreTranslatePlugin()],
   concurrency: 1,
+  testRunnerHtml: (testFramework) => `<!doctype html><html><head>
+    <script>window.UN75_SIGNALING = ${JSON.stringify(signalingUrl)};</script></head>
+    <body><script type="module" src="${testFramework}"></script></body></html>`,
   testFramework: { config: { timeout: 20000 } },
   browsers: [
     chromeLauncher({

@@ -88,8 +88,8 @@ export function webSpeechRecognition(): WebSpeechRecognitionConstructor | undefi
 }
 
 export interface WebSpeechRecognizerOptions {
-  /** The constructor to use instead of the browser's (tests, polyfills). */
-  recognition?: WebSpeechRecognitionConstructor;
+  /** The constructor to use instead of the browser's (tests, polyfills); `null` for none. */
+  recognition?: WebSpeechRecognitionConstructor | null;
   /** Consecutive starts that end without any result before we give up (a dead service, not silence). */
   maxFruitlessRestarts?: number;
 }
@@ -119,7 +119,7 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
   private readonly onTrackEnded = () => this.stop();
 
   constructor(options: WebSpeechRecognizerOptions = {}) {
-    this.ctor = options.recognition ?? webSpeechRecognition();
+    this.ctor = options.recognition === undefined ? webSpeechRecognition() : (options.recognition ?? undefined);
     this.maxFruitlessRestarts = options.maxFruitlessRestarts ?? 5;
   }
 

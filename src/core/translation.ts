@@ -114,9 +114,10 @@ export class BrowserTranslator extends EventTarget implements Translator {
   private readonly states = new Map<string, TranslationAvailability>();
   private readonly progress = new Map<string, number>();
 
-  constructor(api?: BrowserTranslatorApi) {
+  /** `api` defaults to the browser's; `null` is a browser without one (tests, fallbacks). */
+  constructor(api: BrowserTranslatorApi | null = browserTranslatorApi() ?? null) {
     super();
-    this.api = api ?? browserTranslatorApi();
+    this.api = api ?? undefined;
   }
 
   /** Download progress of a pair (0–1), while it is downloading. */

@@ -12,7 +12,8 @@ const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
 
 export default {
   files: ['test/components/**/*.test.ts', 'test/core/**/*.test.ts'],
-  nodeResolve: true,
+  // Lit's production build: what partners ship, and no dev-mode warning in every test's log.
+  nodeResolve: { exportConditions: ['production'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), mockLibreTranslatePlugin()],
   concurrency: 1,
   testRunnerHtml: (testFramework) => `<!doctype html><html><head>

@@ -6,6 +6,9 @@ export const styles = [
   css`
     :host {
       display: block;
+      /* Painted here too so that the lobby stays readable when placed on its own on a light page. */
+      background: var(--_surface);
+      border-radius: var(--_radius);
     }
     [part='base'] {
       display: grid;

@@ -1,0 +1,54 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/components/lobby/un75-lobby.js';
+import type { Un75Lobby } from '../../src/components/lobby/lobby.js';
+import { shadow, until } from './helpers.js';
+
+const previewStream = (el: Un75Lobby) => (shadow(el).querySelector('video')!.srcObject as MediaStream | null) ?? undefined;
+
+describe('<un75-lobby>', () => {
+  it('previews the camera, lists devices and is accessible', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby room="climate-42"></un75-lobby>`);
+    await until(() => Boolean(previewStream(el)?.getVideoTracks().length), 'the camera preview');
+    await until(() => shadow(el).querySelectorAll('select option[value]').length >= 2, 'device lists');
+    expect(shadow(el).querySelector('.room')!.textContent).to.equal('Room climate-42');
+    await expect(el).to.be.accessible();
+    el.remove();
+  });
+
+  it('does not join without a name: it focuses the field instead', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby></un75-lobby>`);
+    let fired = false;
+    el.addEventListener('un75-lobby-join', () => (fired = true));
+    (shadow(el).querySelector('[part="join"]') as HTMLButtonElement).click();
+    expect(fired).to.be.false;
+    expect(shadow(el).activeElement).to.equal(shadow(el).querySelector('input'));
+    el.remove();
+  });
+
+  it('turning the camera off in the preview releases it, and Join hands over the choices and media', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby name="Chen"></un75-lobby>`);
+    await until(() => Boolean(previewStream(el)?.getVideoTracks().length), 'the camera preview');
+    const cameraTrack = previewStream(el)!.getVideoTracks()[0]!;
+    const cameraButton = shadow(el).querySelector<HTMLButtonElement>('button[aria-label="Camera"]')!;
+    expect(cameraButton.getAttribute('aria-pressed')).to.equal('true');
+    cameraButton.click();
+    await el.updateComplete;
+    expect(cameraButton.getAttribute('aria-pressed')).to.equal('false');
+    await until(() => cameraTrack.readyState === 'ended', 'the camera to be released');
+
+    const micButton = shadow(el).querySelector<HTMLButtonElement>('button[aria-label="Microphone"]')!;
+    micButton.click();
+    const join = oneEvent(el, 'un75-lobby-join');
+    (shadow(el).querySelector('[part="join"]') as HTMLButtonElement).click();
+    const { detail } = await join;
+    expect(detail.name).to.equal('Chen');
+    expect(detail.cameraEnabled).to.be.false;
+    expect(detail.micEnabled).to.be.false;
+    const audio = detail.media.stream.getAudioTracks()[0]!;
+    expect(audio.enabled).to.be.false;
+    // Handed over: leaving the lobby must not stop what the call now uses.
+    el.remove();
+    expect(audio.readyState).to.equal('live');
+    audio.stop();
+  });
+});

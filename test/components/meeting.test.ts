@@ -1,0 +1,160 @@
+import { aTimeout, expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/components/meeting/un75-meeting.js';
+import type { Un75Meeting } from '../../src/components/meeting/meeting.js';
+import { LOCALES, UN_LANGUAGES } from '../../src/i18n/localize.js';
+import { joined, shadow, SIGNALING, uniqueRoom, until } from './helpers.js';
+
+const lobbyOf = (meeting: Un75Meeting) => shadow(meeting).querySelector('un75-lobby')!;
+const tilesOf = (meeting: Un75Meeting) =>
+  [...shadow(shadow(meeting).querySelector('un75-video-grid')!).querySelectorAll('un75-participant-tile')];
+const button = (meeting: Un75Meeting, part: string) =>
+  shadow(shadow(meeting).querySelector('un75-controls')!).querySelector<HTMLButtonElement>(`[part~="${part}"]`)!;
+
+describe('<un75-meeting>', () => {
+  it('shows an accessible pre-join screen that asks for a name', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom()} signaling=${SIGNALING}></un75-meeting>`);
+    const lobby = lobbyOf(el);
+    await lobby.updateComplete;
+    expect(shadow(lobby).querySelector('input[name="name"]')).to.exist;
+    expect(shadow(lobby).querySelector('[part="join"]')!.textContent!.trim()).to.equal('Join');
+    await expect(el).to.be.accessible();
+  });
+
+  for (const code of UN_LANGUAGES) {
+    it(`speaks ${code} when the page does, ${LOCALES[code].$dir}`, async () => {
+      const wrapper = await fixture(html`<div lang=${code}><un75-meeting room="r" signaling=${SIGNALING}></un75-meeting></div>`);
+      const el = wrapper.querySelector('un75-meeting')!;
+      await el.updateComplete;
+      const lobby = lobbyOf(el);
+      await lobby.updateComplete;
+      expect(shadow(lobby).querySelector('[part="join"]')!.textContent!.trim()).to.equal(LOCALES[code].join);
+      const base = shadow(el).querySelector('[part="base"]')!;
+      expect(getComputedStyle(base).direction).to.equal(LOCALES[code].$dir);
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('follows a change of the lang attribute at run time', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting lang="en" room="r" signaling=${SIGNALING}></un75-meeting>`);
+    el.setAttribute('lang', 'fr');
+    await aTimeout(0);
+    await el.updateComplete;
+    await lobbyOf(el).updateComplete;
+    expect(shadow(lobbyOf(el)).querySelector('[part="join"]')!.textContent!.trim()).to.equal('Rejoindre');
+  });
+
+  it('joins by keyboard alone: type a name, press Enter', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('kbd')} signaling=${SIGNALING}></un75-meeting>`);
+    const lobby = lobbyOf(el);
+    await lobby.updateComplete;
+    const input = shadow(lobby).querySelector('input')!;
+    input.focus();
+    input.value = 'Farid';
+    const joinedEvent = oneEvent(el, 'un75-joined');
+    input.form!.requestSubmit();
+    const { detail } = await joinedEvent;
+    expect(detail.selfId).to.be.a('string');
+    expect(el.participants.map((p) => p.name)).to.deep.equal(['Farid']);
+    await el.leave();
+  });
+
+  it('refuses to join without a valid room, with a visible message and un75-error', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room="no spaces allowed" name="X" signaling=${SIGNALING}></un75-meeting>`);
+    const error = oneEvent(el, 'un75-error');
+    el.join().catch(() => {});
+    expect((await error).detail.code).to.equal('bad-room');
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="notices"]')!.textContent).to.contain('No room given');
+  });
+
+  it('fires un75-error and shows why when the signaling server cannot be reached', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room="r" name="X" signaling="ws://127.0.0.1:9/signal"></un75-meeting>`);
+    const error = oneEvent(el, 'un75-error');
+    const left = oneEvent(el, 'un75-left');
+    el.join().catch(() => {});
+    expect((await error).detail.code).to.equal('unreachable');
+    expect((await left).detail.reason).to.equal('unreachable');
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="notices"]')!.textContent).to.contain('The connection to the server was lost.');
+  });
+
+  describe('two meetings in one room, with real peer connections', () => {
+    let a: Un75Meeting;
+    let b: Un75Meeting;
+
+    beforeEach(async () => {
+      const room = uniqueRoom('pair');
+      const wrapper = await fixture(html`<div>
+        <un75-meeting id="a" autojoin room=${room} name="Amina" signaling=${SIGNALING}></un75-meeting>
+        <un75-meeting id="b" autojoin room=${room} name="Boris" signaling=${SIGNALING}></un75-meeting>
+      </div>`);
+      a = wrapper.querySelector('#a')!;
+      b = wrapper.querySelector('#b')!;
+      await Promise.all([joined(a), joined(b)]);
+      await until(() => a.participants.length === 2 && b.participants.length === 2, 'both to see each other');
+    });
+
+    afterEach(async () => {
+      await a.leave();
+      await b.leave();
+    });
+
+    it('each sees the other with video playing, and the in-call screen is accessible', async () => {
+      await until(
+        () => a.participants.every((p) => p.connectionState === 'connected'),
+        'the link to be connected',
+      );
+      await a.updateComplete;
+      const remote = tilesOf(a).find((t) => t.participant?.name === 'Boris')!;
+      const video = shadow(remote).querySelector('video')!;
+      await until(() => video.videoWidth > 0 && video.currentTime > 0, 'remote video to play', 15000);
+      await expect(a).to.be.accessible();
+    });
+
+    it('the microphone button mutes, says so with aria-pressed, and the other side sees it', async () => {
+      await a.updateComplete;
+      await shadow(a).querySelector('un75-controls')!.updateComplete;
+      const mic = button(a, 'mic');
+      expect(mic.getAttribute('aria-pressed')).to.equal('true');
+      mic.click();
+      await a.updateComplete;
+      await shadow(a).querySelector('un75-controls')!.updateComplete;
+      expect(mic.getAttribute('aria-pressed')).to.equal('false');
+      expect(a.localStream!.getAudioTracks()[0]!.enabled).to.be.false;
+      await until(() => b.participants.find((p) => p.name === 'Amina')?.micEnabled === false, 'Boris to see Amina muted');
+    });
+
+    it('toggleCamera(false) releases the camera and toggleCamera() brings it back', async () => {
+      expect(await a.toggleCamera(false)).to.be.false;
+      expect(a.localStream!.getVideoTracks()).to.have.length(0);
+      await until(() => b.participants.find((p) => p.name === 'Amina')?.cameraEnabled === false, 'camera off seen by Boris');
+      expect(await a.toggleCamera()).to.be.true;
+      expect(a.localStream!.getVideoTracks()[0]!.readyState).to.equal('live');
+      await until(() => b.participants.find((p) => p.name === 'Amina')?.cameraEnabled === true, 'camera on seen by Boris');
+    });
+
+    it('raising a hand shows on the other side', async () => {
+      await a.toggleHand(true);
+      await until(() => b.participants.find((p) => p.name === 'Amina')?.handRaised === true, 'hand seen by Boris');
+      await b.updateComplete;
+      const tile = tilesOf(b).find((t) => t.participant?.name === 'Amina')!;
+      await tile.updateComplete;
+      expect(shadow(tile).querySelector('[part="hand"]')!.getAttribute('aria-label')).to.equal('Hand raised');
+    });
+
+    it('caps each link’s video bitrate within the upload budget', async () => {
+      await until(() => (a.session!.videoBitrateCaps()[0] ?? 0) > 0, 'a cap to be set');
+      // One link: the whole 2.5 Mbit/s budget, limited to the 1.5 Mbit/s most a 360p tile needs.
+      expect(a.session!.videoBitrateCaps()).to.deep.equal([1_500_000]);
+    });
+
+    it('removing the element leaves the room and stops camera and microphone', async () => {
+      const tracks = b.localStream!.getTracks();
+      const left = oneEvent(b, 'un75-left');
+      b.remove();
+      expect((await left).detail.reason).to.equal('removed');
+      expect(tracks.every((t) => t.readyState === 'ended')).to.be.true;
+      await until(() => a.participants.length === 1, 'Amina to see Boris gone');
+    });
+  });
+});

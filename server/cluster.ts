@@ -18,8 +18,11 @@ export interface ClusterListener {
   roomEvent(room: string, event: RoomEvent): void;
   /** A frame for a member whose socket this process holds. */
   relay(to: string, frame: string): void;
-  /** The whole membership of a room, read periodically so that lost events heal. */
-  reconcile(room: string, members: ClusterMember[]): void;
+  /**
+   * The whole membership of a room as read at `readAt` (ms), periodically, so that lost events
+   * heal; what changed here after `readAt` is newer than the reading and kept.
+   */
+  reconcile(room: string, members: ClusterMember[], readAt: number): void;
 }
 
 /**
@@ -46,7 +49,7 @@ export interface Cluster {
     id: string,
     secretHash: string,
   ): Promise<{ self: PeerInfo; fixedName: boolean; others: ClusterMember[] } | null>;
-  update(room: string, info: PeerInfo): Promise<void>;
+  update(room: string, info: PeerInfo, fixedName: boolean): Promise<void>;
   remove(room: string, id: string): Promise<void>;
   /** Sends a frame to a member whose socket another process holds. */
   relay(node: string, to: string, frame: string): void;

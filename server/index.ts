@@ -7,6 +7,7 @@ import { JoinAuthenticator } from './auth.js';
 import type { Cluster } from './cluster.js';
 import { Connection } from './connection.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+import { RedisCluster } from './redis-bus.js';
 import { Hub, type HubStats } from './rooms.js';
 import { createStaticHandler } from './static.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
@@ -93,7 +94,9 @@ class Un75SignalingServer implements SignalingServer {
       ttlSeconds: options.turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS,
     };
     const stunUrls = options.stunUrls ?? [];
-    this.cluster = null;
+    this.cluster = options.redis
+      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.heartbeatMs })
+      : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
@@ -214,7 +217,8 @@ class Un75SignalingServer implements SignalingServer {
         [...this.hub.localRooms()].map(async ([room, ids]) => {
           try {
             await cluster.refresh(room, ids, this.heartbeatMs);
-            this.hub.reconcile(room, await cluster.sweep(room));
+            const readAt = Date.now();
+            this.hub.reconcile(room, await cluster.sweep(room), readAt);
           } catch (err) {
             this.log(`un75-signal: presence of room "${room}" failed: ${err instanceof Error ? err.message : String(err)}`);
           }

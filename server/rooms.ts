@@ -35,6 +35,8 @@ interface Entry {
   info: PeerInfo;
   node: string;
   local: LocalMember | null;
+  /** When this process learnt of it (ms). */
+  since: number;
 }
 
 export interface JoinRequest {
@@ -69,6 +71,8 @@ export interface HubStats {
 
 /** Frames kept for a member during the grace: enough for a renegotiation, bounded against abuse. */
 const MAX_BACKLOG = 256;
+/** Longer than any membership reading can take to arrive. */
+const DEPARTED_MEMORY_MS = 60_000;
 const LOCAL = 'local';
 
 const newId = () => randomBytes(12).toString('base64url');
@@ -83,6 +87,11 @@ const frame = (message: ServerMessage) => JSON.stringify(message);
 export class Hub implements ClusterListener {
   private readonly rooms = new Map<string, Map<string, Entry>>();
   private readonly locals = new Map<string, LocalMember>();
+  /**
+   * Members seen leaving recently: a late `joined` event or a membership reading taken before
+   * they left must not bring them back (ids are never reused).
+   */
+  private readonly departed = new Map<string, number>();
   /** Joins in flight per room, which keep the room watched until they are settled. */
   private readonly joining = new Map<string, number>();
   private readonly node: string;
@@ -140,7 +149,7 @@ export class Hub implements ClusterListener {
   /** Puts a new member in its room, welcomes it and tells the others. */
   private enter(member: LocalMember, resume: string, others: ClusterMember[]): LocalMember {
     this.merge(member.room, others);
-    this.roomOf(member.room).set(member.id, { info: member.info, node: this.node, local: member });
+    this.roomOf(member.room).set(member.id, { info: member.info, node: this.node, local: member, since: Date.now() });
     this.locals.set(member.id, member);
     this.welcome(member, resume);
     this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
@@ -164,7 +173,7 @@ export class Hub implements ClusterListener {
     const entry = this.rooms.get(member.room)?.get(member.id);
     if (entry) entry.info = member.info;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: member.info }), member.id);
-    this.options.cluster?.update(member.room, member.info).catch((err: unknown) => this.warn('update', err));
+    this.options.cluster?.update(member.room, member.info, member.fixedName).catch((err: unknown) => this.warn('update', err));
   }
 
   /** Removes a member now and tells the room. */
@@ -172,6 +181,7 @@ export class Hub implements ClusterListener {
     if (this.locals.get(member.id) !== member) return;
     this.drop(member);
     this.rooms.get(member.room)?.delete(member.id);
+    if (this.options.cluster) this.departed.set(member.id, Date.now());
     this.broadcast(member.room, frame({ type: 'peer-left', id: member.id }));
     this.releaseIfEmpty(member.room);
     this.options.cluster?.remove(member.room, member.id).catch((err: unknown) => this.warn('leave', err));
@@ -231,8 +241,8 @@ export class Hub implements ClusterListener {
     if (!room) return;
     switch (event.t) {
       case 'joined':
-        if (room.has(event.info.id)) return;
-        room.set(event.info.id, { info: event.info, node: event.node, local: null });
+        if (room.has(event.info.id) || this.departed.has(event.info.id)) return;
+        room.set(event.info.id, { info: event.info, node: event.node, local: null, since: Date.now() });
         this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
         return;
       case 'left': {
@@ -244,6 +254,7 @@ export class Hub implements ClusterListener {
           this.drop(entry.local);
         }
         room.delete(event.id);
+        this.departed.set(event.id, Date.now());
         this.broadcast(roomName, frame({ type: 'peer-left', id: event.id }));
         this.releaseIfEmpty(roomName);
         return;
@@ -276,15 +287,20 @@ export class Hub implements ClusterListener {
     if (member) this.deliver(member, out);
   }
 
-  reconcile(roomName: string, members: ClusterMember[]): void {
+  reconcile(roomName: string, members: ClusterMember[], readAt: number): void {
     const room = this.rooms.get(roomName);
     if (!room) return;
+    const cutoff = Date.now() - DEPARTED_MEMORY_MS;
+    for (const [id, at] of this.departed) if (at < cutoff) this.departed.delete(id);
     const present = new Set(members.map((m) => m.info.id));
-    for (const id of [...room.keys()]) if (!present.has(id)) this.roomEvent(roomName, { t: 'left', id });
+    for (const [id, entry] of [...room]) {
+      // Joined after the reading was taken: absent from it, yet present.
+      if (!present.has(id) && entry.since < readAt) this.roomEvent(roomName, { t: 'left', id });
+    }
     for (const m of members) {
       const entry = room.get(m.info.id);
       if (!entry) this.roomEvent(roomName, { t: 'joined', node: m.node, info: m.info });
-      else if (!entry.local && entry.node !== m.node) entry.node = m.node;
+      else if (!entry.local) entry.node = m.node;
     }
   }
 
@@ -327,7 +343,7 @@ export class Hub implements ClusterListener {
         grace: null,
         backlog: [],
       };
-      this.roomOf(request.room).set(id, { info: claimed.self, node: this.node, local: member });
+      this.roomOf(request.room).set(id, { info: claimed.self, node: this.node, local: member, since: Date.now() });
       this.locals.set(id, member);
       this.welcome(member, token);
       this.applyResumeState(member, request);
@@ -391,7 +407,11 @@ export class Hub implements ClusterListener {
 
   private merge(roomName: string, members: ClusterMember[]): void {
     const room = this.roomOf(roomName);
-    for (const m of members) if (!room.has(m.info.id)) room.set(m.info.id, { info: m.info, node: m.node, local: null });
+    for (const m of members) {
+      if (!room.has(m.info.id) && !this.departed.has(m.info.id)) {
+        room.set(m.info.id, { info: m.info, node: m.node, local: null, since: Date.now() });
+      }
+    }
   }
 
   private roomOf(name: string): Map<string, Entry> {

@@ -75,11 +75,16 @@ export class TestClient {
 
   async closed(timeoutMs = 5000): Promise<number> {
     if (this.closeCode !== null) return this.closeCode;
-    const [code] = (await Promise.race([
-      once(this.ws, 'close'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('socket did not close')), timeoutMs)),
-    ])) as [number];
-    return code;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const [code] = (await Promise.race([
+        once(this.ws, 'close'),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('socket did not close')), timeoutMs))),
+      ])) as [number];
+      return code;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {
@@ -107,4 +112,102 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A free loopback port (for programs that cannot be told to pick one). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export interface ServerProcess {
+  port: number;
+  wsUrl: string;
+  child: import('node:child_process').ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Compiles the server once, so that tests can run the real `bin/un75-signal.js`. */
+let compiled: Promise<void> | null = null;
+export function compileServer(): Promise<void> {
+  compiled ??= (async () => {
+    const { execFile } = await import('node:child_process');
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}server/tsconfig.json`], (err, stdout) =>
+        err ? reject(new Error(`tsc failed:\n${stdout}`)) : resolve(),
+      ),
+    );
+  })();
+  return compiled;
+}
+
+/** Starts the real binary on a free port and resolves once it prints where it listens. */
+export async function spawnServer(args: string[]): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 15000);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`un75-signal exited with ${code}:\n${out}`)));
+  });
+  return {
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/signal`,
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** A throwaway redis-server on a free loopback port, without persistence. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10000);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { PeerInfo } from '../src/protocol/signaling.js';
+import type { Cluster, ClusterListener, ClusterMember, RoomEvent } from './cluster.js';
+
+/*
+ * Room state in Redis, per room (the {room} hash tag keeps a room's keys in one cluster slot):
+ *   un75:{room}:m  hash   id -> JSON {info, fixedName}
+ *   un75:{room}:n  hash   id -> node id of the process holding its socket
+ *   un75:{room}:s  hash   id -> hash of its resume secret
+ *   un75:{room}:t  zset   id -> expiry (ms, Redis clock): presence, refreshed by its process
+ * Channels: un75:room:<room> carries RoomEvents; un75:node:<node> carries frames for members of
+ * that process ("<to>\n<frame>"). Every change is one Lua script, so a room's size cap holds across
+ * processes and each expired member is announced exactly once, by whichever process removes it.
+ */
+
+const PRELUDE = `
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function reap(m, n, s, t, chan, at)
+  local expired = redis.call('ZRANGEBYSCORE', t, '-inf', at)
+  for _, id in ipairs(expired) do
+    redis.call('ZREM', t, id)
+    redis.call('HDEL', m, id)
+    redis.call('HDEL', n, id)
+    redis.call('HDEL', s, id)
+    redis.call('PUBLISH', chan, '{"t":"left","id":"' .. id .. '"}')
+  end
+end
+-- The keys outlive their last member's presence by a minute, so an abandoned room cleans itself up.
+local function touch(m, n, s, t, at)
+  local last = redis.call('ZRANGE', t, -1, -1, 'WITHSCORES')
+  if #last == 0 then
+    redis.call('DEL', m, n, s, t)
+    return
+  end
+  local ttl = math.max(1, tonumber(last[2]) - at) + 60000
+  for _, key in ipairs({m, n, s, t}) do redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
+const SCRIPTS = {
+  // ARGV: channel, id, member JSON, node, secret hash, ttl ms, max size, joined event
+  admit: `
+local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local at = now()
+reap(m, n, s, t, ARGV[1], at)
+if redis.call('HLEN', m) >= tonumber(ARGV[7]) then return 'full' end
+local members, nodes = redis.call('HGETALL', m), redis.call('HGETALL', n)
+redis.call('HSET', m, ARGV[2], ARGV[3])
+redis.call('HSET', n, ARGV[2], ARGV[4])
+redis.call('HSET', s, ARGV[2], ARGV[5])
+redis.call('ZADD', t, at + tonumber(ARGV[6]), ARGV[2])
+touch(m, n, s, t, at)
+redis.call('PUBLISH', ARGV[1], ARGV[8])
+return {members, nodes}`,
+  // ARGV: channel, id, secret hash, node, ttl ms
+  claim: `
+local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local at = now()
+reap(m, n, s, t, ARGV[1], at)
+if redis.call('HGET', s, ARGV[2]) ~= ARGV[3] then return false end
+redis.call('HSET', n, ARGV[2], ARGV[4])
+redis.call('ZADD', t, at + tonumber(ARGV[5]), ARGV[2])
+touch(m, n, s, t, at)
+redis.call('PUBLISH', ARGV[1], '{"t":"resumed","id":"' .. ARGV[2] .. '","node":"' .. ARGV[4] .. '"}')
+return {redis.call('HGETALL', m), redis.call('HGETALL', n)}`,
+  // ARGV: channel, id, node — only the process holding the member may remove it
+  remove: `
+local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('HGET', n, ARGV[2]) ~= ARGV[3] then return 0 end
+redis.call('ZREM', t, ARGV[2])
+redis.call('HDEL', m, ARGV[2])
+redis.call('HDEL', n, ARGV[2])
+redis.call('HDEL', s, ARGV[2])
+touch(m, n, s, t, now())
+redis.call('PUBLISH', ARGV[1], '{"t":"left","id":"' .. ARGV[2] .. '"}')
+return 1`,
+  // ARGV: channel, id, node, member JSON, updated event
+  update: `
+local m, n = KEYS[1], KEYS[2]
+if redis.call('HGET', n, ARGV[2]) ~= ARGV[3] then return 0 end
+redis.call('HSET', m, ARGV[2], ARGV[4])
+redis.call('PUBLISH', ARGV[1], ARGV[5])
+return 1`,
+  // ARGV: node, ttl ms, ids...
+  refresh: `
+local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local at = now()
+for i = 3, #ARGV do
+  if redis.call('HGET', n, ARGV[i]) == ARGV[1] then redis.call('ZADD', t, 'XX', at + tonumber(ARGV[2]), ARGV[i]) end
+end
+touch(m, n, s, t, at)
+return 1`,
+  // ARGV: channel
+  sweep: `
+local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+reap(m, n, s, t, ARGV[1], now())
+return {redis.call('HGETALL', m), redis.call('HGETALL', n)}`,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type RunScript = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
+interface StoredMember {
+  info: PeerInfo;
+  fixedName: boolean;
+}
+
+const keysOf = (room: string) => ['m', 'n', 's', 't'].map((k) => `un75:{${room}}:${k}`);
+const roomChannel = (room: string) => `un75:room:${room}`;
+const nodeChannel = (node: string) => `un75:node:${node}`;
+const ROOM_PREFIX = roomChannel('');
+
+export interface RedisClusterOptions {
+  log(line: string): void;
+  /** How long a member stays present without a refresh from its process. */
+  presenceMs: number;
+}
+
+export class RedisCluster implements Cluster {
+  readonly nodeId = randomBytes(8).toString('base64url');
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly run: Record<ScriptName, RunScript>;
+  private readonly watching = new Map<string, Promise<void>>();
+  private listener: ClusterListener | null = null;
+  private lastErrorLog = 0;
+
+  constructor(
+    url: string,
+    private readonly options: RedisClusterOptions,
+  ) {
+    // Requests fail after a few retries rather than queue forever: a join then gets an error.
+    const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 3 };
+    this.pub = new Redis(url, redisOptions);
+    this.sub = new Redis(url, redisOptions);
+    for (const client of [this.pub, this.sub]) client.on('error', (err: Error) => this.logError(err));
+    const run = {} as Record<ScriptName, RunScript>;
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+      this.pub.defineCommand(name, { numberOfKeys: 4, lua: PRELUDE + SCRIPTS[name] });
+      const command = (this.pub as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[name]!;
+      run[name] = (keys, args) => command.call(this.pub, ...keys, ...args);
+    }
+    this.run = run;
+  }
+
+  async start(listener: ClusterListener): Promise<void> {
+    this.listener = listener;
+    await Promise.all([this.pub.connect(), this.sub.connect()]);
+    this.sub.on('message', (channel: string, message: string) => this.receive(channel, message));
+    await this.sub.subscribe(nodeChannel(this.nodeId));
+  }
+
+  watch(room: string): Promise<void> {
+    let watching = this.watching.get(room);
+    if (!watching) {
+      watching = this.sub.subscribe(roomChannel(room)).then(() => undefined);
+      this.watching.set(room, watching);
+    }
+    return watching;
+  }
+
+  unwatch(room: string): void {
+    if (!this.watching.delete(room)) return;
+    this.sub.unsubscribe(roomChannel(room)).catch((err: Error) => this.logError(err));
+  }
+
+  async admit(room: string, info: PeerInfo, secretHash: string, fixedName: boolean, maxSize: number): Promise<ClusterMember[] | 'full'> {
+    const stored: StoredMember = { info, fixedName };
+    const joined: RoomEvent = { t: 'joined', node: this.nodeId, info };
+    const result = await this.run.admit(keysOf(room), [
+      roomChannel(room),
+      info.id,
+      JSON.stringify(stored),
+      this.nodeId,
+      secretHash,
+      this.options.presenceMs,
+      maxSize,
+      JSON.stringify(joined),
+    ]);
+    if (result === 'full') return 'full';
+    return members(result);
+  }
+
+  async claim(room: string, id: string, secretHash: string) {
+    const result = await this.run.claim(keysOf(room), [roomChannel(room), id, secretHash, this.nodeId, this.options.presenceMs]);
+    if (!result) return null;
+    const all = members(result);
+    const self = all.find((m) => m.info.id === id);
+    if (!self) return null;
+    return { self: self.info, fixedName: self.fixedName, others: all.filter((m) => m !== self) };
+  }
+
+  async update(room: string, info: PeerInfo, fixedName: boolean): Promise<void> {
+    const updated: RoomEvent = { t: 'updated', info };
+    await this.run.update(keysOf(room), [
+      roomChannel(room),
+      info.id,
+      this.nodeId,
+      JSON.stringify({ info, fixedName } satisfies StoredMember),
+      JSON.stringify(updated),
+    ]);
+  }
+
+  async remove(room: string, id: string): Promise<void> {
+    await this.run.remove(keysOf(room), [roomChannel(room), id, this.nodeId]);
+  }
+
+  relay(node: string, to: string, frame: string): void {
+    this.pub.publish(nodeChannel(node), `${to}\n${frame}`).catch((err: Error) => this.logError(err));
+  }
+
+  async refresh(room: string, ids: string[], ttlMs: number): Promise<void> {
+    await this.run.refresh(keysOf(room), [this.nodeId, ttlMs, ...ids]);
+  }
+
+  async sweep(room: string): Promise<ClusterMember[]> {
+    return members(await this.run.sweep(keysOf(room), [roomChannel(room)]));
+  }
+
+  async close(): Promise<void> {
+    this.listener = null;
+    await Promise.all([this.sub.quit().catch(() => {}), this.pub.quit().catch(() => {})]);
+  }
+
+  private receive(channel: string, message: string): void {
+    const listener = this.listener;
+    if (!listener) return;
+    try {
+      if (channel.startsWith(ROOM_PREFIX)) {
+        listener.roomEvent(channel.slice(ROOM_PREFIX.length), JSON.parse(message) as RoomEvent);
+      } else {
+        const newline = message.indexOf('\n');
+        listener.relay(message.slice(0, newline), message.slice(newline + 1));
+      }
+    } catch (err) {
+      this.logError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private logError(err: Error): void {
+    // A Redis outage makes every request fail; one line a second says so without flooding the log.
+    const now = Date.now();
+    if (now - this.lastErrorLog < 1000) return;
+    this.lastErrorLog = now;
+    this.options.log(`un75-signal: redis: ${err.message}`);
+  }
+}
+
+/** Decodes the `{members, nodes}` pair of flat HGETALL lists the scripts return. */
+function members(result: unknown): Array<ClusterMember & { fixedName: boolean }> {
+  const [flatMembers, flatNodes] = result as [string[], string[]];
+  const nodes = new Map<string, string>();
+  for (let i = 0; i < flatNodes.length; i += 2) nodes.set(flatNodes[i]!, flatNodes[i + 1]!);
+  const out: Array<ClusterMember & { fixedName: boolean }> = [];
+  for (let i = 0; i < flatMembers.length; i += 2) {
+    const stored = JSON.parse(flatMembers[i + 1]!) as StoredMember;
+    out.push({ info: stored.info, fixedName: stored.fixedName, node: nodes.get(flatMembers[i]!) ?? '' });
+  }
+  return out;
+}

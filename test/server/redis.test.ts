@@ -1,0 +1,141 @@
+// Scale-out: several real `un75-signal` processes sharing rooms through a real redis-server.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { compileServer, settle, spawnServer, startRedis, TestClient, type ServerProcess } from './helpers.js';
+
+const HEARTBEAT_MS = 300;
+
+describe('several processes over Redis', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const clients: TestClient[] = [];
+  const connect = async (server: ServerProcess) => {
+    const client = await TestClient.connect(server.wsUrl);
+    clients.push(client);
+    return client;
+  };
+  const args = () => ['--redis', redis.url, '--max-room-size', '3', '--heartbeat-ms', String(HEARTBEAT_MS), '--resume-grace-ms', '5000'];
+
+  before(async () => {
+    [redis] = await Promise.all([startRedis(), compileServer()]);
+    [a, b] = await Promise.all([spawnServer(args()), spawnServer(args())]);
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  });
+
+  test('members on different processes share a room: welcome, signals, updates, leave', async () => {
+    const x = await connect(a);
+    const y = await connect(b);
+    const wx = await x.join('shared', 'X', { state: { spokenLanguage: 'zh', cameraEnabled: true } });
+    const wy = await y.join('shared', 'Y');
+    assert.deepEqual(wy.peers.map((p) => [p.id, p.name, p.spokenLanguage, p.cameraEnabled]), [[wx.id, 'X', 'zh', true]]);
+    assert.equal((await x.next('peer-joined')).peer.id, wy.id);
+
+    y.send({ type: 'signal', to: wx.id, sid: 'n1', data: { sdp: 'offer' }, from: 'forged' });
+    assert.deepEqual(await x.next('signal'), { type: 'signal', from: wy.id, sid: 'n1', data: { sdp: 'offer' } });
+    x.send({ type: 'signal', to: wy.id, sid: 'n1', data: { sdp: 'answer' } });
+    assert.equal((await y.next('signal')).from, wx.id);
+
+    x.send({ type: 'update', handRaised: true });
+    const updated = await y.next('peer-updated');
+    assert.equal(updated.peer.id, wx.id);
+    assert.equal(updated.peer.handRaised, true);
+
+    y.send({ type: 'leave' });
+    assert.equal((await x.next('peer-left')).id, wy.id);
+  });
+
+  test('a signal never crosses into another room on another process', async () => {
+    const x = await connect(a);
+    const y = await connect(b);
+    const z = await connect(b);
+    await x.join('iso-1', 'X');
+    const wy = await y.join('iso-2', 'Y');
+    await z.join('iso-2', 'Z');
+    x.send({ type: 'signal', to: wy.id, sid: 's', data: 'leak?' });
+    assert.equal((await x.next('error')).code, 'unknown-peer');
+    await settle(x, y, z);
+    assert.equal(y.take('signal').length, 0);
+  });
+
+  test('the room-size cap holds across processes, even for simultaneous joins', async () => {
+    const joiners = await Promise.all(Array.from({ length: 8 }, (_, i) => connect(i % 2 ? a : b)));
+    for (const [i, c] of joiners.entries()) c.send({ type: 'join', room: 'capped', name: `J${i}` });
+    const outcomes = await Promise.all(
+      joiners.map((c) => Promise.race([c.next('welcome').then(() => 'welcome'), c.next('error').then((e) => e.code)])),
+    );
+    assert.equal(outcomes.filter((o) => o === 'welcome').length, 3, outcomes.join(','));
+    assert.equal(outcomes.filter((o) => o === 'room-full').length, 5, outcomes.join(','));
+  });
+
+  test('a resume through another process keeps the id; peers never see a leave', async () => {
+    const x = await connect(a);
+    const y = await connect(a);
+    const wx = await x.join('travel', 'X');
+    const wy = await y.join('travel', 'Y');
+    await x.next('peer-joined');
+    y.ws.terminate();
+    const y2 = await connect(b);
+    const back = await y2.join('travel', 'Y', { resume: wy.resume });
+    assert.equal(back.id, wy.id);
+    assert.deepEqual(back.peers.map((p) => p.id), [wx.id]);
+    x.send({ type: 'signal', to: wy.id, sid: 's', data: 'found you' });
+    assert.deepEqual(await y2.next('signal'), { type: 'signal', from: wx.id, sid: 's', data: 'found you' });
+    // Several heartbeats later the room still holds both: the old process let go without a leave.
+    await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 4));
+    await settle(y2, x);
+    assert.deepEqual(x.take('peer-left'), []);
+    assert.deepEqual(x.take('peer-joined'), []);
+  });
+
+  test('the members of a process killed with SIGKILL leave the rooms on the others', async () => {
+    const c = await spawnServer(args());
+    try {
+      const x = await connect(a);
+      const doomed1 = await TestClient.connect(c.wsUrl);
+      const doomed2 = await TestClient.connect(c.wsUrl);
+      await x.join('crash', 'X');
+      const w1 = await doomed1.join('crash', 'D1');
+      const w2 = await doomed2.join('crash', 'D2');
+      await x.next('peer-joined');
+      await x.next('peer-joined');
+      await c.stop('SIGKILL');
+      // Presence expires one heartbeat after the last refresh; a sweep a third of one later finds it.
+      const left = [await x.next('peer-left', HEARTBEAT_MS * 10), await x.next('peer-left', HEARTBEAT_MS * 10)];
+      assert.deepEqual(left.map((l) => l.id).sort(), [w1.id, w2.id].sort());
+      // Their places are free again.
+      const y = await connect(b);
+      const wy = await y.join('crash', 'Y');
+      assert.equal(wy.peers.length, 1);
+    } finally {
+      await c.stop('SIGKILL');
+    }
+  });
+
+  test('SIGTERM hands members over: they resume on another process and nobody sees them leave', async () => {
+    const c = await spawnServer(args());
+    try {
+      const x = await connect(a);
+      const moving = await TestClient.connect(c.wsUrl);
+      await x.join('deploy', 'X');
+      const wm = await moving.join('deploy', 'M');
+      await x.next('peer-joined');
+      const stopped = c.stop('SIGTERM');
+      assert.equal((await moving.next('error')).code, 'shutting-down');
+      assert.equal(await moving.closed(), 1012);
+      await stopped;
+      const again = await connect(b);
+      assert.equal((await again.join('deploy', 'M', { resume: wm.resume })).id, wm.id);
+      await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 4));
+      await settle(again, x);
+      assert.deepEqual(x.take('peer-left'), []);
+      assert.match(c.output(), /SIGTERM, closing/);
+    } finally {
+      await c.stop('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,126 @@
+// Property tests: random sequences of joins, leaves, signals, updates, closes and garbage from
+// several clients. After every step the server's answers must match a model of the rooms; at the
+// end, with everyone gone, no state may remain.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { settle, startTestServer, TestClient, waitFor } from './helpers.js';
+
+const CLIENTS = 5;
+const ROOMS = ['r0', 'r1', 'r2'];
+const MAX_ROOM = 3;
+
+type Command =
+  | { kind: 'join'; c: number; room: string }
+  | { kind: 'leave'; c: number }
+  | { kind: 'signal'; c: number; to: number }
+  | { kind: 'update'; c: number; hand: boolean }
+  | { kind: 'close'; c: number }
+  | { kind: 'garbage'; c: number; frame: string | Buffer };
+
+const client = fc.nat(CLIENTS - 1);
+const garbage = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('{', '[]', 'null', '{"type":1}', '{"type":"signal"}', '{"type":"join","room":"../x","name":"a"}', '{"type":"teleport"}'),
+  fc.json({ maxDepth: 3 }),
+  fc.constant('x'.repeat(70 * 1024)),
+  fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => Buffer.from(b)),
+);
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('join' as const), c: client, room: fc.constantFrom(...ROOMS) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), c: client }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('signal' as const), c: client, to: client }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), c: client, hand: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), c: client }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('garbage' as const), c: client, frame: garbage }) },
+);
+
+test('random traffic never crashes, never crosses rooms, and leaves nothing behind', async () => {
+  const server = await startTestServer({ maxRoomSize: MAX_ROOM, resumeGraceMs: 0 });
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 60, size: 'max' }), async (commands) => {
+        const sockets: TestClient[] = await Promise.all(Array.from({ length: CLIENTS }, () => TestClient.connect(server.wsUrl)));
+        // The model: which room each client is in, and with which id.
+        const room: Array<string | null> = Array(CLIENTS).fill(null);
+        const id: Array<string | null> = Array(CLIENTS).fill(null);
+        const lastId: Array<string> = Array(CLIENTS).fill('nobody');
+        const members = (r: string) => [...room.keys()].filter((i) => room[i] === r);
+        try {
+          for (const cmd of commands) {
+            const me = sockets[cmd.c]!;
+            switch (cmd.kind) {
+              case 'join': {
+                me.send({ type: 'join', room: cmd.room, name: `c${cmd.c}` });
+                if (room[cmd.c]) {
+                  assert.equal((await me.next('error')).code, 'already-joined');
+                } else if (members(cmd.room).length >= MAX_ROOM) {
+                  assert.equal((await me.next('error')).code, 'room-full');
+                } else {
+                  const welcome = await me.next('welcome');
+                  assert.deepEqual(
+                    welcome.peers.map((p) => p.id).sort(),
+                    members(cmd.room).map((i) => id[i]).sort(),
+                    'the welcome lists exactly the room',
+                  );
+                  room[cmd.c] = cmd.room;
+                  id[cmd.c] = lastId[cmd.c] = welcome.id;
+                }
+                break;
+              }
+              case 'leave':
+                me.send({ type: 'leave' });
+                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                room[cmd.c] = id[cmd.c] = null;
+                break;
+              case 'signal': {
+                const to = lastId[cmd.to]!;
+                const payload = { n: Math.random() };
+                me.send({ type: 'signal', to, sid: 'p', data: payload });
+                const sameRoom = room[cmd.c] !== null && cmd.to !== cmd.c && room[cmd.to] === room[cmd.c];
+                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                else if (!sameRoom) assert.equal((await me.next('error')).code, 'unknown-peer');
+                else assert.deepEqual(await sockets[cmd.to]!.next('signal'), { type: 'signal', from: id[cmd.c], sid: 'p', data: payload });
+                break;
+              }
+              case 'update':
+                me.send({ type: 'update', handRaised: cmd.hand });
+                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                break;
+              case 'close':
+                me.ws.close(1000);
+                await me.closed();
+                room[cmd.c] = id[cmd.c] = null;
+                sockets[cmd.c] = await TestClient.connect(server.wsUrl);
+                break;
+              case 'garbage':
+                me.ws.send(cmd.frame);
+                // Anything may be answered with an error, but the socket must stay open and in its room.
+                await settle(me);
+                assert.equal(me.closeCode, null, 'one bad frame does not cost the connection');
+                break;
+            }
+            await settle(...sockets);
+            // Nothing arrives that the model did not expect: no signal for anyone, no welcome.
+            for (const s of sockets) {
+              assert.deepEqual(s.take('signal'), [], 'no stray signal');
+              assert.deepEqual(s.take('welcome'), [], 'no stray welcome');
+              s.take('error');
+            }
+            const expected = room.filter((r) => r !== null);
+            const stats = server.stats();
+            assert.equal(stats.localMembers, expected.length);
+            assert.equal(stats.rooms, new Set(expected).size);
+          }
+        } finally {
+          for (const s of sockets) s.ws.close(1000);
+          await waitFor(() => server.stats().connections === 0, 5000, 'every socket to close');
+        }
+        assert.deepEqual(server.stats(), { connections: 0, rooms: 0, localMembers: 0, waitingForResume: 0, knownMembers: 0 });
+      }),
+      { numRuns: 25 },
+    );
+  } finally {
+    await server.close();
+  }
+});

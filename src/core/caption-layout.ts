@@ -99,3 +99,63 @@ export function breakLines(text: string, lang: string, maxLength = lineLengthFor
   flush();
   return lines;
 }
+
+/** One line of the caption overlay. */
+export interface CaptionRow {
+  /** Stable across updates of the same caption line, for keyed rendering. */
+  key: string;
+  speakerId: string;
+  speakerName: string;
+  lang: string;
+  text: string;
+  /** True when `text` is a machine translation. */
+  machineTranslated: boolean;
+  final: boolean;
+  /** In bilingual mode: the matching part of the original, shown under a translated line. */
+  original?: { lang: string; text: string };
+}
+
+interface RowSource {
+  key: string;
+  speakerId: string;
+  speakerName: string;
+  lang: string;
+  text: string;
+  final: boolean;
+  translation?: { lang: string; text: string } | undefined;
+}
+
+/**
+ * The overlay's last `count` lines from the recent captions (oldest first): each caption's text in
+ * the listener's language, broken for its language. In bilingual mode each translated line carries
+ * the part of the original at the same relative position, since the two texts break differently.
+ */
+export function captionRows(captions: readonly RowSource[], count = 2, bilingual = false): CaptionRow[] {
+  const rows: CaptionRow[] = [];
+  for (const caption of captions) {
+    const lang = caption.translation?.lang ?? caption.lang;
+    const lines = breakLines(caption.translation?.text ?? caption.text, lang);
+    const originalLines = bilingual && caption.translation ? breakLines(caption.text, caption.lang) : [];
+    lines.forEach((text, index) => {
+      const row: CaptionRow = {
+        key: `${caption.key}#${index}`,
+        speakerId: caption.speakerId,
+        speakerName: caption.speakerName,
+        lang,
+        text,
+        machineTranslated: Boolean(caption.translation),
+        final: caption.final,
+      };
+      if (originalLines.length) {
+        // Lines [from, to) of the original that correspond to this line of the translation.
+        const from = Math.floor((index * originalLines.length) / lines.length);
+        const to = Math.max(from + 1, Math.floor(((index + 1) * originalLines.length) / lines.length));
+        // Scripts written without spaces are rejoined without them.
+        const joiner = lineLengthFor(caption.lang) < 24 ? '' : ' ';
+        row.original = { lang: caption.lang, text: originalLines.slice(from, to).join(joiner) };
+      }
+      rows.push(row);
+    });
+  }
+  return rows.slice(-count);
+}

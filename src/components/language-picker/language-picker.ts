@@ -1,0 +1,146 @@
+import { consume } from '@lit/context';
+import { LitElement, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { CaptionService } from '../../core/captions.js';
+import { sameLanguage } from '../../core/translation.js';
+import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
+import { CaptionsController } from '../captions-controller.js';
+import { captionsContext } from '../context.js';
+import { styles } from './language-picker.styles.js';
+
+export interface Un75LanguageChangeDetail {
+  listenLanguage: string;
+  spokenLanguage: string;
+  /** Which of the two the person changed. */
+  changed: 'listen' | 'spoken';
+}
+
+/** Valid, canonical tags from a space- or comma-separated list; anything else is left out. */
+export function parseLanguageList(value: string | null | undefined): string[] {
+  const tags: string[] = [];
+  for (const item of (value ?? '').split(/[\s,]+/)) {
+    if (!item) continue;
+    try {
+      const [tag] = Intl.getCanonicalLocales(item);
+      if (tag && !tags.includes(tag)) tags.push(tag);
+    } catch {
+      // not a language tag: ignored, like an unknown <option> would be
+    }
+  }
+  return tags;
+}
+
+/**
+ * @summary Chooses the language this person listens in (captions are translated into it, its
+ * interpretation channel is played) and the one they speak (what their captions are recognised in).
+ *
+ * Offers the six UN languages plus any given in `languages`, each named in its own language
+ * (`Intl.DisplayNames`), so that someone who does not read the page's language still finds theirs.
+ * Native selects: keyboard and screen reader work as everywhere. Inside <un75-meeting> (or with a
+ * caption service set as `service`) a change re-translates the captions on screen at once.
+ *
+ * @fires un75-language-change - A language was chosen. Detail: `{ listenLanguage, spokenLanguage, changed }`.
+ *
+ * @csspart base - The group of fields.
+ * @csspart field - A label with its select (also `listen-field`, `spoken-field`).
+ * @csspart label - The text of a label.
+ * @csspart picker - A select (also `listen-picker`, `spoken-picker`).
+ *
+ * @cssprop [--un75-surface=#14181f] - Background.
+ * @cssprop [--un75-surface-raised=#232a35] - Select background.
+ * @cssprop [--un75-on-surface=#f3f5f8] - Text colour.
+ * @cssprop [--un75-radius=12px] - Corner radius (halved).
+ * @cssprop [--un75-font=system-ui] - Font family.
+ */
+export class Un75LanguagePicker extends LitElement {
+  static override styles = styles;
+
+  private readonly localize = new LocalizeController(this);
+  private readonly captions = new CaptionsController(this);
+
+  /** The caption service whose languages to set; defaults to the enclosing or named meeting's. */
+  @property({ attribute: false }) service: CaptionService | undefined;
+
+  /** @internal Provided by <un75-meeting>. */
+  @consume({ context: captionsContext, subscribe: true })
+  @state()
+  contextService: CaptionService | undefined;
+
+  /** Id of the <un75-meeting> to set, when not placed inside it. */
+  @property({ reflect: true }) for: string | null = null;
+
+  /** BCP 47 tag this person listens in. Follows the caption service when there is one. */
+  @property({ attribute: 'listen-language', reflect: true }) listenLanguage = '';
+
+  /** BCP 47 tag this person speaks. Follows the caption service when there is one. */
+  @property({ attribute: 'spoken-language', reflect: true }) spokenLanguage = '';
+
+  /** More languages to offer after the six UN languages, space-separated BCP 47 tags. */
+  @property() languages = '';
+
+  /** Only the listening language: for people who will not speak. */
+  @property({ type: Boolean, attribute: 'no-spoken' }) noSpoken = false;
+
+  private get currentListen(): string {
+    return this.captions.service?.listenLanguage || this.listenLanguage || this.currentSpoken;
+  }
+
+  private get currentSpoken(): string {
+    return this.captions.service?.spokenLanguage || this.spokenLanguage || navigator.language || 'en';
+  }
+
+  /** The UN languages, the extra ones, and the current choice if it is none of those. */
+  private options(current: string): string[] {
+    const options: string[] = [...UN_LANGUAGES, ...parseLanguageList(this.languages).filter((tag) => !(UN_LANGUAGES as readonly string[]).includes(tag))];
+    if (!options.some((tag) => tag === current) && !options.some((tag) => sameLanguage(tag, current))) options.push(current);
+    return options;
+  }
+
+  /** The option standing for `current`: itself if offered, else one of the same language. */
+  private selected(options: string[], current: string): string {
+    return options.find((tag) => tag === current) ?? options.find((tag) => sameLanguage(tag, current)) ?? current;
+  }
+
+  private choose(which: 'listen' | 'spoken', event: Event) {
+    const tag = (event.target as HTMLSelectElement).value;
+    const service = this.captions.service;
+    if (which === 'listen') {
+      this.listenLanguage = tag;
+      if (service) service.listenLanguage = tag;
+    } else {
+      this.spokenLanguage = tag;
+      if (service) service.spokenLanguage = tag;
+    }
+    this.dispatchEvent(
+      new CustomEvent<Un75LanguageChangeDetail>('un75-language-change', {
+        detail: { listenLanguage: this.currentListen, spokenLanguage: this.currentSpoken, changed: which },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private renderSelect(which: 'listen' | 'spoken', label: string, current: string) {
+    const options = this.options(current);
+    const selected = this.selected(options, current);
+    return html`<label part="field ${which}-field">
+      <span part="label">${label}</span>
+      <select part="picker ${which}-picker" @change=${(e: Event) => this.choose(which, e)}>
+        ${options.map(
+          (tag) => html`<option value=${tag} lang=${tag} dir=${directionOf(tag)} ?selected=${tag === selected}>${languageName(tag)}</option>`,
+        )}
+      </select>
+    </label>`;
+  }
+
+  override render() {
+    const { t } = this.localize;
+    return html`
+      <fieldset part="base" dir=${this.localize.dir} lang=${t.$code}>
+        <legend class="visually-hidden">${t.languages}</legend>
+        ${this.renderSelect('listen', t.listenLanguage, this.currentListen)}
+        ${this.noSpoken ? nothing : this.renderSelect('spoken', t.spokenLanguage, this.currentSpoken)}
+      </fieldset>
+    `;
+  }
+}

@@ -6,6 +6,7 @@ import { SessionController } from '../session-controller.js';
 import { styles } from './controls.styles.js';
 
 /**
+ * @tag un75-controls
  * @summary The control bar: microphone, camera, screen share, raise hand, leave.
  *
  * Each toggle is a button with a fixed label and `aria-pressed` for its state (on = pressed), so a

@@ -16,6 +16,7 @@ export interface LobbyJoinDetail {
 }
 
 /**
+ * @tag un75-lobby
  * @summary The pre-join screen: camera preview, name, camera and microphone choice, and Join.
  *
  * @fires un75-lobby-join - The person pressed Join. Detail: `LobbyJoinDetail`, with the preview

@@ -31,6 +31,7 @@ interface JoinSettings {
 }
 
 /**
+ * @tag un75-meeting
  * @summary A whole multilingual video dialogue in one element: pre-join screen, video grid,
  * controls, over a peer-to-peer mesh.
  *
@@ -100,6 +101,7 @@ export class Un75Meeting extends LitElement {
   @state() private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
   @state() private notices: { text: string; error: boolean }[] = [];
 
+  /** The core session object of the current call (read-only): see src/core/session.ts. */
   get session(): MeetingSession | undefined {
     return this._session;
   }

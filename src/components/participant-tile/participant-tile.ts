@@ -6,6 +6,7 @@ import { handIcon, micOffIcon } from '../icons.js';
 import { styles } from './participant-tile.styles.js';
 
 /**
+ * @tag un75-participant-tile
  * @summary One person's video with their name, a microphone-off mark and a speaking outline.
  *
  * @csspart base - The tile's frame.

@@ -21,6 +21,7 @@ export function columnsFor(count: number, wide: boolean): number {
 }
 
 /**
+ * @tag un75-video-grid
  * @summary The grid of participant tiles: one per person, one more per screen share.
  *
  * @csspart base - The grid container.

@@ -6,3 +6,4 @@ import { closeBrowsers } from './harness.js';
 after(closeBrowsers);
 
 await import('./call.e2e.js');
+await import('./turn.e2e.js');

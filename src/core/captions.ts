@@ -279,9 +279,19 @@ export class CaptionService extends EventTarget {
 
   /* ------------------------------------------------------------------------------ recognition */
 
-  /** Recognises `track` (the local microphone) in the spoken language and captions it for everyone. */
-  async start(track: MediaStreamTrack): Promise<void> {
+  /**
+   * Recognises `track` (the local microphone) in the spoken language and captions it for everyone.
+   * With `paused` (the microphone starts off) it only remembers the track until `resume()`.
+   */
+  async start(track: MediaStreamTrack, paused = false): Promise<void> {
     this.track = track;
+    if (paused) {
+      this.generation++;
+      this._recognizer?.stop();
+      if (this._recognizer) this.setState('paused');
+      else this.setState('unavailable', 'unsupported');
+      return;
+    }
     await this.startRecognizer();
   }
 

@@ -27,6 +27,13 @@ export const styles = [
     un75-video-grid {
       block-size: 100%;
     }
+    /* Captions sit over the bottom of the videos, like subtitles. */
+    un75-captions {
+      position: absolute;
+      inset-inline: calc(var(--_gap) * 2);
+      inset-block-end: calc(var(--_gap) * 2);
+      z-index: 1;
+    }
     [part='notices'] {
       display: grid;
       gap: 4px;

@@ -6,13 +6,21 @@ import { MeetingSession } from '../../core/session.js';
 import type { Participant } from '../../core/types.js';
 import { ROLES, ROOM_PATTERN, type Role } from '../../protocol/signaling.js';
 import { LocalizeController } from '../../i18n/localize.js';
-import { sessionContext } from '../context.js';
+import { captionsContext, sessionContext } from '../context.js';
+import { CaptionService, type TranscriptFormat } from '../../core/captions.js';
+import type { SpeechRecognizer } from '../../core/recognition.js';
+import { formatTranscript } from '../../core/transcript.js';
+import { defaultTranslator, type Translator } from '../../core/translation.js';
+import '../captions/un75-captions.js';
+import '../language-picker/un75-language-picker.js';
+import type { Un75LanguageChangeDetail } from '../language-picker/language-picker.js';
 import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
 import '../video-grid/un75-video-grid.js';
 import { styles } from './meeting.styles.js';
 import type {
+  Un75CaptionDetail,
   Un75ConnectionStateDetail,
   Un75ErrorDetail,
   Un75JoinedDetail,
@@ -42,6 +50,10 @@ interface JoinSettings {
  * @fires un75-connection-state - The connection to the signaling server changed. Detail: `{ state }`:
  * `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires un75-error - Something went wrong that the person should know about. Detail: `{ code, message }`.
+ * @fires un75-caption - A caption was shown (or updated), after translation into `listen-language`.
+ * Detail: `{ caption }` (see `Caption` in src/core/captions.types.ts).
+ * @fires un75-language-change - The person chose another language in the picker. Detail:
+ * `{ listenLanguage, spokenLanguage, changed }`.
  *
  * @csspart base - The element's frame.
  * @csspart stage - The area holding the grid (and the caption overlay).
@@ -51,6 +63,9 @@ interface JoinSettings {
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
  * @csspart joining - The "Joining…" message.
  * @csspart left - The screen shown after leaving.
+ * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
+ * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
+ * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
  * @cssprop [--un75-on-accent=#ffffff] - Text on the accent colour.
@@ -62,6 +77,7 @@ interface JoinSettings {
  * @cssprop [--un75-radius=12px] - Corner radius.
  * @cssprop [--un75-gap=8px] - Spacing.
  * @cssprop [--un75-font=system-ui] - Font family.
+ * @cssprop [--un75-caption-size=clamp(1rem, 0.8rem + 1vw, 1.5rem)] - Caption font size.
  */
 export class Un75Meeting extends LitElement {
   static override styles = styles;
@@ -92,6 +108,21 @@ export class Un75Meeting extends LitElement {
   @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
   /** `relay` forces every link through TURN. */
   @property({ attribute: false }) iceTransportPolicy: RTCIceTransportPolicy | undefined;
+  /** BCP 47 tag captions are translated into. Default: `spoken-language`. */
+  @property({ attribute: 'listen-language' }) listenLanguage = '';
+  /** URL of a LibreTranslate-compatible `/translate` API. Default: the browser's Translator API when it has one. */
+  @property({ attribute: 'translation-endpoint' }) translationEndpoint = '';
+  /** Hides the caption overlay (captions are still made and kept in the transcript). */
+  @property({ type: Boolean, attribute: 'no-captions' }) noCaptions = false;
+  /** Speech recogniser for this person's captions (design §5.1). Default: the Web Speech API. */
+  @property({ attribute: false }) recognizer: SpeechRecognizer | undefined;
+  /** Caption translator (design §5.2). Default: from `translation-endpoint`, else the browser's. */
+  @property({ attribute: false }) translator: Translator | undefined;
+
+  /** Captions of the current (or last) call, provided to <un75-captions> and <un75-language-picker>. */
+  @provide({ context: captionsContext })
+  @state()
+  private _captions: CaptionService | undefined;
 
   /** The current session (read-only); a new one after each join. */
   @provide({ context: sessionContext })
@@ -109,6 +140,19 @@ export class Un75Meeting extends LitElement {
   /** Everyone in the room, oneself first. Empty before joining. */
   get participants(): Participant[] {
     return this._session?.participants ?? [];
+  }
+
+  /** The caption service of the current (or last) call (read-only): see src/core/captions.ts. */
+  get captions(): CaptionService | undefined {
+    return this._captions;
+  }
+
+  /**
+   * Everything said so far, as WebVTT, JSON or text, in its original languages or translated into
+   * `language`. Still available after leaving, until the next join.
+   */
+  async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
+    return this._captions?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
   }
 
   /** This person's camera and microphone stream once joined. */
@@ -130,6 +174,14 @@ export class Un75Meeting extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const captions = this._captions;
+    if (captions) {
+      if (changed.has('spokenLanguage') && this.spokenLanguage) captions.spokenLanguage = this.spokenLanguage;
+      const listen = this.listenLanguage || this.spokenLanguage;
+      if ((changed.has('listenLanguage') || changed.has('spokenLanguage')) && listen) captions.listenLanguage = listen;
+      if (changed.has('recognizer') && this.recognizer) captions.recognizer = this.recognizer;
+      if (changed.has('translator') || changed.has('translationEndpoint')) captions.translator = this.translator ?? defaultTranslator(this.translationEndpoint);
+    }
     if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
       void this.join().catch(() => {});
     }
@@ -176,7 +228,7 @@ export class Un75Meeting extends LitElement {
     });
     this.listen(session);
     this._session = session;
-    // captions: wire the caption service to the new session here.
+    this.startCaptions(session);
     try {
       await session.join();
     } catch {
@@ -214,6 +266,42 @@ export class Un75Meeting extends LitElement {
     session.on('error', (e) => {
       if (mine()) this.fail(e.detail);
     });
+  }
+
+  private startCaptions(session: MeetingSession) {
+    this._captions?.dispose();
+    const spokenLanguage = this.spokenLanguage || navigator.language || 'en';
+    const captions = new CaptionService(session, {
+      spokenLanguage,
+      listenLanguage: this.listenLanguage || spokenLanguage,
+      ...(this.recognizer ? { recognizer: this.recognizer } : {}),
+      translator: this.translator ?? defaultTranslator(this.translationEndpoint) ?? null,
+      name: this.name,
+    });
+    this._captions = captions;
+    const mine = () => this._captions === captions && this._session === session;
+    captions.addEventListener('caption', (e) => {
+      if (mine()) this.dispatchEvent(new CustomEvent<Un75CaptionDetail>('un75-caption', { detail: e.detail, bubbles: true, composed: true }));
+    });
+    session.on('joined', () => {
+      const track = session.localStream.getAudioTracks()[0];
+      // Without a microphone this person only listens: nothing to recognise.
+      if (mine() && track) void captions.start(track, !session.micEnabled);
+    });
+    session.on('participant-updated', (e) => {
+      if (!mine() || e.detail.participant.id !== session.selfId) return;
+      // Recognition follows the microphone: nothing is captioned while it is off.
+      if (session.micEnabled) void captions.resume(session.localStream.getAudioTracks()[0]);
+      else captions.pause();
+    });
+    // The transcript stays readable after leaving; recognition stops with the microphone.
+    session.on('left', () => captions.stop());
+  }
+
+  private onLanguageChange(event: CustomEvent<Un75LanguageChangeDetail>) {
+    // Keep the element's attributes in step with what the person chose in its picker.
+    this.listenLanguage = event.detail.listenLanguage;
+    this.spokenLanguage = event.detail.spokenLanguage;
   }
 
   private showMediaProblem(problem: MediaProblem | undefined) {
@@ -294,8 +382,18 @@ export class Un75Meeting extends LitElement {
                   part="grid"
                   exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand"
                 ></un75-video-grid>
+                ${this.noCaptions
+                  ? nothing
+                  : html`<un75-captions
+                      exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
+                    ></un75-captions>`}
               </div>
-              <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave"></un75-controls>
+              <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
+                <un75-language-picker
+                  exportparts="picker, listen-picker, spoken-picker"
+                  @un75-language-change=${this.onLanguageChange}
+                ></un75-language-picker>
+              </un75-controls>
             `
           : nothing}
         ${this.phase === 'left'

@@ -1,5 +1,6 @@
 import type { ConnectionState } from '../../core/session.js';
 import type { Participant } from '../../core/types.js';
+import type { Caption } from '../../core/captions.types.js';
 
 export type { ConnectionState, Participant };
 
@@ -24,4 +25,7 @@ export interface Un75ErrorDetail {
   /** A signaling error code (docs/protocol.md) or `no-camera`, `no-microphone`, `no-media`, `screen-share-failed`, `unreachable`. */
   code: string;
   message: string;
+}
+export interface Un75CaptionDetail {
+  caption: Caption;
 }

@@ -1,6 +1,7 @@
 import { define } from '../define.js';
 import { Un75Meeting } from './meeting.js';
 import type {
+  Un75CaptionDetail,
   Un75ConnectionStateDetail,
   Un75ErrorDetail,
   Un75JoinedDetail,
@@ -23,5 +24,6 @@ declare global {
     'un75-participant-left': CustomEvent<Un75ParticipantLeftDetail>;
     'un75-connection-state': CustomEvent<Un75ConnectionStateDetail>;
     'un75-error': CustomEvent<Un75ErrorDetail>;
+    'un75-caption': CustomEvent<Un75CaptionDetail>;
   }
 }

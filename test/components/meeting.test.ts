@@ -108,6 +108,8 @@ describe('<un75-meeting>', () => {
       const remote = tilesOf(a).find((t) => t.participant?.name === 'Boris')!;
       const video = shadow(remote).querySelector('video')!;
       await until(() => video.videoWidth > 0 && video.currentTime > 0, 'remote video to play', 15000);
+      // Chromium's fake microphone beeps every second: the level meter must light the speaker's tile.
+      await until(() => remote.hasAttribute('speaking'), 'the speaking outline from the audio level', 10000);
       await expect(a).to.be.accessible();
     });
 

@@ -29,8 +29,8 @@ describe('a call between three browsers', () => {
     people.push(person);
     await person.context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
     if (init) await person.context.addInitScript(init);
-    const params = new URLSearchParams({ server: server.url });
-    for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
+    const params = new URLSearchParams({ server: (query.server as string | undefined) ?? server.url });
+    for (const [key, value] of Object.entries(query)) if (key !== 'server') for (const v of [value].flat()) params.append(key, v);
     await person.page.goto(`${partner.url}/meeting.html?${params}`);
     return person.page;
   }
@@ -151,6 +151,56 @@ describe('a call between three browsers', () => {
     );
     await a.locator('un75-meeting').locator('[part~="camera"]').click();
     await seesMovingVideo(b, ['Priya']);
+  });
+
+  test('a screen share reaches the other side as its own tile and goes away when stopped', async () => {
+    const a = await open(0, { room: 'screen', name: 'Sipho' });
+    const b = await open(1, { room: 'screen', name: 'Tove' });
+    await seesMovingVideo(b, ['Sipho']);
+    // A real click: browsers only share a screen on a user gesture.
+    await a.locator('un75-meeting').locator('[part~="screen"]').click();
+    await waitInPage(
+      b,
+      `__un75.tiles(0).some((t) => t.screen && t.shadowRoot.querySelector('video').videoWidth > 0)` as unknown as () => boolean,
+      "Sipho's screen to show",
+    );
+    assert.equal(await a.locator('un75-meeting').locator('[part~="screen"]').getAttribute('aria-pressed'), 'true');
+    await a.locator('un75-meeting').locator('[part~="screen"]').click();
+    await waitInPage(b, `!__un75.tiles(0).some((t) => t.screen)` as unknown as () => boolean, 'the screen tile to go');
+    await seesMovingVideo(b, ['Sipho']);
+  });
+
+  test('a call survives the signaling server restarting: video keeps flowing, and everyone is back in the room', async () => {
+    const own = await startServer();
+    const port = own.port;
+    const query = { room: 'restart', server: own.url };
+    const a = await open(0, { ...query, name: 'Uma' });
+    const b = await open(1, { ...query, name: 'Victor' });
+    await seesMovingVideo(a, ['Victor']);
+    await own.stop('SIGKILL');
+    await waitInPage(
+      a,
+      `__events.some((e) => e.type === 'un75-connection-state' && e.detail.state === 'reconnecting')` as unknown as () => boolean,
+      'the page to notice the server is gone',
+    );
+    // Peer-to-peer media does not go through the server.
+    await seesMovingVideo(a, ['Victor']);
+    const again = await startServer(['--port', String(port)]);
+    try {
+      for (const page of [a, b]) {
+        await waitInPage(
+          page,
+          `__events.filter((e) => e.type === 'un75-connection-state').at(-1)?.detail.state === 'connected'` as unknown as () => boolean,
+          'reconnection',
+          30000,
+        );
+        await waitInPage(page, `__un75.names().length === 2` as unknown as () => boolean, 'both back in the room', 30000);
+      }
+      await seesMovingVideo(a, ['Victor']);
+      await seesMovingVideo(b, ['Uma']);
+    } finally {
+      await again.stop();
+    }
   });
 
   test('a partner page in Arabic gets a right-to-left pre-join screen with Arabic labels', async () => {

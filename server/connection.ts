@@ -107,31 +107,47 @@ export class Connection implements Client {
     if (bytes > MAX_FRAME_BYTES) {
       return this.reject(new ProtocolError('frame-too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`));
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    this.inbox.push(text);
-    if (!this.working) void this.drain();
+    // ws hands text frames over as one Buffer (fragments are joined unless configured otherwise).
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : (data as Buffer).toString('utf8');
+    if (this.working) {
+      this.inbox.push(text);
+      return;
+    }
+    // The common case stays synchronous: no promise per relayed signal.
+    const pending = this.process(text);
+    if (pending) void this.drain(pending);
   }
 
-  /** Handles frames one at a time, so a signal sent right after a join waits for the welcome. */
-  private async drain(): Promise<void> {
+  /** Handles one frame; returns a promise only when the frame needs to wait (a join). */
+  private process(text: string): Promise<void> | void {
+    try {
+      const pending = this.handle(parseClientMessage(text));
+      if (pending) return pending.catch((err: unknown) => this.fail(err));
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** While a frame waits, the ones after it queue up, so a signal sent right after a join follows its welcome. */
+  private async drain(pending: Promise<void>): Promise<void> {
     this.working = true;
     try {
+      await pending;
       while (this.inbox.length && this.open) {
-        const text = this.inbox.shift()!;
-        try {
-          const pending = this.handle(parseClientMessage(text));
-          if (pending) await pending;
-        } catch (err) {
-          if (err instanceof ProtocolError) this.reject(err);
-          else {
-            this.context.log(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-            this.error('server-error', 'the server could not handle this frame');
-          }
-        }
+        const next = this.process(this.inbox.shift()!);
+        if (next) await next;
       }
     } finally {
       this.working = false;
-      this.inbox.length = this.open ? this.inbox.length : 0;
+      if (!this.open) this.inbox.length = 0;
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof ProtocolError) this.reject(err);
+    else {
+      this.context.log(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.error('server-error', 'the server could not handle this frame');
     }
   }
 

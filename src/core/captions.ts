@@ -573,8 +573,10 @@ export class CaptionService extends EventTarget {
     const index = this.shown.findIndex((c) => c.key === caption.key);
     if (index >= 0) this.shown = this.shown.map((c, i) => (i === index ? caption : c));
     else this.shown = [...this.shown, caption].slice(-SHOWN_LIMIT);
-    this.dispatchEvent(new CustomEvent('caption', { detail: { caption } }));
+    // `change` first: elements have requested their update by the time `caption` listeners run,
+    // so a listener can await an element's updateComplete to see the caption on screen.
     this.changed();
+    this.dispatchEvent(new CustomEvent('caption', { detail: { caption } }));
   }
 
   /**

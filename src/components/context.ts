@@ -1,5 +1,6 @@
 import { createContext } from '@lit/context';
 import type { CaptionService } from '../core/captions.js';
+import type { Interpretation } from '../core/interpretation.js';
 import type { MeetingSession } from '../core/session.js';
 
 /** The meeting's current session, provided by <un75-meeting> to the elements inside it. */
@@ -7,3 +8,6 @@ export const sessionContext = createContext<MeetingSession | undefined>(Symbol('
 
 /** The meeting's caption service, provided by <un75-meeting> to <un75-captions> and <un75-language-picker>. */
 export const captionsContext = createContext<CaptionService | undefined>(Symbol('un75-captions'));
+
+/** The meeting's interpretation channels, provided by <un75-meeting> to the picker, grid and booth. */
+export const interpretationContext = createContext<Interpretation | undefined>(Symbol('un75-interpretation'));

@@ -1,4 +1,5 @@
 import type { PeerInfo, Role, ServerMessage, StateUpdate } from '../protocol/signaling.js';
+import { AudioRouter } from './audio-router.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
 import { MeshCall } from './mesh.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
@@ -77,9 +78,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   private _state: SessionState = 'idle';
   private _problem: MediaProblem | undefined;
   readonly localStream: MediaStream;
+  /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
+  readonly audio: AudioRouter;
 
   constructor(private readonly options: SessionOptions) {
     super();
+    this.audio = new AudioRouter(this);
     this.signaling = new SignalingClient(options.signalingUrl);
     this.localStream = options.localMedia?.stream ?? new MediaStream();
     this._problem = options.localMedia?.problem;
@@ -475,6 +479,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   private teardown() {
+    this.audio.dispose();
     this.signaling.close();
     this.mesh?.destroy();
     this.mesh = undefined;

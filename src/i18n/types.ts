@@ -66,6 +66,25 @@ export interface Translation {
   languages: string;
   listenLanguage: string;
   spokenLanguage: string;
+  // Interpretation
+  interpreter: string;
+  interpreters: string;
+  interpretingInto: (language: string) => string;
+  booth: string;
+  onAir: (language: string) => string;
+  offAir: string;
+  partnerOnAir: (name: string, language: string) => string;
+  goOnAir: string;
+  takeOver: string;
+  swapDirection: string;
+  muteChannel: string;
+  iHear: string;
+  floor: string;
+  relayChannel: (language: string) => string;
+  humanInterpretation: string;
+  floorVolume: string;
+  channelLive: (language: string, name: string) => string;
+  noChannel: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

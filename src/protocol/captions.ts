@@ -4,7 +4,7 @@
  * validated and size-limited before it reaches the screen or the transcript.
  */
 
-import { MAX_LANGUAGE_TAG_LENGTH } from './signaling.js';
+import { LANGUAGE_TAG, MAX_LANGUAGE_TAG_LENGTH } from './signaling.js';
 
 /** Longest caption text a peer accepts. A speaker splits longer final segments before sending. */
 export const MAX_CAPTION_TEXT = 1000;
@@ -45,8 +45,6 @@ export type CaptionStatusMessage = {
   lang: string;
   state: CaptionState;
 };
-
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 /** Why a caption message was refused; the receiver logs it and drops the message. */
 export class CaptionMessageError extends Error {

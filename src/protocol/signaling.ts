@@ -100,7 +100,8 @@ function optionalStr(obj: Json, key: string, max: number): string | undefined {
   return obj[key] === undefined ? undefined : str(obj, key, max);
 }
 
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+/** A BCP 47 language tag, loosely: a primary subtag and optional subtags (`ar`, `zh-Hant-TW`). */
+export const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 /** Validates the fields of a state update; unknown fields are ignored, not relayed. */
 export function parseStateUpdate(obj: Json): StateUpdate {

@@ -108,7 +108,8 @@ export interface FixtureServer {
 /**
  * A partner's web page on another origin than the signaling server: it loads only the single-file
  * bundle from the signaling server and places <un75-meeting> elements, as design §1 shows.
- * GET /meeting.html?server=http://127.0.0.1:P&room=R&name=N[&name=M…][&attrs=…] — one meeting per name.
+ * GET /meeting.html?server=http://127.0.0.1:P&room=R&name=N[&name=M…][&attrs=…] — one meeting per name;
+ * `attrs` is written into each element as given (the tests write it).
  */
 export async function startPartnerPage(): Promise<FixtureServer> {
   const { createServer } = await import('node:http');
@@ -126,7 +127,7 @@ export async function startPartnerPage(): Promise<FixtureServer> {
       .getAll('name')
       .map(
         (name, i) =>
-          `<un75-meeting id="m${i}" room="${escapeHtml(room)}" name="${escapeHtml(name)}" signaling="${signal.replace('http', 'ws')}/signal" ${escapeHtml(attrs)}></un75-meeting>`,
+          `<un75-meeting id="m${i}" room="${escapeHtml(room)}" name="${escapeHtml(name)}" signaling="${signal.replace('http', 'ws')}/signal" ${attrs}></un75-meeting>`,
       )
       .join('\n');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -152,4 +153,18 @@ export async function waitInPage<T>(page: Page, check: () => T, what: string, ti
     throw new Error(`timed out waiting for ${what}: ${err.message.split('\n')[0]}`);
   });
   return (await handle.jsonValue()) as T;
+}
+
+/** A browser instance of its own (own flags, own environment), closed by closeBrowsers(). */
+export async function launchBrowser(options: { args?: string[]; env?: Record<string, string>; muted?: boolean } = {}): Promise<Browser> {
+  const base = options.muted === false ? CHROME_ARGS.filter((a) => a !== '--mute-audio') : CHROME_ARGS;
+  const b = await chromium.launch({
+    executablePath: chromePath(),
+    args: [...base, ...(options.args ?? [])],
+    ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}),
+    // Playwright mutes Chromium by default; a browser whose output is recorded must not be.
+    ...(options.muted === false ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
+  });
+  browsers.push(b);
+  return b;
 }

@@ -40,7 +40,7 @@
   };
   // Every un75 event any meeting fires, for assertions on the public event API.
   window.__events = [];
-  for (const type of ['un75-joined', 'un75-left', 'un75-participant-joined', 'un75-participant-left', 'un75-error', 'un75-connection-state']) {
+  for (const type of ['un75-joined', 'un75-left', 'un75-participant-joined', 'un75-participant-left', 'un75-error', 'un75-connection-state', 'un75-channel-change']) {
     document.addEventListener(type, (e) => window.__events.push({ type, detail: JSON.parse(JSON.stringify(e.detail)) }));
   }
 })();

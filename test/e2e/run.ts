@@ -8,3 +8,4 @@ after(closeBrowsers);
 await import('./call.e2e.js');
 await import('./turn.e2e.js');
 await import('./captions.e2e.js');
+await import('./interpretation.e2e.js');

@@ -6,7 +6,9 @@ import { MeetingSession } from '../../core/session.js';
 import type { Participant } from '../../core/types.js';
 import { ROLES, ROOM_PATTERN, type Role } from '../../protocol/signaling.js';
 import { LocalizeController } from '../../i18n/localize.js';
-import { captionsContext, sessionContext } from '../context.js';
+import { captionsContext, interpretationContext, sessionContext } from '../context.js';
+import { Interpretation } from '../../core/interpretation.js';
+import '../booth/un75-booth.js';
 import { CaptionService, type TranscriptFormat } from '../../core/captions.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
 import { formatTranscript } from '../../core/transcript.js';
@@ -21,6 +23,7 @@ import '../video-grid/un75-video-grid.js';
 import { styles } from './meeting.styles.js';
 import type {
   Un75CaptionDetail,
+  Un75ChannelChangeDetail,
   Un75ConnectionStateDetail,
   Un75ErrorDetail,
   Un75JoinedDetail,
@@ -50,6 +53,9 @@ interface JoinSettings {
  * @fires un75-connection-state - The connection to the signaling server changed. Detail: `{ state }`:
  * `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires un75-error - Something went wrong that the person should know about. Detail: `{ code, message }`.
+ * @fires un75-channel-change - What this person hears changed: their listen language, or the
+ * interpretation channel in it appeared, went or changed hands. Detail: `{ listenLanguage, channel }`
+ * (`channel` null: the floor at full volume).
  * @fires un75-caption - A caption was shown (or updated), after translation into `listen-language`.
  * Detail: `{ caption }` (see `Caption` in src/core/captions.types.ts).
  * @fires un75-language-change - The person chose another language in the picker. Detail:
@@ -65,6 +71,7 @@ interface JoinSettings {
  * @csspart left - The screen shown after leaving.
  * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
  * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
+ * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for `role="interpreter"`.
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -118,6 +125,19 @@ export class Un75Meeting extends LitElement {
   @property({ attribute: false }) recognizer: SpeechRecognizer | undefined;
   /** Caption translator (design §5.2). Default: from `translation-endpoint`, else the browser's. */
   @property({ attribute: false }) translator: Translator | undefined;
+
+  /** 0–1: how loud the original (floor) stays under an interpreter; 0 mutes it. */
+  @property({ type: Number, attribute: 'floor-volume' }) floorVolume = 0.2;
+  /**
+   * For interpreters: the booth's two languages, e.g. `"en fr"`. They start interpreting from the
+   * first into the second; one control swaps the direction.
+   */
+  @property({ attribute: 'interpreter-languages' }) interpreterLanguages = '';
+
+  /** Interpretation channels of the current call, provided to the picker, grid and booth. */
+  @provide({ context: interpretationContext })
+  @state()
+  private _interpretation: Interpretation | undefined;
 
   /** Captions of the current (or last) call, provided to <un75-captions> and <un75-language-picker>. */
   @provide({ context: captionsContext })
@@ -174,6 +194,11 @@ export class Un75Meeting extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const interpretation = this._interpretation;
+    if (interpretation) {
+      if (changed.has('floorVolume')) interpretation.floorVolume = this.floorVolume;
+      if (changed.has('listenLanguage') || changed.has('spokenLanguage')) interpretation.listenLanguage = this.listenLanguage || this.spokenLanguage || navigator.language || 'en';
+    }
     const captions = this._captions;
     if (captions) {
       if (changed.has('spokenLanguage') && this.spokenLanguage) captions.spokenLanguage = this.spokenLanguage;
@@ -229,6 +254,7 @@ export class Un75Meeting extends LitElement {
     this.listen(session);
     this._session = session;
     this.startCaptions(session);
+    this.startInterpretation(session);
     try {
       await session.join();
     } catch {
@@ -296,6 +322,46 @@ export class Un75Meeting extends LitElement {
     });
     // The transcript stays readable after leaving; recognition stops with the microphone.
     session.on('left', () => captions.stop());
+  }
+
+  /** The booth's languages from `interpreter-languages`, when this person interprets. */
+  private boothLanguages(): [string, string] | undefined {
+    const [from, to] = this.interpreterLanguages.trim().split(/[\s,]+/);
+    return this.role === 'interpreter' && from && to ? [from, to] : undefined;
+  }
+
+  private startInterpretation(session: MeetingSession) {
+    this._interpretation?.dispose();
+    const interpretation = new Interpretation(session, {
+      listenLanguage: this.listenLanguage || this.spokenLanguage || navigator.language || 'en',
+      floorVolume: this.floorVolume,
+      interpreterLanguages: this.boothLanguages(),
+    });
+    this._interpretation = interpretation;
+    session.audio.setPolicy(interpretation.volumeFor);
+    // un75-channel-change on every change of what this person hears: their language or its channel.
+    let last = '';
+    interpretation.on('change', () => {
+      if (this._interpretation !== interpretation) return;
+      session.audio.update();
+      const channel = interpretation.heard;
+      const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+      if (key === last) return;
+      last = key;
+      this.dispatchEvent(
+        new CustomEvent<Un75ChannelChangeDetail>('un75-channel-change', {
+          detail: { listenLanguage: interpretation.listenLanguage, channel },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    });
+    session.on('left', () => interpretation.dispose());
+  }
+
+  /** The interpretation of the current call (read-only): channels, booth state; see src/core/interpretation.ts. */
+  get interpretation(): Interpretation | undefined {
+    return this._interpretation;
   }
 
   private onLanguageChange(event: CustomEvent<Un75LanguageChangeDetail>) {
@@ -380,7 +446,7 @@ export class Un75Meeting extends LitElement {
               <div part="stage">
                 <un75-video-grid
                   part="grid"
-                  exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand"
+                  exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
                 ></un75-video-grid>
                 ${this.noCaptions
                   ? nothing
@@ -388,6 +454,9 @@ export class Un75Meeting extends LitElement {
                       exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
                     ></un75-captions>`}
               </div>
+              ${this.boothLanguages()
+                ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>`
+                : nothing}
               <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
                 <un75-language-picker
                   exportparts="picker, listen-picker, spoken-picker"

@@ -1,4 +1,5 @@
 import type { ConnectionState } from '../../core/session.js';
+import type { Channel } from '../../core/interpretation.js';
 import type { Participant } from '../../core/types.js';
 import type { Caption } from '../../core/captions.types.js';
 
@@ -28,4 +29,11 @@ export interface Un75ErrorDetail {
 }
 export interface Un75CaptionDetail {
   caption: Caption;
+}
+
+export interface Un75ChannelChangeDetail {
+  /** The language this person wants to understand. */
+  listenLanguage: string;
+  /** The interpretation channel they hear now, or null: the floor at full volume (and captions). */
+  channel: Channel | null;
 }

@@ -2,6 +2,7 @@ import { define } from '../define.js';
 import { Un75Meeting } from './meeting.js';
 import type {
   Un75CaptionDetail,
+  Un75ChannelChangeDetail,
   Un75ConnectionStateDetail,
   Un75ErrorDetail,
   Un75JoinedDetail,
@@ -25,5 +26,6 @@ declare global {
     'un75-connection-state': CustomEvent<Un75ConnectionStateDetail>;
     'un75-error': CustomEvent<Un75ErrorDetail>;
     'un75-caption': CustomEvent<Un75CaptionDetail>;
+    'un75-channel-change': CustomEvent<Un75ChannelChangeDetail>;
   }
 }

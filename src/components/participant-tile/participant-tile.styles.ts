@@ -89,6 +89,20 @@ export const styles = [
       color: #fff;
       font-size: 0.75rem;
     }
+    [part='badge'] {
+      position: absolute;
+      inset-block-end: calc(var(--_gap) + 1.9rem);
+      inset-inline-start: var(--_gap);
+      max-inline-size: calc(100% - 2 * var(--_gap));
+      padding-inline: 8px;
+      border-radius: 999px;
+      background: var(--un75-interpreter, #5e35b1);
+      color: #fff;
+      font-size: 0.75rem;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
     [part='hand'] {
       position: absolute;
       inset-block-start: var(--_gap);

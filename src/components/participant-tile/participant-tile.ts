@@ -15,6 +15,7 @@ import { styles } from './participant-tile.styles.js';
  * @csspart mic-off - The microphone-off mark inside the name label.
  * @csspart state - The connection state label, shown while not connected.
  * @csspart hand - The raised-hand mark.
+ * @csspart badge - "Interpreter" (or the channel they interpret into) on an interpreter's tile.
  *
  * @cssprop [--un75-speaking=#3ddc84] - Outline colour while the person speaks.
  * @cssprop [--un75-radius=12px] - Corner radius.
@@ -27,11 +28,14 @@ export class Un75ParticipantTile extends LitElement {
   /** The person shown. */
   @property({ attribute: false }) participant: Participant | undefined;
 
-  /** Their camera (or screen) stream; the tile plays its audio too, except for oneself. */
+  /** Their camera (or screen) stream. Only the video: the session plays every voice (AudioRouter). */
   @property({ attribute: false }) stream: MediaStream | undefined;
 
   /** Whether they are speaking now (from the audio level). */
   @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** For an interpreter on air: the language of their channel. */
+  @property({ attribute: false }) channel: string | undefined;
 
   /** This tile shows a screen share rather than a camera. */
   @property({ type: Boolean, reflect: true }) screen = false;
@@ -49,7 +53,7 @@ export class Un75ParticipantTile extends LitElement {
           part="video"
           class=${p.isSelf && !this.screen ? 'mirror' : ''}
           .srcObject=${this.stream ?? null}
-          .muted=${p.isSelf || this.screen}
+          .muted=${true}
           ?hidden=${!showVideo}
           autoplay
           playsinline
@@ -57,6 +61,9 @@ export class Un75ParticipantTile extends LitElement {
         ></video>
         ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true"><span>${initials(p.name)}</span></div>`}
         ${state ? html`<span part="state" role="status">${state}</span>` : nothing}
+        ${p.role === 'interpreter' && !this.screen
+          ? html`<span part="badge">${this.channel ? t.interpretingInto(this.localize.languageName(this.channel)) : t.interpreter}</span>`
+          : nothing}
         ${p.handRaised && !this.screen ? html`<span part="hand" role="img" aria-label=${t.handRaised}>${handIcon}</span>` : nothing}
         <figcaption part="name">
           ${!this.screen && !p.micEnabled ? html`<span part="mic-off" role="img" aria-label=${t.micMuted}>${micOffIcon}</span>` : nothing}

@@ -15,6 +15,16 @@ export const styles = [
       align-content: center;
       grid-template-columns: repeat(var(--_columns, 1), minmax(0, 1fr));
     }
+    [part='interpreters'] {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: center;
+      gap: var(--_gap);
+      margin-block-start: var(--_gap);
+    }
+    [part='interpreters'] un75-participant-tile {
+      inline-size: min(11rem, 40%);
+    }
     .waiting {
       margin: 0;
       padding: 1rem;

@@ -2,6 +2,7 @@ import { LitElement, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { LocalizeController } from '../../i18n/localize.js';
+import { InterpretationController } from '../interpretation-controller.js';
 import { SessionController } from '../session-controller.js';
 import '../participant-tile/un75-participant-tile.js';
 import { styles } from './video-grid.styles.js';
@@ -11,6 +12,7 @@ interface TileModel {
   id: string;
   stream: MediaStream | undefined;
   screen: boolean;
+  interpreter: boolean;
 }
 
 /** Columns for n tiles: as square a grid as possible, wider than tall. */
@@ -25,7 +27,9 @@ export function columnsFor(count: number, wide: boolean): number {
  * @summary The grid of participant tiles: one per person, one more per screen share.
  *
  * @csspart base - The grid container.
- * @csspart tile - Each participant tile (its own parts are re-exported as `tile-video`, `tile-name`).
+ * @csspart tile - Each participant tile (its own parts are re-exported as `tile-video`, `tile-name`, …).
+ * @csspart interpreters - The strip of interpreters' tiles, apart from the speakers.
+ * @csspart interpreter-tile - Each interpreter's tile (also `tile`).
  *
  * @cssprop [--un75-gap=8px] - Space between tiles.
  */
@@ -34,6 +38,7 @@ export class Un75VideoGrid extends LitElement {
 
   private readonly localize = new LocalizeController(this);
   private readonly meeting = new SessionController(this);
+  private readonly channels = new InterpretationController(this);
   private resizeObserver: ResizeObserver | undefined;
   private wide = true;
 
@@ -63,35 +68,43 @@ export class Un75VideoGrid extends LitElement {
     const tiles: TileModel[] = [];
     for (const p of session.participants) {
       const streams = p.isSelf ? { camera: session.localStream, screen: session.screenStream } : session.streamsOf(p.id);
-      tiles.push({ key: p.id, id: p.id, stream: streams.camera, screen: false });
-      if (streams.screen) tiles.push({ key: `${p.id}:screen`, id: p.id, stream: streams.screen, screen: true });
+      const interpreter = p.role === 'interpreter';
+      tiles.push({ key: p.id, id: p.id, stream: streams.camera, screen: false, interpreter });
+      if (streams.screen) tiles.push({ key: `${p.id}:screen`, id: p.id, stream: streams.screen, screen: true, interpreter: false });
     }
     return tiles;
   }
 
   override render() {
     const session = this.meeting.session;
-    const tiles = this.tiles();
+    const all = this.tiles();
+    // Interpreters are not speakers of the dialogue: they sit apart, in a strip of small marked tiles.
+    const tiles = all.filter((tile) => !tile.interpreter);
+    const interpreters = all.filter((tile) => tile.interpreter);
+    const channels = this.channels.interpretation?.channels ?? [];
     const { t } = this.localize;
     const alone = session?.state === 'joined' && session.participants.length === 1;
+    const tile = (model: TileModel, part: string) => html`
+      <un75-participant-tile
+        role="listitem"
+        part=${part}
+        exportparts="base: tile-base, video: tile-video, name: tile-name, mic-off: tile-mic-off, state: tile-state, hand: tile-hand, badge: tile-badge"
+        .participant=${session!.participant(model.id)}
+        .stream=${model.stream}
+        .channel=${channels.find((c) => c.interpreterId === model.id)?.lang}
+        ?screen=${model.screen}
+        ?speaking=${!model.screen && !model.interpreter && session!.isSpeaking(model.id)}
+      ></un75-participant-tile>
+    `;
     return html`
-      <div part="base" role="list" aria-label=${t.participants(session?.participants.length ?? 0)} style="--_columns: ${columnsFor(tiles.length, this.wide)}">
-        ${repeat(
-          tiles,
-          (tile) => tile.key,
-          (tile) => html`
-            <un75-participant-tile
-              role="listitem"
-              part="tile"
-              exportparts="base: tile-base, video: tile-video, name: tile-name, mic-off: tile-mic-off, state: tile-state, hand: tile-hand"
-              .participant=${session!.participant(tile.id)}
-              .stream=${tile.stream}
-              ?screen=${tile.screen}
-              ?speaking=${!tile.screen && session!.isSpeaking(tile.id)}
-            ></un75-participant-tile>
-          `,
-        )}
+      <div part="base" role="list" aria-label=${t.participants(tiles.length)} style="--_columns: ${columnsFor(tiles.length, this.wide)}">
+        ${repeat(tiles, (model) => model.key, (model) => tile(model, 'tile'))}
       </div>
+      ${interpreters.length
+        ? html`<div part="interpreters" role="list" aria-label=${t.interpreters}>
+            ${repeat(interpreters, (model) => model.key, (model) => tile(model, 'tile interpreter-tile'))}
+          </div>`
+        : ''}
       ${alone ? html`<p class="waiting" role="status">${t.waitingForOthers}</p>` : ''}
     `;
   }

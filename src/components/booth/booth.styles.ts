@@ -1,0 +1,65 @@
+import { css } from 'lit';
+import { tokens } from '../shared.styles.js';
+
+export const styles = [
+  tokens,
+  css`
+    :host {
+      display: block;
+    }
+    [part='base'] {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      justify-content: center;
+      gap: var(--_gap);
+      padding: var(--_gap);
+      border-radius: var(--_radius);
+      background: var(--_surface-raised);
+      color: var(--_on-surface);
+    }
+    [part='on-air'] {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      padding-block: 6px;
+      padding-inline: 12px;
+      border-radius: 999px;
+      font-weight: 700;
+      background: var(--_surface);
+      color: var(--_muted);
+    }
+    [part='on-air'].live {
+      background: var(--un75-on-air, #b71c1c);
+      color: #fff;
+    }
+    [part='on-air'].live::before {
+      content: '';
+      inline-size: 10px;
+      block-size: 10px;
+      border-radius: 50%;
+      background: #fff;
+    }
+    button,
+    select {
+      font: inherit;
+      min-block-size: 40px;
+      padding-inline: 12px;
+      border-radius: 999px;
+      border: 1px solid var(--_muted);
+      background: var(--_surface);
+      color: var(--_on-surface);
+      cursor: pointer;
+    }
+    button[aria-pressed='true'] {
+      background: var(--_accent);
+      color: var(--_on-accent);
+      border-color: transparent;
+    }
+    label {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+    }
+  `,
+];

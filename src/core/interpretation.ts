@@ -1,0 +1,296 @@
+/**
+ * Human simultaneous interpretation (design §5.4). An interpreter speaks into one language channel
+ * at a time; each listener hears the channel of their listen language at full volume with the floor
+ * ducked, or the floor alone when no one interprets into their language. Channels are announced over
+ * the data channels; what a person hears is decided here and applied as volumes by the AudioRouter,
+ * so switching never renegotiates.
+ */
+import { ChannelMessageError, parseChannelMessage, type ChannelMessage } from '../protocol/interpretation.js';
+import type { VolumePolicy } from './audio-router.js';
+import { TypedEventTarget } from './typed-event-target.js';
+import type { Participant, PeerMessageDetail, PeerMessaging } from './types.js';
+
+/** A live channel: someone is on air interpreting into `lang`. */
+export interface Channel {
+  lang: string;
+  interpreterId: string;
+  interpreterName: string;
+  /** Coughing: live, but silent for a moment. */
+  muted: boolean;
+  /** True when this person is the one on air. */
+  self: boolean;
+}
+
+/** The local interpreter's booth. */
+export interface BoothState {
+  /** The two languages of the booth, as given in `interpreter-languages`. */
+  languages: [string, string];
+  /** Interpreting from `from` into `to`. */
+  from: string;
+  to: string;
+  onAir: boolean;
+  muted: boolean;
+  /** A channel listened to instead of the floor, or null for the floor. */
+  relay: string | null;
+  /** Someone else is on air in `to`: this booth is standing by and can take over. */
+  partner: string | null;
+}
+
+export interface InterpretationHost extends PeerMessaging {
+  readonly participants: Participant[];
+  readonly localStream: MediaStream;
+  setMicrophone(on: boolean): boolean;
+}
+
+export interface InterpretationOptions {
+  listenLanguage: string;
+  /** 0–1: the floor's volume under an interpreter. */
+  floorVolume: number;
+  /** For interpreters: the booth's two languages; they start from the first into the second. */
+  interpreterLanguages?: [string, string] | undefined;
+}
+
+interface InterpretationEvents {
+  /** Anything the picker, tiles or booth controls show changed; also what a person hears. */
+  change: CustomEvent<undefined>;
+}
+
+/** Who holds a channel and how strongly: a deliberate take-over beats a channel taken on joining. */
+interface Claim {
+  id: string;
+  since: number;
+  takeover: boolean;
+}
+
+/** True when claim a wins the channel over claim b. */
+function beats(a: Claim, b: Claim): boolean {
+  if (a.takeover !== b.takeover) return a.takeover;
+  // Two take-overs: the later one is the newer decision. Two claims made on joining: the first one stays.
+  if (a.since !== b.since) return a.takeover ? a.since > b.since : a.since < b.since;
+  return a.id < b.id;
+}
+
+const primary = (tag: string) => tag.toLowerCase().split('-')[0]!;
+/** Channels are matched on the primary language: a listener in `fr-CA` hears the `fr` channel. */
+export const sameChannel = (a: string, b: string) => primary(a) === primary(b);
+
+export class Interpretation extends TypedEventTarget<InterpretationEvents> {
+  private readonly remote = new Map<string, ChannelMessage>();
+  private booth: (BoothState & { since: number; takeover: boolean }) | undefined;
+  private _listenLanguage: string;
+  private _floorVolume: number;
+
+  constructor(
+    private readonly host: InterpretationHost,
+    options: InterpretationOptions,
+  ) {
+    super();
+    this._listenLanguage = options.listenLanguage;
+    this._floorVolume = clampVolume(options.floorVolume);
+    const languages = options.interpreterLanguages;
+    if (languages) {
+      this.booth = {
+        languages,
+        from: languages[0],
+        to: languages[1],
+        onAir: true,
+        muted: false,
+        relay: null,
+        partner: null,
+        since: Date.now(),
+        takeover: false,
+      };
+    }
+    host.addEventListener('peer-message', this.onPeerMessage);
+    host.addEventListener('peer-connected', this.onPeerConnected);
+    host.addEventListener('participant-left', this.onParticipantLeft);
+  }
+
+  get listenLanguage(): string {
+    return this._listenLanguage;
+  }
+
+  set listenLanguage(lang: string) {
+    if (lang === this._listenLanguage) return;
+    this._listenLanguage = lang;
+    this.changed();
+  }
+
+  get floorVolume(): number {
+    return this._floorVolume;
+  }
+
+  set floorVolume(volume: number) {
+    const v = clampVolume(volume);
+    if (v === this._floorVolume) return;
+    this._floorVolume = v;
+    this.changed();
+  }
+
+  /** The local booth, for interpreters. */
+  get boothState(): BoothState | undefined {
+    if (!this.booth) return undefined;
+    const { since: _since, takeover: _takeover, ...state } = this.booth;
+    return state;
+  }
+
+  /** Every live channel, in language order. */
+  get channels(): Channel[] {
+    const channels: Channel[] = [];
+    for (const [id, a] of this.remote) {
+      if (a.lang === null) continue;
+      channels.push({ lang: a.lang, interpreterId: id, interpreterName: this.host.participant(id)?.name ?? '', muted: a.muted, self: false });
+    }
+    const booth = this.booth;
+    if (booth?.onAir && this.host.selfId) {
+      channels.push({ lang: booth.to, interpreterId: this.host.selfId, interpreterName: this.host.participant(this.host.selfId)?.name ?? '', muted: booth.muted, self: true });
+    }
+    return channels.sort((a, b) => a.lang.localeCompare(b.lang));
+  }
+
+  /** The channel this person hears now, if any: their listen language's (a listener) or the relay (an interpreter). */
+  get heard(): Channel | null {
+    const wanted = this.booth ? this.booth.relay : this._listenLanguage;
+    if (!wanted) return null;
+    return this.channels.find((c) => !c.self && sameChannel(c.lang, wanted)) ?? null;
+  }
+
+  /** How loud each remote participant is played for this person. */
+  readonly volumeFor: VolumePolicy = (participant) => {
+    const heard = this.heard;
+    if (participant.role === 'interpreter') {
+      // An interpreter is heard only by those who picked their channel.
+      return heard?.interpreterId === participant.id ? 1 : 0;
+    }
+    if (!heard) return 1;
+    // Relay: an interpreter listens to the other channel instead of the floor.
+    return this.booth ? 0 : this._floorVolume;
+  };
+
+  // Interpreter controls
+
+  /** Swaps the booth's direction: from `to` into `from`. The new channel is taken deliberately. */
+  swapDirection(): void {
+    const booth = this.booth;
+    if (!booth) return;
+    [booth.from, booth.to] = [booth.to, booth.from];
+    if (booth.onAir) this.claim(true);
+    else this.announceAndChange();
+  }
+
+  /** Goes on air (taking the channel over from a booth partner) or off air. */
+  setOnAir(on: boolean): void {
+    const booth = this.booth;
+    if (!booth || booth.onAir === on) return;
+    if (on) this.claim(true);
+    else {
+      booth.onAir = false;
+      this.announceAndChange();
+    }
+  }
+
+  /** The cough key: silences the channel at once, without leaving the air or renegotiating. */
+  setMuted(muted: boolean): void {
+    const booth = this.booth;
+    if (!booth || booth.muted === muted) return;
+    booth.muted = muted;
+    this.host.setMicrophone(!muted);
+    this.announceAndChange();
+  }
+
+  /** Listens to another channel instead of the floor (relay), or back to the floor with null. */
+  setRelay(lang: string | null): void {
+    const booth = this.booth;
+    if (!booth || booth.relay === lang) return;
+    booth.relay = lang;
+    this.changed();
+  }
+
+  private claim(takeover: boolean) {
+    const booth = this.booth!;
+    booth.onAir = true;
+    booth.since = Date.now();
+    booth.takeover = takeover;
+    this.resolveConflicts();
+    this.announceAndChange();
+  }
+
+  /** Gives up our channel if someone else's claim on it is stronger; notes who holds it. */
+  private resolveConflicts() {
+    const booth = this.booth;
+    const selfId = this.host.selfId;
+    if (!booth || !selfId) return;
+    booth.partner = null;
+    for (const [id, a] of this.remote) {
+      if (a.lang === null || !sameChannel(a.lang, booth.to)) continue;
+      const theirs: Claim = { id, since: a.since, takeover: a.takeover };
+      const ours: Claim = { id: selfId, since: booth.since, takeover: booth.takeover };
+      if (!booth.onAir || beats(theirs, ours)) {
+        booth.onAir = false;
+        booth.partner = id;
+      }
+    }
+  }
+
+  private message(): ChannelMessage | undefined {
+    const booth = this.booth;
+    const track = this.host.localStream.getAudioTracks()[0];
+    if (!booth || !track) return undefined;
+    return { type: 'channel', lang: booth.onAir ? booth.to : null, trackId: track.id, muted: booth.muted, since: booth.since, takeover: booth.takeover };
+  }
+
+  private announceAndChange() {
+    const message = this.message();
+    if (message) this.host.sendToPeers(message);
+    this.changed();
+  }
+
+  private changed() {
+    this.dispatch('change', undefined);
+  }
+
+  private readonly onPeerConnected = (event: Event) => {
+    const message = this.message();
+    if (message) this.host.sendToPeers(message, (event as CustomEvent<{ id: string }>).detail.id);
+  };
+
+  private readonly onPeerMessage = (event: Event) => {
+    const { from, message } = (event as CustomEvent<PeerMessageDetail>).detail;
+    if (message.type !== 'channel') return;
+    // Only members the server lists as interpreters may open a channel.
+    if (this.host.participant(from)?.role !== 'interpreter') {
+      console.warn(`un75: ignored a channel announcement from ${from}, who is not an interpreter`);
+      return;
+    }
+    let announcement: ChannelMessage;
+    try {
+      announcement = parseChannelMessage(message);
+    } catch (err) {
+      console.warn(`un75: dropped a channel announcement from ${from}:`, (err as ChannelMessageError).message);
+      return;
+    }
+    this.remote.set(from, announcement);
+    const wasOnAir = this.booth?.onAir;
+    this.resolveConflicts();
+    // Handed over: tell everyone we are off air now.
+    if (wasOnAir && !this.booth?.onAir) this.announceAndChange();
+    else this.changed();
+  };
+
+  private readonly onParticipantLeft = (event: Event) => {
+    const { participant } = (event as CustomEvent<{ participant: Participant }>).detail;
+    if (!this.remote.delete(participant.id)) return;
+    if (this.booth?.partner === participant.id) this.booth.partner = null;
+    this.changed();
+  };
+
+  dispose(): void {
+    this.host.removeEventListener('peer-message', this.onPeerMessage);
+    this.host.removeEventListener('peer-connected', this.onPeerConnected);
+    this.host.removeEventListener('participant-left', this.onParticipantLeft);
+  }
+}
+
+function clampVolume(volume: number): number {
+  return Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 0.2;
+}

@@ -1,0 +1,177 @@
+import { expect } from '@open-wc/testing';
+import { Interpretation, type InterpretationOptions } from '../../src/core/interpretation.js';
+import type { Participant } from '../../src/core/types.js';
+import { FakeMessaging, tick, until } from './caption-fakes.js';
+
+/** A session as the interpretation module sees it: messaging, people, a real audio track. */
+class FakeSession extends FakeMessaging {
+  readonly localStream: MediaStream;
+
+  constructor(id: string, name: string, role: Participant['role'] = 'participant') {
+    super(id, name);
+    this.people.set(id, { ...this.people.get(id)!, role });
+    const context = new AudioContext();
+    this.localStream = context.createMediaStreamDestination().stream;
+  }
+
+  get participants(): Participant[] {
+    return [...this.people.values()];
+  }
+
+  setMicrophone(on: boolean): boolean {
+    this.localStream.getAudioTracks()[0]!.enabled = on;
+    return on;
+  }
+}
+
+interface Member {
+  session: FakeSession;
+  interpretation: Interpretation;
+}
+
+function member(id: string, name: string, options: Partial<InterpretationOptions> & { role?: Participant['role'] } = {}): Member {
+  const session = new FakeSession(id, name, options.role ?? (options.interpreterLanguages ? 'interpreter' : 'participant'));
+  const interpretation = new Interpretation(session, { listenLanguage: 'en', floorVolume: 0.2, ...options });
+  return { session, interpretation };
+}
+
+/** Links everyone to everyone, as the mesh does, and opens the data channels. */
+function link(...members: Member[]) {
+  for (const [i, a] of members.entries()) {
+    for (const b of members.slice(i + 1)) {
+      FakeMessaging.link(a.session, b.session);
+      a.session.dispatchEvent(new CustomEvent('peer-connected', { detail: { id: b.session.selfId } }));
+      b.session.dispatchEvent(new CustomEvent('peer-connected', { detail: { id: a.session.selfId } }));
+    }
+  }
+}
+
+const volumeOf = (listener: Member, of: Member) => listener.interpretation.volumeFor(listener.session.participant(of.session.selfId!)!);
+
+describe('Interpretation', () => {
+  it('without a channel, a listener hears the floor at full volume', () => {
+    const listener = member('l', 'Lina', { listenLanguage: 'fr' });
+    const speaker = member('s', 'Sam');
+    link(listener, speaker);
+    expect(volumeOf(listener, speaker)).to.equal(1);
+    expect(listener.interpretation.heard).to.be.null;
+  });
+
+  it('an interpreter goes on air from the first booth language into the second, and listeners of that language hear them over a ducked floor', async () => {
+    const interpreter = member('i', 'Ines', { interpreterLanguages: ['en', 'fr'] });
+    const french = member('f', 'Fatou', { listenLanguage: 'fr' });
+    const english = member('e', 'Ed', { listenLanguage: 'en' });
+    const speaker = member('s', 'Sam');
+    link(interpreter, french, english, speaker);
+    await until(() => french.interpretation.heard !== null);
+    expect(interpreter.interpretation.boothState).to.include({ from: 'en', to: 'fr', onAir: true });
+    expect(french.interpretation.heard).to.include({ lang: 'fr', interpreterId: 'i', interpreterName: 'Ines' });
+    expect(volumeOf(french, interpreter)).to.equal(1);
+    expect(volumeOf(french, speaker)).to.equal(0.2);
+    // The floor's own language: no interpreter at all.
+    expect(volumeOf(english, interpreter)).to.equal(0);
+    expect(volumeOf(english, speaker)).to.equal(1);
+    // A regional tag finds the channel of its language.
+    french.interpretation.listenLanguage = 'fr-CA';
+    expect(volumeOf(french, interpreter)).to.equal(1);
+    // floor-volume 0 silences the floor under the interpreter.
+    french.interpretation.floorVolume = 0;
+    expect(volumeOf(french, speaker)).to.equal(0);
+  });
+
+  it('switching language is a volume change, announced as a change', async () => {
+    const interpreter = member('i', 'Ines', { interpreterLanguages: ['en', 'fr'] });
+    const listener = member('l', 'Lina', { listenLanguage: 'en' });
+    const speaker = member('s', 'Sam');
+    link(interpreter, listener, speaker);
+    await until(() => listener.interpretation.channels.length === 1);
+    let changes = 0;
+    listener.interpretation.addEventListener('change', () => changes++);
+    listener.interpretation.listenLanguage = 'fr';
+    expect(changes).to.equal(1);
+    expect(volumeOf(listener, interpreter)).to.equal(1);
+    expect(listener.session.sent.filter((s) => s.message.type === 'channel')).to.have.length(0);
+  });
+
+  it('swapping direction moves the channel; the cough key silences it without leaving the air', async () => {
+    const interpreter = member('i', 'Ines', { interpreterLanguages: ['en', 'fr'] });
+    const french = member('f', 'Fatou', { listenLanguage: 'fr' });
+    const english = member('e', 'Ed', { listenLanguage: 'en' });
+    link(interpreter, french, english);
+    await until(() => french.interpretation.heard !== null);
+    interpreter.interpretation.swapDirection();
+    await until(() => english.interpretation.heard !== null);
+    expect(english.interpretation.heard!.lang).to.equal('en');
+    expect(french.interpretation.heard).to.be.null;
+    expect(volumeOf(french, interpreter)).to.equal(0);
+
+    interpreter.interpretation.setMuted(true);
+    expect(interpreter.session.localStream.getAudioTracks()[0]!.enabled).to.be.false;
+    await until(() => english.interpretation.heard?.muted === true);
+    expect(interpreter.interpretation.boothState!.onAir).to.be.true;
+  });
+
+  it('two interpreters of one booth: the one who joined later stands by, takes over with one click, and only one is on air', async () => {
+    const first = member('a', 'Ana', { interpreterLanguages: ['en', 'fr'] });
+    const listener = member('l', 'Lina', { listenLanguage: 'fr' });
+    link(first, listener);
+    await until(() => listener.interpretation.heard?.interpreterId === 'a');
+    await tick(5);
+    const second = member('b', 'Bea', { interpreterLanguages: ['en', 'fr'] });
+    link(first, second);
+    link(listener, second);
+    await until(() => second.interpretation.boothState!.partner === 'a');
+    // It may have claimed the channel for a moment on joining; it has let go of it since.
+    await until(() => listener.interpretation.channels.length === 1);
+    expect(second.interpretation.boothState!.onAir).to.be.false;
+    expect(first.interpretation.boothState!.onAir).to.be.true;
+    expect(listener.interpretation.channels.map((c) => c.interpreterId)).to.deep.equal(['a']);
+
+    second.interpretation.setOnAir(true);
+    await until(() => listener.interpretation.heard?.interpreterId === 'b');
+    await until(() => first.interpretation.boothState!.onAir === false);
+    expect(first.interpretation.boothState!.partner).to.equal('b');
+    expect(listener.interpretation.channels.map((c) => c.interpreterId)).to.deep.equal(['b']);
+    expect(volumeOf(listener, second)).to.equal(1);
+    expect(volumeOf(listener, first)).to.equal(0);
+  });
+
+  it('relay: an interpreter may listen to another channel instead of the floor', async () => {
+    const french = member('f', 'Fred', { interpreterLanguages: ['en', 'fr'] });
+    const arabic = member('a', 'Amal', { interpreterLanguages: ['fr', 'ar'] });
+    const speaker = member('s', 'Sam');
+    link(french, arabic, speaker);
+    await until(() => arabic.interpretation.channels.some((c) => c.lang === 'fr'));
+    expect(volumeOf(arabic, speaker)).to.equal(1);
+    expect(volumeOf(arabic, french)).to.equal(0);
+    arabic.interpretation.setRelay('fr');
+    expect(volumeOf(arabic, french)).to.equal(1);
+    expect(volumeOf(arabic, speaker)).to.equal(0);
+    // An interpreter never hears their own channel: the French interpreter hears the floor.
+    expect(volumeOf(french, speaker)).to.equal(1);
+    expect(volumeOf(french, arabic)).to.equal(0);
+  });
+
+  it('believes channel announcements only from interpreters, drops malformed ones, and forgets a channel whose interpreter left', async () => {
+    const listener = member('l', 'Lina', { listenLanguage: 'fr' });
+    const impostor = member('x', 'Xavier');
+    const interpreter = member('i', 'Ines', { interpreterLanguages: ['en', 'fr'] });
+    link(listener, impostor, interpreter);
+    await until(() => listener.interpretation.heard !== null);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      listener.session.deliver('x', { type: 'channel', lang: 'fr', trackId: 't', muted: false, since: Date.now(), takeover: true });
+      listener.session.deliver('i', { type: 'channel', lang: 42, trackId: 't', muted: false, since: 1, takeover: true });
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).to.have.length(2);
+    expect(listener.interpretation.heard!.interpreterId).to.equal('i');
+    listener.session.people.delete('i');
+    listener.session.dispatchEvent(new CustomEvent('participant-left', { detail: { participant: interpreter.session.participant('i')! } }));
+    expect(listener.interpretation.channels).to.have.length(0);
+    expect(listener.interpretation.heard).to.be.null;
+  });
+});

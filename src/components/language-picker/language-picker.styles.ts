@@ -38,6 +38,14 @@ export const styles = [
       font: inherit;
       font-size: 1rem;
     }
+    [part='channel-status'] {
+      font-size: 0.875rem;
+      color: var(--_on-surface);
+    }
+    [part='floor-volume'] {
+      accent-color: var(--_accent);
+      inline-size: 7rem;
+    }
     option {
       background: var(--_surface-raised);
       color: var(--_on-surface);

@@ -6,6 +6,8 @@ import { sameLanguage } from '../../core/translation.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
 import { CaptionsController } from '../captions-controller.js';
 import { captionsContext } from '../context.js';
+import { InterpretationController } from '../interpretation-controller.js';
+import { sameChannel } from '../../core/interpretation.js';
 import { styles } from './language-picker.styles.js';
 
 export interface Un75LanguageChangeDetail {
@@ -45,6 +47,9 @@ export function parseLanguageList(value: string | null | undefined): string[] {
  * @csspart field - A label with its select (also `listen-field`, `spoken-field`).
  * @csspart label - The text of a label.
  * @csspart picker - A select (also `listen-picker`, `spoken-picker`).
+ * @csspart channel-status - Inside a meeting with interpretation: whether a human interpreter is live
+ * in the listen language (and who), or that there is none.
+ * @csspart floor-volume - The slider for how loud the original stays under the interpreter.
  *
  * @cssprop [--un75-surface=#14181f] - Background.
  * @cssprop [--un75-surface-raised=#232a35] - Select background.
@@ -57,6 +62,7 @@ export class Un75LanguagePicker extends LitElement {
 
   private readonly localize = new LocalizeController(this);
   private readonly captions = new CaptionsController(this);
+  private readonly interpretation = new InterpretationController(this);
 
   /** The caption service whose languages to set; defaults to the enclosing or named meeting's. */
   @property({ attribute: false }) service: CaptionService | undefined;
@@ -121,16 +127,54 @@ export class Un75LanguagePicker extends LitElement {
   }
 
   private renderSelect(which: 'listen' | 'spoken', label: string, current: string) {
-    const options = this.options(current);
+    const { t } = this.localize;
+    // Languages with a live human interpreter are offered, and marked, in the listening list.
+    const channels = which === 'listen' ? (this.interpretation.interpretation?.channels.filter((c) => !c.self) ?? []) : [];
+    const options = [...this.options(current), ...channels.map((c) => c.lang)].filter(
+      (tag, i, all) => all.findIndex((other) => other === tag || sameLanguage(other, tag)) === i,
+    );
     const selected = this.selected(options, current);
     return html`<label part="field ${which}-field">
       <span part="label">${label}</span>
       <select part="picker ${which}-picker" @change=${(e: Event) => this.choose(which, e)}>
         ${options.map(
-          (tag) => html`<option value=${tag} lang=${tag} dir=${directionOf(tag)} ?selected=${tag === selected}>${languageName(tag)}</option>`,
+          (tag) =>
+            html`<option value=${tag} lang=${tag} dir=${directionOf(tag)} ?selected=${tag === selected}>
+              ${languageName(tag)}${channels.some((c) => sameChannel(c.lang, tag)) ? ` · ${t.humanInterpretation}` : ''}
+            </option>`,
         )}
       </select>
     </label>`;
+  }
+
+  /** Whether a human interpreter is live in the listen language, and the floor's volume under them. */
+  private renderChannel() {
+    const interpretation = this.interpretation.interpretation;
+    if (!interpretation || interpretation.boothState) return nothing;
+    const { t } = this.localize;
+    const heard = interpretation.heard;
+    const others = interpretation.channels.filter((c) => !c.self);
+    if (!heard && others.length === 0) return nothing;
+    return html`
+      <span part="channel-status" role="status">
+        ${heard ? t.channelLive(this.localize.languageName(heard.lang), heard.interpreterName) : t.noChannel}
+      </span>
+      ${heard
+        ? html`<label part="field floor-field">
+            <span part="label">${t.floorVolume}</span>
+            <input
+              part="floor-volume"
+              type="range"
+              min="0"
+              max="100"
+              step="5"
+              .value=${String(Math.round(interpretation.floorVolume * 100))}
+              aria-valuetext=${`${Math.round(interpretation.floorVolume * 100)}%`}
+              @input=${(e: Event) => (interpretation.floorVolume = Number((e.target as HTMLInputElement).value) / 100)}
+            />
+          </label>`
+        : nothing}
+    `;
   }
 
   override render() {
@@ -140,6 +184,7 @@ export class Un75LanguagePicker extends LitElement {
         <legend class="visually-hidden">${t.languages}</legend>
         ${this.renderSelect('listen', t.listenLanguage, this.currentListen)}
         ${this.noSpoken ? nothing : this.renderSelect('spoken', t.spokenLanguage, this.currentSpoken)}
+        ${this.renderChannel()}
       </fieldset>
     `;
   }

@@ -312,10 +312,12 @@ export class Un75Meeting extends LitElement {
     session.on('joined', () => {
       const track = session.localStream.getAudioTracks()[0];
       // Without a microphone this person only listens: nothing to recognise.
-      if (mine() && track) void captions.start(track, !session.micEnabled);
+      // An interpreter's voice is a channel, not the floor: it is not captioned (listeners already
+      // have the floor's captions in their language).
+      if (mine() && track && !this.boothLanguages()) void captions.start(track, !session.micEnabled);
     });
     session.on('participant-updated', (e) => {
-      if (!mine() || e.detail.participant.id !== session.selfId) return;
+      if (!mine() || e.detail.participant.id !== session.selfId || this.boothLanguages()) return;
       // Recognition follows the microphone: nothing is captioned while it is off.
       if (session.micEnabled) void captions.resume(session.localStream.getAudioTracks()[0]);
       else captions.pause();
@@ -344,6 +346,8 @@ export class Un75Meeting extends LitElement {
     interpretation.on('change', () => {
       if (this._interpretation !== interpretation) return;
       session.audio.update();
+      // The picker's slider sets the interpretation directly: keep the property truthful.
+      this.floorVolume = interpretation.floorVolume;
       const channel = interpretation.heard;
       const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
       if (key === last) return;

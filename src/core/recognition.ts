@@ -116,6 +116,9 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
   private lastError: string | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private options: RecognizerStartOptions | undefined;
+  /** Counts start() and stop() calls, so a start overtaken by a stop gives up. */
+  private attempt = 0;
+  private settleStart: (() => void) | undefined;
   private readonly onTrackEnded = () => this.stop();
 
   constructor(options: WebSpeechRecognizerOptions = {}) {
@@ -125,6 +128,7 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
 
   async start(options: RecognizerStartOptions): Promise<void> {
     this.stop();
+    const attempt = ++this.attempt;
     if (!this.ctor) throw new RecognitionError('unsupported', 'this browser has no speech recognition');
     if (this.ctor.available) {
       // Only "unavailable" is conclusive: "downloadable" still works through the browser's service.
@@ -132,17 +136,27 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
       if (state === 'unavailable') {
         throw new RecognitionError('language-not-supported', `no speech recognition for ${options.language}`);
       }
+      // stop() (or another start()) while we asked: this start is void.
+      if (attempt !== this.attempt) return;
     }
     this.options = options;
     this.running = true;
     this.fruitless = 0;
     options.track.addEventListener('ended', this.onTrackEnded);
-    // The first session's start-up errors (permission refused…) reject start() instead of fail().
-    await new Promise<void>((resolve, reject) => this.open(resolve, reject));
+    // The first session's start-up errors (permission refused…) reject start() instead of fail();
+    // a stop() before the session started resolves it.
+    await new Promise<void>((resolve, reject) => {
+      this.settleStart = resolve;
+      this.open(resolve, reject);
+    });
+    this.settleStart = undefined;
   }
 
   stop(): void {
+    this.attempt++;
     this.running = false;
+    this.settleStart?.();
+    this.settleStart = undefined;
     clearTimeout(this.restartTimer);
     this.options?.track.removeEventListener('ended', this.onTrackEnded);
     const recognition = this.recognition;

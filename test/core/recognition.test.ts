@@ -121,6 +121,16 @@ describe('WebSpeechRecognizer', () => {
     expect(results).to.deep.equal([{ text: 'dernier mot', final: true }]);
   });
 
+  it('settles start() when stopped before the session started', async () => {
+    FakeRecognition.onStart = () => {}; // the browser never says it started
+    const recognizer = new WebSpeechRecognizer({ recognition: FakeRecognition });
+    const started = recognizer.start(options());
+    await until(() => FakeRecognition.instances.length === 1);
+    recognizer.stop();
+    await started;
+    expect(last().stopped).to.be.true;
+  });
+
   it('rejects start() when permission is refused', async () => {
     FakeRecognition.onStart = (r) => r.error('not-allowed');
     const recognizer = new WebSpeechRecognizer({ recognition: FakeRecognition });

@@ -1,10 +1,10 @@
 // `npm run bench`: every benchmark in turn, each printing its figures. Benchmarks live here and
 // never in tests: timings on a shared 2-core machine are noisy, so they are reported, not asserted.
-import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
+import { interpretationBench } from './interpretation.js';
 import { sizeBench } from './size.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,12 +12,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 await sizeBench();
 console.log();
 await callBench();
+console.log();
+await interpretationBench();
 
 // Benchmarks that run in their own process (they start many sockets or their own servers).
 for (const script of ['signaling/run.ts', 'captions.ts']) {
-  const file = path.join(here, script);
-  if (!existsSync(file)) continue;
   console.log();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script)], { stdio: 'inherit' });
   if (result.status !== 0) process.exitCode = 1;
 }

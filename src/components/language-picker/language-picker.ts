@@ -138,10 +138,10 @@ export class Un75LanguagePicker extends LitElement {
       <span part="label">${label}</span>
       <select part="picker ${which}-picker" @change=${(e: Event) => this.choose(which, e)}>
         ${options.map(
-          (tag) =>
-            html`<option value=${tag} lang=${tag} dir=${directionOf(tag)} ?selected=${tag === selected}>
-              ${languageName(tag)}${channels.some((c) => sameChannel(c.lang, tag)) ? ` · ${t.humanInterpretation}` : ''}
-            </option>`,
+          (tag) => {
+            const human = channels.some((c) => sameChannel(c.lang, tag)) ? ` · ${t.humanInterpretation}` : '';
+            return html`<option value=${tag} lang=${tag} dir=${directionOf(tag)} ?selected=${tag === selected}>${languageName(tag)}${human}</option>`;
+          },
         )}
       </select>
     </label>`;

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const PHRASES: Record<string, Record<string, string>>;
-export const stats: { translate: number };
 export function translateText(q: string, source: string, target: string): string;
 export function handleLibreTranslate(req: IncomingMessage, res: ServerResponse, prefix?: string): Promise<boolean>;
 export function mockLibreTranslatePlugin(): { name: string; serve(ctx: unknown): Promise<undefined> };

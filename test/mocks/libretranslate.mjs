@@ -58,9 +58,6 @@ async function readBody(req) {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-/** Counts requests per path, for tests that check the cache saves calls. */
-export const stats = { translate: 0 };
-
 /** Handles a request whose path (after `prefix`) is a LibreTranslate route. Returns false if not one. */
 export async function handleLibreTranslate(req, res, prefix = '') {
   const url = new URL(req.url, 'http://localhost');
@@ -79,16 +76,11 @@ export async function handleLibreTranslate(req, res, prefix = '') {
     send(res, 200, LANGUAGES.map(([code, name]) => ({ code, name, targets: [...codes].filter((c) => c !== code) })));
     return true;
   }
-  if (route === '/stats' && req.method === 'GET') {
-    send(res, 200, stats);
-    return true;
-  }
   if (route !== '/translate') return false;
   if (req.method !== 'POST') {
     send(res, 405, { error: 'Method Not Allowed' });
     return true;
   }
-  stats.translate++;
   let body;
   try {
     body = await readBody(req);

@@ -1,6 +1,7 @@
 import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 
 // Two outputs from one source tree:
 // - dist/**/*.js: unbundled ES modules with lit external, plus .d.ts, for npm users' bundlers;
@@ -25,6 +26,8 @@ export default [
     plugins: [
       resolve({ browser: true }),
       typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: false, declarationMap: false }),
+      // The indentation inside html`` and css`` templates is bytes every visitor downloads.
+      minifyHTML(),
       terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
     ],
     onwarn,

@@ -111,119 +111,119 @@ function noteFor(error: unknown): CaptionNote {
  */
 export class CaptionService extends EventTarget {
   readonly transcriptStore = new Transcript();
-  private readonly messaging: PeerMessaging;
-  private _spokenLanguage: string;
-  private _listenLanguage: string;
-  private _recognizer: SpeechRecognizer | undefined;
-  private _translator: Translator | undefined;
-  private cache: CachedTranslator | undefined;
-  private readonly name: string | undefined;
-  private readonly interimDelay: number;
-  private readonly translationTimeout: number;
+  readonly #messaging: PeerMessaging;
+  #spokenLanguage: string;
+  #listenLanguage: string;
+  #recognizer: SpeechRecognizer | undefined;
+  #translator: Translator | undefined;
+  #cache: CachedTranslator | undefined;
+  readonly #name: string | undefined;
+  readonly #interimDelay: number;
+  readonly #translationTimeout: number;
 
-  private readonly speakers = new Map<string, Speaker>();
-  private shown: Caption[] = [];
-  private readonly downloads = new Map<string, TranslationDownload>();
+  readonly #speakers = new Map<string, Speaker>();
+  #shown: Caption[] = [];
+  readonly #downloads = new Map<string, TranslationDownload>();
 
-  private track: MediaStreamTrack | undefined;
-  private state: RecognitionState = 'idle';
-  private failure: RecognitionFailure | undefined;
+  #track: MediaStreamTrack | undefined;
+  #state: RecognitionState = 'idle';
+  #failure: RecognitionFailure | undefined;
   /** Bumped on every recogniser start, so results of a replaced recogniser are ignored. */
-  private generation = 0;
-  private seq = 0;
-  private segmentCounter = 0;
+  #generation = 0;
+  #seq = 0;
+  #segmentCounter = 0;
   /** Distinguishes this page's segment ids from a previous page of the same participant. */
-  private readonly idPrefix = Math.random().toString(36).slice(2, 8);
-  private openSegmentId: string | undefined;
-  private disposed = false;
+  readonly #idPrefix = Math.random().toString(36).slice(2, 8);
+  #openSegmentId: string | undefined;
+  #disposed = false;
 
-  private readonly onPeerMessage = (event: Event) => this.handlePeerMessage(event);
-  private readonly onPeerConnected = (event: Event) => this.handlePeerConnected(event);
-  private readonly onParticipantLeft = (event: Event) => {
+  readonly #onPeerMessage = (event: Event) => this.#handlePeerMessage(event);
+  readonly #onPeerConnected = (event: Event) => this.#handlePeerConnected(event);
+  readonly #onParticipantLeft = (event: Event) => {
     const id = (event as CustomEvent<{ participant?: { id?: unknown } }>).detail?.participant?.id;
-    if (typeof id === 'string') this.forgetSpeaker(id);
+    if (typeof id === 'string') this.#forgetSpeaker(id);
   };
-  private readonly onTranslatorEvent = (event: Event) => this.handleTranslatorEvent(event);
+  readonly #onTranslatorEvent = (event: Event) => this.#handleTranslatorEvent(event);
 
   constructor(messaging: PeerMessaging, options: CaptionServiceOptions) {
     super();
-    this.messaging = messaging;
-    this._spokenLanguage = options.spokenLanguage;
-    this._listenLanguage = options.listenLanguage ?? options.spokenLanguage;
-    this.name = options.name;
-    this.interimDelay = options.interimDelay ?? 300;
-    this.translationTimeout = options.translationTimeout ?? 8000;
-    this._recognizer =
+    this.#messaging = messaging;
+    this.#spokenLanguage = options.spokenLanguage;
+    this.#listenLanguage = options.listenLanguage ?? options.spokenLanguage;
+    this.#name = options.name;
+    this.#interimDelay = options.interimDelay ?? 300;
+    this.#translationTimeout = options.translationTimeout ?? 8000;
+    this.#recognizer =
       options.recognizer === undefined ? (WebSpeechRecognizer.isSupported() ? new WebSpeechRecognizer() : undefined) : (options.recognizer ?? undefined);
-    this.setTranslator(options.translator ?? undefined);
-    messaging.addEventListener('peer-message', this.onPeerMessage);
-    messaging.addEventListener('peer-connected', this.onPeerConnected);
-    messaging.addEventListener('participant-left', this.onParticipantLeft);
+    this.#setTranslator(options.translator ?? undefined);
+    messaging.addEventListener('peer-message', this.#onPeerMessage);
+    messaging.addEventListener('peer-connected', this.#onPeerConnected);
+    messaging.addEventListener('participant-left', this.#onParticipantLeft);
   }
 
   /* ------------------------------------------------------------------ languages and engines */
 
   get spokenLanguage(): string {
-    return this._spokenLanguage;
+    return this.#spokenLanguage;
   }
 
   /** Changing it restarts recognition in the new language. */
   set spokenLanguage(tag: string) {
-    if (tag === this._spokenLanguage) return;
-    this._spokenLanguage = tag;
-    this.openSegmentId = undefined;
-    if (this.state === 'active' || this.state === 'starting' || this.state === 'unavailable') void this.startRecognizer();
-    else this.broadcastStatus();
-    this.changed();
+    if (tag === this.#spokenLanguage) return;
+    this.#spokenLanguage = tag;
+    this.#openSegmentId = undefined;
+    if (this.#state === 'active' || this.#state === 'starting' || this.#state === 'unavailable') void this.#startRecognizer();
+    else this.#broadcastStatus();
+    this.#changed();
   }
 
   get listenLanguage(): string {
-    return this._listenLanguage;
+    return this.#listenLanguage;
   }
 
   /** Changing it re-translates the captions on screen; later ones arrive in the new language. */
   set listenLanguage(tag: string) {
-    if (tag === this._listenLanguage) return;
-    this._listenLanguage = tag;
-    this.retranslate();
-    this.changed();
+    if (tag === this.#listenLanguage) return;
+    this.#listenLanguage = tag;
+    this.#retranslate();
+    this.#changed();
   }
 
   get recognizer(): SpeechRecognizer | undefined {
-    return this._recognizer;
+    return this.#recognizer;
   }
 
   /** Replaces the recogniser; recognition continues with the new one if it was running. */
   set recognizer(recognizer: SpeechRecognizer | undefined) {
-    if (recognizer === this._recognizer) return;
-    const running = this.state === 'active' || this.state === 'starting';
-    this.generation++;
-    this._recognizer?.stop();
-    this._recognizer = recognizer ?? undefined;
-    if (running || this.state === 'unavailable') void this.startRecognizer();
+    if (recognizer === this.#recognizer) return;
+    const running = this.#state === 'active' || this.#state === 'starting';
+    this.#generation++;
+    this.#recognizer?.stop();
+    this.#recognizer = recognizer ?? undefined;
+    if (running || this.#state === 'unavailable') void this.#startRecognizer();
   }
 
   get translator(): Translator | undefined {
-    return this._translator;
+    return this.#translator;
   }
 
   set translator(translator: Translator | undefined) {
-    if (translator === this._translator) return;
-    this.setTranslator(translator ?? undefined);
-    this.retranslate();
+    if (translator === this.#translator) return;
+    this.#setTranslator(translator ?? undefined);
+    this.#retranslate();
   }
 
-  private setTranslator(translator: Translator | undefined): void {
-    if (this._translator instanceof EventTarget) {
-      this._translator.removeEventListener('downloadprogress', this.onTranslatorEvent);
-      this._translator.removeEventListener('availabilitychange', this.onTranslatorEvent);
+  #setTranslator(translator: Translator | undefined): void {
+    if (this.#translator instanceof EventTarget) {
+      this.#translator.removeEventListener('downloadprogress', this.#onTranslatorEvent);
+      this.#translator.removeEventListener('availabilitychange', this.#onTranslatorEvent);
     }
-    this._translator = translator;
-    this.cache = translator ? new CachedTranslator(translator) : undefined;
-    this.downloads.clear();
+    this.#translator = translator;
+    this.#cache = translator ? new CachedTranslator(translator) : undefined;
+    this.#downloads.clear();
     if (translator instanceof EventTarget) {
-      translator.addEventListener('downloadprogress', this.onTranslatorEvent);
-      translator.addEventListener('availabilitychange', this.onTranslatorEvent);
+      translator.addEventListener('downloadprogress', this.#onTranslatorEvent);
+      translator.addEventListener('availabilitychange', this.#onTranslatorEvent);
     }
   }
 
@@ -231,33 +231,33 @@ export class CaptionService extends EventTarget {
 
   /** Recent captions, oldest first, after translation. */
   get captions(): readonly Caption[] {
-    return this.shown;
+    return this.#shown;
   }
 
   get recognitionState(): RecognitionState {
-    return this.state;
+    return this.#state;
   }
 
   /** Why recognition is `unavailable`. */
   get recognitionFailure(): RecognitionFailure | undefined {
-    return this.failure;
+    return this.#failure;
   }
 
   /** A remote speaker's caption state, as they announced it. */
   speakerState(id: string): CaptionState | undefined {
-    return this.speakers.get(id)?.state;
+    return this.#speakers.get(id)?.state;
   }
 
   /** Remote participants whose browser cannot caption them. */
   get speakersWithoutCaptions(): { id: string; name: string }[] {
-    return [...this.speakers.values()]
+    return [...this.#speakers.values()]
       .filter((speaker) => speaker.state === 'unavailable')
-      .map((speaker) => ({ id: speaker.id, name: this.nameOf(speaker.id) }));
+      .map((speaker) => ({ id: speaker.id, name: this.#nameOf(speaker.id) }));
   }
 
   /** Translation models being downloaded, with their progress. */
   get translationDownloads(): TranslationDownload[] {
-    return [...this.downloads.values()];
+    return [...this.#downloads.values()];
   }
 
   /**
@@ -265,16 +265,16 @@ export class CaptionService extends EventTarget {
    * browsers refuse model downloads otherwise.
    */
   async prepareTranslation(): Promise<void> {
-    const translator = this.cache;
+    const translator = this.#cache;
     if (!translator) return;
     const pairs = new Map<string, [string, string]>();
-    for (const caption of this.shown) {
+    for (const caption of this.#shown) {
       if (caption.note === 'translation-downloadable' || caption.note === 'translation-downloading') {
-        pairs.set(`${translationTag(caption.lang)}>${translationTag(this._listenLanguage)}`, [caption.lang, this._listenLanguage]);
+        pairs.set(`${translationTag(caption.lang)}>${translationTag(this.#listenLanguage)}`, [caption.lang, this.#listenLanguage]);
       }
     }
     const results = await Promise.allSettled([...pairs.values()].map(([from, to]) => translator.prepare(from, to)));
-    if (results.some((r) => r.status === 'fulfilled')) this.retranslate((caption) => caption.note !== undefined, false);
+    if (results.some((r) => r.status === 'fulfilled')) this.#retranslate((caption) => caption.note !== undefined, false);
   }
 
   /* ------------------------------------------------------------------------------ recognition */
@@ -284,174 +284,174 @@ export class CaptionService extends EventTarget {
    * With `paused` (the microphone starts off) it only remembers the track until `resume()`.
    */
   async start(track: MediaStreamTrack, paused = false): Promise<void> {
-    this.track = track;
+    this.#track = track;
     if (paused) {
-      this.generation++;
-      this._recognizer?.stop();
-      if (this._recognizer) this.setState('paused');
-      else this.setState('unavailable', 'unsupported');
+      this.#generation++;
+      this.#recognizer?.stop();
+      if (this.#recognizer) this.#setState('paused');
+      else this.#setState('unavailable', 'unsupported');
       return;
     }
-    await this.startRecognizer();
+    await this.#startRecognizer();
   }
 
   /** While the microphone is off: nothing is recognised, peers are told captions are paused. */
   pause(): void {
-    if (this.state !== 'active' && this.state !== 'starting') return;
+    if (this.#state !== 'active' && this.#state !== 'starting') return;
     // The generation is kept: the recogniser may still deliver the final words said before the pause.
-    this._recognizer?.stop();
-    this.setState('paused');
+    this.#recognizer?.stop();
+    this.#setState('paused');
   }
 
-  async resume(track = this.track): Promise<void> {
-    if (!track || this.state === 'unavailable') return;
-    if (this.state === 'active' || this.state === 'starting') return;
-    this.track = track;
-    await this.startRecognizer();
+  async resume(track = this.#track): Promise<void> {
+    if (!track || this.#state === 'unavailable') return;
+    if (this.#state === 'active' || this.#state === 'starting') return;
+    this.#track = track;
+    await this.#startRecognizer();
   }
 
   /** Stops recognition for good (leaving the meeting). */
   stop(): void {
-    this.generation++;
-    this._recognizer?.stop();
-    this.track = undefined;
-    this.openSegmentId = undefined;
-    this.setState('idle');
+    this.#generation++;
+    this.#recognizer?.stop();
+    this.#track = undefined;
+    this.#openSegmentId = undefined;
+    this.#setState('idle');
   }
 
-  private async startRecognizer(): Promise<void> {
-    const generation = ++this.generation;
-    const recognizer = this._recognizer;
-    const track = this.track;
+  async #startRecognizer(): Promise<void> {
+    const generation = ++this.#generation;
+    const recognizer = this.#recognizer;
+    const track = this.#track;
     if (!track) return;
     recognizer?.stop();
-    this.openSegmentId = undefined;
+    this.#openSegmentId = undefined;
     if (!recognizer) {
-      this.setState('unavailable', 'unsupported');
+      this.#setState('unavailable', 'unsupported');
       return;
     }
-    this.setState('starting');
-    const current = () => generation === this.generation && !this.disposed;
+    this.#setState('starting');
+    const current = () => generation === this.#generation && !this.#disposed;
     try {
       await recognizer.start({
-        language: this._spokenLanguage,
+        language: this.#spokenLanguage,
         track,
         emit: (result) => {
-          if (current()) this.handleLocalResult(result);
+          if (current()) this.#handleLocalResult(result);
         },
         fail: (error) => {
-          if (current()) this.setState('unavailable', error instanceof RecognitionError ? error.reason : 'error');
+          if (current()) this.#setState('unavailable', error instanceof RecognitionError ? error.reason : 'error');
         },
       });
-      if (current() && this.state === 'starting') this.setState('active');
+      if (current() && this.#state === 'starting') this.#setState('active');
     } catch (error) {
-      if (current()) this.setState('unavailable', error instanceof RecognitionError ? error.reason : 'error');
+      if (current()) this.#setState('unavailable', error instanceof RecognitionError ? error.reason : 'error');
     }
   }
 
-  private setState(state: RecognitionState, reason?: RecognitionFailure): void {
-    if (state === this.state && reason === this.failure) return;
-    this.state = state;
-    this.failure = state === 'unavailable' ? (reason ?? 'error') : undefined;
+  #setState(state: RecognitionState, reason?: RecognitionFailure): void {
+    if (state === this.#state && reason === this.#failure) return;
+    this.#state = state;
+    this.#failure = state === 'unavailable' ? (reason ?? 'error') : undefined;
     const detail: { state: RecognitionState; reason?: RecognitionFailure } = { state };
-    if (this.failure) detail.reason = this.failure;
+    if (this.#failure) detail.reason = this.#failure;
     this.dispatchEvent(new CustomEvent('recognition-state', { detail }));
-    this.broadcastStatus();
-    this.changed();
+    this.#broadcastStatus();
+    this.#changed();
   }
 
-  private statusMessage(): CaptionStatusMessage {
-    return { type: 'caption-status', lang: this._spokenLanguage, state: statusFor(this.state) };
+  #statusMessage(): CaptionStatusMessage {
+    return { type: 'caption-status', lang: this.#spokenLanguage, state: statusFor(this.#state) };
   }
 
-  private lastBroadcast: string | undefined;
+  #lastBroadcast: string | undefined;
 
-  private broadcastStatus(): void {
-    const message = this.statusMessage();
+  #broadcastStatus(): void {
+    const message = this.#statusMessage();
     const key = `${message.lang} ${message.state}`;
-    if (key === this.lastBroadcast) return;
-    this.lastBroadcast = key;
-    this.messaging.sendToPeers(message);
+    if (key === this.#lastBroadcast) return;
+    this.#lastBroadcast = key;
+    this.#messaging.sendToPeers(message);
   }
 
-  private handleLocalResult(result: RecognitionResult): void {
+  #handleLocalResult(result: RecognitionResult): void {
     if (!result || typeof result.text !== 'string') return;
     const text = result.text.replace(/\s+/g, ' ').trim();
     const final = result.final === true;
     if (!text && !final) return;
-    const lang = this._spokenLanguage;
+    const lang = this.#spokenLanguage;
     // An interim longer than a message only needs its end on screen; a final is sent whole, in pieces.
     const pieces = final ? splitCaptionText(text) : [text.slice(-MAX_CAPTION_TEXT)];
     pieces.forEach((piece, index) => {
-      const id = index === 0 && this.openSegmentId ? this.openSegmentId : `${this.idPrefix}-${++this.segmentCounter}`;
-      this.openSegmentId = final ? undefined : id;
-      const message: CaptionMessage = { type: 'caption', id, seq: this.seq++, lang, text: piece, final, t: Date.now() };
-      this.messaging.sendToPeers(message);
-      this.receive(this.selfKey, message, true);
+      const id = index === 0 && this.#openSegmentId ? this.#openSegmentId : `${this.#idPrefix}-${++this.#segmentCounter}`;
+      this.#openSegmentId = final ? undefined : id;
+      const message: CaptionMessage = { type: 'caption', id, seq: this.#seq++, lang, text: piece, final, t: Date.now() };
+      this.#messaging.sendToPeers(message);
+      this.#receive(this.#selfKey, message, true);
     });
   }
 
-  private get selfKey(): string {
-    return this.messaging.selfId ?? 'self';
+  get #selfKey(): string {
+    return this.#messaging.selfId ?? 'self';
   }
 
   /* -------------------------------------------------------------------------------- receiving */
 
-  private handlePeerMessage(event: Event): void {
+  #handlePeerMessage(event: Event): void {
     const detail = (event as CustomEvent<PeerMessageDetail>).detail;
     const message = detail?.message;
     if (!message || typeof detail.from !== 'string') return;
     if (message.type !== 'caption' && message.type !== 'caption-status') return;
     try {
-      if (message.type === 'caption') this.receive(detail.from, parseCaptionMessage(message), false);
-      else this.receiveStatus(detail.from, parseCaptionStatusMessage(message));
+      if (message.type === 'caption') this.#receive(detail.from, parseCaptionMessage(message), false);
+      else this.#receiveStatus(detail.from, parseCaptionStatusMessage(message));
     } catch (error) {
       console.warn(`un75: dropped a ${message.type} message from ${detail.from}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private handlePeerConnected(event: Event): void {
+  #handlePeerConnected(event: Event): void {
     const id = (event as CustomEvent<{ id?: unknown }>).detail?.id;
     if (typeof id !== 'string') return;
     // A new data channel starts a new message order: the peer may be a reloaded page counting from 0.
-    const speaker = this.speakers.get(id);
+    const speaker = this.#speakers.get(id);
     if (speaker) speaker.lastSeq = -1;
-    if (this.state !== 'idle') this.messaging.sendToPeers(this.statusMessage(), id);
+    if (this.#state !== 'idle') this.#messaging.sendToPeers(this.#statusMessage(), id);
   }
 
-  private speaker(id: string): Speaker {
-    let speaker = this.speakers.get(id);
+  #speaker(id: string): Speaker {
+    let speaker = this.#speakers.get(id);
     if (!speaker) {
       speaker = { id, lastSeq: -1, open: new Map(), closed: [], lane: [] };
-      this.speakers.set(id, speaker);
+      this.#speakers.set(id, speaker);
     }
     return speaker;
   }
 
-  private forgetSpeaker(id: string): void {
-    const speaker = this.speakers.get(id);
+  #forgetSpeaker(id: string): void {
+    const speaker = this.#speakers.get(id);
     if (!speaker) return;
     speaker.lane.forEach((job) => job.controller.abort());
-    this.speakers.delete(id);
-    this.changed();
+    this.#speakers.delete(id);
+    this.#changed();
   }
 
-  private nameOf(id: string, self = false): string {
-    if (self) return this.messaging.participant(id)?.name ?? this.name ?? id;
-    return this.messaging.participant(id)?.name ?? id;
+  #nameOf(id: string, self = false): string {
+    if (self) return this.#messaging.participant(id)?.name ?? this.#name ?? id;
+    return this.#messaging.participant(id)?.name ?? id;
   }
 
-  private receiveStatus(from: string, message: CaptionStatusMessage): void {
-    const speaker = this.speaker(from);
+  #receiveStatus(from: string, message: CaptionStatusMessage): void {
+    const speaker = this.#speaker(from);
     if (speaker.state === message.state && speaker.lang === message.lang) return;
     speaker.state = message.state;
     speaker.lang = message.lang;
     this.dispatchEvent(new CustomEvent('speaker-status', { detail: { id: from, state: message.state } }));
-    this.changed();
+    this.#changed();
   }
 
-  private receive(from: string, message: CaptionMessage, self: boolean): void {
-    const speaker = this.speaker(from);
+  #receive(from: string, message: CaptionMessage, self: boolean): void {
+    const speaker = this.#speaker(from);
     // Data channels are ordered, but a rebuilt link may replay or cross: never go backwards.
     if (message.seq <= speaker.lastSeq) return;
     speaker.lastSeq = message.seq;
@@ -463,7 +463,7 @@ export class CaptionService extends EventTarget {
         key: `${from}/${message.id}`,
         id: message.id,
         speakerId: from,
-        speakerName: this.nameOf(from, self),
+        speakerName: this.#nameOf(from, self),
         self,
         lang: message.lang,
         text: '',
@@ -486,7 +486,7 @@ export class CaptionService extends EventTarget {
       }
     }
     if (!segment.text.trim() && !segment.final) return;
-    this.enqueue(speaker, { ...segment });
+    this.#enqueue(speaker, { ...segment });
   }
 
   /* ------------------------------------------------------------------------------ translation */
@@ -496,47 +496,47 @@ export class CaptionService extends EventTarget {
    * back that speaker's later captions rather than being overtaken by them, and a newer version of
    * the same segment cancels the older one's translation.
    */
-  private enqueue(speaker: Speaker, segment: Segment): void {
+  #enqueue(speaker: Speaker, segment: Segment): void {
     for (const job of speaker.lane) {
       if (job.segment.key === segment.key && !job.superseded) {
         job.superseded = true;
         job.controller.abort();
       }
     }
-    speaker.lane.push(this.startJob(speaker, segment));
-    this.pump(speaker);
+    speaker.lane.push(this.#startJob(speaker, segment));
+    this.#pump(speaker);
   }
 
-  private startJob(speaker: Speaker, segment: Segment): Job {
-    const job: Job = { segment, to: this._listenLanguage, controller: new AbortController(), superseded: false };
-    const immediate = this.immediateResult(segment, job.to);
+  #startJob(speaker: Speaker, segment: Segment): Job {
+    const job: Job = { segment, to: this.#listenLanguage, controller: new AbortController(), superseded: false };
+    const immediate = this.#immediateResult(segment, job.to);
     if (immediate) job.result = immediate;
     else
-      void this.translateJob(job).then((result) => {
+      void this.#translateJob(job).then((result) => {
         if (job.superseded) return;
         job.result = result;
-        this.pump(speaker);
+        this.#pump(speaker);
       });
     return job;
   }
 
   /** A result known without waiting: no translation needed, none possible, or already cached. */
-  private immediateResult(segment: Segment, to: string): Job['result'] | undefined {
+  #immediateResult(segment: Segment, to: string): Job['result'] | undefined {
     if (segment.self || sameLanguage(segment.lang, to) || !segment.text.trim()) return {};
-    if (!this.cache) return { note: 'no-translator' };
-    const cached = this.cache.peek(segment.text, segment.lang, to);
+    if (!this.#cache) return { note: 'no-translator' };
+    const cached = this.#cache.peek(segment.text, segment.lang, to);
     if (cached !== undefined) return { translation: { lang: to, text: cached } };
     return undefined;
   }
 
-  private async translateJob(job: Job): Promise<Job['result']> {
+  async #translateJob(job: Job): Promise<Job['result']> {
     const { segment, to, controller } = job;
-    const translator = this.cache;
+    const translator = this.#cache;
     if (!translator) return { note: 'no-translator' };
     try {
       // Interim text changes with every word; translate it only once it has rested a moment.
-      if (!segment.final) await delay(this.interimDelay, controller.signal);
-      const timer = setTimeout(() => controller.abort(new TranslationError('failed', 'translation timed out')), this.translationTimeout);
+      if (!segment.final) await delay(this.#interimDelay, controller.signal);
+      const timer = setTimeout(() => controller.abort(new TranslationError('failed', 'translation timed out')), this.#translationTimeout);
       try {
         const text = await translator.translate(segment.text, segment.lang, to, controller.signal);
         return { translation: { lang: to, text } };
@@ -551,7 +551,7 @@ export class CaptionService extends EventTarget {
     }
   }
 
-  private pump(speaker: Speaker): void {
+  #pump(speaker: Speaker): void {
     while (speaker.lane.length) {
       const head = speaker.lane[0]!;
       if (head.superseded) {
@@ -560,22 +560,22 @@ export class CaptionService extends EventTarget {
       }
       if (!head.result) return;
       speaker.lane.shift();
-      this.show(head);
+      this.#show(head);
     }
   }
 
-  private show(job: Job): void {
+  #show(job: Job): void {
     const { segment, result } = job;
     const caption: Caption = { ...segment };
     if (result?.translation) caption.translation = result.translation;
     if (result?.note) caption.note = result.note;
     if (segment.final && result?.translation) this.transcriptStore.setTranslation(segment.key, translationTag(result.translation.lang), result.translation.text);
-    const index = this.shown.findIndex((c) => c.key === caption.key);
-    if (index >= 0) this.shown = this.shown.map((c, i) => (i === index ? caption : c));
-    else this.shown = [...this.shown, caption].slice(-SHOWN_LIMIT);
+    const index = this.#shown.findIndex((c) => c.key === caption.key);
+    if (index >= 0) this.#shown = this.#shown.map((c, i) => (i === index ? caption : c));
+    else this.#shown = [...this.#shown, caption].slice(-SHOWN_LIMIT);
     // `change` first: elements have requested their update by the time `caption` listeners run,
     // so a listener can await an element's updateComplete to see the caption on screen.
-    this.changed();
+    this.#changed();
     this.dispatchEvent(new CustomEvent('caption', { detail: { caption } }));
   }
 
@@ -583,43 +583,43 @@ export class CaptionService extends EventTarget {
    * Translates again, for a new listen language or translator: pending captions are restarted in
    * place (keeping their order), and captions on screen that `which` selects are queued again.
    */
-  private retranslate(which: (caption: Caption) => boolean = () => true, restartPending = true): void {
+  #retranslate(which: (caption: Caption) => boolean = () => true, restartPending = true): void {
     const pending = new Set<string>();
-    for (const speaker of this.speakers.values()) {
+    for (const speaker of this.#speakers.values()) {
       speaker.lane = speaker.lane.map((job) => {
         if (job.superseded || !restartPending) return job;
         job.superseded = true;
         job.controller.abort();
-        return this.startJob(speaker, job.segment);
+        return this.#startJob(speaker, job.segment);
       });
       speaker.lane.forEach((job) => pending.add(job.segment.key));
     }
-    for (const caption of this.shown) {
+    for (const caption of this.#shown) {
       if (caption.self || pending.has(caption.key) || !which(caption)) continue;
-      const speaker = this.speaker(caption.speakerId);
+      const speaker = this.#speaker(caption.speakerId);
       const { translation: _translation, note: _note, ...segment } = caption;
-      speaker.lane.push(this.startJob(speaker, segment));
+      speaker.lane.push(this.#startJob(speaker, segment));
     }
-    for (const speaker of this.speakers.values()) this.pump(speaker);
+    for (const speaker of this.#speakers.values()) this.#pump(speaker);
   }
 
-  private handleTranslatorEvent(event: Event): void {
+  #handleTranslatorEvent(event: Event): void {
     if (event.type === 'downloadprogress') {
       const detail = (event as CustomEvent<DownloadProgressDetail>).detail;
       const key = `${translationTag(detail.from)}>${translationTag(detail.to)}`;
-      if (detail.loaded >= 1) this.downloads.delete(key);
-      else this.downloads.set(key, { ...detail });
+      if (detail.loaded >= 1) this.#downloads.delete(key);
+      else this.#downloads.set(key, { ...detail });
       this.dispatchEvent(new CustomEvent('translation-status', { detail: { ...detail } }));
     } else {
       const detail = (event as CustomEvent<AvailabilityChangeDetail>).detail;
       if (detail.availability === 'available') {
-        this.downloads.delete(`${translationTag(detail.from)}>${translationTag(detail.to)}`);
+        this.#downloads.delete(`${translationTag(detail.from)}>${translationTag(detail.to)}`);
         // The model the captions waited for is here: translate what is on screen.
-        this.retranslate((caption) => caption.note !== undefined, false);
+        this.#retranslate((caption) => caption.note !== undefined, false);
       }
       this.dispatchEvent(new CustomEvent('translation-status', { detail: { ...detail } }));
     }
-    this.changed();
+    this.#changed();
   }
 
   /* ------------------------------------------------------------------------------- transcript */
@@ -637,10 +637,10 @@ export class CaptionService extends EventTarget {
         if (!language || sameLanguage(entry.lang, language)) return original;
         const target = translationTag(language);
         let text = this.transcriptStore.translation(entry.key, target);
-        if (text === undefined && this.cache) {
+        if (text === undefined && this.#cache) {
           const controller = new AbortController();
-          const timer = setTimeout(() => controller.abort(), this.translationTimeout);
-          text = await this.cache.translate(entry.text, entry.lang, language, controller.signal).catch(() => undefined);
+          const timer = setTimeout(() => controller.abort(), this.#translationTimeout);
+          text = await this.#cache.translate(entry.text, entry.lang, language, controller.signal).catch(() => undefined);
           clearTimeout(timer);
           if (text !== undefined) this.transcriptStore.setTranslation(entry.key, target, text);
         }
@@ -653,20 +653,20 @@ export class CaptionService extends EventTarget {
 
   /* -------------------------------------------------------------------------------- lifecycle */
 
-  private changed(): void {
+  #changed(): void {
     this.dispatchEvent(new Event('change'));
   }
 
   /** Stops recognition and detaches from the session. */
   dispose(): void {
-    if (this.disposed) return;
+    if (this.#disposed) return;
     this.stop();
-    this.disposed = true;
-    this.messaging.removeEventListener('peer-message', this.onPeerMessage);
-    this.messaging.removeEventListener('peer-connected', this.onPeerConnected);
-    this.messaging.removeEventListener('participant-left', this.onParticipantLeft);
-    this.setTranslator(undefined);
-    for (const speaker of this.speakers.values()) speaker.lane.forEach((job) => job.controller.abort());
+    this.#disposed = true;
+    this.#messaging.removeEventListener('peer-message', this.#onPeerMessage);
+    this.#messaging.removeEventListener('peer-connected', this.#onPeerConnected);
+    this.#messaging.removeEventListener('participant-left', this.#onParticipantLeft);
+    this.#setTranslator(undefined);
+    for (const speaker of this.#speakers.values()) speaker.lane.forEach((job) => job.controller.abort());
   }
 }
 

@@ -75,21 +75,21 @@ const primary = (tag: string) => tag.toLowerCase().split('-')[0]!;
 export const sameChannel = (a: string, b: string) => primary(a) === primary(b);
 
 export class Interpretation extends TypedEventTarget<InterpretationEvents> {
-  private readonly remote = new Map<string, ChannelMessage>();
-  private booth: (BoothState & { since: number; takeover: boolean }) | undefined;
-  private _listenLanguage: string;
-  private _floorVolume: number;
+  readonly #remote = new Map<string, ChannelMessage>();
+  #booth: (BoothState & { since: number; takeover: boolean }) | undefined;
+  #listenLanguage: string;
+  #floorVolume: number;
 
-  constructor(
-    private readonly host: InterpretationHost,
-    options: InterpretationOptions,
-  ) {
+  readonly #host: InterpretationHost;
+
+  constructor(host: InterpretationHost, options: InterpretationOptions) {
     super();
-    this._listenLanguage = options.listenLanguage;
-    this._floorVolume = clampVolume(options.floorVolume);
+    this.#host = host;
+    this.#listenLanguage = options.listenLanguage;
+    this.#floorVolume = clampVolume(options.floorVolume);
     const languages = options.interpreterLanguages;
     if (languages) {
-      this.booth = {
+      this.#booth = {
         languages,
         from: languages[0],
         to: languages[1],
@@ -101,56 +101,56 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
         takeover: false,
       };
     }
-    host.addEventListener('peer-message', this.onPeerMessage);
-    host.addEventListener('peer-connected', this.onPeerConnected);
-    host.addEventListener('participant-left', this.onParticipantLeft);
+    host.addEventListener('peer-message', this.#onPeerMessage);
+    host.addEventListener('peer-connected', this.#onPeerConnected);
+    host.addEventListener('participant-left', this.#onParticipantLeft);
   }
 
   get listenLanguage(): string {
-    return this._listenLanguage;
+    return this.#listenLanguage;
   }
 
   set listenLanguage(lang: string) {
-    if (lang === this._listenLanguage) return;
-    this._listenLanguage = lang;
-    this.changed();
+    if (lang === this.#listenLanguage) return;
+    this.#listenLanguage = lang;
+    this.#changed();
   }
 
   get floorVolume(): number {
-    return this._floorVolume;
+    return this.#floorVolume;
   }
 
   set floorVolume(volume: number) {
     const v = clampVolume(volume);
-    if (v === this._floorVolume) return;
-    this._floorVolume = v;
-    this.changed();
+    if (v === this.#floorVolume) return;
+    this.#floorVolume = v;
+    this.#changed();
   }
 
   /** The local booth, for interpreters. */
   get boothState(): BoothState | undefined {
-    if (!this.booth) return undefined;
-    const { since: _since, takeover: _takeover, ...state } = this.booth;
+    if (!this.#booth) return undefined;
+    const { since: _since, takeover: _takeover, ...state } = this.#booth;
     return state;
   }
 
   /** Every live channel, in language order. */
   get channels(): Channel[] {
     const channels: Channel[] = [];
-    for (const [id, a] of this.remote) {
+    for (const [id, a] of this.#remote) {
       if (a.lang === null) continue;
-      channels.push({ lang: a.lang, interpreterId: id, interpreterName: this.host.participant(id)?.name ?? '', muted: a.muted, self: false });
+      channels.push({ lang: a.lang, interpreterId: id, interpreterName: this.#host.participant(id)?.name ?? '', muted: a.muted, self: false });
     }
-    const booth = this.booth;
-    if (booth?.onAir && this.host.selfId) {
-      channels.push({ lang: booth.to, interpreterId: this.host.selfId, interpreterName: this.host.participant(this.host.selfId)?.name ?? '', muted: booth.muted, self: true });
+    const booth = this.#booth;
+    if (booth?.onAir && this.#host.selfId) {
+      channels.push({ lang: booth.to, interpreterId: this.#host.selfId, interpreterName: this.#host.participant(this.#host.selfId)?.name ?? '', muted: booth.muted, self: true });
     }
     return channels.sort((a, b) => a.lang.localeCompare(b.lang));
   }
 
   /** The channel this person hears now, if any: their listen language's (a listener) or the relay (an interpreter). */
   get heard(): Channel | null {
-    const wanted = this.booth ? this.booth.relay : this._listenLanguage;
+    const wanted = this.#booth ? this.#booth.relay : this.#listenLanguage;
     if (!wanted) return null;
     return this.channels.find((c) => !c.self && sameChannel(c.lang, wanted)) ?? null;
   }
@@ -164,64 +164,64 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     }
     if (!heard) return 1;
     // Relay: an interpreter listens to the other channel instead of the floor.
-    return this.booth ? 0 : this._floorVolume;
+    return this.#booth ? 0 : this.#floorVolume;
   };
 
   // Interpreter controls
 
   /** Swaps the booth's direction: from `to` into `from`. The new channel is taken deliberately. */
   swapDirection(): void {
-    const booth = this.booth;
+    const booth = this.#booth;
     if (!booth) return;
     [booth.from, booth.to] = [booth.to, booth.from];
-    if (booth.onAir) this.claim(true);
-    else this.announceAndChange();
+    if (booth.onAir) this.#claim(true);
+    else this.#announceAndChange();
   }
 
   /** Goes on air (taking the channel over from a booth partner) or off air. */
   setOnAir(on: boolean): void {
-    const booth = this.booth;
+    const booth = this.#booth;
     if (!booth || booth.onAir === on) return;
-    if (on) this.claim(true);
+    if (on) this.#claim(true);
     else {
       booth.onAir = false;
-      this.announceAndChange();
+      this.#announceAndChange();
     }
   }
 
   /** The cough key: silences the channel at once, without leaving the air or renegotiating. */
   setMuted(muted: boolean): void {
-    const booth = this.booth;
+    const booth = this.#booth;
     if (!booth || booth.muted === muted) return;
     booth.muted = muted;
-    this.host.setMicrophone(!muted);
-    this.announceAndChange();
+    this.#host.setMicrophone(!muted);
+    this.#announceAndChange();
   }
 
   /** Listens to another channel instead of the floor (relay), or back to the floor with null. */
   setRelay(lang: string | null): void {
-    const booth = this.booth;
+    const booth = this.#booth;
     if (!booth || booth.relay === lang) return;
     booth.relay = lang;
-    this.changed();
+    this.#changed();
   }
 
-  private claim(takeover: boolean) {
-    const booth = this.booth!;
+  #claim(takeover: boolean) {
+    const booth = this.#booth!;
     booth.onAir = true;
     booth.since = Date.now();
     booth.takeover = takeover;
-    this.resolveConflicts();
-    this.announceAndChange();
+    this.#resolveConflicts();
+    this.#announceAndChange();
   }
 
   /** Gives up our channel if someone else's claim on it is stronger; notes who holds it. */
-  private resolveConflicts() {
-    const booth = this.booth;
-    const selfId = this.host.selfId;
+  #resolveConflicts() {
+    const booth = this.#booth;
+    const selfId = this.#host.selfId;
     if (!booth || !selfId) return;
     booth.partner = null;
-    for (const [id, a] of this.remote) {
+    for (const [id, a] of this.#remote) {
       if (a.lang === null || !sameChannel(a.lang, booth.to)) continue;
       const theirs: Claim = { id, since: a.since, takeover: a.takeover };
       const ours: Claim = { id: selfId, since: booth.since, takeover: booth.takeover };
@@ -232,33 +232,33 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     }
   }
 
-  private message(): ChannelMessage | undefined {
-    const booth = this.booth;
-    const track = this.host.localStream.getAudioTracks()[0];
+  #message(): ChannelMessage | undefined {
+    const booth = this.#booth;
+    const track = this.#host.localStream.getAudioTracks()[0];
     if (!booth || !track) return undefined;
     return { type: 'channel', lang: booth.onAir ? booth.to : null, trackId: track.id, muted: booth.muted, since: booth.since, takeover: booth.takeover };
   }
 
-  private announceAndChange() {
-    const message = this.message();
-    if (message) this.host.sendToPeers(message);
-    this.changed();
+  #announceAndChange() {
+    const message = this.#message();
+    if (message) this.#host.sendToPeers(message);
+    this.#changed();
   }
 
-  private changed() {
+  #changed() {
     this.dispatch('change', undefined);
   }
 
-  private readonly onPeerConnected = (event: Event) => {
-    const message = this.message();
-    if (message) this.host.sendToPeers(message, (event as CustomEvent<{ id: string }>).detail.id);
+  readonly #onPeerConnected = (event: Event) => {
+    const message = this.#message();
+    if (message) this.#host.sendToPeers(message, (event as CustomEvent<{ id: string }>).detail.id);
   };
 
-  private readonly onPeerMessage = (event: Event) => {
+  readonly #onPeerMessage = (event: Event) => {
     const { from, message } = (event as CustomEvent<PeerMessageDetail>).detail;
     if (message.type !== 'channel') return;
     // Only members the server lists as interpreters may open a channel.
-    if (this.host.participant(from)?.role !== 'interpreter') {
+    if (this.#host.participant(from)?.role !== 'interpreter') {
       console.warn(`un75: ignored a channel announcement from ${from}, who is not an interpreter`);
       return;
     }
@@ -269,25 +269,25 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
       console.warn(`un75: dropped a channel announcement from ${from}:`, (err as ChannelMessageError).message);
       return;
     }
-    this.remote.set(from, announcement);
-    const wasOnAir = this.booth?.onAir;
-    this.resolveConflicts();
+    this.#remote.set(from, announcement);
+    const wasOnAir = this.#booth?.onAir;
+    this.#resolveConflicts();
     // Handed over: tell everyone we are off air now.
-    if (wasOnAir && !this.booth?.onAir) this.announceAndChange();
-    else this.changed();
+    if (wasOnAir && !this.#booth?.onAir) this.#announceAndChange();
+    else this.#changed();
   };
 
-  private readonly onParticipantLeft = (event: Event) => {
+  readonly #onParticipantLeft = (event: Event) => {
     const { participant } = (event as CustomEvent<{ participant: Participant }>).detail;
-    if (!this.remote.delete(participant.id)) return;
-    if (this.booth?.partner === participant.id) this.booth.partner = null;
-    this.changed();
+    if (!this.#remote.delete(participant.id)) return;
+    if (this.#booth?.partner === participant.id) this.#booth.partner = null;
+    this.#changed();
   };
 
   dispose(): void {
-    this.host.removeEventListener('peer-message', this.onPeerMessage);
-    this.host.removeEventListener('peer-connected', this.onPeerConnected);
-    this.host.removeEventListener('participant-left', this.onParticipantLeft);
+    this.#host.removeEventListener('peer-message', this.#onPeerMessage);
+    this.#host.removeEventListener('peer-connected', this.#onPeerConnected);
+    this.#host.removeEventListener('participant-left', this.#onParticipantLeft);
   }
 }
 

@@ -102,45 +102,45 @@ const SPEAKING_HOLD_MS = 600;
  * rather than every animation frame: a speaking indicator needs ~10 readings a second, not 60.
  */
 export class SpeakingDetector {
-  private analyser: AnalyserNode | undefined;
-  private source: MediaStreamAudioSourceNode | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private lastLoud = 0;
-  private samples = new Float32Array(512);
+  #analyser: AnalyserNode | undefined;
+  #source: MediaStreamAudioSourceNode | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastLoud = 0;
+  #samples = new Float32Array(512);
   speaking = false;
   level = 0;
 
-  constructor(
-    track: MediaStreamTrack,
-    private readonly onChange: (speaking: boolean) => void,
-  ) {
+  readonly #onChange: (speaking: boolean) => void;
+
+  constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void) {
+    this.#onChange = onChange;
     const context = audioContext();
     if (!context) return;
-    this.source = context.createMediaStreamSource(new MediaStream([track]));
-    this.analyser = context.createAnalyser();
-    this.analyser.fftSize = this.samples.length;
-    this.source.connect(this.analyser);
-    this.timer = setInterval(() => this.sample(track), 100);
+    this.#source = context.createMediaStreamSource(new MediaStream([track]));
+    this.#analyser = context.createAnalyser();
+    this.#analyser.fftSize = this.#samples.length;
+    this.#source.connect(this.#analyser);
+    this.#timer = setInterval(() => this.#sample(track), 100);
   }
 
-  private sample(track: MediaStreamTrack) {
-    if (!this.analyser) return;
-    this.analyser.getFloatTimeDomainData(this.samples);
+  #sample(track: MediaStreamTrack) {
+    if (!this.#analyser) return;
+    this.#analyser.getFloatTimeDomainData(this.#samples);
     let sum = 0;
-    for (const s of this.samples) sum += s * s;
-    this.level = track.enabled ? Math.sqrt(sum / this.samples.length) : 0;
+    for (const s of this.#samples) sum += s * s;
+    this.level = track.enabled ? Math.sqrt(sum / this.#samples.length) : 0;
     const now = performance.now();
-    if (this.level > SPEAKING_THRESHOLD) this.lastLoud = now;
-    const speaking = now - this.lastLoud < SPEAKING_HOLD_MS;
+    if (this.level > SPEAKING_THRESHOLD) this.#lastLoud = now;
+    const speaking = now - this.#lastLoud < SPEAKING_HOLD_MS;
     if (speaking !== this.speaking) {
       this.speaking = speaking;
-      this.onChange(speaking);
+      this.#onChange(speaking);
     }
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.source?.disconnect();
-    this.analyser = undefined;
+    clearInterval(this.#timer);
+    this.#source?.disconnect();
+    this.#analyser = undefined;
   }
 }

@@ -70,46 +70,49 @@ class Link {
  * down: the media between peers does not depend on the server once connected.
  */
 export class MeshCall extends TypedEventTarget<MeshEvents> {
-  private readonly links = new Map<string, Link>();
+  readonly #links = new Map<string, Link>();
   /** Peers we are meant to be linked to, with whether we initiate (we joined after them). */
-  private readonly members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout> }>();
-  private screen: MediaStream | undefined;
-  private destroyed = false;
+  readonly #members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout> }>();
+  #screen: MediaStream | undefined;
+  #destroyed = false;
+
+  readonly #options: MeshOptions;
 
   constructor(
     readonly selfId: string,
-    private readonly options: MeshOptions,
+    options: MeshOptions,
   ) {
     super();
+    this.#options = options;
   }
 
   /** Links to a peer. `initiate`: we offer (they were there before us). */
   add(remoteId: string, initiate: boolean): void {
-    if (this.destroyed || remoteId === this.selfId) return;
-    this.members.set(remoteId, { initiator: initiate });
-    if (initiate && !this.links.has(remoteId)) this.createLink(remoteId, newSid(), true);
+    if (this.#destroyed || remoteId === this.selfId) return;
+    this.#members.set(remoteId, { initiator: initiate });
+    if (initiate && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
   }
 
   /** The peer left the room: close its link for good. */
   remove(remoteId: string): void {
-    const member = this.members.get(remoteId);
+    const member = this.#members.get(remoteId);
     clearTimeout(member?.rebuildTimer);
-    this.members.delete(remoteId);
-    const link = this.links.get(remoteId);
+    this.#members.delete(remoteId);
+    const link = this.#links.get(remoteId);
     if (link) {
-      this.links.delete(remoteId);
+      this.#links.delete(remoteId);
       link.destroy();
-      this.setState(remoteId, 'closed');
+      this.#setState(remoteId, 'closed');
     }
-    this.applyBitrateCap();
+    this.#applyBitrateCap();
   }
 
   /** A signal relayed by the server from `from` for link `sid`. */
   handleSignal(from: string, sid: string, data: unknown): void {
-    if (this.destroyed || !this.members.has(from)) return;
-    const link = this.links.get(from);
+    if (this.#destroyed || !this.#members.has(from)) return;
+    const link = this.#links.get(from);
     if (link?.sid === sid) {
-      this.feed(link, data);
+      this.#feed(link, data);
       return;
     }
     if (!isOffer(data)) return; // a stale signal from a link that has been replaced
@@ -117,13 +120,13 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     // at once), the lower id keeps its offer.
     if (link?.initiator && this.selfId < from) return;
     if (link) {
-      this.links.delete(from);
+      this.#links.delete(from);
       link.destroy();
     }
-    this.feed(this.createLink(from, sid, false), data);
+    this.#feed(this.#createLink(from, sid, false), data);
   }
 
-  private feed(link: Link, data: unknown) {
+  #feed(link: Link, data: unknown) {
     try {
       link.peer.signal(data as SignalData);
     } catch (err) {
@@ -131,9 +134,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }
   }
 
-  private createLink(remoteId: string, sid: string, initiator: boolean): Link {
-    const { iceServers, iceTransportPolicy, localStream } = this.options;
-    const streams = [localStream, ...(this.screen ? [this.screen] : [])].filter((s) => s.getTracks().length > 0);
+  #createLink(remoteId: string, sid: string, initiator: boolean): Link {
+    const { iceServers, iceTransportPolicy, localStream } = this.#options;
+    const streams = [localStream, ...(this.#screen ? [this.#screen] : [])].filter((s) => s.getTracks().length > 0);
     const peer = new Peer({
       initiator,
       trickle: true,
@@ -143,18 +146,18 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = new Link(remoteId, sid, initiator, peer);
     link.videoKey = localStream.getVideoTracks()[0];
     link.audioKey = localStream.getAudioTracks()[0];
-    this.links.set(remoteId, link);
-    this.setState(remoteId, 'connecting');
-    const current = () => this.links.get(remoteId) === link;
+    this.#links.set(remoteId, link);
+    this.#setState(remoteId, 'connecting');
+    const current = () => this.#links.get(remoteId) === link;
 
     peer.on('signal', (data: SignalData) => {
-      if (current()) this.options.sendSignal(remoteId, sid, data);
+      if (current()) this.#options.sendSignal(remoteId, sid, data);
     });
     peer.on('connect', () => {
       if (!current()) return;
-      this.setState(remoteId, 'connected');
+      this.#setState(remoteId, 'connected');
       this.dispatch('link-open', { id: remoteId });
-      this.applyBitrateCap();
+      this.#applyBitrateCap();
     });
     peer.on('data', (data: string | Uint8Array) => {
       if (current()) this.dispatch('data', { from: remoteId, data: typeof data === 'string' ? data : new TextDecoder().decode(data) });
@@ -166,52 +169,52 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       if (!current()) return;
       clearTimeout(link.disconnectedTimer);
       if (iceState === 'disconnected') {
-        this.setState(remoteId, 'reconnecting');
-        link.disconnectedTimer = setTimeout(() => current() && this.linkDied(link), DISCONNECTED_GRACE_MS);
+        this.#setState(remoteId, 'reconnecting');
+        link.disconnectedTimer = setTimeout(() => current() && this.#linkDied(link), DISCONNECTED_GRACE_MS);
       } else if ((iceState === 'connected' || iceState === 'completed') && link.state === 'reconnecting') {
-        this.setState(remoteId, 'connected');
+        this.#setState(remoteId, 'connected');
       }
     });
     peer.on('error', (err: Error & { code?: string }) => {
       if (current()) console.warn(`un75: link to ${remoteId} failed (${err.code ?? err.message})`);
     });
     peer.on('close', () => {
-      if (current()) this.linkDied(link);
+      if (current()) this.#linkDied(link);
     });
     return link;
   }
 
   /** Rebuilds a dead link if the peer is still in the room. */
-  private linkDied(link: Link) {
+  #linkDied(link: Link) {
     const { remoteId } = link;
-    this.links.delete(remoteId);
+    this.#links.delete(remoteId);
     link.destroy();
-    const member = this.members.get(remoteId);
-    if (this.destroyed || !member) return;
-    this.setState(remoteId, 'reconnecting');
+    const member = this.#members.get(remoteId);
+    if (this.#destroyed || !member) return;
+    this.#setState(remoteId, 'reconnecting');
     clearTimeout(member.rebuildTimer);
     const delay = member.initiator ? 500 : FALLBACK_REBUILD_MS;
     member.rebuildTimer = setTimeout(() => {
-      if (!this.destroyed && this.members.has(remoteId) && !this.links.has(remoteId)) {
-        this.createLink(remoteId, newSid(), true);
+      if (!this.#destroyed && this.#members.has(remoteId) && !this.#links.has(remoteId)) {
+        this.#createLink(remoteId, newSid(), true);
       }
     }, delay);
   }
 
-  private setState(id: string, state: LinkState) {
-    const link = this.links.get(id);
+  #setState(id: string, state: LinkState) {
+    const link = this.#links.get(id);
     if (link) link.state = state;
     this.dispatch('link-state', { id, state });
   }
 
   linkState(id: string): LinkState {
-    return this.links.get(id)?.state ?? (this.members.has(id) ? 'connecting' : 'closed');
+    return this.#links.get(id)?.state ?? (this.#members.has(id) ? 'connecting' : 'closed');
   }
 
   /** Sends text to one connected peer, or to all. Returns the number of peers it went to. */
   send(data: string, to?: string): number {
     let sent = 0;
-    for (const link of this.links.values()) {
+    for (const link of this.#links.values()) {
       if ((to && link.remoteId !== to) || link.state === 'connecting') continue;
       try {
         link.peer.send(data);
@@ -225,39 +228,39 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /** Puts a new camera track on every link, or none (camera off) without renegotiation. */
   setVideoTrack(track: MediaStreamTrack | null): void {
-    this.setTrack('video', track);
+    this.#setTrack('video', track);
   }
 
   /** Puts a new microphone track on every link (device change). */
   setAudioTrack(track: MediaStreamTrack | null): void {
-    this.setTrack('audio', track);
+    this.#setTrack('audio', track);
   }
 
-  private setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null) {
+  #setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null) {
     const key = kind === 'video' ? 'videoKey' : 'audioKey';
-    for (const link of this.links.values()) {
+    for (const link of this.#links.values()) {
       try {
         const previous = link[key];
         if (previous) {
-          link.peer.replaceTrack(previous, track as MediaStreamTrack, this.options.localStream);
+          link.peer.replaceTrack(previous, track as MediaStreamTrack, this.#options.localStream);
           if (track) link[key] = track;
         } else if (track) {
           // No sender of this kind yet (joined without a camera): add one, which renegotiates.
-          link.peer.addTrack(track, this.options.localStream);
+          link.peer.addTrack(track, this.#options.localStream);
           link[key] = track;
         }
       } catch (err) {
         console.warn(`un75: could not change the ${kind} track for ${link.remoteId}:`, (err as Error).message);
       }
     }
-    this.applyBitrateCap();
+    this.#applyBitrateCap();
   }
 
   /** Starts or stops sending a screen share as a second stream (renegotiates through simple-peer). */
   setScreenStream(stream: MediaStream | null): void {
-    const previous = this.screen;
-    this.screen = stream ?? undefined;
-    for (const link of this.links.values()) {
+    const previous = this.#screen;
+    this.#screen = stream ?? undefined;
+    for (const link of this.#links.values()) {
       try {
         if (previous) link.peer.removeStream(previous);
         if (stream) link.peer.addStream(stream);
@@ -265,21 +268,21 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
         console.warn(`un75: could not change the screen share for ${link.remoteId}:`, (err as Error).message);
       }
     }
-    this.applyBitrateCap();
+    this.#applyBitrateCap();
   }
 
   /**
    * Caps every video sender so that the sum over all links stays within the upload budget: with
    * seven others at 2.5 Mbit/s that is about 360 kbit/s a link, still fine for a 360p tile.
    */
-  private applyBitrateCap() {
-    const videoSenders = [...this.links.values()].flatMap((link) =>
+  #applyBitrateCap() {
+    const videoSenders = [...this.#links.values()].flatMap((link) =>
       link.state === 'connected' || link.state === 'reconnecting'
         ? link.pc.getSenders().filter((s) => s.track?.kind === 'video')
         : [],
     );
     if (videoSenders.length === 0) return;
-    const budget = this.options.uploadBudget ?? 2_500_000;
+    const budget = this.#options.uploadBudget ?? 2_500_000;
     const cap = Math.round(Math.min(MAX_VIDEO_BITRATE, Math.max(MIN_VIDEO_BITRATE, budget / videoSenders.length)));
     for (const sender of videoSenders) {
       const parameters = sender.getParameters();
@@ -292,7 +295,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /** The current per-sender video cap, for tests and diagnostics. */
   videoBitrateCaps(): number[] {
-    return [...this.links.values()].flatMap((link) =>
+    return [...this.#links.values()].flatMap((link) =>
       link.pc
         ? link.pc
             .getSenders()
@@ -303,10 +306,10 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   }
 
   destroy(): void {
-    this.destroyed = true;
-    for (const member of this.members.values()) clearTimeout(member.rebuildTimer);
-    for (const link of this.links.values()) link.destroy();
-    this.links.clear();
-    this.members.clear();
+    this.#destroyed = true;
+    for (const member of this.#members.values()) clearTimeout(member.rebuildTimer);
+    for (const link of this.#links.values()) link.destroy();
+    this.#links.clear();
+    this.#members.clear();
   }
 }

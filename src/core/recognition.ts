@@ -108,59 +108,59 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
     return webSpeechRecognition() !== undefined;
   }
 
-  private readonly ctor: WebSpeechRecognitionConstructor | undefined;
-  private readonly maxFruitlessRestarts: number;
-  private recognition: WebSpeechRecognition | undefined;
-  private running = false;
-  private fruitless = 0;
-  private lastError: string | undefined;
-  private restartTimer: ReturnType<typeof setTimeout> | undefined;
-  private options: RecognizerStartOptions | undefined;
+  readonly #ctor: WebSpeechRecognitionConstructor | undefined;
+  readonly #maxFruitlessRestarts: number;
+  #recognition: WebSpeechRecognition | undefined;
+  #running = false;
+  #fruitless = 0;
+  #lastError: string | undefined;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #options: RecognizerStartOptions | undefined;
   /** Counts start() and stop() calls, so a start overtaken by a stop gives up. */
-  private attempt = 0;
-  private settleStart: (() => void) | undefined;
-  private readonly onTrackEnded = () => this.stop();
+  #attempt = 0;
+  #settleStart: (() => void) | undefined;
+  readonly #onTrackEnded = () => this.stop();
 
   constructor(options: WebSpeechRecognizerOptions = {}) {
-    this.ctor = options.recognition === undefined ? webSpeechRecognition() : (options.recognition ?? undefined);
-    this.maxFruitlessRestarts = options.maxFruitlessRestarts ?? 5;
+    this.#ctor = options.recognition === undefined ? webSpeechRecognition() : (options.recognition ?? undefined);
+    this.#maxFruitlessRestarts = options.maxFruitlessRestarts ?? 5;
   }
 
   async start(options: RecognizerStartOptions): Promise<void> {
     this.stop();
-    const attempt = ++this.attempt;
-    if (!this.ctor) throw new RecognitionError('unsupported', 'this browser has no speech recognition');
-    if (this.ctor.available) {
+    const attempt = ++this.#attempt;
+    if (!this.#ctor) throw new RecognitionError('unsupported', 'this browser has no speech recognition');
+    if (this.#ctor.available) {
       // Only "unavailable" is conclusive: "downloadable" still works through the browser's service.
-      const state = await this.ctor.available({ langs: [options.language] }).catch(() => 'available');
+      const state = await this.#ctor.available({ langs: [options.language] }).catch(() => 'available');
       if (state === 'unavailable') {
         throw new RecognitionError('language-not-supported', `no speech recognition for ${options.language}`);
       }
       // stop() (or another start()) while we asked: this start is void.
-      if (attempt !== this.attempt) return;
+      if (attempt !== this.#attempt) return;
     }
-    this.options = options;
-    this.running = true;
-    this.fruitless = 0;
-    options.track.addEventListener('ended', this.onTrackEnded);
+    this.#options = options;
+    this.#running = true;
+    this.#fruitless = 0;
+    options.track.addEventListener('ended', this.#onTrackEnded);
     // The first session's start-up errors (permission refused…) reject start() instead of fail();
     // a stop() before the session started resolves it.
     await new Promise<void>((resolve, reject) => {
-      this.settleStart = resolve;
-      this.open(resolve, reject);
+      this.#settleStart = resolve;
+      this.#open(resolve, reject);
     });
-    this.settleStart = undefined;
+    this.#settleStart = undefined;
   }
 
   stop(): void {
-    this.attempt++;
-    this.running = false;
-    this.settleStart?.();
-    this.settleStart = undefined;
-    clearTimeout(this.restartTimer);
-    this.options?.track.removeEventListener('ended', this.onTrackEnded);
-    const recognition = this.recognition;
-    this.recognition = undefined;
+    this.#attempt++;
+    this.#running = false;
+    this.#settleStart?.();
+    this.#settleStart = undefined;
+    clearTimeout(this.#restartTimer);
+    this.#options?.track.removeEventListener('ended', this.#onTrackEnded);
+    const recognition = this.#recognition;
+    this.#recognition = undefined;
     // stop(), not abort(): the browser then delivers the final result of what was just said.
     try {
       recognition?.stop();
@@ -169,15 +169,15 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
     }
   }
 
-  private open(onStarted?: () => void, onStartFailed?: (error: RecognitionError) => void): void {
-    const options = this.options;
-    if (!this.running || !options || !this.ctor) return;
-    const recognition = new this.ctor();
+  #open(onStarted?: () => void, onStartFailed?: (error: RecognitionError) => void): void {
+    const options = this.#options;
+    if (!this.#running || !options || !this.#ctor) return;
+    const recognition = new this.#ctor();
     recognition.lang = options.language;
     recognition.continuous = true;
     recognition.interimResults = true;
     recognition.maxAlternatives = 1;
-    this.recognition = recognition;
+    this.#recognition = recognition;
     let gotResult = false;
     let settled = false;
     const settle = (error?: RecognitionError) => {
@@ -190,9 +190,9 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
 
     recognition.addEventListener('start', () => settle());
     recognition.addEventListener('result', (event) => {
-      if (recognition !== this.recognition && this.running) return;
+      if (recognition !== this.#recognition && this.#running) return;
       gotResult = true;
-      this.fruitless = 0;
+      this.#fruitless = 0;
       const { results, resultIndex } = event as WebSpeechResultEvent;
       let interim = '';
       for (let i = resultIndex; i < results.length; i++) {
@@ -208,22 +208,22 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
     });
     recognition.addEventListener('error', (event) => {
       const { error, message } = event as WebSpeechErrorEvent;
-      this.lastError = error;
+      this.#lastError = error;
       const fatal = fatalReason(error);
       if (!fatal) return; // no-speech, aborted, network…: `end` follows and decides
       const failure = new RecognitionError(fatal, message || error);
-      this.running = false;
+      this.#running = false;
       if (!settled) settle(failure);
       else options.fail?.(failure);
     });
     recognition.addEventListener('end', () => {
-      if (recognition !== this.recognition) return;
-      if (!gotResult && this.lastError !== 'no-speech') this.fruitless++;
-      const error = this.lastError;
-      this.lastError = undefined;
-      if (!this.running) return;
-      if (this.fruitless > this.maxFruitlessRestarts) {
-        this.running = false;
+      if (recognition !== this.#recognition) return;
+      if (!gotResult && this.#lastError !== 'no-speech') this.#fruitless++;
+      const error = this.#lastError;
+      this.#lastError = undefined;
+      if (!this.#running) return;
+      if (this.#fruitless > this.#maxFruitlessRestarts) {
+        this.#running = false;
         const failure = new RecognitionError(error === 'network' ? 'network' : 'error', `recognition keeps ending (${error ?? 'no result'})`);
         if (!settled) settle(failure);
         else options.fail?.(failure);
@@ -231,15 +231,15 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
       }
       settle();
       // Back off a little when sessions end without results, so a broken service is not hammered.
-      const delay = this.fruitless === 0 ? 0 : Math.min(2000, 100 * 2 ** this.fruitless);
-      this.restartTimer = setTimeout(() => this.open(), delay);
+      const delay = this.#fruitless === 0 ? 0 : Math.min(2000, 100 * 2 ** this.#fruitless);
+      this.#restartTimer = setTimeout(() => this.#open(), delay);
     });
 
     try {
       // Chrome 135+ recognises a given track; older browsers ignore the argument and use the default microphone.
       recognition.start(options.track);
     } catch (error) {
-      this.running = false;
+      this.#running = false;
       settle(new RecognitionError('error', error instanceof Error ? error.message : String(error)));
     }
   }

@@ -67,73 +67,76 @@ const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
  * element: it can be driven and tested on its own.
  */
 export class MeetingSession extends TypedEventTarget<SessionEvents> implements PeerMessaging {
-  private signaling: SignalingClient;
-  private mesh: MeshCall | undefined;
-  private readonly people = new Map<string, Participant>();
-  private readonly remoteStreams = new Map<string, RemoteStreams>();
-  private readonly screenIds = new Map<string, string>();
-  private readonly detectors = new Map<string, SpeakingDetector>();
-  private readonly speakingIds = new Set<string>();
-  private screen: MediaStream | undefined;
-  private _state: SessionState = 'idle';
-  private _problem: MediaProblem | undefined;
+  #signaling: SignalingClient;
+  #mesh: MeshCall | undefined;
+  readonly #people = new Map<string, Participant>();
+  readonly #remoteStreams = new Map<string, RemoteStreams>();
+  readonly #screenIds = new Map<string, string>();
+  readonly #detectors = new Map<string, SpeakingDetector>();
+  readonly #speakingIds = new Set<string>();
+  #screen: MediaStream | undefined;
+  #state: SessionState = 'idle';
+  #problem: MediaProblem | undefined;
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
 
-  constructor(private readonly options: SessionOptions) {
+  readonly #options: SessionOptions;
+
+  constructor(options: SessionOptions) {
     super();
+    this.#options = options;
     this.audio = new AudioRouter(this);
-    this.signaling = new SignalingClient(options.signalingUrl);
+    this.#signaling = new SignalingClient(options.signalingUrl);
     this.localStream = options.localMedia?.stream ?? new MediaStream();
-    this._problem = options.localMedia?.problem;
-    this.signaling.on('message', (e) => this.onServerMessage(e.detail));
-    this.signaling.on('state', (e) => this.onSignalingState(e.detail.state));
-    this.signaling.on('resumed-as-new', (e) => this.restartAsNewcomer(e.detail));
+    this.#problem = options.localMedia?.problem;
+    this.#signaling.on('message', (e) => this.#onServerMessage(e.detail));
+    this.#signaling.on('state', (e) => this.#onSignalingState(e.detail.state));
+    this.#signaling.on('resumed-as-new', (e) => this.#restartAsNewcomer(e.detail));
   }
 
   get state(): SessionState {
-    return this._state;
+    return this.#state;
   }
 
   get selfId(): string | undefined {
-    return this.signaling.id;
+    return this.#signaling.id;
   }
 
   /** What local media could not be had, if anything. */
   get mediaProblem(): MediaProblem | undefined {
-    return this._problem;
+    return this.#problem;
   }
 
   get self(): Participant | undefined {
-    return this.selfId ? this.people.get(this.selfId) : undefined;
+    return this.selfId ? this.#people.get(this.selfId) : undefined;
   }
 
   participant(id: string): Participant | undefined {
-    return this.people.get(id);
+    return this.#people.get(id);
   }
 
   /** Everyone in the room, oneself first, then in order of arrival. */
   get participants(): Participant[] {
-    return [...this.people.values()];
+    return [...this.#people.values()];
   }
 
   streamsOf(id: string): RemoteStreams {
-    return this.remoteStreams.get(id) ?? {};
+    return this.#remoteStreams.get(id) ?? {};
   }
 
   get screenStream(): MediaStream | undefined {
-    return this.screen;
+    return this.#screen;
   }
 
   isSpeaking(id: string): boolean {
-    return this.speakingIds.has(id);
+    return this.#speakingIds.has(id);
   }
 
   async join(): Promise<void> {
-    if (this._state !== 'idle') throw new Error(`cannot join: the session is ${this._state}`);
-    this._state = 'joining';
-    const { options } = this;
+    if (this.#state !== 'idle') throw new Error(`cannot join: the session is ${this.#state}`);
+    this.#state = 'joining';
+    const options = this.#options;
     if (!options.localMedia) {
       const media = await acquireLocalMedia({
         audio: true,
@@ -143,44 +146,44 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       });
       media.stream.getTracks().forEach((t) => this.localStream.addTrack(t));
       // Asked only for audio because the camera starts off: a missing microphone is the only news.
-      this._problem = media.problem;
+      this.#problem = media.problem;
     }
-    if (this._state !== 'joining') {
+    if (this.#state !== 'joining') {
       stopStream(this.localStream); // left while the camera was starting
       return;
     }
     const audio = this.localStream.getAudioTracks()[0];
     if (audio) audio.enabled = options.micEnabled;
-    this.dispatch('local-media', { problem: this._problem });
+    this.dispatch('local-media', { problem: this.#problem });
     let welcome;
     try {
-      welcome = await this.signaling.join({
+      welcome = await this.#signaling.join({
         room: options.room,
         name: options.name,
         token: options.token,
         role: options.role,
-        state: this.publishedState(),
+        state: this.#publishedState(),
       });
     } catch (err) {
       const { code, message } = err as SignalingError;
-      this.teardown();
-      this._state = 'left';
+      this.#teardown();
+      this.#state = 'left';
       this.dispatch('error', { code, message });
       this.dispatch('left', { reason: code });
       throw err;
     }
-    if (this._state !== 'joining') return;
-    this._state = 'joined';
-    this.startMesh(welcome.id, welcome.iceServers);
-    this.addSelf(welcome.id);
-    for (const peer of welcome.peers) this.addPeer(peer, true);
+    if (this.#state !== 'joining') return;
+    this.#state = 'joined';
+    this.#startMesh(welcome.id, welcome.iceServers);
+    this.#addSelf(welcome.id);
+    for (const peer of welcome.peers) this.#addPeer(peer, true);
     this.dispatch('joined', { selfId: welcome.id });
   }
 
-  private publishedState(): StateUpdate {
+  #publishedState(): StateUpdate {
     return {
-      name: this.options.name,
-      spokenLanguage: this.options.spokenLanguage,
+      name: this.#options.name,
+      spokenLanguage: this.#options.spokenLanguage,
       micEnabled: this.micEnabled,
       cameraEnabled: this.cameraEnabled,
       handRaised: this.self?.handRaised ?? false,
@@ -195,153 +198,153 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     return this.localStream.getVideoTracks().some((t) => t.readyState === 'live');
   }
 
-  private startMesh(selfId: string, iceServers: RTCIceServer[]) {
-    this.mesh?.destroy();
+  #startMesh(selfId: string, iceServers: RTCIceServer[]) {
+    this.#mesh?.destroy();
     const mesh = new MeshCall(selfId, {
       iceServers,
-      iceTransportPolicy: this.options.iceTransportPolicy,
-      uploadBudget: this.options.uploadBudget,
+      iceTransportPolicy: this.#options.iceTransportPolicy,
+      uploadBudget: this.#options.uploadBudget,
       localStream: this.localStream,
-      sendSignal: (to, sid, data) => this.signaling.send({ type: 'signal', to, sid, data }),
+      sendSignal: (to, sid, data) => this.#signaling.send({ type: 'signal', to, sid, data }),
     });
-    this.mesh = mesh;
-    mesh.on('link-state', (e) => this.onLinkState(e.detail.id, e.detail.state));
+    this.#mesh = mesh;
+    mesh.on('link-state', (e) => this.#onLinkState(e.detail.id, e.detail.state));
     mesh.on('link-open', (e) => {
-      if (this.screen) this.sendToPeers({ type: 'screen', streamId: this.screen.id }, e.detail.id);
+      if (this.#screen) this.sendToPeers({ type: 'screen', streamId: this.#screen.id }, e.detail.id);
       this.dispatch('peer-connected', { id: e.detail.id });
     });
-    mesh.on('data', (e) => this.onPeerData(e.detail.from, e.detail.data));
-    mesh.on('track', (e) => this.onTrack(e.detail.from, e.detail.track, e.detail.stream));
+    mesh.on('data', (e) => this.#onPeerData(e.detail.from, e.detail.data));
+    mesh.on('track', (e) => this.#onTrack(e.detail.from, e.detail.track, e.detail.stream));
   }
 
   /** Our resume window passed while we were away: we are a newcomer with a new id. */
-  private restartAsNewcomer(welcome: Welcome) {
-    for (const id of [...this.people.keys()]) if (!this.people.get(id)!.isSelf) this.removePeer(id, 'reconnected');
+  #restartAsNewcomer(welcome: Welcome) {
+    for (const id of [...this.#people.keys()]) if (!this.#people.get(id)!.isSelf) this.#removePeer(id, 'reconnected');
     const self = this.self;
-    this.people.clear();
-    this.startMesh(welcome.id, welcome.iceServers);
-    this.addSelf(welcome.id, self);
-    for (const peer of welcome.peers) this.addPeer(peer, true);
+    this.#people.clear();
+    this.#startMesh(welcome.id, welcome.iceServers);
+    this.#addSelf(welcome.id, self);
+    for (const peer of welcome.peers) this.#addPeer(peer, true);
   }
 
-  private addSelf(id: string, previous?: Participant) {
+  #addSelf(id: string, previous?: Participant) {
     const self: Participant = {
       id,
-      name: this.options.name,
-      role: this.options.role ?? 'participant',
-      spokenLanguage: this.options.spokenLanguage,
+      name: this.#options.name,
+      role: this.#options.role ?? 'participant',
+      spokenLanguage: this.#options.spokenLanguage,
       micEnabled: this.micEnabled,
       cameraEnabled: this.cameraEnabled,
       handRaised: previous?.handRaised ?? false,
       connectionState: 'connected',
       isSelf: true,
     };
-    this.people.set(id, self);
-    this.watchSpeaking(id, this.localStream.getAudioTracks()[0]);
+    this.#people.set(id, self);
+    this.#watchSpeaking(id, this.localStream.getAudioTracks()[0]);
   }
 
-  private addPeer(peer: PeerInfo, initiate: boolean) {
-    if (this.people.has(peer.id)) {
-      this.updatePeer(peer);
+  #addPeer(peer: PeerInfo, initiate: boolean) {
+    if (this.#people.has(peer.id)) {
+      this.#updatePeer(peer);
       return;
     }
     const participant: Participant = { ...peer, connectionState: 'connecting', isSelf: false };
-    this.people.set(peer.id, participant);
-    this.mesh?.add(peer.id, initiate);
+    this.#people.set(peer.id, participant);
+    this.#mesh?.add(peer.id, initiate);
     this.dispatch('participant-joined', { participant });
   }
 
-  private updatePeer(peer: PeerInfo) {
-    const current = this.people.get(peer.id);
+  #updatePeer(peer: PeerInfo) {
+    const current = this.#people.get(peer.id);
     if (!current) return;
     const participant: Participant = { ...current, ...peer };
-    this.people.set(peer.id, participant);
+    this.#people.set(peer.id, participant);
     this.dispatch('participant-updated', { participant });
   }
 
-  private removePeer(id: string, reason: string) {
-    const participant = this.people.get(id);
+  #removePeer(id: string, reason: string) {
+    const participant = this.#people.get(id);
     if (!participant || participant.isSelf) return;
-    this.people.delete(id);
-    this.mesh?.remove(id);
-    this.remoteStreams.delete(id);
-    this.screenIds.delete(id);
-    this.detectors.get(id)?.stop();
-    this.detectors.delete(id);
-    this.speakingIds.delete(id);
+    this.#people.delete(id);
+    this.#mesh?.remove(id);
+    this.#remoteStreams.delete(id);
+    this.#screenIds.delete(id);
+    this.#detectors.get(id)?.stop();
+    this.#detectors.delete(id);
+    this.#speakingIds.delete(id);
     this.dispatch('participant-left', { participant: { ...participant, connectionState: 'closed' }, reason });
   }
 
-  private onServerMessage(message: ServerMessage) {
+  #onServerMessage(message: ServerMessage) {
     switch (message.type) {
       case 'peer-joined':
         // The newcomer initiates: we wait for its offer.
-        this.addPeer(message.peer, false);
+        this.#addPeer(message.peer, false);
         break;
       case 'peer-left':
-        this.removePeer(message.id, 'left');
+        this.#removePeer(message.id, 'left');
         break;
       case 'peer-updated':
-        this.updatePeer(message.peer);
+        this.#updatePeer(message.peer);
         break;
       case 'signal':
-        this.mesh?.handleSignal(message.from, message.sid, message.data);
+        this.#mesh?.handleSignal(message.from, message.sid, message.data);
         break;
       case 'welcome':
         // A resumed session: anyone who left while we were away is gone; anyone new initiates to us.
-        for (const id of [...this.people.keys()]) {
-          if (!this.people.get(id)!.isSelf && !message.peers.some((p) => p.id === id)) this.removePeer(id, 'left');
+        for (const id of [...this.#people.keys()]) {
+          if (!this.#people.get(id)!.isSelf && !message.peers.some((p) => p.id === id)) this.#removePeer(id, 'left');
         }
-        for (const peer of message.peers) this.addPeer(peer, false);
+        for (const peer of message.peers) this.#addPeer(peer, false);
         break;
       case 'error':
         this.dispatch('error', { code: message.code, message: message.message });
-        if (message.code === 'shutting-down') this.onSignalingState('reconnecting');
+        if (message.code === 'shutting-down') this.#onSignalingState('reconnecting');
         break;
     }
   }
 
-  private onSignalingState(state: SignalingState) {
-    if (this._state !== 'joined' && this._state !== 'reconnecting') return;
+  #onSignalingState(state: SignalingState) {
+    if (this.#state !== 'joined' && this.#state !== 'reconnecting') return;
     const mapped: ConnectionState =
       state === 'open' ? 'connected' : state === 'reconnecting' ? 'reconnecting' : state === 'closed' ? 'disconnected' : 'connecting';
-    this._state = mapped === 'reconnecting' ? 'reconnecting' : 'joined';
+    this.#state = mapped === 'reconnecting' ? 'reconnecting' : 'joined';
     this.dispatch('connection-state', { state: mapped });
   }
 
-  private onLinkState(id: string, state: LinkState) {
-    const participant = this.people.get(id);
+  #onLinkState(id: string, state: LinkState) {
+    const participant = this.#people.get(id);
     if (!participant || participant.isSelf || participant.connectionState === state || state === 'closed') return;
     const updated: Participant = { ...participant, connectionState: state };
-    this.people.set(id, updated);
+    this.#people.set(id, updated);
     this.dispatch('participant-updated', { participant: updated });
   }
 
-  private onTrack(from: string, track: MediaStreamTrack, stream: MediaStream) {
-    const streams = { ...this.remoteStreams.get(from) };
-    if (this.screenIds.get(from) === stream.id) streams.screen = stream;
+  #onTrack(from: string, track: MediaStreamTrack, stream: MediaStream) {
+    const streams = { ...this.#remoteStreams.get(from) };
+    if (this.#screenIds.get(from) === stream.id) streams.screen = stream;
     else streams.camera = stream;
-    this.remoteStreams.set(from, streams);
-    if (track.kind === 'audio' && stream === streams.camera) this.watchSpeaking(from, track);
+    this.#remoteStreams.set(from, streams);
+    if (track.kind === 'audio' && stream === streams.camera) this.#watchSpeaking(from, track);
     stream.addEventListener('removetrack', () => this.dispatch('streams', { id: from }));
     this.dispatch('streams', { id: from });
   }
 
-  private watchSpeaking(id: string, track: MediaStreamTrack | undefined) {
-    this.detectors.get(id)?.stop();
-    this.detectors.delete(id);
+  #watchSpeaking(id: string, track: MediaStreamTrack | undefined) {
+    this.#detectors.get(id)?.stop();
+    this.#detectors.delete(id);
     if (!track) return;
-    this.detectors.set(
+    this.#detectors.set(
       id,
       new SpeakingDetector(track, (speaking) => {
-        if (speaking) this.speakingIds.add(id);
-        else this.speakingIds.delete(id);
+        if (speaking) this.#speakingIds.add(id);
+        else this.#speakingIds.delete(id);
         this.dispatch('speaking', { id, speaking });
       }),
     );
   }
 
-  private onPeerData(from: string, data: string) {
+  #onPeerData(from: string, data: string) {
     if (data.length > MAX_PEER_MESSAGE_BYTES) {
       console.warn(`un75: dropped a ${data.length}-byte message from ${from}`);
       return;
@@ -355,41 +358,41 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
     if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
     if (message.type === 'screen') {
-      this.onScreenMessage(from, message as ScreenMessage);
+      this.#onScreenMessage(from, message as ScreenMessage);
       return;
     }
     this.dispatch('peer-message', { from, message });
   }
 
-  private onScreenMessage(from: string, message: ScreenMessage) {
-    const streams = { ...this.remoteStreams.get(from) };
+  #onScreenMessage(from: string, message: ScreenMessage) {
+    const streams = { ...this.#remoteStreams.get(from) };
     if (typeof message.streamId === 'string') {
-      this.screenIds.set(from, message.streamId);
+      this.#screenIds.set(from, message.streamId);
       // The track may have arrived before the announcement and been taken for the camera.
       if (streams.camera?.id === message.streamId) {
         streams.screen = streams.camera;
         delete streams.camera;
       }
     } else {
-      this.screenIds.delete(from);
+      this.#screenIds.delete(from);
       delete streams.screen;
     }
-    this.remoteStreams.set(from, streams);
+    this.#remoteStreams.set(from, streams);
     this.dispatch('streams', { id: from });
   }
 
   sendToPeers(message: PeerMessage, to?: string): number {
-    return this.mesh?.send(JSON.stringify(message), to) ?? 0;
+    return this.#mesh?.send(JSON.stringify(message), to) ?? 0;
   }
 
-  private publish(update: StateUpdate) {
+  #publish(update: StateUpdate) {
     const self = this.self;
     if (self) {
       const participant = { ...self, ...update };
-      this.people.set(self.id, participant);
+      this.#people.set(self.id, participant);
       this.dispatch('participant-updated', { participant });
     }
-    this.signaling.update(update);
+    this.#signaling.update(update);
   }
 
   /** Turns the microphone on or off (flips without an argument). Returns the new state. */
@@ -400,7 +403,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       return false;
     }
     track.enabled = on;
-    this.publish({ micEnabled: on });
+    this.#publish({ micEnabled: on });
     return on;
   }
 
@@ -414,40 +417,40 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       if (current) {
         current.stop();
         this.localStream.removeTrack(current);
-        this.mesh?.setVideoTrack(null);
+        this.#mesh?.setVideoTrack(null);
       }
-      this.publish({ cameraEnabled: false });
+      this.#publish({ cameraEnabled: false });
       return false;
     }
     if (current?.readyState === 'live') return true;
-    const track = await acquireCamera(this.options.videoDeviceId);
+    const track = await acquireCamera(this.#options.videoDeviceId);
     if (!track) {
       this.dispatch('error', { code: 'no-camera', message: 'No camera is available.' });
       return false;
     }
     if (current) this.localStream.removeTrack(current);
-    if (this._state === 'left') {
+    if (this.#state === 'left') {
       track.stop();
       return false;
     }
     this.localStream.addTrack(track);
-    this.mesh?.setVideoTrack(track);
-    this.publish({ cameraEnabled: true });
+    this.#mesh?.setVideoTrack(track);
+    this.#publish({ cameraEnabled: true });
     return true;
   }
 
-  async setScreenShare(on = !this.screen): Promise<boolean> {
+  async setScreenShare(on = !this.#screen): Promise<boolean> {
     if (!on) {
-      if (this.screen) {
-        stopStream(this.screen);
-        this.screen = undefined;
-        this.mesh?.setScreenStream(null);
+      if (this.#screen) {
+        stopStream(this.#screen);
+        this.#screen = undefined;
+        this.#mesh?.setScreenStream(null);
         this.sendToPeers({ type: 'screen', streamId: null });
         this.dispatch('streams', { id: this.selfId ?? '' });
       }
       return false;
     }
-    if (this.screen) return true;
+    if (this.#screen) return true;
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
@@ -455,45 +458,45 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       this.dispatch('error', { code: 'screen-share-failed', message: (err as Error).message });
       return false;
     }
-    this.screen = stream;
+    this.#screen = stream;
     // The browser's own "Stop sharing" button ends the track.
     stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.setScreenShare(false));
     this.sendToPeers({ type: 'screen', streamId: stream.id });
-    this.mesh?.setScreenStream(stream);
+    this.#mesh?.setScreenStream(stream);
     this.dispatch('streams', { id: this.selfId ?? '' });
     return true;
   }
 
   setHand(on = !this.self?.handRaised): boolean {
-    this.publish({ handRaised: on });
+    this.#publish({ handRaised: on });
     return on;
   }
 
   /** Leaves the room and releases camera, microphone and screen. */
   leave(reason = 'left'): void {
-    if (this._state === 'left') return;
-    const wasIn = this._state !== 'idle';
-    this._state = 'left';
-    this.teardown();
+    if (this.#state === 'left') return;
+    const wasIn = this.#state !== 'idle';
+    this.#state = 'left';
+    this.#teardown();
     if (wasIn) this.dispatch('left', { reason });
   }
 
-  private teardown() {
+  #teardown() {
     this.audio.dispose();
-    this.signaling.close();
-    this.mesh?.destroy();
-    this.mesh = undefined;
-    for (const detector of this.detectors.values()) detector.stop();
-    this.detectors.clear();
+    this.#signaling.close();
+    this.#mesh?.destroy();
+    this.#mesh = undefined;
+    for (const detector of this.#detectors.values()) detector.stop();
+    this.#detectors.clear();
     stopStream(this.localStream);
-    stopStream(this.screen);
-    this.screen = undefined;
-    this.people.clear();
-    this.remoteStreams.clear();
+    stopStream(this.#screen);
+    this.#screen = undefined;
+    this.#people.clear();
+    this.#remoteStreams.clear();
   }
 
   /** Per-link video bitrate caps now in force (diagnostics). */
   videoBitrateCaps(): number[] {
-    return this.mesh?.videoBitrateCaps() ?? [];
+    return this.#mesh?.videoBitrateCaps() ?? [];
   }
 }

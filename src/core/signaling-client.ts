@@ -50,13 +50,13 @@ const JOIN_TIMEOUT_MS = 10_000;
  * drops reconnects with its resume token so that peers keep their links to us (design §6.2).
  */
 export class SignalingClient extends TypedEventTarget<SignalingEvents> {
-  private socket: WebSocket | undefined;
-  private request: JoinRequest | undefined;
-  private resumeToken: string | undefined;
-  private retry = 0;
-  private lostAt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private _state: SignalingState = 'idle';
+  #socket: WebSocket | undefined;
+  #request: JoinRequest | undefined;
+  #resumeToken: string | undefined;
+  #retry = 0;
+  #lostAt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #state: SignalingState = 'idle';
   /** Our id in the room, once welcomed. */
   id: string | undefined;
 
@@ -65,24 +65,24 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
   }
 
   get state(): SignalingState {
-    return this._state;
+    return this.#state;
   }
 
-  private setState(state: SignalingState) {
-    if (this._state === state) return;
-    this._state = state;
+  #setState(state: SignalingState) {
+    if (this.#state === state) return;
+    this.#state = state;
     this.dispatch('state', { state });
   }
 
   /** Connects and joins; resolves with the welcome, rejects with a {@link SignalingError}. */
   join(request: JoinRequest): Promise<Welcome> {
-    this.request = request;
-    this.resumeToken = undefined;
-    this.setState('connecting');
-    return this.connect();
+    this.#request = request;
+    this.#resumeToken = undefined;
+    this.#setState('connecting');
+    return this.#connect();
   }
 
-  private connect(): Promise<Welcome> {
+  #connect(): Promise<Welcome> {
     return new Promise<Welcome>((resolve, reject) => {
       let socket: WebSocket;
       try {
@@ -91,7 +91,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
         reject(new SignalingError('unreachable', `Cannot open ${this.url}: ${(err as Error).message}`));
         return;
       }
-      this.socket = socket;
+      this.#socket = socket;
       let welcomed = false;
       const timer = setTimeout(() => {
         if (welcomed) return;
@@ -100,8 +100,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
       }, JOIN_TIMEOUT_MS);
 
       socket.onopen = () => {
-        const { room, name, token, role, state } = this.request!;
-        this.sendNow({ type: 'join', room, name, token, role, state, resume: this.resumeToken });
+        const { room, name, token, role, state } = this.#request!;
+        this.#sendNow({ type: 'join', room, name, token, role, state, resume: this.#resumeToken });
       };
       socket.onmessage = (event) => {
         let message: ServerMessage;
@@ -115,11 +115,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
           if (message.type === 'welcome') {
             welcomed = true;
             clearTimeout(timer);
-            const resumedAsNew = this.resumeToken !== undefined && this.id !== message.id;
+            const resumedAsNew = this.#resumeToken !== undefined && this.id !== message.id;
             this.id = message.id;
-            this.resumeToken = message.resume;
-            this.retry = 0;
-            this.setState('open');
+            this.#resumeToken = message.resume;
+            this.#retry = 0;
+            this.#setState('open');
             if (resumedAsNew) this.dispatch('resumed-as-new', message);
             resolve(message);
             return;
@@ -127,7 +127,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
           if (message.type === 'error') {
             clearTimeout(timer);
             welcomed = true; // settled: a refused join is not retried
-            this.resumeToken = undefined;
+            this.#resumeToken = undefined;
             socket.close();
             reject(new SignalingError(message.code, message.message));
             return;
@@ -137,30 +137,30 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
       };
       socket.onclose = () => {
         clearTimeout(timer);
-        if (this.socket !== socket) return;
-        this.socket = undefined;
+        if (this.#socket !== socket) return;
+        this.#socket = undefined;
         if (!welcomed) {
           reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));
           return;
         }
-        this.reconnectSoon();
+        this.#reconnectSoon();
       };
     });
   }
 
   /** The socket dropped after we were in: try to get back in within the resume window. */
-  private reconnectSoon() {
-    if (this._state === 'closed' || this._state === 'idle' || !this.request) return;
-    if (this._state !== 'reconnecting') this.lostAt = Date.now();
-    this.setState('reconnecting');
-    const delay = BACKOFF[Math.min(this.retry++, BACKOFF.length - 1)]!;
-    this.retryTimer = setTimeout(() => {
+  #reconnectSoon() {
+    if (this.#state === 'closed' || this.#state === 'idle' || !this.#request) return;
+    if (this.#state !== 'reconnecting') this.#lostAt = Date.now();
+    this.#setState('reconnecting');
+    const delay = BACKOFF[Math.min(this.#retry++, BACKOFF.length - 1)]!;
+    this.#retryTimer = setTimeout(() => {
       // Past the window the server has forgotten us; the join still works and gives a new id.
-      if (Date.now() - this.lostAt > RESUME_WINDOW_MS) this.resumeToken = undefined;
-      this.connect().catch((err: SignalingError) => {
-        if (err.code === 'unreachable') this.reconnectSoon();
+      if (Date.now() - this.#lostAt > RESUME_WINDOW_MS) this.#resumeToken = undefined;
+      this.#connect().catch((err: SignalingError) => {
+        if (err.code === 'unreachable') this.#reconnectSoon();
         else {
-          this.setState('closed');
+          this.#setState('closed');
           this.dispatch('message', { type: 'error', code: err.code as ErrorCode, message: err.message });
         }
       });
@@ -169,27 +169,27 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
 
   send(message: ClientMessage): void {
     // While reconnecting, frames are dropped: signals are retried by the mesh, state is re-sent on join.
-    if (this._state === 'open') this.sendNow(message);
+    if (this.#state === 'open') this.#sendNow(message);
   }
 
-  private sendNow(message: ClientMessage) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  #sendNow(message: ClientMessage) {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
 
   /** Remembered so that a reconnect re-joins with the latest state. */
   update(state: StateUpdate): void {
-    if (this.request) this.request.state = { ...this.request.state, ...state };
+    if (this.#request) this.#request.state = { ...this.#request.state, ...state };
     this.send({ type: 'update', ...state });
   }
 
   close(): void {
-    clearTimeout(this.retryTimer);
-    if (this._state === 'open') this.sendNow({ type: 'leave' });
-    this.setState('closed');
-    const socket = this.socket;
-    this.socket = undefined;
+    clearTimeout(this.#retryTimer);
+    if (this.#state === 'open') this.#sendNow({ type: 'leave' });
+    this.#setState('closed');
+    const socket = this.#socket;
+    this.#socket = undefined;
     socket?.close();
     this.id = undefined;
-    this.resumeToken = undefined;
+    this.#resumeToken = undefined;
   }
 }

@@ -33,36 +33,36 @@ export interface TranscriptLine {
 
 /** The segments of a meeting in the order they were said, with their known translations. */
 export class Transcript {
-  private readonly list: TranscriptEntry[] = [];
-  private readonly translations = new Map<string, Map<string, string>>();
+  readonly #list: TranscriptEntry[] = [];
+  readonly #translations = new Map<string, Map<string, string>>();
 
   constructor(readonly startedAt = Date.now()) {}
 
   get entries(): readonly TranscriptEntry[] {
-    return this.list;
+    return this.#list;
   }
 
   add(entry: TranscriptEntry): void {
     // Segments of several speakers end out of order; keep them sorted by when they began, as
     // WebVTT requires of cues.
-    let i = this.list.length;
-    while (i > 0 && this.list[i - 1]!.start > entry.start) i--;
-    this.list.splice(i, 0, entry);
+    let i = this.#list.length;
+    while (i > 0 && this.#list[i - 1]!.start > entry.start) i--;
+    this.#list.splice(i, 0, entry);
   }
 
   setTranslation(key: string, lang: string, text: string): void {
-    let map = this.translations.get(key);
-    if (!map) this.translations.set(key, (map = new Map()));
+    let map = this.#translations.get(key);
+    if (!map) this.#translations.set(key, (map = new Map()));
     map.set(lang, text);
   }
 
   translation(key: string, lang: string): string | undefined {
-    return this.translations.get(key)?.get(lang);
+    return this.#translations.get(key)?.get(lang);
   }
 
   clear(): void {
-    this.list.length = 0;
-    this.translations.clear();
+    this.#list.length = 0;
+    this.#translations.clear();
   }
 }
 

@@ -109,47 +109,47 @@ export class BrowserTranslator extends EventTarget implements Translator {
     return browserTranslatorApi() !== undefined;
   }
 
-  private readonly api: BrowserTranslatorApi | undefined;
-  private readonly ready = new Map<string, Promise<BrowserTranslatorInstance>>();
-  private readonly states = new Map<string, TranslationAvailability>();
-  private readonly progress = new Map<string, number>();
+  readonly #api: BrowserTranslatorApi | undefined;
+  readonly #ready = new Map<string, Promise<BrowserTranslatorInstance>>();
+  readonly #states = new Map<string, TranslationAvailability>();
+  readonly #progress = new Map<string, number>();
 
   /** `api` defaults to the browser's; `null` is a browser without one (tests, fallbacks). */
   constructor(api: BrowserTranslatorApi | null = browserTranslatorApi() ?? null) {
     super();
-    this.api = api ?? undefined;
+    this.#api = api ?? undefined;
   }
 
   /** Download progress of a pair (0–1), while it is downloading. */
   downloadProgress(from: string, to: string): number | undefined {
-    return this.progress.get(pairKey(from, to));
+    return this.#progress.get(pairKey(from, to));
   }
 
   async availability(from: string, to: string): Promise<TranslationAvailability> {
-    if (!this.api) return 'unavailable';
+    if (!this.#api) return 'unavailable';
     const key = pairKey(from, to);
-    if (this.states.get(key) === 'available' && this.ready.has(key)) return 'available';
+    if (this.#states.get(key) === 'available' && this.#ready.has(key)) return 'available';
     let state: TranslationAvailability;
     try {
-      state = await this.api.availability({ sourceLanguage: translationTag(from), targetLanguage: translationTag(to) });
+      state = await this.#api.availability({ sourceLanguage: translationTag(from), targetLanguage: translationTag(to) });
     } catch {
       state = 'unavailable';
     }
     // While our own download runs the API may still answer "downloadable".
-    if (state === 'downloadable' && this.ready.has(key)) state = 'downloading';
-    this.setState(from, to, state);
+    if (state === 'downloadable' && this.#ready.has(key)) state = 'downloading';
+    this.#setState(from, to, state);
     return state;
   }
 
   prepare(from: string, to: string, signal?: AbortSignal): Promise<void> {
-    return this.instance(from, to, signal).then(() => undefined);
+    return this.#instance(from, to, signal).then(() => undefined);
   }
 
   async translate(text: string, from: string, to: string, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw abortError();
     if (!text.trim() || sameLanguage(from, to)) return text;
     const key = pairKey(from, to);
-    let pending = this.ready.get(key);
+    let pending = this.#ready.get(key);
     if (!pending) {
       const state = await this.availability(from, to);
       if (state === 'unavailable') throw new TranslationError('unavailable', `no translation from ${from} to ${to}`);
@@ -160,20 +160,20 @@ export class BrowserTranslator extends EventTarget implements Translator {
         if (activated) void this.prepare(from, to).catch(() => {});
         throw new TranslationError(activated ? 'downloading' : state, `the ${from}→${to} model is ${state}`);
       }
-      pending = this.instance(from, to);
-    } else if (this.states.get(key) !== 'available') {
+      pending = this.#instance(from, to);
+    } else if (this.#states.get(key) !== 'available') {
       throw new TranslationError('downloading', `the ${from}→${to} model is downloading`);
     }
     const translator = await pending;
     return translator.translate(text, signal ? { signal } : {});
   }
 
-  private instance(from: string, to: string, signal?: AbortSignal): Promise<BrowserTranslatorInstance> {
+  #instance(from: string, to: string, signal?: AbortSignal): Promise<BrowserTranslatorInstance> {
     const key = pairKey(from, to);
-    const existing = this.ready.get(key);
+    const existing = this.#ready.get(key);
     if (existing) return existing;
-    if (!this.api) return Promise.reject(new TranslationError('unavailable', 'this browser has no Translator API'));
-    const created = this.api
+    if (!this.#api) return Promise.reject(new TranslationError('unavailable', 'this browser has no Translator API'));
+    const created = this.#api
       .create({
         sourceLanguage: translationTag(from),
         targetLanguage: translationTag(to),
@@ -181,35 +181,35 @@ export class BrowserTranslator extends EventTarget implements Translator {
         monitor: (monitor) => {
           monitor.addEventListener('downloadprogress', (event) => {
             const loaded = (event as Event & { loaded: number }).loaded;
-            this.progress.set(key, loaded);
-            if (loaded < 1) this.setState(from, to, 'downloading');
+            this.#progress.set(key, loaded);
+            if (loaded < 1) this.#setState(from, to, 'downloading');
             this.dispatchEvent(new CustomEvent<DownloadProgressDetail>('downloadprogress', { detail: { from, to, loaded } }));
           });
         },
       })
       .then(
         (translator) => {
-          this.progress.delete(key);
-          this.setState(from, to, 'available');
+          this.#progress.delete(key);
+          this.#setState(from, to, 'available');
           return translator;
         },
         (error: unknown) => {
           // Let a later gesture try again.
-          this.ready.delete(key);
-          this.progress.delete(key);
+          this.#ready.delete(key);
+          this.#progress.delete(key);
           throw isAbortError(error) ? error : new TranslationError('failed', error instanceof Error ? error.message : String(error));
         },
       );
-    this.ready.set(key, created);
+    this.#ready.set(key, created);
     // Avoid an unhandled rejection when nobody awaits (prepare() from a click that is not awaited).
     created.catch(() => {});
     return created;
   }
 
-  private setState(from: string, to: string, availability: TranslationAvailability): void {
+  #setState(from: string, to: string, availability: TranslationAvailability): void {
     const key = pairKey(from, to);
-    if (this.states.get(key) === availability) return;
-    this.states.set(key, availability);
+    if (this.#states.get(key) === availability) return;
+    this.#states.set(key, availability);
     this.dispatchEvent(new CustomEvent<AvailabilityChangeDetail>('availabilitychange', { detail: { from, to, availability } }));
   }
 }
@@ -236,26 +236,26 @@ export interface LibreTranslateOptions {
  */
 export class LibreTranslateTranslator implements Translator {
   readonly endpoint: URL;
-  private readonly apiKey: string | undefined;
-  private readonly fetch: typeof fetch;
-  private languages: Promise<Map<string, Set<string>> | undefined> | undefined;
+  readonly #apiKey: string | undefined;
+  readonly #fetch: typeof fetch;
+  #languages: Promise<Map<string, Set<string>> | undefined> | undefined;
 
   constructor(endpoint: string | URL, options: LibreTranslateOptions = {}) {
     const url = new URL(endpoint, typeof location === 'undefined' ? undefined : location.href);
     if (!/\/translate\/?$/.test(url.pathname)) url.pathname = url.pathname.replace(/\/?$/, '/translate');
     this.endpoint = url;
-    this.apiKey = options.apiKey;
-    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   async translate(text: string, from: string, to: string, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw abortError();
     if (!text.trim() || sameLanguage(from, to)) return text;
     const body: Record<string, string> = { q: text, source: translationTag(from), target: translationTag(to), format: 'text' };
-    if (this.apiKey) body.api_key = this.apiKey;
+    if (this.#apiKey) body.api_key = this.#apiKey;
     let response: Response;
     try {
-      response = await this.fetch(this.endpoint, {
+      response = await this.#fetch(this.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
@@ -278,18 +278,18 @@ export class LibreTranslateTranslator implements Translator {
 
   /** From the server's `GET /languages`; a server without it is assumed to translate anything. */
   async availability(from: string, to: string): Promise<TranslationAvailability> {
-    this.languages ??= this.fetchLanguages();
-    const languages = await this.languages;
+    this.#languages ??= this.#fetchLanguages();
+    const languages = await this.#languages;
     if (!languages) return 'available';
     const targets = languages.get(translationTag(from));
     return targets?.has(translationTag(to)) ? 'available' : 'unavailable';
   }
 
-  private async fetchLanguages(): Promise<Map<string, Set<string>> | undefined> {
+  async #fetchLanguages(): Promise<Map<string, Set<string>> | undefined> {
     const url = new URL(this.endpoint);
     url.pathname = url.pathname.replace(/\/translate\/?$/, '/languages');
     try {
-      const response = await this.fetch(url, { headers: { accept: 'application/json' } });
+      const response = await this.#fetch(url, { headers: { accept: 'application/json' } });
       if (!response.ok) return undefined;
       const list = (await response.json()) as unknown;
       if (!Array.isArray(list)) return undefined;
@@ -320,18 +320,22 @@ interface InFlight {
  * phrases), and simultaneous requests for the same text share one call. Failures are not cached.
  */
 export class CachedTranslator implements Translator {
-  private readonly cache = new Map<string, string>();
-  private readonly inFlight = new Map<string, InFlight>();
+  readonly #cache = new Map<string, string>();
+  readonly #inFlight = new Map<string, InFlight>();
+
+  readonly #maxEntries: number;
 
   constructor(
     readonly inner: Translator,
-    private readonly maxEntries = 1000,
-  ) {}
+    maxEntries = 1000,
+  ) {
+    this.#maxEntries = maxEntries;
+  }
 
   /** A cached translation, without asking the translator. */
   peek(text: string, from: string, to: string): string | undefined {
     if (!text.trim() || sameLanguage(from, to)) return text;
-    return this.cache.get(cacheKey(text, from, to));
+    return this.#cache.get(cacheKey(text, from, to));
   }
 
   translate(text: string, from: string, to: string, signal?: AbortSignal): Promise<string> {
@@ -340,24 +344,24 @@ export class CachedTranslator implements Translator {
     if (cached !== undefined) {
       const key = cacheKey(text, from, to);
       // Refresh its place in the LRU order.
-      if (this.cache.delete(key)) this.cache.set(key, cached);
+      if (this.#cache.delete(key)) this.#cache.set(key, cached);
       return Promise.resolve(cached);
     }
     const key = cacheKey(text, from, to);
-    let flight = this.inFlight.get(key);
+    let flight = this.#inFlight.get(key);
     if (!flight) {
       const controller = new AbortController();
       const promise = this.inner.translate(text, from, to, controller.signal).then((result) => {
-        this.store(key, result);
+        this.#store(key, result);
         return result;
       });
       const entry: InFlight = { promise, controller, waiters: 0 };
       const done = () => {
-        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+        if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
       };
       promise.then(done, done);
       flight = entry;
-      this.inFlight.set(key, flight);
+      this.#inFlight.set(key, flight);
     }
     const shared = flight;
     shared.waiters++;
@@ -368,7 +372,7 @@ export class CachedTranslator implements Translator {
         // The underlying call is cancelled only when nobody else waits for it.
         if (--shared.waiters === 0) {
           shared.controller.abort();
-          if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+          if (this.#inFlight.get(key) === shared) this.#inFlight.delete(key);
         }
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -393,12 +397,12 @@ export class CachedTranslator implements Translator {
     return this.inner.prepare?.(from, to, signal) ?? Promise.resolve();
   }
 
-  private store(key: string, value: string): void {
-    this.cache.set(key, value);
-    while (this.cache.size > this.maxEntries) {
-      const oldest = this.cache.keys().next().value;
+  #store(key: string, value: string): void {
+    this.#cache.set(key, value);
+    while (this.#cache.size > this.#maxEntries) {
+      const oldest = this.#cache.keys().next().value;
       if (oldest === undefined) break;
-      this.cache.delete(oldest);
+      this.#cache.delete(oldest);
     }
   }
 }

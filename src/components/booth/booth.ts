@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { LocalizeController } from '../../i18n/localize.js';
-import { InterpretationController } from '../interpretation-controller.js';
+import { interpretationPart } from '../meeting-part-controller.js';
 import { styles } from './booth.styles.js';
 
 /**
@@ -21,10 +21,10 @@ export class Un75Booth extends LitElement {
   static override styles = styles;
 
   private readonly localize = new LocalizeController(this);
-  private readonly channels = new InterpretationController(this);
+  readonly #interpretation = interpretationPart(this);
 
   override render() {
-    const interpretation = this.channels.interpretation;
+    const interpretation = this.#interpretation.value;
     const booth = interpretation?.boothState;
     if (!interpretation || !booth) return nothing;
     const { t } = this.localize;

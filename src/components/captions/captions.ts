@@ -1,13 +1,11 @@
-import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Caption, CaptionNote, CaptionService, TranscriptFormat } from '../../core/captions.js';
 import { captionRows } from '../../core/caption-layout.js';
 import type { Translation } from '../../i18n/types.js';
 import { LocalizeController, directionOf } from '../../i18n/localize.js';
-import { CaptionsController } from '../captions-controller.js';
-import { captionsContext } from '../context.js';
+import { captionsPart } from '../meeting-part-controller.js';
 import { styles } from './captions.styles.js';
 
 export interface Un75TranscriptDetail {
@@ -74,15 +72,10 @@ export class Un75Captions extends LitElement {
   static override styles = styles;
 
   private readonly localize = new LocalizeController(this);
-  private readonly captions = new CaptionsController(this);
+  readonly #captions = captionsPart(this, () => this.service);
 
   /** The caption service to show; defaults to the enclosing or named meeting's. */
   @property({ attribute: false }) service: CaptionService | undefined;
-
-  /** @internal Provided by <un75-meeting>. */
-  @consume({ context: captionsContext, subscribe: true })
-  @state()
-  contextService: CaptionService | undefined;
 
   /** Id of the <un75-meeting> whose captions to show, when not placed inside it. */
   @property({ reflect: true }) for: string | null = null;
@@ -117,7 +110,7 @@ export class Un75Captions extends LitElement {
     super.updated(changed);
     // Re-render when the oldest visible final caption expires.
     clearTimeout(this.expiryTimer);
-    const service = this.captions.service;
+    const service = this.#captions.value;
     if (!service || !(this.linger > 0)) return;
     const ends = service.captions.filter((c) => c.final).map((c) => c.end + this.linger * 1000);
     const next = Math.min(...ends.filter((end) => end > Date.now()));
@@ -128,8 +121,8 @@ export class Un75Captions extends LitElement {
    * Downloads the transcript (WebVTT in the listen language by default), after an `un75-transcript`
    * event that a page may cancel to handle the text itself.
    */
-  async downloadTranscript(format: TranscriptFormat = 'vtt', language = this.captions.service?.listenLanguage): Promise<void> {
-    const service = this.captions.service;
+  async downloadTranscript(format: TranscriptFormat = 'vtt', language = this.#captions.value?.listenLanguage): Promise<void> {
+    const service = this.#captions.value;
     if (!service) return;
     const text = await service.transcript(format, language);
     const event = new CustomEvent<Un75TranscriptDetail>('un75-transcript', {
@@ -182,7 +175,7 @@ export class Un75Captions extends LitElement {
   }
 
   override render() {
-    const service = this.captions.service;
+    const service = this.#captions.value;
     if (!service) return nothing;
     const { t } = this.localize;
     const captions = this.visibleCaptions(service);

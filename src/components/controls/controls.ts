@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, handIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from '../icons.js';
-import { SessionController } from '../session-controller.js';
+import { sessionPart } from '../meeting-part-controller.js';
 import { styles } from './controls.styles.js';
 
 /**
@@ -22,13 +22,13 @@ export class Un75Controls extends LitElement {
   static override styles = styles;
 
   private readonly localize = new LocalizeController(this);
-  private readonly meeting = new SessionController(this);
+  readonly #session = sessionPart(this);
 
   /** Id of the <un75-meeting> to control, when the bar is not placed inside it. */
   @property({ reflect: true }) for: string | null = null;
 
   override render() {
-    const session = this.meeting.session;
+    const session = this.#session.value;
     if (!session || session.state === 'left' || session.state === 'idle') return nothing;
     const { t } = this.localize;
     const mic = session.micEnabled;

@@ -1,12 +1,9 @@
-import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import type { CaptionService } from '../../core/captions.js';
 import { sameLanguage } from '../../core/translation.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
-import { CaptionsController } from '../captions-controller.js';
-import { captionsContext } from '../context.js';
-import { InterpretationController } from '../interpretation-controller.js';
+import { captionsPart, interpretationPart } from '../meeting-part-controller.js';
 import { sameChannel } from '../../core/interpretation.js';
 import { styles } from './language-picker.styles.js';
 
@@ -61,16 +58,11 @@ export class Un75LanguagePicker extends LitElement {
   static override styles = styles;
 
   private readonly localize = new LocalizeController(this);
-  private readonly captions = new CaptionsController(this);
-  private readonly interpretation = new InterpretationController(this);
+  readonly #captions = captionsPart(this, () => this.service);
+  readonly #interpretation = interpretationPart(this);
 
   /** The caption service whose languages to set; defaults to the enclosing or named meeting's. */
   @property({ attribute: false }) service: CaptionService | undefined;
-
-  /** @internal Provided by <un75-meeting>. */
-  @consume({ context: captionsContext, subscribe: true })
-  @state()
-  contextService: CaptionService | undefined;
 
   /** Id of the <un75-meeting> to set, when not placed inside it. */
   @property({ reflect: true }) for: string | null = null;
@@ -88,11 +80,11 @@ export class Un75LanguagePicker extends LitElement {
   @property({ type: Boolean, attribute: 'no-spoken' }) noSpoken = false;
 
   private get currentListen(): string {
-    return this.captions.service?.listenLanguage || this.listenLanguage || this.currentSpoken;
+    return this.#captions.value?.listenLanguage || this.listenLanguage || this.currentSpoken;
   }
 
   private get currentSpoken(): string {
-    return this.captions.service?.spokenLanguage || this.spokenLanguage || navigator.language || 'en';
+    return this.#captions.value?.spokenLanguage || this.spokenLanguage || navigator.language || 'en';
   }
 
   /** The UN languages, the extra ones, and the current choice if it is none of those. */
@@ -109,7 +101,7 @@ export class Un75LanguagePicker extends LitElement {
 
   private choose(which: 'listen' | 'spoken', event: Event) {
     const tag = (event.target as HTMLSelectElement).value;
-    const service = this.captions.service;
+    const service = this.#captions.value;
     if (which === 'listen') {
       this.listenLanguage = tag;
       if (service) service.listenLanguage = tag;
@@ -129,7 +121,7 @@ export class Un75LanguagePicker extends LitElement {
   private renderSelect(which: 'listen' | 'spoken', label: string, current: string) {
     const { t } = this.localize;
     // Languages with a live human interpreter are offered, and marked, in the listening list.
-    const channels = which === 'listen' ? (this.interpretation.interpretation?.channels.filter((c) => !c.self) ?? []) : [];
+    const channels = which === 'listen' ? (this.#interpretation.value?.channels.filter((c) => !c.self) ?? []) : [];
     const options = [...this.options(current), ...channels.map((c) => c.lang)].filter(
       (tag, i, all) => all.findIndex((other) => other === tag || sameLanguage(other, tag)) === i,
     );
@@ -149,7 +141,7 @@ export class Un75LanguagePicker extends LitElement {
 
   /** Whether a human interpreter is live in the listen language, and the floor's volume under them. */
   private renderChannel() {
-    const interpretation = this.interpretation.interpretation;
+    const interpretation = this.#interpretation.value;
     if (!interpretation || interpretation.boothState) return nothing;
     const { t } = this.localize;
     const heard = interpretation.heard;

@@ -2,8 +2,7 @@ import { LitElement, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { LocalizeController } from '../../i18n/localize.js';
-import { InterpretationController } from '../interpretation-controller.js';
-import { SessionController } from '../session-controller.js';
+import { interpretationPart, sessionPart } from '../meeting-part-controller.js';
 import '../participant-tile/un75-participant-tile.js';
 import { styles } from './video-grid.styles.js';
 
@@ -37,8 +36,8 @@ export class Un75VideoGrid extends LitElement {
   static override styles = styles;
 
   private readonly localize = new LocalizeController(this);
-  private readonly meeting = new SessionController(this);
-  private readonly channels = new InterpretationController(this);
+  readonly #session = sessionPart(this);
+  readonly #interpretation = interpretationPart(this);
   private resizeObserver: ResizeObserver | undefined;
   private wide = true;
 
@@ -63,7 +62,7 @@ export class Un75VideoGrid extends LitElement {
   }
 
   private tiles(): TileModel[] {
-    const session = this.meeting.session;
+    const session = this.#session.value;
     if (!session) return [];
     const tiles: TileModel[] = [];
     for (const p of session.participants) {
@@ -76,12 +75,12 @@ export class Un75VideoGrid extends LitElement {
   }
 
   override render() {
-    const session = this.meeting.session;
+    const session = this.#session.value;
     const all = this.tiles();
     // Interpreters are not speakers of the dialogue: they sit apart, in a strip of small marked tiles.
     const tiles = all.filter((tile) => !tile.interpreter);
     const interpreters = all.filter((tile) => tile.interpreter);
-    const channels = this.channels.interpretation?.channels ?? [];
+    const channels = this.#interpretation.value?.channels ?? [];
     const { t } = this.localize;
     const alone = session?.state === 'joined' && session.participants.length === 1;
     const tile = (model: TileModel, part: string) => html`

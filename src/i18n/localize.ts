@@ -18,6 +18,19 @@ export function resolveLocale(tag: string | null | undefined): Translation {
   return LOCALES[primary] ?? en;
 }
 
+/** The UI's sentence for an error or device problem code (design §3.1 `un75-error`), if it has one. */
+export function problemText(t: Translation, code: string): string | undefined {
+  const texts: Record<string, string> = {
+    'no-camera': t.noCamera,
+    'no-microphone': t.noMicrophone,
+    'no-media': t.noMedia,
+    'room-full': t.roomFull,
+    unreachable: t.connectionLost,
+    'bad-room': t.missingRoom,
+  };
+  return texts[code];
+}
+
 /** Text direction of a language tag, for captions and names in another language than the UI. */
 export function directionOf(tag: string): 'ltr' | 'rtl' {
   try {

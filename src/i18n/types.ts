@@ -2,8 +2,6 @@
 export interface Translation {
   $code: string;
   $dir: 'ltr' | 'rtl';
-  /** The language's name in itself, for pickers. */
-  $name: string;
 
   // Pre-join
   joinTitle: string;
@@ -41,7 +39,6 @@ export interface Translation {
   noMedia: string;
   roomFull: string;
   connectionLost: string;
-  peerUnreachable: (name: string) => string;
   missingRoom: string;
 
   // Captions

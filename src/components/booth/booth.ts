@@ -20,15 +20,15 @@ import { styles } from './booth.styles.js';
 export class Un75Booth extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
   readonly #interpretation = interpretationPart(this);
 
   override render() {
     const interpretation = this.#interpretation.value;
     const booth = interpretation?.boothState;
     if (!interpretation || !booth) return nothing;
-    const { t } = this.localize;
-    const name = (lang: string) => this.localize.languageName(lang);
+    const { t } = this.#localize;
+    const name = (lang: string) => this.#localize.languageName(lang);
     const partner = booth.partner ? interpretation.channels.find((c) => c.interpreterId === booth.partner) : undefined;
     const relays = interpretation.channels.filter((c) => !c.self);
     return html`

@@ -71,7 +71,7 @@ const ANNOUNCED = 3;
 export class Un75Captions extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
   readonly #captions = captionsPart(this, () => this.service);
 
   /** The caption service to show; defaults to the enclosing or named meeting's. */
@@ -92,15 +92,15 @@ export class Un75Captions extends LitElement {
   /** Hides the transcript download button. */
   @property({ type: Boolean, attribute: 'no-download' }) noDownload = false;
 
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearTimeout(this.expiryTimer);
+    clearTimeout(this.#expiryTimer);
   }
 
   /** Captions still young enough to be on screen. */
-  private visibleCaptions(service: CaptionService): readonly Caption[] {
+  #visibleCaptions(service: CaptionService): readonly Caption[] {
     if (!(this.linger > 0)) return service.captions;
     const oldest = Date.now() - this.linger * 1000;
     return service.captions.filter((c) => !c.final || c.end >= oldest);
@@ -109,12 +109,12 @@ export class Un75Captions extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     // Re-render when the oldest visible final caption expires.
-    clearTimeout(this.expiryTimer);
+    clearTimeout(this.#expiryTimer);
     const service = this.#captions.value;
     if (!service || !(this.linger > 0)) return;
     const ends = service.captions.filter((c) => c.final).map((c) => c.end + this.linger * 1000);
     const next = Math.min(...ends.filter((end) => end > Date.now()));
-    if (Number.isFinite(next)) this.expiryTimer = setTimeout(() => this.requestUpdate(), next - Date.now() + 20);
+    if (Number.isFinite(next)) this.#expiryTimer = setTimeout(() => this.requestUpdate(), next - Date.now() + 20);
   }
 
   /**
@@ -141,11 +141,11 @@ export class Un75Captions extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  private renderNotes(service: CaptionService, captions: readonly Caption[]) {
-    const { t } = this.localize;
+  #renderNotes(service: CaptionService, captions: readonly Caption[]) {
+    const { t } = this.#localize;
     const notes = new Set(captions.map((c) => c.note).filter((n): n is CaptionNote => n !== undefined));
     const percent = new Intl.NumberFormat(t.$code, { style: 'percent' });
-    const self = service.recognitionState === 'unavailable' ? this.recognitionText(service) : undefined;
+    const self = service.recognitionState === 'unavailable' ? this.#recognitionText(service) : undefined;
     return html`
       ${self ? html`<p class="note">${self}</p>` : nothing}
       ${service.speakersWithoutCaptions.map((s) => html`<p class="note">${t.noCaptionsFor(s.name)}</p>`)}
@@ -154,21 +154,21 @@ export class Un75Captions extends LitElement {
         ? html`<button part="button download-model" @click=${() => service.prepareTranslation()}>${t.downloadModel}</button>`
         : nothing}
       ${service.translationDownloads.map((d) => {
-        const label = t.modelProgress(this.localize.languageName(d.from), this.localize.languageName(d.to), percent.format(d.loaded));
+        const label = t.modelProgress(this.#localize.languageName(d.from), this.#localize.languageName(d.to), percent.format(d.loaded));
         return html`<p class="note">${label}<progress max="1" .value=${d.loaded} aria-label=${label}></progress></p>`;
       })}
     `;
   }
 
-  private recognitionText(service: CaptionService): string {
-    const { t } = this.localize;
+  #recognitionText(service: CaptionService): string {
+    const { t } = this.#localize;
     switch (service.recognitionFailure) {
       case 'unsupported':
         return t.recognitionUnsupported;
       case 'not-allowed':
         return t.recognitionDenied;
       case 'language-not-supported':
-        return t.recognitionLanguage(this.localize.languageName(service.spokenLanguage));
+        return t.recognitionLanguage(this.#localize.languageName(service.spokenLanguage));
       default:
         return t.recognitionFailed;
     }
@@ -177,12 +177,12 @@ export class Un75Captions extends LitElement {
   override render() {
     const service = this.#captions.value;
     if (!service) return nothing;
-    const { t } = this.localize;
-    const captions = this.visibleCaptions(service);
+    const { t } = this.#localize;
+    const captions = this.#visibleCaptions(service);
     const rows = captionRows(captions, Math.max(1, this.lines), this.bilingual);
     const announced = service.captions.filter((c) => c.final).slice(-ANNOUNCED);
     return html`
-      <div part="base" role="region" aria-label=${t.captions} dir=${this.localize.dir} lang=${t.$code}>
+      <div part="base" role="region" aria-label=${t.captions} dir=${this.#localize.dir} lang=${t.$code}>
         <div part="captions" aria-hidden="true">${repeat(
           rows,
           (row) => row.key,
@@ -208,7 +208,7 @@ export class Un75Captions extends LitElement {
             },
           )}
         </div>
-        <div part="notes" role="status">${this.renderNotes(service, captions)}</div>
+        <div part="notes" role="status">${this.#renderNotes(service, captions)}</div>
         ${this.noDownload
           ? nothing
           : html`<div part="toolbar">

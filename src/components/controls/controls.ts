@@ -21,7 +21,7 @@ import { styles } from './controls.styles.js';
 export class Un75Controls extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
   readonly #session = sessionPart(this);
 
   /** Id of the <un75-meeting> to control, when the bar is not placed inside it. */
@@ -30,7 +30,7 @@ export class Un75Controls extends LitElement {
   override render() {
     const session = this.#session.value;
     if (!session || session.state === 'left' || session.state === 'idle') return nothing;
-    const { t } = this.localize;
+    const { t } = this.#localize;
     const mic = session.micEnabled;
     const camera = session.cameraEnabled;
     const sharing = Boolean(session.screenStream);

@@ -57,7 +57,7 @@ export function parseLanguageList(value: string | null | undefined): string[] {
 export class Un75LanguagePicker extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
   readonly #captions = captionsPart(this, () => this.service);
   readonly #interpretation = interpretationPart(this);
 
@@ -79,27 +79,27 @@ export class Un75LanguagePicker extends LitElement {
   /** Only the listening language: for people who will not speak. */
   @property({ type: Boolean, attribute: 'no-spoken' }) noSpoken = false;
 
-  private get currentListen(): string {
-    return this.#captions.value?.listenLanguage || this.listenLanguage || this.currentSpoken;
+  get #currentListen(): string {
+    return this.#captions.value?.listenLanguage || this.listenLanguage || this.#currentSpoken;
   }
 
-  private get currentSpoken(): string {
+  get #currentSpoken(): string {
     return this.#captions.value?.spokenLanguage || this.spokenLanguage || navigator.language || 'en';
   }
 
   /** The UN languages, the extra ones, and the current choice if it is none of those. */
-  private options(current: string): string[] {
+  #options(current: string): string[] {
     const options: string[] = [...UN_LANGUAGES, ...parseLanguageList(this.languages).filter((tag) => !(UN_LANGUAGES as readonly string[]).includes(tag))];
     if (!options.some((tag) => tag === current) && !options.some((tag) => sameLanguage(tag, current))) options.push(current);
     return options;
   }
 
   /** The option standing for `current`: itself if offered, else one of the same language. */
-  private selected(options: string[], current: string): string {
+  #selected(options: string[], current: string): string {
     return options.find((tag) => tag === current) ?? options.find((tag) => sameLanguage(tag, current)) ?? current;
   }
 
-  private choose(which: 'listen' | 'spoken', event: Event) {
+  #choose(which: 'listen' | 'spoken', event: Event) {
     const tag = (event.target as HTMLSelectElement).value;
     const service = this.#captions.value;
     if (which === 'listen') {
@@ -111,24 +111,24 @@ export class Un75LanguagePicker extends LitElement {
     }
     this.dispatchEvent(
       new CustomEvent<Un75LanguageChangeDetail>('un75-language-change', {
-        detail: { listenLanguage: this.currentListen, spokenLanguage: this.currentSpoken, changed: which },
+        detail: { listenLanguage: this.#currentListen, spokenLanguage: this.#currentSpoken, changed: which },
         bubbles: true,
         composed: true,
       }),
     );
   }
 
-  private renderSelect(which: 'listen' | 'spoken', label: string, current: string) {
-    const { t } = this.localize;
+  #renderSelect(which: 'listen' | 'spoken', label: string, current: string) {
+    const { t } = this.#localize;
     // Languages with a live human interpreter are offered, and marked, in the listening list.
     const channels = which === 'listen' ? (this.#interpretation.value?.channels.filter((c) => !c.self) ?? []) : [];
-    const options = [...this.options(current), ...channels.map((c) => c.lang)].filter(
+    const options = [...this.#options(current), ...channels.map((c) => c.lang)].filter(
       (tag, i, all) => all.findIndex((other) => other === tag || sameLanguage(other, tag)) === i,
     );
-    const selected = this.selected(options, current);
+    const selected = this.#selected(options, current);
     return html`<label part="field ${which}-field">
       <span part="label">${label}</span>
-      <select part="picker ${which}-picker" @change=${(e: Event) => this.choose(which, e)}>
+      <select part="picker ${which}-picker" @change=${(e: Event) => this.#choose(which, e)}>
         ${options.map(
           (tag) => {
             const human = channels.some((c) => sameChannel(c.lang, tag)) ? ` · ${t.humanInterpretation}` : '';
@@ -140,16 +140,16 @@ export class Un75LanguagePicker extends LitElement {
   }
 
   /** Whether a human interpreter is live in the listen language, and the floor's volume under them. */
-  private renderChannel() {
+  #renderChannel() {
     const interpretation = this.#interpretation.value;
     if (!interpretation || interpretation.boothState) return nothing;
-    const { t } = this.localize;
+    const { t } = this.#localize;
     const heard = interpretation.heard;
     const others = interpretation.channels.filter((c) => !c.self);
     if (!heard && others.length === 0) return nothing;
     return html`
       <span part="channel-status" role="status">
-        ${heard ? t.channelLive(this.localize.languageName(heard.lang), heard.interpreterName) : t.noChannel}
+        ${heard ? t.channelLive(this.#localize.languageName(heard.lang), heard.interpreterName) : t.noChannel}
       </span>
       ${heard
         ? html`<label part="field floor-field">
@@ -170,13 +170,13 @@ export class Un75LanguagePicker extends LitElement {
   }
 
   override render() {
-    const { t } = this.localize;
+    const { t } = this.#localize;
     return html`
-      <fieldset part="base" dir=${this.localize.dir} lang=${t.$code}>
+      <fieldset part="base" dir=${this.#localize.dir} lang=${t.$code}>
         <legend class="visually-hidden">${t.languages}</legend>
-        ${this.renderSelect('listen', t.listenLanguage, this.currentListen)}
-        ${this.noSpoken ? nothing : this.renderSelect('spoken', t.spokenLanguage, this.currentSpoken)}
-        ${this.renderChannel()}
+        ${this.#renderSelect('listen', t.listenLanguage, this.#currentListen)}
+        ${this.noSpoken ? nothing : this.#renderSelect('spoken', t.spokenLanguage, this.#currentSpoken)}
+        ${this.#renderChannel()}
       </fieldset>
     `;
   }

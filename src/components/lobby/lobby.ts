@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
-import { LocalizeController } from '../../i18n/localize.js';
+import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
 import { styles } from './lobby.styles.js';
 
@@ -30,7 +30,7 @@ export interface LobbyJoinDetail {
 export class Un75Lobby extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
 
   /** Name to prefill. */
   @property() name = '';
@@ -51,7 +51,7 @@ export class Un75Lobby extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.startPreview();
+    void this.#startPreview();
   }
 
   override disconnectedCallback(): void {
@@ -61,10 +61,10 @@ export class Un75Lobby extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('cameraOff') && this.media && changed.get('cameraOff') !== undefined) void this.applyCamera();
+    if (changed.has('cameraOff') && this.media && changed.get('cameraOff') !== undefined) void this.#applyCamera();
   }
 
-  private async startPreview() {
+  async #startPreview() {
     const media = await acquireLocalMedia({ audio: true, video: !this.cameraOff });
     if (!this.isConnected) {
       stopStream(media.stream);
@@ -83,7 +83,7 @@ export class Un75Lobby extends LitElement {
     this.audioDeviceId = audio?.getSettings().deviceId;
   }
 
-  private async applyCamera() {
+  async #applyCamera() {
     const stream = this.media?.stream;
     if (!stream) return;
     stream.getVideoTracks().forEach((t) => {
@@ -101,7 +101,7 @@ export class Un75Lobby extends LitElement {
     this.requestUpdate();
   }
 
-  private async changeMicrophone(deviceId: string) {
+  async #changeMicrophone(deviceId: string) {
     this.audioDeviceId = deviceId;
     const stream = this.media?.stream;
     const track = await acquireMicrophone(deviceId);
@@ -114,14 +114,14 @@ export class Un75Lobby extends LitElement {
     stream.addTrack(track);
   }
 
-  private toggleMic() {
+  #toggleMic() {
     const track = this.media?.stream.getAudioTracks()[0];
     if (!track) return;
     this.micOff = !this.micOff;
     track.enabled = !this.micOff;
   }
 
-  private submit(event: Event) {
+  #submit(event: Event) {
     event.preventDefault();
     const input = this.renderRoot.querySelector('input');
     const name = input?.value.trim() ?? '';
@@ -147,24 +147,10 @@ export class Un75Lobby extends LitElement {
     );
   }
 
-  private notice() {
-    const { t } = this.localize;
-    switch (this.problem) {
-      case 'no-camera':
-        return t.noCamera;
-      case 'no-microphone':
-        return t.noMicrophone;
-      case 'no-media':
-        return t.noMedia;
-      default:
-        return '';
-    }
-  }
-
   override render() {
-    const { t } = this.localize;
+    const { t } = this.#localize;
     const hasMic = Boolean(this.media?.stream.getAudioTracks().length);
-    const notice = this.notice();
+    const notice = this.problem && problemText(t, this.problem);
     const devices = (label: string, list: MediaDeviceInfo[], selected: string | undefined, onChange: (id: string) => void) => html`
       <label>
         ${label}
@@ -179,7 +165,7 @@ export class Un75Lobby extends LitElement {
         <div part="preview">
           <video .srcObject=${this.media?.stream ?? null} .muted=${true} ?hidden=${this.cameraOff} autoplay playsinline aria-hidden="true"></video>
           <div class="preview-toggles">
-            <button type="button" aria-label=${t.microphone} aria-pressed=${!this.micOff} ?disabled=${!hasMic} @click=${this.toggleMic}>
+            <button type="button" aria-label=${t.microphone} aria-pressed=${!this.micOff} ?disabled=${!hasMic} @click=${this.#toggleMic}>
               ${this.micOff ? micOffIcon : micIcon}
             </button>
             <button type="button" aria-label=${t.camera} aria-pressed=${!this.cameraOff} @click=${() => (this.cameraOff = !this.cameraOff)}>
@@ -187,7 +173,7 @@ export class Un75Lobby extends LitElement {
             </button>
           </div>
         </div>
-        <form @submit=${this.submit}>
+        <form @submit=${this.#submit}>
           <h2 id="title">${t.joinTitle}</h2>
           ${this.room ? html`<p class="room">${t.roomLabel(this.room)}</p>` : nothing}
           <label>
@@ -196,9 +182,9 @@ export class Un75Lobby extends LitElement {
           </label>
           ${devices(t.camera, this.cameras, this.videoDeviceId, (id) => {
             this.videoDeviceId = id;
-            void this.applyCamera();
+            void this.#applyCamera();
           })}
-          ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.changeMicrophone(id))}
+          ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.#changeMicrophone(id))}
           ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
           <button part="join" type="submit" ?disabled=${this.busy}>${this.busy ? t.joining : t.join}</button>
         </form>

@@ -5,7 +5,7 @@ import type { LocalMedia, MediaProblem } from '../../core/media.js';
 import { MeetingSession } from '../../core/session.js';
 import type { Participant } from '../../core/types.js';
 import { ROLES, ROOM_PATTERN, type Role } from '../../protocol/signaling.js';
-import { LocalizeController } from '../../i18n/localize.js';
+import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { captionsContext, interpretationContext, sessionContext } from '../context.js';
 import { Interpretation } from '../../core/interpretation.js';
 import '../booth/un75-booth.js';
@@ -89,7 +89,7 @@ interface JoinSettings {
 export class Un75Meeting extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
 
   /** Room name: letters, digits, `.`, `_`, `-`, up to 64. */
   @property({ reflect: true }) room = '';
@@ -212,7 +212,7 @@ export class Un75Meeting extends LitElement {
     }
   }
 
-  private signalingUrl(): string {
+  #signalingUrl(): string {
     if (this.signaling) return this.signaling;
     const { protocol, host } = window.location;
     return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
@@ -225,9 +225,9 @@ export class Un75Meeting extends LitElement {
   async join(settings?: JoinSettings): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'in-call') return;
     const name = (settings?.name ?? this.name).trim();
-    const { t } = this.localize;
+    const { t } = this.#localize;
     if (!ROOM_PATTERN.test(this.room)) {
-      this.fail({ code: 'bad-room', message: t.missingRoom });
+      this.#fail({ code: 'bad-room', message: t.missingRoom });
       throw new Error(t.missingRoom);
     }
     if (!name) {
@@ -238,7 +238,7 @@ export class Un75Meeting extends LitElement {
     this.notices = [];
     this.phase = 'joining';
     const session = new MeetingSession({
-      signalingUrl: this.signalingUrl(),
+      signalingUrl: this.#signalingUrl(),
       room: this.room,
       name,
       token: this.token || undefined,
@@ -251,10 +251,10 @@ export class Un75Meeting extends LitElement {
       localMedia: settings?.media,
       iceTransportPolicy: this.iceTransportPolicy,
     });
-    this.listen(session);
+    this.#listen(session);
     this._session = session;
-    this.startCaptions(session);
-    this.startInterpretation(session);
+    this.#startCaptions(session);
+    this.#startInterpretation(session);
     try {
       await session.join();
     } catch {
@@ -263,7 +263,7 @@ export class Un75Meeting extends LitElement {
     }
   }
 
-  private listen(session: MeetingSession) {
+  #listen(session: MeetingSession) {
     const forward = <T>(type: string, detail: T) =>
       this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
     const mine = () => this._session === session;
@@ -287,14 +287,14 @@ export class Un75Meeting extends LitElement {
       if (mine()) forward<Un75ConnectionStateDetail>('un75-connection-state', e.detail);
     });
     session.on('local-media', (e) => {
-      if (mine()) this.showMediaProblem(e.detail.problem);
+      if (mine()) this.#showMediaProblem(e.detail.problem);
     });
     session.on('error', (e) => {
-      if (mine()) this.fail(e.detail);
+      if (mine()) this.#fail(e.detail);
     });
   }
 
-  private startCaptions(session: MeetingSession) {
+  #startCaptions(session: MeetingSession) {
     this._captions?.dispose();
     const spokenLanguage = this.spokenLanguage || navigator.language || 'en';
     const captions = new CaptionService(session, {
@@ -314,10 +314,10 @@ export class Un75Meeting extends LitElement {
       // Without a microphone this person only listens: nothing to recognise.
       // An interpreter's voice is a channel, not the floor: it is not captioned (listeners already
       // have the floor's captions in their language).
-      if (mine() && track && !this.boothLanguages()) void captions.start(track, !session.micEnabled);
+      if (mine() && track && !this.#boothLanguages()) void captions.start(track, !session.micEnabled);
     });
     session.on('participant-updated', (e) => {
-      if (!mine() || e.detail.participant.id !== session.selfId || this.boothLanguages()) return;
+      if (!mine() || e.detail.participant.id !== session.selfId || this.#boothLanguages()) return;
       // Recognition follows the microphone: nothing is captioned while it is off.
       if (session.micEnabled) void captions.resume(session.localStream.getAudioTracks()[0]);
       else captions.pause();
@@ -327,17 +327,17 @@ export class Un75Meeting extends LitElement {
   }
 
   /** The booth's languages from `interpreter-languages`, when this person interprets. */
-  private boothLanguages(): [string, string] | undefined {
+  #boothLanguages(): [string, string] | undefined {
     const [from, to] = this.interpreterLanguages.trim().split(/[\s,]+/);
     return this.role === 'interpreter' && from && to ? [from, to] : undefined;
   }
 
-  private startInterpretation(session: MeetingSession) {
+  #startInterpretation(session: MeetingSession) {
     this._interpretation?.dispose();
     const interpretation = new Interpretation(session, {
       listenLanguage: this.listenLanguage || this.spokenLanguage || navigator.language || 'en',
       floorVolume: this.floorVolume,
-      interpreterLanguages: this.boothLanguages(),
+      interpreterLanguages: this.#boothLanguages(),
     });
     this._interpretation = interpretation;
     session.audio.setPolicy(interpretation.volumeFor);
@@ -368,30 +368,19 @@ export class Un75Meeting extends LitElement {
     return this._interpretation;
   }
 
-  private onLanguageChange(event: CustomEvent<Un75LanguageChangeDetail>) {
+  #onLanguageChange(event: CustomEvent<Un75LanguageChangeDetail>) {
     // Keep the element's attributes in step with what the person chose in its picker.
     this.listenLanguage = event.detail.listenLanguage;
     this.spokenLanguage = event.detail.spokenLanguage;
   }
 
-  private showMediaProblem(problem: MediaProblem | undefined) {
-    const { t } = this.localize;
-    const text = problem === 'no-camera' ? t.noCamera : problem === 'no-microphone' ? t.noMicrophone : problem === 'no-media' ? t.noMedia : '';
+  #showMediaProblem(problem: MediaProblem | undefined) {
+    const text = problem && problemText(this.#localize.t, problem);
     if (text) this.notices = [...this.notices, { text, error: false }];
   }
 
-  private fail(detail: Un75ErrorDetail) {
-    const { t } = this.localize;
-    const text =
-      detail.code === 'room-full'
-        ? t.roomFull
-        : detail.code === 'unreachable'
-          ? t.connectionLost
-          : detail.code === 'no-camera'
-            ? t.noCamera
-            : detail.code === 'no-microphone'
-              ? t.noMicrophone
-              : detail.message;
+  #fail(detail: Un75ErrorDetail) {
+    const text = problemText(this.#localize.t, detail.code) ?? detail.message;
     this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
     this.dispatchEvent(new CustomEvent<Un75ErrorDetail>('un75-error', { detail, bubbles: true, composed: true }));
   }
@@ -421,15 +410,15 @@ export class Un75Meeting extends LitElement {
     return this._session?.setHand(on) ?? false;
   }
 
-  private onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
+  #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
     event.stopPropagation();
     this.join(event.detail).catch(() => {});
   }
 
   override render() {
-    const { t } = this.localize;
+    const { t } = this.#localize;
     return html`
-      <div part="base" dir=${this.localize.dir} lang=${this.localize.t.$code}>
+      <div part="base" dir=${this.#localize.dir} lang=${this.#localize.t.$code}>
         <div part="notices" role="status" aria-live="polite">
           ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
         </div>
@@ -442,7 +431,7 @@ export class Un75Meeting extends LitElement {
               .room=${this.room}
               ?mic-off=${this.micOff}
               ?camera-off=${this.cameraOff}
-              @un75-lobby-join=${this.onLobbyJoin}
+              @un75-lobby-join=${this.#onLobbyJoin}
             ></un75-lobby>`
           : nothing}
         ${this.phase === 'in-call'
@@ -458,13 +447,13 @@ export class Un75Meeting extends LitElement {
                       exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
                     ></un75-captions>`}
               </div>
-              ${this.boothLanguages()
+              ${this.#boothLanguages()
                 ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>`
                 : nothing}
               <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
                 <un75-language-picker
                   exportparts="picker, listen-picker, spoken-picker"
-                  @un75-language-change=${this.onLanguageChange}
+                  @un75-language-change=${this.#onLanguageChange}
                 ></un75-language-picker>
               </un75-controls>
             `

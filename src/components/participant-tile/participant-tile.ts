@@ -23,7 +23,7 @@ import { styles } from './participant-tile.styles.js';
 export class Un75ParticipantTile extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
 
   /** The person shown. */
   @property({ attribute: false }) participant: Participant | undefined;
@@ -41,7 +41,7 @@ export class Un75ParticipantTile extends LitElement {
   @property({ type: Boolean, reflect: true }) screen = false;
 
   override render() {
-    const { t } = this.localize;
+    const { t } = this.#localize;
     const p = this.participant;
     if (!p) return nothing;
     const label = this.screen ? t.screen(p.name) : p.isSelf ? t.you(p.name) : p.name;
@@ -62,7 +62,7 @@ export class Un75ParticipantTile extends LitElement {
         ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true"><span>${initials(p.name)}</span></div>`}
         ${state ? html`<span part="state" role="status">${state}</span>` : nothing}
         ${p.role === 'interpreter' && !this.screen
-          ? html`<span part="badge">${this.channel ? t.interpretingInto(this.localize.languageName(this.channel)) : t.interpreter}</span>`
+          ? html`<span part="badge">${this.channel ? t.interpretingInto(this.#localize.languageName(this.channel)) : t.interpreter}</span>`
           : nothing}
         ${p.handRaised && !this.screen ? html`<span part="hand" role="img" aria-label=${t.handRaised}>${handIcon}</span>` : nothing}
         <figcaption part="name">

@@ -35,33 +35,33 @@ export function columnsFor(count: number, wide: boolean): number {
 export class Un75VideoGrid extends LitElement {
   static override styles = styles;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
   readonly #session = sessionPart(this);
   readonly #interpretation = interpretationPart(this);
-  private resizeObserver: ResizeObserver | undefined;
-  private wide = true;
+  #resizeObserver: ResizeObserver | undefined;
+  #wide = true;
 
   /** Id of the <un75-meeting> to show, when the grid is not placed inside it. */
   @property({ reflect: true }) for: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resizeObserver = new ResizeObserver(([entry]) => {
+    this.#resizeObserver = new ResizeObserver(([entry]) => {
       const wide = (entry?.contentRect.width ?? 0) >= 600;
-      if (wide !== this.wide) {
-        this.wide = wide;
+      if (wide !== this.#wide) {
+        this.#wide = wide;
         this.requestUpdate();
       }
     });
-    this.resizeObserver.observe(this);
+    this.#resizeObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
+    this.#resizeObserver?.disconnect();
   }
 
-  private tiles(): TileModel[] {
+  #tiles(): TileModel[] {
     const session = this.#session.value;
     if (!session) return [];
     const tiles: TileModel[] = [];
@@ -76,12 +76,12 @@ export class Un75VideoGrid extends LitElement {
 
   override render() {
     const session = this.#session.value;
-    const all = this.tiles();
+    const all = this.#tiles();
     // Interpreters are not speakers of the dialogue: they sit apart, in a strip of small marked tiles.
     const tiles = all.filter((tile) => !tile.interpreter);
     const interpreters = all.filter((tile) => tile.interpreter);
     const channels = this.#interpretation.value?.channels ?? [];
-    const { t } = this.localize;
+    const { t } = this.#localize;
     const alone = session?.state === 'joined' && session.participants.length === 1;
     const tile = (model: TileModel, part: string) => html`
       <un75-participant-tile
@@ -96,7 +96,7 @@ export class Un75VideoGrid extends LitElement {
       ></un75-participant-tile>
     `;
     return html`
-      <div part="base" role="list" aria-label=${t.participants(tiles.length)} style="--_columns: ${columnsFor(tiles.length, this.wide)}">
+      <div part="base" role="list" aria-label=${t.participants(tiles.length)} style="--_columns: ${columnsFor(tiles.length, this.#wide)}">
         ${repeat(tiles, (model) => model.key, (model) => tile(model, 'tile'))}
       </div>
       ${interpreters.length

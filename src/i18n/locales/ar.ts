@@ -18,7 +18,6 @@ const plural = (n: number) => {
 export const ar: Translation = {
   $code: 'ar',
   $dir: 'rtl',
-  $name: 'العربية',
   joinTitle: 'هل أنت مستعد للانضمام؟',
   yourName: 'اسمك',
   namePlaceholder: 'الاسم الذي سيراه الآخرون',
@@ -48,7 +47,6 @@ export const ar: Translation = {
   noMedia: 'لا توجد كاميرا ولا ميكروفون: يمكنك المشاهدة والاستماع.',
   roomFull: 'هذه الغرفة ممتلئة.',
   connectionLost: 'انقطع الاتصال بالخادم.',
-  peerUnreachable: (name) => `تعذّر الاتصال بـ ${name}.`,
   missingRoom: 'لم تُحدَّد غرفة: اضبط السمة room.',
 
   // Captions

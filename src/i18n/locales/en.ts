@@ -3,7 +3,6 @@ import type { Translation } from '../types.js';
 export const en: Translation = {
   $code: 'en',
   $dir: 'ltr',
-  $name: 'English',
   joinTitle: 'Ready to join?',
   yourName: 'Your name',
   namePlaceholder: 'How others will see you',
@@ -33,7 +32,6 @@ export const en: Translation = {
   noMedia: 'No camera or microphone available: you can watch and listen.',
   roomFull: 'This room is full.',
   connectionLost: 'The connection to the server was lost.',
-  peerUnreachable: (name) => `Could not connect to ${name}.`,
   missingRoom: 'No room given: set the room attribute.',
 
   // Captions

@@ -3,7 +3,6 @@ import type { Translation } from '../types.js';
 export const es: Translation = {
   $code: 'es',
   $dir: 'ltr',
-  $name: 'Español',
   joinTitle: '¿Listo para unirte?',
   yourName: 'Tu nombre',
   namePlaceholder: 'Cómo te verán los demás',
@@ -33,7 +32,6 @@ export const es: Translation = {
   noMedia: 'No hay cámara ni micrófono disponibles: puedes ver y escuchar.',
   roomFull: 'Esta sala está llena.',
   connectionLost: 'Se perdió la conexión con el servidor.',
-  peerUnreachable: (name) => `No se pudo conectar con ${name}.`,
   missingRoom: 'No se indicó la sala: define el atributo room.',
 
   // Captions

@@ -3,7 +3,6 @@ import type { Translation } from '../types.js';
 export const fr: Translation = {
   $code: 'fr',
   $dir: 'ltr',
-  $name: 'Français',
   joinTitle: 'Prêt à rejoindre ?',
   yourName: 'Votre nom',
   namePlaceholder: 'Le nom que les autres verront',
@@ -33,7 +32,6 @@ export const fr: Translation = {
   noMedia: 'Ni caméra ni micro disponibles : vous pouvez regarder et écouter.',
   roomFull: 'Cette salle est complète.',
   connectionLost: 'La connexion au serveur a été perdue.',
-  peerUnreachable: (name) => `Impossible de se connecter à ${name}.`,
   missingRoom: 'Aucune salle indiquée : renseignez l’attribut room.',
 
   // Captions

@@ -8,7 +8,6 @@ const plural = (n: number, one: string, few: string, many: string) => {
 export const ru: Translation = {
   $code: 'ru',
   $dir: 'ltr',
-  $name: 'Русский',
   joinTitle: 'Готовы присоединиться?',
   yourName: 'Ваше имя',
   namePlaceholder: 'Как вас увидят другие',
@@ -38,7 +37,6 @@ export const ru: Translation = {
   noMedia: 'Камера и микрофон недоступны: вы можете смотреть и слушать.',
   roomFull: 'Комната заполнена.',
   connectionLost: 'Соединение с сервером потеряно.',
-  peerUnreachable: (name) => `Не удалось подключиться к участнику ${name}.`,
   missingRoom: 'Комната не указана: задайте атрибут room.',
 
   // Captions

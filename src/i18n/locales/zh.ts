@@ -3,7 +3,6 @@ import type { Translation } from '../types.js';
 export const zh: Translation = {
   $code: 'zh',
   $dir: 'ltr',
-  $name: '中文',
   joinTitle: '准备好加入了吗？',
   yourName: '您的名字',
   namePlaceholder: '其他人看到的名字',
@@ -33,7 +32,6 @@ export const zh: Translation = {
   noMedia: '没有可用的摄像头或麦克风：您可以观看和收听。',
   roomFull: '此房间已满。',
   connectionLost: '与服务器的连接已断开。',
-  peerUnreachable: (name) => `无法连接到 ${name}。`,
   missingRoom: '未指定房间：请设置 room 属性。',
 
   // Captions

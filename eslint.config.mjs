@@ -55,7 +55,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/e2e/probes.js'],
+    files: ['test/e2e/*.js'],
     languageOptions: { globals: globals.browser },
   },
 );

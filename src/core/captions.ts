@@ -12,6 +12,7 @@ import type { RecognitionFailure, RecognitionResult, SpeechRecognizer } from './
 import { CachedTranslator, TranslationError, isAbortError, sameLanguage, translationTag } from './translation.js';
 import type { AvailabilityChangeDetail, DownloadProgressDetail, Translator } from './translation.js';
 import { Transcript, formatTranscript } from './transcript.js';
+import { TypedEventTarget } from './typed-event-target.js';
 import type { TranscriptLine } from './transcript.js';
 import type { Caption, CaptionNote, RecognitionState, TranscriptFormat } from './captions.types.js';
 
@@ -34,7 +35,7 @@ export interface CaptionServiceOptions {
   translationTimeout?: number;
 }
 
-export interface TranslationDownload extends DownloadProgressDetail {}
+export type TranslationDownload = DownloadProgressDetail;
 
 export interface CaptionServiceEventMap {
   /** A caption was shown or updated, after translation. */
@@ -109,7 +110,7 @@ function noteFor(error: unknown): CaptionNote {
 /**
  * Events: see {@link CaptionServiceEventMap}.
  */
-export class CaptionService extends EventTarget {
+export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
   readonly transcriptStore = new Transcript();
   readonly #messaging: PeerMessaging;
   #spokenLanguage: string;
@@ -668,21 +669,6 @@ export class CaptionService extends EventTarget {
     this.#setTranslator(undefined);
     for (const speaker of this.#speakers.values()) speaker.lane.forEach((job) => job.controller.abort());
   }
-}
-
-export interface CaptionService {
-  addEventListener<K extends keyof CaptionServiceEventMap>(
-    type: K,
-    listener: (this: CaptionService, event: CaptionServiceEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof CaptionServiceEventMap>(
-    type: K,
-    listener: (this: CaptionService, event: CaptionServiceEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -174,9 +174,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
     if (this.#state !== 'joining') return;
     this.#state = 'joined';
-    this.#startMesh(welcome.id, welcome.iceServers);
-    this.#addSelf(welcome.id);
-    for (const peer of welcome.peers) this.#addPeer(peer, true);
+    this.#enter(welcome);
     this.dispatch('joined', { selfId: welcome.id });
   }
 
@@ -222,8 +220,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     for (const id of [...this.#people.keys()]) if (!this.#people.get(id)!.isSelf) this.#removePeer(id, 'reconnected');
     const self = this.self;
     this.#people.clear();
+    this.#enter(welcome, self);
+  }
+
+  /** Into the room as a newcomer: links to everyone already there, which we initiate. */
+  #enter(welcome: Welcome, previousSelf?: Participant) {
     this.#startMesh(welcome.id, welcome.iceServers);
-    this.#addSelf(welcome.id, self);
+    this.#addSelf(welcome.id, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
   }
 

@@ -70,7 +70,7 @@ interface BrowserTranslatorInstance {
   translate(text: string, options?: { signal?: AbortSignal }): Promise<string>;
   destroy(): void;
 }
-interface CreateMonitor extends EventTarget {}
+type CreateMonitor = EventTarget;
 export interface BrowserTranslatorApi {
   availability(options: { sourceLanguage: string; targetLanguage: string }): Promise<TranslationAvailability>;
   create(options: {

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Caption, CaptionNote, CaptionService, TranscriptFormat } from '../../core/captions.js';
 import { captionRows } from '../../core/caption-layout.js';
@@ -71,26 +70,35 @@ const ANNOUNCED = 3;
 export class Un75Captions extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    service: { attribute: false },
+    for: { reflect: true },
+    bilingual: { type: Boolean, reflect: true },
+    lines: { type: Number },
+    linger: { type: Number },
+    noDownload: { type: Boolean, attribute: 'no-download' },
+  };
+
   readonly #localize = new LocalizeController(this);
   readonly #captions = captionsPart(this, () => this.service);
 
   /** The caption service to show; defaults to the enclosing or named meeting's. */
-  @property({ attribute: false }) service: CaptionService | undefined;
+  service: CaptionService | undefined;
 
   /** Id of the <un75-meeting> whose captions to show, when not placed inside it. */
-  @property({ reflect: true }) for: string | null = null;
+  for: string | null = null;
 
   /** Shows the original under each translated line. */
-  @property({ type: Boolean, reflect: true }) bilingual = false;
+  bilingual = false;
 
   /** How many lines to show. */
-  @property({ type: Number }) lines = 2;
+  lines = 2;
 
   /** Seconds a line stays after it was last updated; 0 keeps it until replaced. */
-  @property({ type: Number }) linger = 12;
+  linger = 12;
 
   /** Hides the transcript download button. */
-  @property({ type: Boolean, attribute: 'no-download' }) noDownload = false;
+  noDownload = false;
 
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 

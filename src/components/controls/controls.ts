@@ -1,5 +1,4 @@
 import { LitElement, html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, handIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from '../icons.js';
 import { sessionPart } from '../meeting-part-controller.js';
@@ -21,11 +20,15 @@ import { styles } from './controls.styles.js';
 export class Un75Controls extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    for: { reflect: true },
+  };
+
   readonly #localize = new LocalizeController(this);
   readonly #session = sessionPart(this);
 
   /** Id of the <un75-meeting> to control, when the bar is not placed inside it. */
-  @property({ reflect: true }) for: string | null = null;
+  for: string | null = null;
 
   override render() {
     const session = this.#session.value;

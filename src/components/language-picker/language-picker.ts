@@ -1,5 +1,4 @@
 import { LitElement, html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
 import type { CaptionService } from '../../core/captions.js';
 import { sameLanguage } from '../../core/translation.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
@@ -57,27 +56,36 @@ export function parseLanguageList(value: string | null | undefined): string[] {
 export class Un75LanguagePicker extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    service: { attribute: false },
+    for: { reflect: true },
+    listenLanguage: { attribute: 'listen-language', reflect: true },
+    spokenLanguage: { attribute: 'spoken-language', reflect: true },
+    languages: {},
+    noSpoken: { type: Boolean, attribute: 'no-spoken' },
+  };
+
   readonly #localize = new LocalizeController(this);
   readonly #captions = captionsPart(this, () => this.service);
   readonly #interpretation = interpretationPart(this);
 
   /** The caption service whose languages to set; defaults to the enclosing or named meeting's. */
-  @property({ attribute: false }) service: CaptionService | undefined;
+  service: CaptionService | undefined;
 
   /** Id of the <un75-meeting> to set, when not placed inside it. */
-  @property({ reflect: true }) for: string | null = null;
+  for: string | null = null;
 
   /** BCP 47 tag this person listens in. Follows the caption service when there is one. */
-  @property({ attribute: 'listen-language', reflect: true }) listenLanguage = '';
+  listenLanguage = '';
 
   /** BCP 47 tag this person speaks. Follows the caption service when there is one. */
-  @property({ attribute: 'spoken-language', reflect: true }) spokenLanguage = '';
+  spokenLanguage = '';
 
   /** More languages to offer after the six UN languages, space-separated BCP 47 tags. */
-  @property() languages = '';
+  languages = '';
 
   /** Only the listening language: for people who will not speak. */
-  @property({ type: Boolean, attribute: 'no-spoken' }) noSpoken = false;
+  noSpoken = false;
 
   get #currentListen(): string {
     return this.#captions.value?.listenLanguage || this.listenLanguage || this.#currentSpoken;

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
@@ -30,23 +29,37 @@ export interface LobbyJoinDetail {
 export class Un75Lobby extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    name: {},
+    room: {},
+    micOff: { type: Boolean, attribute: 'mic-off' },
+    cameraOff: { type: Boolean, attribute: 'camera-off' },
+    busy: { type: Boolean },
+    media: { state: true },
+    cameras: { state: true },
+    microphones: { state: true },
+    videoDeviceId: { state: true },
+    audioDeviceId: { state: true },
+    problem: { state: true },
+  };
+
   readonly #localize = new LocalizeController(this);
 
   /** Name to prefill. */
-  @property() name = '';
+  name = '';
   /** Room shown in the heading. */
-  @property() room = '';
-  @property({ type: Boolean, attribute: 'mic-off' }) micOff = false;
-  @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
+  room = '';
+  micOff = false;
+  cameraOff = false;
   /** Set while the meeting is joining: the button shows progress and is disabled. */
-  @property({ type: Boolean }) busy = false;
+  busy = false;
 
-  @state() private media: LocalMedia | undefined;
-  @state() private cameras: MediaDeviceInfo[] = [];
-  @state() private microphones: MediaDeviceInfo[] = [];
-  @state() private videoDeviceId: string | undefined;
-  @state() private audioDeviceId: string | undefined;
-  @state() private problem: MediaProblem | undefined;
+  private media: LocalMedia | undefined;
+  private cameras: MediaDeviceInfo[] = [];
+  private microphones: MediaDeviceInfo[] = [];
+  private videoDeviceId: string | undefined;
+  private audioDeviceId: string | undefined;
+  private problem: MediaProblem | undefined;
   private handedOver = false;
 
   override connectedCallback(): void {

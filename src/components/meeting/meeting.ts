@@ -1,6 +1,5 @@
-import { provide } from '@lit/context';
+import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import type { LocalMedia, MediaProblem } from '../../core/media.js';
 import { MeetingSession } from '../../core/session.js';
 import type { Participant } from '../../core/types.js';
@@ -24,12 +23,7 @@ import { styles } from './meeting.styles.js';
 import type {
   Un75CaptionDetail,
   Un75ChannelChangeDetail,
-  Un75ConnectionStateDetail,
   Un75ErrorDetail,
-  Un75JoinedDetail,
-  Un75LeftDetail,
-  Un75ParticipantDetail,
-  Un75ParticipantLeftDetail,
 } from './meeting.types.js';
 
 interface JoinSettings {
@@ -89,68 +83,92 @@ interface JoinSettings {
 export class Un75Meeting extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    room: { reflect: true },
+    signaling: {},
+    name: {},
+    token: {},
+    spokenLanguage: { attribute: 'spoken-language' },
+    role: {},
+    autojoin: { type: Boolean },
+    micOff: { type: Boolean, attribute: 'mic-off' },
+    cameraOff: { type: Boolean, attribute: 'camera-off' },
+    iceTransportPolicy: { attribute: false },
+    listenLanguage: { attribute: 'listen-language' },
+    translationEndpoint: { attribute: 'translation-endpoint' },
+    noCaptions: { type: Boolean, attribute: 'no-captions' },
+    recognizer: { attribute: false },
+    translator: { attribute: false },
+    floorVolume: { type: Number, attribute: 'floor-volume' },
+    interpreterLanguages: { attribute: 'interpreter-languages' },
+    _interpretation: { state: true },
+    _captions: { state: true },
+    _session: { state: true },
+    phase: { state: true },
+    notices: { state: true },
+  };
+
   readonly #localize = new LocalizeController(this);
 
   /** Room name: letters, digits, `.`, `_`, `-`, up to 64. */
-  @property({ reflect: true }) room = '';
+  room = '';
   /** WebSocket URL of the signaling server. Default: `/signal` on the page's own host. */
-  @property() signaling = '';
+  signaling = '';
   /** Display name; asked on the pre-join screen when empty. */
-  @property() name = '';
+  name = '';
   /** JWT for a server started with `--jwt-secret`. */
-  @property() token = '';
+  token = '';
   /** BCP 47 tag of what this person speaks. Default: the browser's language. */
-  @property({ attribute: 'spoken-language' }) spokenLanguage = '';
+  spokenLanguage = '';
   /**
    * `participant`, `interpreter` or `host` (a server with `--jwt-secret` takes it from the token).
    * This shadows HTMLElement's ARIA `role` reflection, as the public contract names it so; the
    * element's own accessible semantics come from its shadow content, not from this attribute.
    */
-  @property() override role: Role = 'participant';
+  override role: Role = 'participant';
   /** Skip the pre-join screen (needs `name`). */
-  @property({ type: Boolean }) autojoin = false;
+  autojoin = false;
   /** Start with the microphone off. */
-  @property({ type: Boolean, attribute: 'mic-off' }) micOff = false;
+  micOff = false;
   /** Start with the camera off. */
-  @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
+  cameraOff = false;
   /** `relay` forces every link through TURN. */
-  @property({ attribute: false }) iceTransportPolicy: RTCIceTransportPolicy | undefined;
+  iceTransportPolicy: RTCIceTransportPolicy | undefined;
   /** BCP 47 tag captions are translated into. Default: `spoken-language`. */
-  @property({ attribute: 'listen-language' }) listenLanguage = '';
+  listenLanguage = '';
   /** URL of a LibreTranslate-compatible `/translate` API. Default: the browser's Translator API when it has one. */
-  @property({ attribute: 'translation-endpoint' }) translationEndpoint = '';
+  translationEndpoint = '';
   /** Hides the caption overlay (captions are still made and kept in the transcript). */
-  @property({ type: Boolean, attribute: 'no-captions' }) noCaptions = false;
+  noCaptions = false;
   /** Speech recogniser for this person's captions (design §5.1). Default: the Web Speech API. */
-  @property({ attribute: false }) recognizer: SpeechRecognizer | undefined;
+  recognizer: SpeechRecognizer | undefined;
   /** Caption translator (design §5.2). Default: from `translation-endpoint`, else the browser's. */
-  @property({ attribute: false }) translator: Translator | undefined;
+  translator: Translator | undefined;
 
   /** 0–1: how loud the original (floor) stays under an interpreter; 0 mutes it. */
-  @property({ type: Number, attribute: 'floor-volume' }) floorVolume = 0.2;
+  floorVolume = 0.2;
   /**
    * For interpreters: the booth's two languages, e.g. `"en fr"`. They start interpreting from the
    * first into the second; one control swaps the direction.
    */
-  @property({ attribute: 'interpreter-languages' }) interpreterLanguages = '';
+  interpreterLanguages = '';
 
-  /** Interpretation channels of the current call, provided to the picker, grid and booth. */
-  @provide({ context: interpretationContext })
-  @state()
+  /** Interpretation channels of the current call. */
   private _interpretation: Interpretation | undefined;
-
-  /** Captions of the current (or last) call, provided to <un75-captions> and <un75-language-picker>. */
-  @provide({ context: captionsContext })
-  @state()
+  /** Captions of the current (or last) call. */
   private _captions: CaptionService | undefined;
-
-  /** The current session (read-only); a new one after each join. */
-  @provide({ context: sessionContext })
-  @state()
+  /** The current session; a new one after each join. */
   private _session: MeetingSession | undefined;
 
-  @state() private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
-  @state() private notices: { text: string; error: boolean }[] = [];
+  // The three are provided to the elements inside (grid, controls, captions, picker, booth).
+  readonly #providers = [
+    new ContextProvider(this, { context: sessionContext }),
+    new ContextProvider(this, { context: captionsContext }),
+    new ContextProvider(this, { context: interpretationContext }),
+  ] as const;
+
+  private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
+  private notices: { text: string; error: boolean }[] = [];
 
   /** The core session object of the current call (read-only): see src/core/session.ts. */
   get session(): MeetingSession | undefined {
@@ -194,6 +212,10 @@ export class Un75Meeting extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const [session, captionsProvider, interpretationProvider] = this.#providers;
+    session.setValue(this._session);
+    captionsProvider.setValue(this._captions);
+    interpretationProvider.setValue(this._interpretation);
     const interpretation = this._interpretation;
     if (interpretation) {
       if (changed.has('floorVolume')) interpretation.floorVolume = this.floorVolume;
@@ -263,35 +285,24 @@ export class Un75Meeting extends LitElement {
     }
   }
 
+  /** Fires one of the element's public events: bubbling, and crossing shadow roots. */
+  #emit<T>(type: string, detail: T) {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
+
   #listen(session: MeetingSession) {
-    const forward = <T>(type: string, detail: T) =>
-      this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
     const mine = () => this._session === session;
-    session.on('joined', (e) => {
-      if (!mine()) return;
-      this.phase = 'in-call';
-      forward<Un75JoinedDetail>('un75-joined', e.detail);
-    });
-    session.on('left', (e) => {
-      if (!mine()) return;
-      this.phase = 'left';
-      forward<Un75LeftDetail>('un75-left', e.detail);
-    });
-    session.on('participant-joined', (e) => {
-      if (mine()) forward<Un75ParticipantDetail>('un75-participant-joined', e.detail);
-    });
-    session.on('participant-left', (e) => {
-      if (mine()) forward<Un75ParticipantLeftDetail>('un75-participant-left', e.detail);
-    });
-    session.on('connection-state', (e) => {
-      if (mine()) forward<Un75ConnectionStateDetail>('un75-connection-state', e.detail);
-    });
-    session.on('local-media', (e) => {
-      if (mine()) this.#showMediaProblem(e.detail.problem);
-    });
-    session.on('error', (e) => {
-      if (mine()) this.#fail(e.detail);
-    });
+    // Session events the element fires again as its own, with the same detail.
+    for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'connection-state'] as const) {
+      session.addEventListener(type, (event) => {
+        if (!mine()) return;
+        if (type === 'joined') this.phase = 'in-call';
+        if (type === 'left') this.phase = 'left';
+        this.#emit(`un75-${type}`, (event as CustomEvent).detail);
+      });
+    }
+    session.on('local-media', (e) => mine() && this.#showMediaProblem(e.detail.problem));
+    session.on('error', (e) => mine() && this.#fail(e.detail));
   }
 
   #startCaptions(session: MeetingSession) {
@@ -307,7 +318,7 @@ export class Un75Meeting extends LitElement {
     this._captions = captions;
     const mine = () => this._captions === captions && this._session === session;
     captions.addEventListener('caption', (e) => {
-      if (mine()) this.dispatchEvent(new CustomEvent<Un75CaptionDetail>('un75-caption', { detail: e.detail, bubbles: true, composed: true }));
+      if (mine()) this.#emit<Un75CaptionDetail>('un75-caption', e.detail);
     });
     session.on('joined', () => {
       const track = session.localStream.getAudioTracks()[0];
@@ -352,13 +363,7 @@ export class Un75Meeting extends LitElement {
       const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
       if (key === last) return;
       last = key;
-      this.dispatchEvent(
-        new CustomEvent<Un75ChannelChangeDetail>('un75-channel-change', {
-          detail: { listenLanguage: interpretation.listenLanguage, channel },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      this.#emit<Un75ChannelChangeDetail>('un75-channel-change', { listenLanguage: interpretation.listenLanguage, channel });
     });
     session.on('left', () => interpretation.dispose());
   }
@@ -382,7 +387,7 @@ export class Un75Meeting extends LitElement {
   #fail(detail: Un75ErrorDetail) {
     const text = problemText(this.#localize.t, detail.code) ?? detail.message;
     this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
-    this.dispatchEvent(new CustomEvent<Un75ErrorDetail>('un75-error', { detail, bubbles: true, composed: true }));
+    this.#emit<Un75ErrorDetail>('un75-error', detail);
   }
 
   /** Leaves the room and releases camera and microphone. */

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
 import type { Participant } from '../../core/types.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import { handIcon, micOffIcon } from '../icons.js';
@@ -23,22 +22,30 @@ import { styles } from './participant-tile.styles.js';
 export class Un75ParticipantTile extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    participant: { attribute: false },
+    stream: { attribute: false },
+    speaking: { type: Boolean, reflect: true },
+    channel: { attribute: false },
+    screen: { type: Boolean, reflect: true },
+  };
+
   readonly #localize = new LocalizeController(this);
 
   /** The person shown. */
-  @property({ attribute: false }) participant: Participant | undefined;
+  participant: Participant | undefined;
 
   /** Their camera (or screen) stream. Only the video: the session plays every voice (AudioRouter). */
-  @property({ attribute: false }) stream: MediaStream | undefined;
+  stream: MediaStream | undefined;
 
   /** Whether they are speaking now (from the audio level). */
-  @property({ type: Boolean, reflect: true }) speaking = false;
+  speaking = false;
 
   /** For an interpreter on air: the language of their channel. */
-  @property({ attribute: false }) channel: string | undefined;
+  channel: string | undefined;
 
   /** This tile shows a screen share rather than a camera. */
-  @property({ type: Boolean, reflect: true }) screen = false;
+  screen = false;
 
   override render() {
     const { t } = this.#localize;

@@ -1,5 +1,4 @@
 import { LitElement, html } from 'lit';
-import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import { interpretationPart, sessionPart } from '../meeting-part-controller.js';
@@ -35,6 +34,10 @@ export function columnsFor(count: number, wide: boolean): number {
 export class Un75VideoGrid extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    for: { reflect: true },
+  };
+
   readonly #localize = new LocalizeController(this);
   readonly #session = sessionPart(this);
   readonly #interpretation = interpretationPart(this);
@@ -42,7 +45,7 @@ export class Un75VideoGrid extends LitElement {
   #wide = true;
 
   /** Id of the <un75-meeting> to show, when the grid is not placed inside it. */
-  @property({ reflect: true }) for: string | null = null;
+  for: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -470,6 +470,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     return true;
   }
 
+  /** Tells everyone what this person now speaks (the language of their captions). */
+  setSpokenLanguage(lang: string): void {
+    if (lang === this.#options.spokenLanguage) return;
+    this.#options.spokenLanguage = lang;
+    this.#publish({ spokenLanguage: lang });
+  }
+
   setHand(on = !this.self?.handRaised): boolean {
     this.#publish({ handRaised: on });
     return on;

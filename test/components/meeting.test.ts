@@ -135,6 +135,12 @@ describe('<un75-meeting>', () => {
       await until(() => b.participants.find((p) => p.name === 'Amina')?.cameraEnabled === true, 'camera on seen by Boris');
     });
 
+    it('a change of spoken language reaches the other side', async () => {
+      a.spokenLanguage = 'ar';
+      await until(() => b.participants.find((p) => p.name === 'Amina')?.spokenLanguage === 'ar', 'Boris to see Amina speaks Arabic');
+      expect(a.participants.find((p) => p.isSelf)!.spokenLanguage).to.equal('ar');
+    });
+
     it('raising a hand shows on the other side', async () => {
       await a.toggleHand(true);
       await until(() => b.participants.find((p) => p.name === 'Amina')?.handRaised === true, 'hand seen by Boris');

@@ -216,16 +216,18 @@ export class Un75Meeting extends LitElement {
     session.setValue(this._session);
     captionsProvider.setValue(this._captions);
     interpretationProvider.setValue(this._interpretation);
+    const languages = changed.has('listenLanguage') || changed.has('spokenLanguage');
     const interpretation = this._interpretation;
     if (interpretation) {
       if (changed.has('floorVolume')) interpretation.floorVolume = this.floorVolume;
-      if (changed.has('listenLanguage') || changed.has('spokenLanguage')) interpretation.listenLanguage = this.listenLanguage || this.spokenLanguage || navigator.language || 'en';
+      if (languages) interpretation.listenLanguage = this.#listenTag;
     }
+    // Others see what this person now speaks in the participant list.
+    if (changed.has('spokenLanguage') && this.spokenLanguage) this._session?.setSpokenLanguage(this.spokenLanguage);
     const captions = this._captions;
     if (captions) {
       if (changed.has('spokenLanguage') && this.spokenLanguage) captions.spokenLanguage = this.spokenLanguage;
-      const listen = this.listenLanguage || this.spokenLanguage;
-      if ((changed.has('listenLanguage') || changed.has('spokenLanguage')) && listen) captions.listenLanguage = listen;
+      if (languages) captions.listenLanguage = this.#listenTag;
       if (changed.has('recognizer') && this.recognizer) captions.recognizer = this.recognizer;
       if (changed.has('translator') || changed.has('translationEndpoint')) captions.translator = this.translator ?? defaultTranslator(this.translationEndpoint);
     }
@@ -265,7 +267,7 @@ export class Un75Meeting extends LitElement {
       name,
       token: this.token || undefined,
       role: ROLES.includes(this.role) ? this.role : 'participant',
-      spokenLanguage: this.spokenLanguage || navigator.language || 'en',
+      spokenLanguage: this.#spokenTag,
       micEnabled: settings?.micEnabled ?? !this.micOff,
       cameraEnabled: settings?.cameraEnabled ?? !this.cameraOff,
       audioDeviceId: settings?.audioDeviceId,
@@ -273,7 +275,7 @@ export class Un75Meeting extends LitElement {
       localMedia: settings?.media,
       iceTransportPolicy: this.iceTransportPolicy,
     });
-    this.#listen(session);
+    this.#forwardEvents(session);
     this._session = session;
     this.#startCaptions(session);
     this.#startInterpretation(session);
@@ -290,7 +292,7 @@ export class Un75Meeting extends LitElement {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 
-  #listen(session: MeetingSession) {
+  #forwardEvents(session: MeetingSession) {
     const mine = () => this._session === session;
     // Session events the element fires again as its own, with the same detail.
     for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'connection-state'] as const) {
@@ -307,10 +309,9 @@ export class Un75Meeting extends LitElement {
 
   #startCaptions(session: MeetingSession) {
     this._captions?.dispose();
-    const spokenLanguage = this.spokenLanguage || navigator.language || 'en';
     const captions = new CaptionService(session, {
-      spokenLanguage,
-      listenLanguage: this.listenLanguage || spokenLanguage,
+      spokenLanguage: this.#spokenTag,
+      listenLanguage: this.#listenTag,
       ...(this.recognizer ? { recognizer: this.recognizer } : {}),
       translator: this.translator ?? defaultTranslator(this.translationEndpoint) ?? null,
       name: this.name,
@@ -337,6 +338,16 @@ export class Un75Meeting extends LitElement {
     session.on('left', () => captions.stop());
   }
 
+  /** What this person speaks: `spoken-language`, else the browser's language. */
+  get #spokenTag(): string {
+    return this.spokenLanguage || navigator.language || 'en';
+  }
+
+  /** What this person wants to understand: `listen-language`, else what they speak. */
+  get #listenTag(): string {
+    return this.listenLanguage || this.#spokenTag;
+  }
+
   /** The booth's languages from `interpreter-languages`, when this person interprets. */
   #boothLanguages(): [string, string] | undefined {
     const [from, to] = this.interpreterLanguages.trim().split(/[\s,]+/);
@@ -346,7 +357,7 @@ export class Un75Meeting extends LitElement {
   #startInterpretation(session: MeetingSession) {
     this._interpretation?.dispose();
     const interpretation = new Interpretation(session, {
-      listenLanguage: this.listenLanguage || this.spokenLanguage || navigator.language || 'en',
+      listenLanguage: this.#listenTag,
       floorVolume: this.floorVolume,
       interpreterLanguages: this.#boothLanguages(),
     });

@@ -1,7 +1,7 @@
 // A call as people make it: real Chromium instances, each a separate person, joining one room
 // through the real un75-signal server, from a partner page that loads only the single-file bundle.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import path from 'node:path';
 import { newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
@@ -18,8 +18,12 @@ describe('a call between three browsers', () => {
     partner = await startPartnerPage();
   });
 
+  // Each test's people hang up when it ends: calls left running would load the machine for the next.
+  afterEach(async () => {
+    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => {})));
+  });
+
   after(async () => {
-    await Promise.all(people.map((p) => p.context.close().catch(() => {})));
     await partner?.close();
     await server?.stop();
   });

@@ -21,6 +21,7 @@ describe('interpretation channels, as the listener hears them', () => {
   let dir: string;
   let interpreter: Page;
   let listener: Page;
+  const browsers: Browser[] = [];
 
   async function open(browser: Browser, name: string, attrs: string): Promise<Page> {
     const context = await browser.newContext();
@@ -62,6 +63,7 @@ describe('interpretation channels, as the listener hears them', () => {
     const floorBrowser = await launchBrowser({ args: fake(FLOOR) });
     const interpreterBrowser = await launchBrowser({ args: fake(INTERPRETER) });
     const listenerBrowser = await launchBrowser({ args: fake(OWN), env: { PULSE_SERVER: pulse.server }, muted: false });
+    browsers.push(floorBrowser, interpreterBrowser, listenerBrowser);
     await open(floorBrowser, 'Floor', 'spoken-language="en"');
     interpreter = await open(interpreterBrowser, 'Ines', 'role="interpreter" interpreter-languages="en fr"');
     listener = await open(listenerBrowser, 'Lina', 'spoken-language="fr" listen-language="fr"');
@@ -75,6 +77,7 @@ describe('interpretation channels, as the listener hears them', () => {
   });
 
   after(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
     await pulse?.stop();
     await partner?.close();
     await server?.stop();

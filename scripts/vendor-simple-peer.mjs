@@ -15,6 +15,8 @@ const shims = {
   randombytes: 'randombytes.js',
   'readable-stream': 'readable-stream.js',
   buffer: 'buffer.js',
+  'err-code': 'err-code.js',
+  'queue-microtask': 'queue-microtask.js',
 };
 const out = path.join(here, '../src/vendor/simple-peer.js');
 

@@ -40,7 +40,6 @@ class Link {
   state: LinkState = 'connecting';
   /** The track that keys our video sender in simple-peer (it stays the key after replaceTrack(…, null)). */
   videoKey: MediaStreamTrack | undefined;
-  audioKey: MediaStreamTrack | undefined;
   disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -145,7 +144,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     });
     const link = new Link(remoteId, sid, initiator, peer);
     link.videoKey = localStream.getVideoTracks()[0];
-    link.audioKey = localStream.getAudioTracks()[0];
     this.#links.set(remoteId, link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
@@ -207,10 +205,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.dispatch('link-state', { id, state });
   }
 
-  linkState(id: string): LinkState {
-    return this.#links.get(id)?.state ?? (this.#members.has(id) ? 'connecting' : 'closed');
-  }
-
   /** Sends text to one connected peer, or to all. Returns the number of peers it went to. */
   send(data: string, to?: string): number {
     let sent = 0;
@@ -228,29 +222,18 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /** Puts a new camera track on every link, or none (camera off) without renegotiation. */
   setVideoTrack(track: MediaStreamTrack | null): void {
-    this.#setTrack('video', track);
-  }
-
-  /** Puts a new microphone track on every link (device change). */
-  setAudioTrack(track: MediaStreamTrack | null): void {
-    this.#setTrack('audio', track);
-  }
-
-  #setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null) {
-    const key = kind === 'video' ? 'videoKey' : 'audioKey';
     for (const link of this.#links.values()) {
       try {
-        const previous = link[key];
-        if (previous) {
-          link.peer.replaceTrack(previous, track as MediaStreamTrack, this.#options.localStream);
-          if (track) link[key] = track;
+        if (link.videoKey) {
+          link.peer.replaceTrack(link.videoKey, track as MediaStreamTrack, this.#options.localStream);
+          if (track) link.videoKey = track;
         } else if (track) {
-          // No sender of this kind yet (joined without a camera): add one, which renegotiates.
+          // No video sender yet (joined without a camera): add one, which renegotiates.
           link.peer.addTrack(track, this.#options.localStream);
-          link[key] = track;
+          link.videoKey = track;
         }
       } catch (err) {
-        console.warn(`un75: could not change the ${kind} track for ${link.remoteId}:`, (err as Error).message);
+        console.warn(`un75: could not change the video track for ${link.remoteId}:`, (err as Error).message);
       }
     }
     this.#applyBitrateCap();

@@ -103,11 +103,6 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     return this.#signaling.id;
   }
 
-  /** What local media could not be had, if anything. */
-  get mediaProblem(): MediaProblem | undefined {
-    return this.#problem;
-  }
-
   get self(): Participant | undefined {
     return this.selfId ? this.#people.get(this.selfId) : undefined;
   }

@@ -54,7 +54,8 @@ export interface Translation {
   captionTranslationFailed: string;
   downloadModel: string;
   modelProgress: (from: string, to: string, percent: string) => string;
-  noCaptionsFor: (name: string) => string;
+  /** `names`: everyone without captions, as a list in the UI language ("Boris, Chen and Dana"). */
+  noCaptionsFor: (names: string) => string;
   recognitionUnsupported: string;
   recognitionDenied: string;
   recognitionLanguage: (language: string) => string;

@@ -27,7 +27,16 @@ describe('interpretation in <un75-meeting>', () => {
         interpreter-languages="en fr"
         signaling=${SIGNALING}
       ></un75-meeting>
-      <un75-meeting id="l" autojoin camera-off room=${room} name="Lina" listen-language="fr" signaling=${SIGNALING}></un75-meeting>
+      <un75-meeting
+        id="l"
+        style="block-size: 30rem; inline-size: 50rem"
+        autojoin
+        camera-off
+        room=${room}
+        name="Lina"
+        listen-language="fr"
+        signaling=${SIGNALING}
+      ></un75-meeting>
     </div>`);
     [speaker, interpreter, listener] = ['#s', '#i', '#l'].map((id) => wrapper.querySelector<Un75Meeting>(id)!) as [Un75Meeting, Un75Meeting, Un75Meeting];
     await Promise.all([joined(speaker), joined(interpreter), joined(listener)]);
@@ -91,6 +100,10 @@ describe('interpretation in <un75-meeting>', () => {
     await tile.updateComplete;
     expect(shadow(tile).querySelector('[part="badge"]')!.textContent!.trim()).to.equal('Interpreting into French');
     expect(tile.hasAttribute('speaking')).to.be.false;
+    // The strip takes its room from the grid: it never covers the control bar below.
+    const strip = grid.querySelector('[part="interpreters"]')!.getBoundingClientRect();
+    const controls = inside(listener, 'un75-controls').getBoundingClientRect();
+    expect(strip.bottom).to.be.at.most(controls.top + 1);
   });
 
   it('fires un75-channel-change when the listener picks the floor language, and the interpreter is no longer heard', async () => {

@@ -25,6 +25,16 @@ describe('<un75-lobby>', () => {
     el.remove();
   });
 
+  it('a Join pressed before the camera has opened waits for it, and joins with camera and microphone', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby name="Quick"></un75-lobby>`);
+    const join = oneEvent(el, 'un75-lobby-join');
+    (shadow(el).querySelector('[part="join"]') as HTMLButtonElement).click();
+    const { detail } = await join;
+    expect(detail.media.stream.getTracks().map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+    el.remove();
+    detail.media.stream.getTracks().forEach((t) => t.stop());
+  });
+
   it('turning the camera off in the preview releases it, and Join hands over the choices and media', async () => {
     const el = await fixture<Un75Lobby>(html`<un75-lobby name="Chen"></un75-lobby>`);
     await until(() => Boolean(previewStream(el)?.getVideoTracks().length), 'the camera preview');

@@ -154,9 +154,11 @@ export class Un75Captions extends LitElement {
     const notes = new Set(captions.map((c) => c.note).filter((n): n is CaptionNote => n !== undefined));
     const percent = new Intl.NumberFormat(t.$code, { style: 'percent' });
     const self = service.recognitionState === 'unavailable' ? this.#recognitionText(service) : undefined;
+    // One line for everyone who cannot be captioned, however many they are: the notes sit over the video.
+    const silent = service.speakersWithoutCaptions.map((s) => s.name);
     return html`
       ${self ? html`<p class="note">${self}</p>` : nothing}
-      ${service.speakersWithoutCaptions.map((s) => html`<p class="note">${t.noCaptionsFor(s.name)}</p>`)}
+      ${silent.length ? html`<p class="note">${t.noCaptionsFor(new Intl.ListFormat(t.$code).format(silent))}</p>` : nothing}
       ${[...notes].map((note) => html`<p class="note">${noteText(t, note)}</p>`)}
       ${notes.has('translation-downloadable') && service.translator?.prepare
         ? html`<button part="button download-model" @click=${() => service.prepareTranslation()}>${t.downloadModel}</button>`

@@ -62,9 +62,12 @@ export class Un75Lobby extends LitElement {
   private problem: MediaProblem | undefined;
   private handedOver = false;
 
+  /** The camera and microphone being opened; Join waits for it, so a quick click joins with them. */
+  #preview: Promise<void> | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.#startPreview();
+    this.#preview = this.#startPreview();
   }
 
   override disconnectedCallback(): void {
@@ -134,7 +137,7 @@ export class Un75Lobby extends LitElement {
     track.enabled = !this.micOff;
   }
 
-  #submit(event: Event) {
+  async #submit(event: Event) {
     event.preventDefault();
     const input = this.renderRoot.querySelector('input');
     const name = input?.value.trim() ?? '';
@@ -142,6 +145,10 @@ export class Un75Lobby extends LitElement {
       input?.focus();
       return;
     }
+    this.busy = true;
+    await this.#preview;
+    this.busy = false;
+    if (!this.isConnected) return;
     const media = this.media ?? { stream: new MediaStream() };
     this.handedOver = true;
     this.dispatchEvent(

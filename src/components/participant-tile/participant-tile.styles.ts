@@ -53,23 +53,36 @@ export const styles = [
       font-size: clamp(1rem, 4vw, 2.5rem);
       font-weight: 600;
     }
-    [part='name'] {
+    /* The labels on the video: name, connection state, interpreter badge. */
+    [part='name'],
+    [part='state'],
+    [part='badge'] {
       position: absolute;
-      inset-block-end: var(--_gap);
       inset-inline-start: var(--_gap);
       max-inline-size: calc(100% - 2 * var(--_gap));
-      display: flex;
-      align-items: center;
-      gap: 4px;
-      padding-block: 2px;
       padding-inline: 8px;
       border-radius: 999px;
       background: rgb(0 0 0 / 0.6);
       color: #fff;
-      font-size: 0.875rem;
+      font-size: 0.75rem;
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
+    }
+    [part='name'] {
+      inset-block-end: var(--_gap);
+      display: flex;
+      align-items: center;
+      gap: 4px;
+      padding-block: 2px;
+      font-size: 0.875rem;
+    }
+    [part='state'] {
+      inset-block-start: var(--_gap);
+    }
+    [part='badge'] {
+      inset-block-end: calc(var(--_gap) + 1.9rem);
+      background: var(--un75-interpreter, #5e35b1);
     }
     [part='mic-off'] {
       display: inline-flex;
@@ -78,30 +91,6 @@ export const styles = [
     [part='mic-off'] svg {
       inline-size: 1rem;
       block-size: 1rem;
-    }
-    [part='state'] {
-      position: absolute;
-      inset-block-start: var(--_gap);
-      inset-inline-start: var(--_gap);
-      padding-inline: 8px;
-      border-radius: 999px;
-      background: rgb(0 0 0 / 0.6);
-      color: #fff;
-      font-size: 0.75rem;
-    }
-    [part='badge'] {
-      position: absolute;
-      inset-block-end: calc(var(--_gap) + 1.9rem);
-      inset-inline-start: var(--_gap);
-      max-inline-size: calc(100% - 2 * var(--_gap));
-      padding-inline: 8px;
-      border-radius: 999px;
-      background: var(--un75-interpreter, #5e35b1);
-      color: #fff;
-      font-size: 0.75rem;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
     }
     [part='hand'] {
       position: absolute;

@@ -13,11 +13,23 @@ interface TileModel {
   interpreter: boolean;
 }
 
-/** Columns for n tiles: as square a grid as possible, wider than tall. */
-export function columnsFor(count: number, wide: boolean): number {
-  if (count <= 1) return 1;
-  const columns = Math.ceil(Math.sqrt(count));
-  return wide ? columns : Math.min(columns, 2);
+/**
+ * The column count and tile width that show `count` 16:9 tiles as large as possible in a
+ * `width` × `height` box (without a height, the width alone decides: as square a grid as possible).
+ */
+export function fitTiles(count: number, width: number, height: number, gap: number): { columns: number; tileWidth: number } {
+  const n = Math.max(1, count);
+  if (!(height > 0)) {
+    const columns = n === 1 ? 1 : Math.ceil(Math.sqrt(n));
+    return { columns, tileWidth: (width - gap * (columns - 1)) / columns };
+  }
+  let best = { columns: 1, tileWidth: 0 };
+  for (let columns = 1; columns <= n; columns++) {
+    const rows = Math.ceil(n / columns);
+    const tileWidth = Math.min((width - gap * (columns - 1)) / columns, ((height - gap * (rows - 1)) / rows) * (16 / 9));
+    if (tileWidth > best.tileWidth) best = { columns, tileWidth };
+  }
+  return best;
 }
 
 /**
@@ -42,7 +54,8 @@ export class Un75VideoGrid extends LitElement {
   readonly #session = sessionPart(this);
   readonly #interpretation = interpretationPart(this);
   #resizeObserver: ResizeObserver | undefined;
-  #wide = true;
+  /** The room the speakers' grid has (its part="base"), measured. */
+  #box = { width: 0, height: 0 };
 
   /** Id of the <un75-meeting> to show, when the grid is not placed inside it. */
   for: string | null = null;
@@ -50,13 +63,21 @@ export class Un75VideoGrid extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resizeObserver = new ResizeObserver(([entry]) => {
-      const wide = (entry?.contentRect.width ?? 0) >= 600;
-      if (wide !== this.#wide) {
-        this.#wide = wide;
-        this.requestUpdate();
-      }
+      const { width, height } = entry!.contentRect;
+      if (Math.abs(width - this.#box.width) < 1 && Math.abs(height - this.#box.height) < 1) return;
+      this.#box = { width, height };
+      this.requestUpdate();
     });
-    this.#resizeObserver.observe(this);
+    if (this.hasUpdated) this.#observeBase();
+  }
+
+  override firstUpdated(): void {
+    this.#observeBase();
+  }
+
+  #observeBase() {
+    const base = this.renderRoot.querySelector('[part="base"]');
+    if (base) this.#resizeObserver?.observe(base);
   }
 
   override disconnectedCallback(): void {
@@ -75,6 +96,13 @@ export class Un75VideoGrid extends LitElement {
       if (streams.screen) tiles.push({ key: `${p.id}:screen`, id: p.id, stream: streams.screen, screen: true, interpreter: false });
     }
     return tiles;
+  }
+
+  #layout(count: number): string {
+    const base = this.renderRoot.querySelector('[part="base"]');
+    const gap = base ? parseFloat(getComputedStyle(base).columnGap) || 0 : 8;
+    const { columns, tileWidth } = fitTiles(count, this.#box.width, this.#box.height, gap);
+    return tileWidth > 0 ? `--_columns: ${columns}; --_tile: ${Math.floor(tileWidth)}px` : `--_columns: ${columns}`;
   }
 
   override render() {
@@ -99,7 +127,7 @@ export class Un75VideoGrid extends LitElement {
       ></un75-participant-tile>
     `;
     return html`
-      <div part="base" role="list" aria-label=${t.participants(tiles.length)} style="--_columns: ${columnsFor(tiles.length, this.#wide)}">
+      <div part="base" role="list" aria-label=${t.participants(tiles.length)} style=${this.#layout(tiles.length)}>
         ${repeat(tiles, (model) => model.key, (model) => tile(model, 'tile'))}
       </div>
       ${interpreters.length

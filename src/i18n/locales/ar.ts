@@ -62,7 +62,7 @@ export const ar: Translation = {
   captionTranslationFailed: 'تعذّرت الترجمة: يُعرض النص الأصلي',
   downloadModel: 'تنزيل نموذج الترجمة',
   modelProgress: (from, to, percent) => `نموذج الترجمة ${from} ← ${to}: ${percent}`,
-  noCaptionsFor: (name) => `لا توجد ترجمة نصية لكلام ${name}: متصفحه لا يتعرّف على الكلام.`,
+  noCaptionsFor: (names) => `لا توجد ترجمة نصية لكلام ${names}: المتصفح لا يتعرّف على الكلام.`,
   recognitionUnsupported: 'متصفحك لا يتعرّف على الكلام: لن يرى الآخرون ترجمة نصية لما تقوله.',
   recognitionDenied: 'رُفض الإذن بالتعرّف على الكلام: لن يرى الآخرون ترجمة نصية لما تقوله.',
   recognitionLanguage: (language) => `التعرّف على الكلام غير متاح باللغة ${language}: لن يرى الآخرون ترجمة نصية لما تقوله.`,

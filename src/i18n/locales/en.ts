@@ -47,7 +47,7 @@ export const en: Translation = {
   captionTranslationFailed: 'Translation failed: original shown',
   downloadModel: 'Download translation model',
   modelProgress: (from, to, percent) => `Translation model ${from} → ${to}: ${percent}`,
-  noCaptionsFor: (name) => `No captions for ${name}: their browser cannot recognise speech.`,
+  noCaptionsFor: (names) => `No captions for ${names}: the browser cannot recognise speech.`,
   recognitionUnsupported: 'Your browser cannot recognise speech: others will not see captions of what you say.',
   recognitionDenied: 'Speech recognition was refused: others will not see captions of what you say.',
   recognitionLanguage: (language) => `Speech recognition is not available in ${language}: others will not see captions of what you say.`,

@@ -47,7 +47,7 @@ export const es: Translation = {
   captionTranslationFailed: 'La traducción falló: se muestra el original',
   downloadModel: 'Descargar el modelo de traducción',
   modelProgress: (from, to, percent) => `Modelo de traducción ${from} → ${to}: ${percent}`,
-  noCaptionsFor: (name) => `No hay subtítulos para ${name}: su navegador no reconoce la voz.`,
+  noCaptionsFor: (names) => `No hay subtítulos para ${names}: el navegador no reconoce la voz.`,
   recognitionUnsupported: 'Su navegador no reconoce la voz: los demás no verán subtítulos de lo que diga.',
   recognitionDenied: 'Se denegó el reconocimiento de voz: los demás no verán subtítulos de lo que diga.',
   recognitionLanguage: (language) => `El reconocimiento de voz no está disponible en ${language}: los demás no verán subtítulos de lo que diga.`,

@@ -47,7 +47,7 @@ export const fr: Translation = {
   captionTranslationFailed: 'Échec de la traduction : texte original affiché',
   downloadModel: 'Télécharger le modèle de traduction',
   modelProgress: (from, to, percent) => `Modèle de traduction ${from} → ${to} : ${percent}`,
-  noCaptionsFor: (name) => `Pas de sous-titres pour ${name} : son navigateur ne reconnaît pas la parole.`,
+  noCaptionsFor: (names) => `Pas de sous-titres pour ${names} : le navigateur ne reconnaît pas la parole.`,
   recognitionUnsupported: 'Votre navigateur ne reconnaît pas la parole : les autres ne verront pas de sous-titres de vos propos.',
   recognitionDenied: 'La reconnaissance vocale a été refusée : les autres ne verront pas de sous-titres de vos propos.',
   recognitionLanguage: (language) => `La reconnaissance vocale n’est pas disponible en ${language} : les autres ne verront pas de sous-titres de vos propos.`,

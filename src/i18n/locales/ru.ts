@@ -52,7 +52,7 @@ export const ru: Translation = {
   captionTranslationFailed: 'Ошибка перевода: показан оригинал',
   downloadModel: 'Загрузить модель перевода',
   modelProgress: (from, to, percent) => `Модель перевода ${from} → ${to}: ${percent}`,
-  noCaptionsFor: (name) => `Нет субтитров для участника ${name}: его браузер не распознаёт речь.`,
+  noCaptionsFor: (names) => `Нет субтитров для: ${names} — браузер не распознаёт речь.`,
   recognitionUnsupported: 'Ваш браузер не распознаёт речь: другие участники не увидят субтитров к вашим словам.',
   recognitionDenied: 'Распознавание речи запрещено: другие участники не увидят субтитров к вашим словам.',
   recognitionLanguage: (language) => `Распознавание речи недоступно для языка «${language}»: другие участники не увидят субтитров к вашим словам.`,

@@ -47,7 +47,7 @@ export const zh: Translation = {
   captionTranslationFailed: '翻译失败：显示原文',
   downloadModel: '下载翻译模型',
   modelProgress: (from, to, percent) => `翻译模型 ${from} → ${to}：${percent}`,
-  noCaptionsFor: (name) => `${name} 没有字幕：其浏览器无法识别语音。`,
+  noCaptionsFor: (names) => `${names} 没有字幕：浏览器无法识别语音。`,
   recognitionUnsupported: '您的浏览器无法识别语音：其他人将看不到您讲话的字幕。',
   recognitionDenied: '语音识别被拒绝：其他人将看不到您讲话的字幕。',
   recognitionLanguage: (language) => `不支持${language}语音识别：其他人将看不到您讲话的字幕。`,

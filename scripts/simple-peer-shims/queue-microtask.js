@@ -1,0 +1,2 @@
+// Every browser un75 supports has queueMicrotask.
+export default (callback) => queueMicrotask(callback);

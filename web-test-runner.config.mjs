@@ -1,6 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { chromePath } from './scripts/system-deps.mjs';
+import { CALL_FLAGS, chromePath } from './scripts/system-deps.mjs';
 import { mockLibreTranslatePlugin } from './test/mocks/libretranslate.mjs';
 import { createSignalingServer } from './dist/server/server/index.js';
 
@@ -25,16 +25,7 @@ export default {
       launchOptions: {
         executablePath: chromePath(),
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--use-fake-device-for-media-stream',
-          '--use-fake-ui-for-media-stream',
-          '--autoplay-policy=no-user-gesture-required',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        args: CALL_FLAGS,
       },
     }),
   ],

@@ -1,3 +1,4 @@
 export const PROGRAMS: Record<string, string>;
+export const CALL_FLAGS: string[];
 export function chromePath(): string;
 export function ensureSystemDeps(): void;

@@ -14,6 +14,18 @@ const CHROME_CANDIDATES = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
+/** Chromium flags for calls in tests: fake camera and microphone, no prompts, no network of its own. */
+export const CALL_FLAGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Debian package that provides each program the tests start. */
 export const PROGRAMS = {
   chromium: 'chromium',

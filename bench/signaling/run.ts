@@ -7,12 +7,12 @@
 // Env: BENCH_CLIENTS (1000), BENCH_IDLE (10000), BENCH_SECONDS (5), BENCH_RATE (signals/s per client, 20).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort } from '../../test/server/helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
@@ -27,14 +27,6 @@ interface Child {
   port: number;
   pid: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 function startChild(command: string, args: string[], ready: RegExp, port?: number): Promise<Child> {

@@ -55,20 +55,8 @@ const SHOWN_LIMIT = 12;
 /** Finished segment ids remembered per speaker, to drop late updates of a closed segment. */
 const CLOSED_LIMIT = 64;
 
-interface Segment {
-  key: string;
-  id: string;
-  speakerId: string;
-  speakerName: string;
-  self: boolean;
-  lang: string;
-  text: string;
-  final: boolean;
-  seq: number;
-  t: number;
-  start: number;
-  end: number;
-}
+/** A segment as received, before translation: a Caption without its translation or note. */
+type Segment = Omit<Caption, 'translation' | 'note'>;
 
 interface Job {
   segment: Segment;

@@ -30,9 +30,9 @@ describe('<un75-lobby>', () => {
     const join = oneEvent(el, 'un75-lobby-join');
     (shadow(el).querySelector('[part="join"]') as HTMLButtonElement).click();
     const { detail } = await join;
-    expect(detail.media.stream.getTracks().map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+    expect(detail.media.stream.getTracks().map((t: MediaStreamTrack) => t.kind).sort()).to.deep.equal(['audio', 'video']);
     el.remove();
-    detail.media.stream.getTracks().forEach((t) => t.stop());
+    detail.media.stream.getTracks().forEach((t: MediaStreamTrack) => t.stop());
   });
 
   it('turning the camera off in the preview releases it, and Join hands over the choices and media', async () => {

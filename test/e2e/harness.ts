@@ -5,23 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromePath } from '../../scripts/system-deps.mjs';
+import { CALL_FLAGS, chromePath } from '../../scripts/system-deps.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const CHROME_ARGS = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-  '--disable-quic',
-  '--mute-audio',
-];
+export const CHROME_ARGS = [...CALL_FLAGS, '--disable-gpu', '--disable-quic', '--mute-audio'];
 
 const browsers: Browser[] = [];
 

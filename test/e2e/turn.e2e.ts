@@ -3,20 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { newPage, root, startServer, type RunningServer } from './harness.js';
+import { freePort } from '../server/helpers.js';
 
 const SECRET = 'e2e-turn-secret';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** coturn also listens on TCP: once that accepts, the UDP listener beside it is up too. */
 async function waitForTcp(port: number, timeoutMs: number): Promise<void> {

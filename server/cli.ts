@@ -108,7 +108,11 @@ async function main(): Promise<void> {
     process.stderr.write(`un75-signal: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
-  process.stdout.write(`un75-signal listening on ${server.url}\n`);
+  const { address, port } = server.address!;
+  // On loopback, name the address people type (and the README gives): http://localhost is a secure
+  // origin, so camera and microphone work there without TLS.
+  const open = address === '127.0.0.1' || address === '::1' ? `http://localhost:${port}` : server.url;
+  process.stdout.write(`un75-signal listening on ${server.url}${open === server.url ? '' : ` — open ${open}`}\n`);
   const stop = (signal: string) => {
     process.stdout.write(`un75-signal: ${signal}, closing\n`);
     server.close().then(

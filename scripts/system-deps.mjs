@@ -29,6 +29,7 @@ export const CALL_FLAGS = [
 /** Debian package that provides each program the tests start. */
 export const PROGRAMS = {
   chromium: 'chromium',
+  'firefox-esr': 'firefox-esr',
   'redis-server': 'redis-server',
   turnserver: 'coturn',
   pulseaudio: 'pulseaudio',

@@ -9,3 +9,4 @@ await import('./call.e2e.js');
 await import('./turn.e2e.js');
 await import('./captions.e2e.js');
 await import('./interpretation.e2e.js');
+await import('./firefox.e2e.js');

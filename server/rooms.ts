@@ -320,8 +320,8 @@ export class Hub implements ClusterListener {
       // The old socket may still look alive (its network vanished without a close): replace it.
       if (local.client && local.client !== client) local.client.replaced();
       local.client = client;
-      this.welcome(local, token);
       this.applyResumeState(local, request);
+      this.welcome(local, token);
       const backlog = local.backlog.splice(0);
       for (const out of backlog) client.send(out);
       return local;
@@ -345,8 +345,8 @@ export class Hub implements ClusterListener {
       };
       this.roomOf(request.room).set(id, { info: claimed.self, node: this.node, local: member, since: Date.now() });
       this.locals.set(id, member);
-      this.welcome(member, token);
       this.applyResumeState(member, request);
+      this.welcome(member, token);
       if (!client.open) this.disconnected(member, false);
       return member;
     });
@@ -381,7 +381,7 @@ export class Hub implements ClusterListener {
     const peers: PeerInfo[] = [];
     for (const [id, entry] of this.rooms.get(member.room) ?? []) if (id !== member.id) peers.push(entry.info);
     member.client?.send(
-      frame({ type: 'welcome', id: member.id, resume, peers, iceServers: this.options.iceServers(member.id) }),
+      frame({ type: 'welcome', id: member.id, self: member.info, resume, peers, iceServers: this.options.iceServers(member.id) }),
     );
   }
 

@@ -43,7 +43,8 @@ export type ClientMessage =
   | { type: 'leave' };
 
 export type ServerMessage =
-  | { type: 'welcome'; id: string; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
+  /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
   | { type: 'peer-joined'; peer: PeerInfo }
   | { type: 'peer-left'; id: string }
   | { type: 'signal'; from: string; sid: string; data: unknown }
@@ -184,9 +185,13 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'welcome': {
       if (!Array.isArray(msg.peers)) fail('"peers" must be a list');
       const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];
+      const id = str(msg, 'id', MAX_ID_LENGTH);
+      const self = parsePeer(msg.self);
+      if (self.id !== id) fail('"self.id" must equal "id"');
       return {
         type: 'welcome',
-        id: str(msg, 'id', MAX_ID_LENGTH),
+        id,
+        self,
         resume: str(msg, 'resume', 128),
         peers: msg.peers.map(parsePeer),
         iceServers,

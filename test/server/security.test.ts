@@ -126,6 +126,7 @@ describe('join tokens', () => {
       assert.equal(server.stats().localMembers, 0);
 
       const host = await c.join('secure', 'Eve', { role: 'participant', token: await token({ room: 'secure', role: 'host', name: 'Chair' }) });
+      assert.deepEqual([host.self.id, host.self.name, host.self.role], [host.id, 'Chair', 'host'], 'the welcome says what the token granted');
       const p = await TestClient.connect(server.wsUrl);
       const wp = await p.join('secure', 'Pat', { role: 'host', token: await token({ room: 'secure' }) });
       assert.deepEqual(
@@ -133,6 +134,7 @@ describe('join tokens', () => {
         [['Chair', 'host']],
         'the token decides the role and the name',
       );
+      assert.deepEqual([wp.self.name, wp.self.role], ['Pat', 'participant'], 'without a name in the token, the name asked; the role never');
       assert.equal((await c.next('peer-joined')).peer.role, 'participant', 'a client cannot make itself host');
       c.send({ type: 'update', name: 'Mallory', handRaised: true });
       const updated = await p.next('peer-updated');
@@ -144,6 +146,7 @@ describe('join tokens', () => {
       const c2 = await TestClient.connect(server.wsUrl);
       const back = await c2.join('secure', 'Eve', { resume: host.resume, role: 'participant' });
       assert.equal(back.id, host.id);
+      assert.deepEqual([back.self.name, back.self.role, back.self.handRaised], ['Chair', 'host', true], 'a resumed welcome describes the member as it is');
       await settle(c2, p);
       assert.deepEqual(p.take('peer-left'), []);
       assert.deepEqual(p.take('peer-updated'), []);

@@ -8,7 +8,8 @@ import { createSignalingServer, type SignalingServer, type SignalingServerOption
 export type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
 export async function startTestServer(options: SignalingServerOptions = {}): Promise<SignalingServer & { wsUrl: string }> {
-  const server = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {}, ...options });
+  // Every test client connects from loopback: the per-address cap is off unless a test sets it.
+  const server = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {}, maxPerAddress: 0, ...options });
   await server.listen();
   return Object.assign(server, { wsUrl: `ws://127.0.0.1:${server.address!.port}/signal` });
 }
@@ -151,7 +152,7 @@ export function compileServer(): Promise<void> {
 /** Starts the real binary on a free port and resolves once it prints where it listens. */
 export async function spawnServer(args: string[]): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -59,23 +59,43 @@ describe('resume', () => {
     }
   });
 
-  test('a resume takes over a socket that still looks open, and wrong tokens do not resume', async () => {
+  test('a resume from a second socket while the first is open is refused; the secret changes with every welcome', async () => {
     const server = await startTestServer({ resumeGraceMs: 5000 });
     try {
       const a = await TestClient.connect(server.wsUrl);
       const b = await TestClient.connect(server.wsUrl);
       await a.join('takeover', 'A');
       const wb = await b.join('takeover', 'B');
+      await a.next('peer-joined');
       const thief = await TestClient.connect(server.wsUrl);
       const forged = `${wb.id}.${'A'.repeat(24)}`;
       assert.notEqual((await thief.join('takeover', 'T', { resume: forged })).id, wb.id);
       const other = await TestClient.connect(server.wsUrl);
       assert.notEqual((await other.join('elsewhere', 'B', { resume: wb.resume })).id, wb.id, 'a token only resumes in its room');
 
+      // A replayed secret while the member's socket is open gains nothing: a new member, B untouched.
+      const replay = await TestClient.connect(server.wsUrl);
+      const replayed = await replay.join('takeover', 'B', { resume: wb.resume });
+      assert.notEqual(replayed.id, wb.id);
+      await settle(b, a);
+      assert.equal(b.closeCode, null, 'the original socket stays open');
+      b.send({ type: 'signal', to: replayed.id, sid: 's', data: 'still here' });
+      assert.equal((await replay.next('signal')).from, wb.id, 'and is still the member');
+
+      // Once the socket is gone the secret resumes, once: the next welcome carries a new one.
+      b.ws.terminate();
+      await waitFor(() => server.stats().waitingForResume === 1, 3000, 'the server to notice');
       const b2 = await TestClient.connect(server.wsUrl);
-      assert.equal((await b2.join('takeover', 'B', { resume: wb.resume })).id, wb.id);
-      assert.equal(await b.closed(), 4001, 'the old socket is closed');
-      await settle(b2, a);
+      const back = await b2.join('takeover', 'B', { resume: wb.resume });
+      assert.equal(back.id, wb.id);
+      assert.notEqual(back.resume, wb.resume, 'the resume secret is rotated');
+      b2.ws.terminate();
+      await waitFor(() => server.stats().waitingForResume === 1, 3000, 'the server to notice again');
+      const stale = await TestClient.connect(server.wsUrl);
+      assert.notEqual((await stale.join('takeover', 'B', { resume: wb.resume })).id, wb.id, 'the old secret no longer resumes');
+      const b3 = await TestClient.connect(server.wsUrl);
+      assert.equal((await b3.join('takeover', 'B', { resume: back.resume })).id, wb.id, 'the new one does');
+      await settle(b3, a);
       assert.deepEqual(a.take('peer-left').map((m) => m.id), [], 'and nobody saw B leave');
     } finally {
       await server.close();

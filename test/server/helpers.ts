@@ -32,8 +32,9 @@ export class TestClient {
     ws.on('error', () => {});
   }
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { headers });
+  /** `localAddress` (e.g. 127.0.0.2) makes the client another visitor to per-address limits. */
+  static async connect(url: string, headers: Record<string, string> = {}, localAddress?: string): Promise<TestClient> {
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     const client = new TestClient(ws);
     await once(ws, 'open');
     return client;
@@ -211,4 +212,19 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
       await exited;
     },
   };
+}
+
+/**
+ * Opens a raw WebSocket and reports how the handshake ended: the open socket, or the HTTP status
+ * of the refusal. The caller closes what it gets.
+ */
+export async function handshake(url: string, localAddress?: string): Promise<{ status: number; ws: WebSocket }> {
+  const ws = new WebSocket(url, localAddress ? { localAddress } : {});
+  ws.on('error', () => {});
+  const status = await Promise.race([
+    once(ws, 'open').then(() => 101),
+    once(ws, 'unexpected-response').then(([, res]) => (res as { statusCode: number }).statusCode),
+    once(ws, 'close').then(() => 0),
+  ]);
+  return { status, ws };
 }

@@ -64,6 +64,25 @@ describe('one address cannot exhaust the server', () => {
     }
   });
 
+  test('behind a trusted proxy, the address is the last X-Forwarded-For entry', async () => {
+    const server = await startTestServer({ maxPerAddress: 2, trustProxy: true });
+    const open: WebSocket[] = [];
+    try {
+      const from = async (forwarded: string) => {
+        const { status, ws } = await handshake(server.wsUrl, undefined, { 'X-Forwarded-For': forwarded });
+        open.push(ws);
+        return status;
+      };
+      assert.equal(await from('10.9.9.9, 203.0.113.5'), 101);
+      assert.equal(await from('203.0.113.5'), 101);
+      assert.equal(await from('198.51.100.1, 203.0.113.5'), 429, 'what the client itself put in front does not count');
+      assert.equal(await from('203.0.113.6'), 101, 'another client of the same proxy');
+    } finally {
+      for (const ws of open) ws.terminate();
+      await server.close();
+    }
+  });
+
   test('a socket that never joins is closed after the join timeout, and its place freed', async () => {
     const server = await startTestServer({ maxConnections: 5, joinTimeoutMs: 400, heartbeatMs: 100 });
     try {

@@ -218,8 +218,8 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
  * Opens a raw WebSocket and reports how the handshake ended: the open socket, or the HTTP status
  * of the refusal. The caller closes what it gets.
  */
-export async function handshake(url: string, localAddress?: string): Promise<{ status: number; ws: WebSocket }> {
-  const ws = new WebSocket(url, localAddress ? { localAddress } : {});
+export async function handshake(url: string, localAddress?: string, headers: Record<string, string> = {}): Promise<{ status: number; ws: WebSocket }> {
+  const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
   ws.on('error', () => {});
   const status = await Promise.race([
     once(ws, 'open').then(() => 101),

@@ -39,6 +39,7 @@ export class Connection implements Client {
   constructor(
     private readonly ws: WebSocket,
     private readonly context: ConnectionContext,
+    readonly host?: string,
   ) {
     this.limiter = new ConnectionLimiter(context.rateLimit);
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));

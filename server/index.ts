@@ -10,11 +10,13 @@ import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
 import { Hub, type HubStats } from './rooms.js';
 import { createStaticHandler } from './static.js';
+import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
 
 export type { RateLimitOptions } from './rate-limit.js';
 export type { TurnOptions } from './turn.js';
 export type { HubStats } from './rooms.js';
+export type { StunLimits, StunStats } from './stun.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -37,7 +39,14 @@ export interface SignalingServerOptions {
   jwtSecret?: string;
   /** When non-empty, WebSocket handshakes from other origins are refused. */
   allowedOrigins?: string[];
+  /** STUN servers handed to clients instead of this server's own. */
   stunUrls?: string[];
+  /**
+   * Answer STUN Binding requests on UDP at the HTTP port number and hand clients
+   * `stun:<host they connected to>:<port>`. Default true unless `stunUrls` is given.
+   */
+  stun?: boolean;
+  stunLimits?: Partial<StunLimits>;
   turn?: Omit<TurnOptions, 'ttlSeconds'> & { ttlSeconds?: number };
   /** `redis://…` URL: share rooms with every other process using the same Redis. */
   redis?: string;
@@ -48,6 +57,8 @@ export interface SignalingServerOptions {
 
 export interface ServerStats extends HubStats {
   connections: number;
+  /** The built-in STUN server's counters, when it runs. */
+  stun?: StunStats;
 }
 
 export interface SignalingServer {
@@ -71,6 +82,7 @@ class Un75SignalingServer implements SignalingServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly hub: Hub;
+  private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
@@ -94,13 +106,15 @@ class Un75SignalingServer implements SignalingServer {
       ttlSeconds: options.turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS,
     };
     const stunUrls = options.stunUrls ?? [];
+    this.stun =
+      !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
     this.cluster = options.redis
       ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.heartbeatMs })
       : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
-      iceServers: (id) => iceServersFor(id, stunUrls, turn),
+      iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
       ...(this.cluster ? { cluster: this.cluster } : {}),
       log: this.log,
     });
@@ -116,8 +130,8 @@ class Un75SignalingServer implements SignalingServer {
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    this.wss.on('connection', (ws: WebSocket) => {
-      const connection = new Connection(ws, context);
+    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+      const connection = new Connection(ws, context, req.headers.host);
       this.connections.set(ws, connection);
       ws.on('close', (code) => {
         this.connections.delete(ws);
@@ -152,6 +166,15 @@ class Un75SignalingServer implements SignalingServer {
         resolve();
       });
     });
+    if (this.stun) {
+      const { address, port } = this.address!;
+      try {
+        await this.stun.listen(port, address);
+      } catch (err) {
+        // A busy UDP port costs the built-in STUN server, not the signaling.
+        this.log(`un75-signal: no STUN on UDP port ${port}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
     });
@@ -161,7 +184,7 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats() };
+    return { connections: this.connections.size, ...this.hub.stats(), ...(this.stun ? { stun: this.stun.stats() } : {}) };
   }
 
   close(): Promise<void> {
@@ -193,6 +216,7 @@ class Un75SignalingServer implements SignalingServer {
     this.http.closeAllConnections();
     this.wss.close();
     await closed;
+    await this.stun?.close();
     await this.cluster?.close();
   }
 
@@ -205,6 +229,13 @@ class Un75SignalingServer implements SignalingServer {
       if (!origin || !this.allowedOrigins.has(normalizeOrigin(origin))) return refuse(socket, 403, 'Forbidden');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** This server's own STUN address as the client reached it; none if it cannot be told or is not bound. */
+  private ownStunUrls(host: string | undefined): string[] {
+    const port = this.stun?.port;
+    const url = port ? stunUrlFor(host, port) : null;
+    return url ? [url] : [];
   }
 
   /** Keeps this process's members alive in the cluster and removes those of processes that died. */

@@ -15,6 +15,8 @@ export interface Client {
   /** The socket was taken over by a resume elsewhere: close it without leaving the room. */
   replaced(): void;
   readonly open: boolean;
+  /** The Host header the socket was opened with: the name the client reached this server by. */
+  readonly host?: string | undefined;
 }
 
 /** A member whose socket this process holds (or held, during the resume grace). */
@@ -54,7 +56,7 @@ export interface JoinRequest {
 export interface HubOptions {
   maxRoomSize: number;
   resumeGraceMs: number;
-  iceServers(memberId: string): IceServer[];
+  iceServers(memberId: string, client: Client | null): IceServer[];
   cluster?: Cluster;
   log(line: string): void;
 }
@@ -381,7 +383,7 @@ export class Hub implements ClusterListener {
     const peers: PeerInfo[] = [];
     for (const [id, entry] of this.rooms.get(member.room) ?? []) if (id !== member.id) peers.push(entry.info);
     member.client?.send(
-      frame({ type: 'welcome', id: member.id, resume, peers, iceServers: this.options.iceServers(member.id) }),
+      frame({ type: 'welcome', id: member.id, resume, peers, iceServers: this.options.iceServers(member.id, member.client) }),
     );
   }
 

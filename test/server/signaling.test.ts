@@ -29,7 +29,8 @@ describe('rooms and relaying', () => {
     assert.match(welcome.id, /^[A-Za-z0-9_-]{16,}$/);
     assert.ok(welcome.resume.length >= 32, 'the resume token is long enough not to be guessed');
     assert.deepEqual(welcome.peers, []);
-    assert.deepEqual(welcome.iceServers, []);
+    // Only this server's own STUN address (test/server/stun.test.ts checks it answers).
+    assert.deepEqual(welcome.iceServers, [{ urls: [`stun:127.0.0.1:${server.address!.port}`] }]);
   });
 
   test('a newcomer sees the members already there, with their state; they see it arrive', async () => {

@@ -9,7 +9,7 @@ import { Connection } from './connection.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
 import { Hub, type HubStats } from './rooms.js';
-import { createStaticHandler } from './static.js';
+import { createStaticHandler, type StaticOptions } from './static.js';
 import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
 
@@ -17,6 +17,7 @@ export type { RateLimitOptions } from './rate-limit.js';
 export type { TurnOptions } from './turn.js';
 export type { HubStats } from './rooms.js';
 export type { StunLimits, StunStats } from './stun.js';
+export type { StaticOptions } from './static.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -27,6 +28,8 @@ export interface SignalingServerOptions {
   staticDir?: string;
   /** Where `/un75-meeting.min.js` is read from. Default: this package's `dist/`. */
   bundleDir?: string;
+  /** Memory cache and Content-Security-Policy of the files served. */
+  staticOptions?: StaticOptions;
   /** Members per room (a full mesh grows as n²). Default 8. */
   maxRoomSize?: number;
   /** Open WebSockets per process. Default 20,000. */
@@ -125,7 +128,7 @@ class Un75SignalingServer implements SignalingServer {
       log: this.log,
     };
 
-    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir));
+    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir, options.staticOptions));
     // A little above the protocol limit, so that a frame slightly too large gets an error frame
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });

@@ -60,8 +60,6 @@ export interface SignalingServerOptions {
 
 export interface ServerStats extends HubStats {
   connections: number;
-  /** The built-in STUN server's counters, when it runs. */
-  stun?: StunStats;
 }
 
 export interface SignalingServer {
@@ -73,6 +71,8 @@ export interface SignalingServer {
   /** The listening URL (`http://host:port`), once listening. */
   readonly url: string | null;
   stats(): ServerStats;
+  /** The built-in STUN server's counters; null when it does not run (`stun: false` or `stunUrls`). */
+  stunStats(): StunStats | null;
 }
 
 const DEFAULT_TURN_TTL_SECONDS = 24 * 3600;
@@ -187,7 +187,11 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats(), ...(this.stun ? { stun: this.stun.stats() } : {}) };
+    return { connections: this.connections.size, ...this.hub.stats() };
+  }
+
+  stunStats(): StunStats | null {
+    return this.stun?.stats() ?? null;
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
+import { bindingSuccess, parseBindingRequest } from '../../server/stun.js';
 import { startTestServer, TestClient } from './helpers.js';
 
 const COOKIE = 0x2112a442;
@@ -138,6 +139,18 @@ describe('STUN', () => {
     } finally {
       await v6.close();
     }
+  });
+
+  test('behind a dual-stack socket an IPv4 client is answered with its IPv4 address, not an IPv4-mapped one', () => {
+    // A server on `::` sees IPv4 clients as ::ffff:a.b.c.d. (Tests listen on loopback only, so the
+    // answer is built directly here, as the socket handler builds it.)
+    const request = bindingRequest();
+    const answer = bindingSuccess(parseBindingRequest(request)!, '::ffff:203.0.113.7', 40000);
+    const decoded = decode(answer);
+    assert.equal(answer[25], 0x01, 'family IPv4');
+    assert.equal(decoded.address, '203.0.113.7');
+    assert.equal(decoded.port, 40000);
+    assert.ok(decoded.transactionId.equals(request.subarray(8, 20)));
   });
 
   test('malformed packets are dropped without an answer and the server keeps answering', async () => {

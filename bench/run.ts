@@ -5,11 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
 import { interpretationBench } from './interpretation.js';
+import { serveBench } from './serve.js';
 import { sizeBench } from './size.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 await sizeBench();
+console.log();
+await serveBench();
 console.log();
 await callBench();
 console.log();

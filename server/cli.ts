@@ -20,7 +20,8 @@ const USAGE = `Usage: un75-signal [options]
   --jwt-issuer ISS       tokens must carry this "iss"
   --jwt-max-lifetime S   refuse tokens whose "exp" is further away (seconds) default 86400
   --allowed-origin URL   accept WebSockets only from this origin (repeatable)
-  --stun-url URL         STUN server handed to clients (repeatable)
+  --stun-url URL         STUN server handed to clients instead of this one (repeatable)
+  --no-stun              do not answer STUN on UDP at --port, hand out no STUN server
   --turn-url URL         TURN server handed to clients (repeatable)
   --turn-secret S        coturn static-auth-secret (or env UN75_TURN_SECRET)
   --turn-ttl SECONDS     lifetime of TURN credentials                     default 3600
@@ -63,6 +64,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'jwt-max-lifetime': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
         'stun-url': { type: 'string', multiple: true },
+        'no-stun': { type: 'boolean' },
         'turn-url': { type: 'string', multiple: true },
         'turn-secret': { type: 'string' },
         'turn-ttl': { type: 'string' },
@@ -112,6 +114,8 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     options.allowedOrigins = values['allowed-origin'];
   }
   if (values['stun-url']) options.stunUrls = values['stun-url'];
+  if (values['no-stun']) options.stun = false;
+  if (values['no-stun'] && values['stun-url']) fail('--stun-url and --no-stun contradict each other');
   const turnSecret = values['turn-secret'] ?? process.env.UN75_TURN_SECRET;
   if (values['turn-url'] || turnSecret) {
     if (!values['turn-url'] || !turnSecret) fail('--turn-url and --turn-secret go together');

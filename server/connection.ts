@@ -53,6 +53,7 @@ export class Connection implements Client {
     private readonly ws: WebSocket,
     private readonly context: ConnectionContext,
     readonly address: string,
+    readonly host?: string,
   ) {
     this.limiter = new ConnectionLimiter(context.rateLimit);
     this.awaitJoin();

@@ -9,12 +9,15 @@ import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
 import { Hub, type HubStats } from './rooms.js';
-import { createStaticHandler } from './static.js';
+import { createStaticHandler, type StaticOptions } from './static.js';
+import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
 
 export type { RateLimitOptions } from './rate-limit.js';
 export type { TurnOptions } from './turn.js';
 export type { HubStats } from './rooms.js';
+export type { StunLimits, StunStats } from './stun.js';
+export type { StaticOptions } from './static.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -25,6 +28,8 @@ export interface SignalingServerOptions {
   staticDir?: string;
   /** Where `/un75-meeting.min.js` is read from. Default: this package's `dist/`. */
   bundleDir?: string;
+  /** Memory cache and Content-Security-Policy of the files served. */
+  staticOptions?: StaticOptions;
   /** Members per room (a full mesh grows as n²). Default 8. */
   maxRoomSize?: number;
   /** Open WebSockets per process, members waiting for a resume included. Default 20,000. */
@@ -52,7 +57,14 @@ export interface SignalingServerOptions {
   joinTimeoutMs?: number;
   /** When non-empty, WebSocket handshakes from other origins are refused. */
   allowedOrigins?: string[];
+  /** STUN servers handed to clients instead of this server's own. */
   stunUrls?: string[];
+  /**
+   * Answer STUN Binding requests on UDP at the HTTP port number and hand clients
+   * `stun:<host they connected to>:<port>`. Default true unless `stunUrls` is given.
+   */
+  stun?: boolean;
+  stunLimits?: Partial<StunLimits>;
   turn?: Omit<TurnOptions, 'ttlSeconds'> & { ttlSeconds?: number };
   /** `redis://…` URL: share rooms with every other process using the same Redis. */
   redis?: string;
@@ -74,6 +86,8 @@ export interface SignalingServer {
   /** The listening URL (`http://host:port`), once listening. */
   readonly url: string | null;
   stats(): ServerStats;
+  /** The built-in STUN server's counters; null when it does not run (`stun: false` or `stunUrls`). */
+  stunStats(): StunStats | null;
 }
 
 /** Refreshed with every welcome (a resume included), so an hour is plenty and a leaked credential soon dies. */
@@ -90,6 +104,7 @@ class Un75SignalingServer implements SignalingServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly hub: Hub;
+  private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
@@ -119,13 +134,15 @@ class Un75SignalingServer implements SignalingServer {
       ttlSeconds: options.turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS,
     };
     const stunUrls = options.stunUrls ?? [];
+    this.stun =
+      !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
     this.cluster = options.redis
       ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.heartbeatMs })
       : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
-      iceServers: (id) => iceServersFor(id, stunUrls, turn),
+      iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
       ...(this.cluster ? { cluster: this.cluster } : {}),
       log: this.log,
     });
@@ -145,13 +162,13 @@ class Un75SignalingServer implements SignalingServer {
       frameLog: new LogThrottle(this.log),
     };
 
-    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir));
+    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir, options.staticOptions));
     // A little above the protocol limit, so that a frame slightly too large gets an error frame
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    this.wss.on('connection', (ws: WebSocket, address: string) => {
-      const connection = new Connection(ws, context, address);
+    this.wss.on('connection', (ws: WebSocket, address: string, host: string | undefined) => {
+      const connection = new Connection(ws, context, address, host);
       this.connections.set(ws, connection);
       this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
       ws.on('close', (code) => {
@@ -191,6 +208,15 @@ class Un75SignalingServer implements SignalingServer {
         resolve();
       });
     });
+    if (this.stun) {
+      const { address, port } = this.address!;
+      try {
+        await this.stun.listen(port, address);
+      } catch (err) {
+        // A busy UDP port costs the built-in STUN server, not the signaling.
+        this.log(`un75-signal: no STUN on UDP port ${port}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
       this.forgetIdleAddresses();
@@ -202,6 +228,10 @@ class Un75SignalingServer implements SignalingServer {
 
   stats(): ServerStats {
     return { connections: this.connections.size, ...this.hub.stats() };
+  }
+
+  stunStats(): StunStats | null {
+    return this.stun?.stats() ?? null;
   }
 
   close(): Promise<void> {
@@ -233,6 +263,7 @@ class Un75SignalingServer implements SignalingServer {
     this.http.closeAllConnections();
     this.wss.close();
     await closed;
+    await this.stun?.close();
     await this.cluster?.close();
   }
 
@@ -249,7 +280,7 @@ class Un75SignalingServer implements SignalingServer {
       const held = (this.perAddress.get(address) ?? 0) + this.hub.waitingForResume(address);
       if (held >= this.maxPerAddress || !this.handshakeBucket(address).take()) return refuse(socket, 429, 'Too Many Requests');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, address, req.headers.host));
   }
 
   /** Where a handshake comes from: the peer address, or what the trusted proxy in front of us says. */
@@ -277,6 +308,13 @@ class Un75SignalingServer implements SignalingServer {
   private forgetIdleAddresses(all = false): void {
     if (all) this.handshakes.clear();
     else for (const [address, bucket] of this.handshakes) if (bucket.full()) this.handshakes.delete(address);
+  }
+
+  /** This server's own STUN address as the client reached it; none if it cannot be told or is not bound. */
+  private ownStunUrls(host: string | undefined): string[] {
+    const port = this.stun?.port;
+    const url = port ? stunUrlFor(host, port) : null;
+    return url ? [url] : [];
   }
 
   /** Keeps this process's members alive in the cluster and removes those of processes that died. */

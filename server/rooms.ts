@@ -18,6 +18,8 @@ export interface Client {
   readonly open: boolean;
   /** The network address the socket came from (for per-address caps). */
   readonly address: string;
+  /** The Host header the socket was opened with: the name the client reached this server by. */
+  readonly host?: string | undefined;
 }
 
 /** A member whose socket this process holds (or held, during the resume grace). */
@@ -62,7 +64,7 @@ export interface JoinRequest {
 export interface HubOptions {
   maxRoomSize: number;
   resumeGraceMs: number;
-  iceServers(memberId: string): IceServer[];
+  iceServers(memberId: string, client: Client | null): IceServer[];
   cluster?: Cluster;
   log(line: string): void;
 }
@@ -409,7 +411,7 @@ export class Hub implements ClusterListener {
         self: member.info,
         resume: `${member.id}.${secret}`,
         peers: this.view.peers(member.room, member.id),
-        iceServers: this.options.iceServers(member.id),
+        iceServers: this.options.iceServers(member.id, member.client),
       }),
     );
   }

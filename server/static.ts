@@ -1,8 +1,14 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, type Stats } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,16 +50,192 @@ export function packageRoot(): string {
 /** Files every server serves whatever `--static` says: the client bundle a partner page loads. */
 const BUNDLE_FILES = ['/un75-meeting.min.js', '/un75-meeting.min.js.map'];
 
+/** Types worth compressing; images, fonts and media already are. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.svg', '.txt', '.vtt', '.wasm']);
+/** Script files: partner pages on other origins load them (module scripts need CORS). */
+const SCRIPTS = new Set(['.js', '.mjs', '.map']);
+/**
+ * A content-hashed name (`chunk-3f2a9b1c.js`, `app.5d41402abc4b.css`): its content never changes,
+ * so it may be cached for a year. Eight or more hex digits, at least one of them a digit.
+ */
+const VERSIONED = /[.-](?=[0-9a-f]*\d)[0-9a-f]{8,}\.[a-z0-9]+(?:\.map)?$/i;
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * What the demo pages (and any page under `--static`) may do: scripts from this origin plus the
+ * inline scripts of the page itself (their hashes are added per page), connections to signaling
+ * and translation servers, camera and microphone streams. No plugins, no framing by other sites.
+ */
+export const DEFAULT_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' https: wss: ws:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+export interface StaticOptions {
+  /** Bytes of file content (all encodings) kept in memory. Default 64 MiB. */
+  cacheBytes?: number;
+  /** Files larger than this are streamed as they are, neither cached nor compressed. Default 8 MiB. */
+  maxCachedFileBytes?: number;
+  /** Content-Security-Policy of HTML pages; false sends none. Default DEFAULT_CSP plus inline-script hashes. */
+  contentSecurityPolicy?: string | false;
+}
+
+interface Entry {
+  mtimeMs: number;
+  size: number;
+  /** The hash of the content, shared by the ETags of its encodings. */
+  hash: string;
+  identity: Buffer;
+  gzip: Buffer | null;
+  br: Buffer | null;
+  /** For HTML: the hashes of its inline scripts, for the CSP. */
+  scriptHashes: string[];
+  bytes: number;
+}
+
+type Encoding = 'br' | 'gzip' | 'identity';
+
+/**
+ * Files read, hashed and compressed once (gzip level 9, brotli quality 11: they are served many
+ * times, so the smallest output is worth it), then kept in memory up to a byte cap, least recently used first out. A changed file
+ * (mtime or size) is read again.
+ */
+class FileCache {
+  private readonly entries = new Map<string, Promise<Entry>>();
+  private readonly sizes = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly capBytes: number) {}
+
+  get(file: string, info: Stats): Promise<Entry> {
+    const cached = this.entries.get(file);
+    if (cached) {
+      this.entries.delete(file);
+      this.entries.set(file, cached);
+      return cached.then((entry) => (entry.mtimeMs === info.mtimeMs && entry.size === info.size ? entry : this.load(file, info)));
+    }
+    return this.load(file, info);
+  }
+
+  private load(file: string, info: Stats): Promise<Entry> {
+    this.forget(file);
+    const loading = build(file, info, (bytes) => {
+      if (this.entries.get(file) !== loading) return;
+      this.sizes.set(file, (this.sizes.get(file) ?? 0) + bytes);
+      this.total += bytes;
+    });
+    this.entries.set(file, loading);
+    loading.then(
+      (entry) => {
+        if (this.entries.get(file) !== loading) return;
+        this.sizes.set(file, entry.bytes);
+        this.total += entry.bytes;
+        for (const key of this.entries.keys()) {
+          if (this.total <= this.capBytes) break;
+          if (key !== file) this.forget(key);
+        }
+      },
+      () => this.forget(file),
+    );
+    return loading;
+  }
+
+  private forget(file: string): void {
+    this.entries.delete(file);
+    this.total -= this.sizes.get(file) ?? 0;
+    this.sizes.delete(file);
+  }
+}
+
+/**
+ * Reads, hashes and gzips a file. Brotli at quality 11 takes seconds for the bundle on a busy
+ * machine, so it is made in the background: until it is ready, brotli clients get gzip.
+ */
+async function build(file: string, info: Stats, grew: (bytes: number) => void): Promise<Entry> {
+  const identity = await readFile(file);
+  const ext = path.extname(file).toLowerCase();
+  const compressible = COMPRESSIBLE.has(ext) && identity.length > 256;
+  let gz = compressible ? await gzipAsync(identity, { level: 9 }) : null;
+  // An encoding that saves nothing is not worth a Vary miss.
+  if (gz && gz.length >= identity.length) gz = null;
+  const scriptHashes: string[] = [];
+  if (ext === '.html') {
+    for (const m of identity.toString('utf8').matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
+      if (/\ssrc\s*=/i.test(m[1]!)) continue;
+      scriptHashes.push(`'sha256-${createHash('sha256').update(m[2]!, 'utf8').digest('base64')}'`);
+    }
+  }
+  const entry: Entry = {
+    mtimeMs: info.mtimeMs,
+    size: info.size,
+    hash: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
+    identity,
+    gzip: gz,
+    br: null,
+    scriptHashes,
+    bytes: identity.length + (gz?.length ?? 0),
+  };
+  if (compressible) {
+    brotliAsync(identity, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length },
+    }).then(
+      (br) => {
+        if (br.length >= identity.length) return;
+        entry.br = br;
+        entry.bytes += br.length;
+        grew(br.length);
+      },
+      () => {},
+    );
+  }
+  return entry;
+}
+
+/** The best encoding the client accepts (RFC 9110 §12.5.3): brotli, then gzip, else none. */
+export function chooseEncoding(acceptEncoding: string | undefined, available: { br: boolean; gzip: boolean }): Encoding {
+  if (!acceptEncoding) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const weight = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)).find(Boolean);
+    q.set(name.trim(), weight ? Number(weight[1]) : 1);
+  }
+  const accepts = (name: string) => (q.get(name) ?? q.get('*') ?? 0) > 0;
+  if (available.br && accepts('br')) return 'br';
+  if (available.gzip && (accepts('gzip') || accepts('x-gzip'))) return 'gzip';
+  return 'identity';
+}
+
 /** Serves GET/HEAD for files under `staticDir` plus the package's own client bundle. */
 export function createStaticHandler(
   staticDir: string | undefined,
   distDir = path.join(packageRoot(), 'dist'),
+  options: StaticOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // Resolved lazily: the directory may be created after the server starts (a build in watch mode).
   let staticRoot: Promise<string | null> | null = null;
   const root = () => (staticRoot ??= staticDir ? realpath(path.resolve(staticDir)).catch(() => null) : Promise.resolve(null));
+  let bundleRoot: Promise<string | null> | null = null;
+  const bundle = () => (bundleRoot ??= realpath(distDir).catch(() => null));
+  const cache = new FileCache(options.cacheBytes ?? 64 * 1024 * 1024);
+  const server: Server = {
+    cache,
+    maxCached: options.maxCachedFileBytes ?? 8 * 1024 * 1024,
+    csp: options.contentSecurityPolicy === undefined ? DEFAULT_CSP : options.contentSecurityPolicy,
+  };
 
   return (req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
       return;
@@ -65,25 +247,30 @@ export function createStaticHandler(
       notFound(res);
       return;
     }
-    if (pathname.includes('\0')) {
+    // No NUL, no backslash (a separator elsewhere), and no dotfile or dot-directory (.env, .git/).
+    if (pathname.includes('\0') || pathname.includes('\\') || pathname.split('/').some((s) => s.startsWith('.'))) {
       notFound(res);
       return;
     }
     if (BUNDLE_FILES.includes(pathname)) {
-      // Partner pages on any origin load the bundle as a module script, which needs CORS.
-      res.setHeader('access-control-allow-origin', '*');
-      void sendFile(req, res, path.join(distDir, pathname.slice(1)), distDir);
+      void bundle().then((dir) => (dir ? sendFile(server, req, res, path.join(dir, pathname.slice(1)), dir) : notFound(res)));
       return;
     }
     void root().then((dir) => {
       if (!dir) return notFound(res);
       const relative = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
-      return sendFile(req, res, path.join(dir, path.normalize(relative)), dir);
+      return sendFile(server, req, res, path.join(dir, path.normalize(relative)), dir);
     });
   };
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, root: string): Promise<void> {
+interface Server {
+  cache: FileCache;
+  maxCached: number;
+  csp: string | false;
+}
+
+async function sendFile(server: Server, req: IncomingMessage, res: ServerResponse, file: string, root: string): Promise<void> {
   try {
     // realpath, not just normalize: a symlink inside the root must not lead outside it.
     let real = await realpath(file);
@@ -93,22 +280,59 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
       info = await stat(real);
     }
     if (!info.isFile() || (real !== root && !real.startsWith(root + path.sep))) return notFound(res);
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': info.size,
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
+    // Nor may a symlink lead to a dotfile inside the root.
+    if (path.relative(root, real).split(path.sep).some((s) => s.startsWith('.'))) return notFound(res);
+    const ext = path.extname(real).toLowerCase();
+    const headers: Record<string, string | number> = {
+      'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+      'cache-control': VERSIONED.test(path.basename(real)) ? IMMUTABLE : 'no-cache',
+    };
+    if (SCRIPTS.has(ext)) {
+      headers['access-control-allow-origin'] = '*';
+      headers['cross-origin-resource-policy'] = 'cross-origin';
+    }
+    if (info.size > server.maxCached) {
+      // Too large to keep: streamed as it is, with an ETag from its size and modification time.
+      headers.etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+      if (notModified(req, String(headers.etag))) return void res.writeHead(304, without(headers, 'content-type')).end();
+      res.writeHead(200, { ...headers, 'content-length': info.size });
+      if (req.method === 'HEAD') return void res.end();
+      const stream = createReadStream(real);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
       return;
     }
-    const stream = createReadStream(real);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    const entry = await server.cache.get(real, info);
+    const encoding = chooseEncoding(req.headers['accept-encoding'], { br: entry.br !== null, gzip: entry.gzip !== null });
+    const body = encoding === 'br' ? entry.br! : encoding === 'gzip' ? entry.gzip! : entry.identity;
+    // Each encoding is its own representation, so each has its own strong ETag.
+    headers.etag = `"${entry.hash}${encoding === 'identity' ? '' : `-${encoding === 'br' ? 'br' : 'gz'}`}"`;
+    if (entry.br || entry.gzip) headers.vary = 'Accept-Encoding';
+    if (ext === '.html' && server.csp !== false) {
+      headers['content-security-policy'] =
+        server.csp === DEFAULT_CSP && entry.scriptHashes.length
+          ? DEFAULT_CSP.replace("script-src 'self'", `script-src 'self' ${entry.scriptHashes.join(' ')}`)
+          : server.csp;
+    }
+    if (notModified(req, String(headers.etag))) return void res.writeHead(304, without(headers, 'content-type')).end();
+    if (encoding !== 'identity') headers['content-encoding'] = encoding;
+    res.writeHead(200, { ...headers, 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     notFound(res);
   }
+}
+
+/** If-None-Match names this representation (or `*`). */
+function notModified(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+function without(headers: Record<string, string | number>, name: string): Record<string, string | number> {
+  const { [name]: _dropped, ...rest } = headers;
+  return rest;
 }
 
 function notFound(res: ServerResponse): void {

@@ -10,3 +10,5 @@ await import('./turn.e2e.js');
 await import('./captions.e2e.js');
 await import('./interpretation.e2e.js');
 await import('./firefox.e2e.js');
+await import('./stun.e2e.js');
+await import('./custom-layout.e2e.js');

@@ -1,11 +1,13 @@
 // The HTTP side: static files, the client bundle, and the CLI printing where it listens.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startTestServer } from './helpers.js';
 
 /** A raw GET, so that `..` segments reach the server as sent (fetch would normalise them). */
@@ -121,4 +123,153 @@ test('the CLI refuses bad arguments with a clear message', async () => {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(code, 2);
   assert.match(err, /--port must be an integer/);
+});
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A raw request with headers; the body is returned as sent (still compressed). */
+function raw(port: number, rawPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: rawPath, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Brotli is made in the background after the first request: until then gzip is served. Waits for it. */
+async function brotliReady(port: number, p: string): Promise<Raw> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await raw(port, p, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    if (res.headers['content-encoding'] === 'br') return res;
+    assert.equal(res.headers['content-encoding'], 'gzip', 'gzip while brotli is being made');
+    assert.ok(Date.now() < deadline, 'no brotli after a minute');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('serving the bundle and pages efficiently and safely', () => {
+  let dir: string;
+  let site: string;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let port: number;
+  // Compressible like the real bundle: repetitive minified code.
+  const script = Array.from({ length: 400 }, (_, i) => `export const value${i} = "un75-${i % 7}";`).join('\n');
+  const inline = "\n      document.title = 'inline ran';\n    ";
+  const page = `<!doctype html><title>t</title><script type="module" src="/un75-meeting.min.js"></script><script type="module">${inline}</script><p>${'hello '.repeat(100)}</p>`;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'un75-static-enc-'));
+    site = path.join(dir, 'site');
+    const bundle = path.join(dir, 'dist');
+    await mkdir(path.join(site, '.git'), { recursive: true });
+    await mkdir(path.join(site, 'assets'), { recursive: true });
+    await mkdir(bundle);
+    await writeFile(path.join(bundle, 'un75-meeting.min.js'), script);
+    await writeFile(path.join(site, 'index.html'), page);
+    await writeFile(path.join(site, 'assets', 'chunk-3f2a9b1c.js'), script);
+    await writeFile(path.join(site, 'assets', 'logo.png'), Buffer.alloc(2000, 7));
+    await writeFile(path.join(site, '.env'), 'SECRET=1');
+    await writeFile(path.join(site, '.git', 'config'), '[core]');
+    await symlink(path.join(site, '.env'), path.join(site, 'env.txt'));
+    server = await startTestServer({ staticDir: site, bundleDir: bundle });
+    port = server.address!.port;
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the bundle is sent brotli or gzip as the browser accepts, identical once decoded, with Vary', async () => {
+    const br = await brotliReady(port, '/un75-meeting.min.js');
+    assert.equal(brotliDecompressSync(br.body).toString(), script);
+    assert.equal(Number(br.headers['content-length']), br.body.length);
+    const gz = await raw(port, '/un75-meeting.min.js', { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.body).toString(), script);
+    const refused = await raw(port, '/un75-meeting.min.js', { 'accept-encoding': 'br;q=0, gzip;q=0.5' });
+    assert.equal(refused.headers['content-encoding'], 'gzip');
+    const plain = await raw(port, '/un75-meeting.min.js');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body.toString(), script);
+    assert.ok(br.body.length < gz.body.length && gz.body.length < plain.body.length / 4, 'compression pays');
+    for (const res of [br, gz, plain]) {
+      assert.equal(res.headers.vary, 'Accept-Encoding');
+      assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+    }
+    // Images are not compressed again.
+    const png = await raw(port, '/assets/logo.png', { 'accept-encoding': 'br, gzip' });
+    assert.equal(png.headers['content-encoding'], undefined);
+    assert.equal(png.headers['content-type'], 'image/png');
+  });
+
+  test('a strong ETag per encoding; If-None-Match gets a bodiless 304; a changed file a new ETag', async () => {
+    const first = await brotliReady(port, '/un75-meeting.min.js');
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[^"]+"$/, 'strong, not W/');
+    const gzEtag = String((await raw(port, '/un75-meeting.min.js', { 'accept-encoding': 'gzip' })).headers.etag);
+    const plainEtag = String((await raw(port, '/un75-meeting.min.js')).headers.etag);
+    assert.equal(new Set([etag, gzEtag, plainEtag]).size, 3);
+    const again = await raw(port, '/un75-meeting.min.js', { 'accept-encoding': 'gzip, br', 'if-none-match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, etag);
+    assert.equal(again.headers['cache-control'], 'no-cache');
+    const other = await raw(port, '/un75-meeting.min.js', { 'accept-encoding': 'gzip', 'if-none-match': etag });
+    assert.equal(other.status, 200, 'the brotli ETag does not validate the gzip body');
+    // A new build: same name, new content (size changes, so even a coarse mtime cannot hide it).
+    await writeFile(path.join(site, 'index.html'), `${page}<p>v2</p>`);
+    const pageEtag = String((await raw(port, '/')).headers.etag);
+    await writeFile(path.join(site, 'index.html'), `${page}<p>version 3</p>`);
+    const changed = await raw(port, '/', { 'if-none-match': pageEtag });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.etag, pageEtag);
+    assert.ok(changed.body.toString().endsWith('<p>version 3</p>'));
+  });
+
+  test('content-hashed names are cached for a year, plain names revalidated', async () => {
+    const hashed = await raw(port, '/assets/chunk-3f2a9b1c.js');
+    assert.equal(hashed.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal((await raw(port, '/un75-meeting.min.js')).headers['cache-control'], 'no-cache');
+    assert.equal((await raw(port, '/')).headers['cache-control'], 'no-cache');
+  });
+
+  test('dotfiles and dot-directories are refused, also through a symlink', async () => {
+    for (const p of ['/.env', '/.git/config', '/.git/', '/%2eenv', '/assets/../.env', '/env.txt', '/.%67it/config']) {
+      const res = await raw(port, p);
+      assert.equal(res.status, 404, p);
+      assert.ok(!res.body.toString().includes('SECRET') && !res.body.toString().includes('[core]'), p);
+    }
+  });
+
+  test('security headers: nosniff and a referrer policy everywhere, CORS and CORP on scripts, a CSP on pages', async () => {
+    const js = await raw(port, '/un75-meeting.min.js');
+    const chunk = await raw(port, '/assets/chunk-3f2a9b1c.js');
+    const html = await raw(port, '/');
+    const missing = await raw(port, '/nope');
+    for (const res of [js, chunk, html, missing]) {
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    }
+    for (const res of [js, chunk]) {
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+    }
+    assert.equal(html.headers['access-control-allow-origin'], undefined);
+    const csp = String(html.headers['content-security-policy']);
+    assert.match(csp, /object-src 'none'/);
+    assert.match(csp, /frame-ancestors 'self'/);
+    // The page's own inline script is allowed by its hash, and nothing else inline is.
+    const hash = createHash('sha256').update(inline).digest('base64');
+    assert.match(csp, new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/]/g, '\\$&')}';`));
+    assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+  });
 });

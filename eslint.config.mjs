@@ -7,7 +7,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   // test/build/consumer: a partner's app, type-checked against the packed package by test/build/pack.test.ts.
-  { ignores: ['dist/**', 'node_modules/**', 'src/vendor/**', 'custom-elements.json', 'test/build/consumer/**'] },
+  { ignores: ['dist/**', 'server/dist/**', 'node_modules/**', 'src/vendor/**', 'custom-elements.json', 'test/build/consumer/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,7 @@
 // props are checked with tsc / vue-tsc, right and wrong.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -45,11 +45,11 @@ after(() => rmSync(app, { recursive: true, force: true }));
 
 test('the tarball ships the build, types for every export, the manifest and the licence, and nothing else', () => {
   const files = new Set(packed.files.map((f) => f.path));
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'custom-elements.json', 'bin/un75-signal.js', 'dist/un75-meeting.min.js']) assert.ok(files.has(file), file);
+  for (const file of ['LICENSE', 'README.md', 'package.json', 'custom-elements.json', 'dist/un75-meeting.min.js']) assert.ok(files.has(file), file);
   assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 un75 contributors/);
   for (const file of files) {
-    assert.match(file, /^(dist\/|bin\/|LICENSE$|README\.md$|package\.json$|custom-elements\.json$)/, `${file} is not meant to ship`);
-    assert.doesNotMatch(file, /(^|\/)(test|bench|src\/vendor|scripts)\//, file);
+    assert.match(file, /^(dist\/|LICENSE$|README\.md$|package\.json$|custom-elements\.json$)/, `${file} is not meant to ship`);
+    assert.doesNotMatch(file, /(^|\/)(test|bench|src|scripts|server)\//, `${file}: the server is its own package`);
     assert.doesNotMatch(file, /\.(test|e2e)\.[jt]s$/, file);
   }
   // Every export path resolves to a shipped file, and every JavaScript export has types.
@@ -69,18 +69,64 @@ test('the tarball ships the build, types for every export, the manifest and the 
 });
 
 test('nothing runs at install, and the browser package depends on browser code only', () => {
-  for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) assert.equal(pkg.scripts?.[script], undefined, `no ${script} script`);
+  const server = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
+  for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) {
+    assert.equal(pkg.scripts?.[script], undefined, `no ${script} script`);
+    assert.equal(server.scripts?.[script], undefined, `no ${script} script in un75-signal`);
+  }
   const shipped = JSON.parse(readFileSync(path.join(app, 'node_modules/un75-meeting/package.json'), 'utf8'));
   for (const name of ['simple-peer', 'readable-stream', 'debug']) assert.equal(shipped.dependencies?.[name], undefined, `${name} is vendored, not a dependency`);
+  for (const name of ['ws', 'jose', 'ioredis']) {
+    assert.equal(shipped.dependencies?.[name], undefined, `${name} is the server's, not the browser's`);
+    assert.ok(server.dependencies[name], `un75-signal depends on ${name}`);
+  }
+  assert.deepEqual(Object.keys(shipped.dependencies).sort(), ['@lit/context', 'lit']);
+  assert.equal(shipped.bin, undefined, 'the un75-signal command comes with the un75-signal package');
   assert.deepEqual(Object.keys(shipped.peerDependenciesMeta ?? {}).sort(), Object.keys(shipped.peerDependencies ?? {}).sort(), 'every peer is optional');
 });
 
-test('the server entry has types and the bin its compiled CLI', () => {
-  const dir = path.join(app, 'node_modules/un75-meeting');
-  const server = pkg.exports['./server'];
-  assert.ok(existsSync(path.join(dir, server.types)), server.types);
-  assert.match(readFileSync(path.join(dir, server.types), 'utf8'), /export declare function createSignalingServer/);
-  assert.ok(existsSync(path.join(dir, 'dist/server/server/cli.js')));
+test('un75-signal ships its compiled server with types, its bin, the bundle it serves and the licence', async () => {
+  const { stdout } = await npm(['pack', '--dry-run', '--json', '--workspace', 'un75-signal'], root);
+  const server = (JSON.parse(stdout) as PackResult[])[0]!;
+  const files = new Set(server.files.map((f) => f.path));
+  const manifest = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
+  for (const file of ['LICENSE', 'package.json', manifest.bin['un75-signal'], 'dist/server/cli.js', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/src/protocol/signaling.js', 'dist/un75-meeting.min.js']) {
+    assert.ok(files.has(file), `${file} is in un75-signal`);
+  }
+  assert.equal(manifest.exports['.'].types, './dist/server/index.d.ts');
+  assert.match(readFileSync(path.join(root, 'server', manifest.exports['.'].types), 'utf8'), /export declare function createSignalingServer/);
+  for (const file of files) assert.match(file, /^(dist\/|bin\/|LICENSE$|README\.md$|package\.json$)/, `${file} is not meant to ship in un75-signal`);
+  for (const file of files) assert.ok(!file.endsWith('.ts') || file.endsWith('.d.ts'), `${file}: no TypeScript sources`);
+});
+
+test('the packed un75-signal command starts and serves the bundle', async (t) => {
+  const { stdout } = await npm(['pack', '--json', '--workspace', 'un75-signal', '--pack-destination', app], root);
+  const tarball = path.join(app, (JSON.parse(stdout) as PackResult[])[0]!.filename);
+  const dir = path.join(app, 'node_modules/un75-signal');
+  rmSync(dir, { recursive: true, force: true }); // the link to the workspace folder
+  mkdirSync(dir);
+  await exec('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1']);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(dir, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill());
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 15_000);
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`un75-signal exited with ${code}:\n${out}`)));
+  });
+  const response = await fetch(`http://127.0.0.1:${port}/un75-meeting.min.js`);
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), readFileSync(path.join(root, 'dist/un75-meeting.min.js'), 'utf8'));
 });
 
 /** `file(line,col): error …` lines of a tsc / vue-tsc run: [file, line] of each error. */

@@ -6,7 +6,8 @@ import wc from 'eslint-plugin-wc';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/vendor/**', 'custom-elements.json'] },
+  // test/build/consumer: a partner's app, type-checked against the packed package by test/build/pack.test.ts.
+  { ignores: ['dist/**', 'server/dist/**', 'node_modules/**', 'src/vendor/**', 'custom-elements.json', 'test/build/consumer/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,7 +43,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts', 'test/server/**/*.ts', 'test/e2e/**/*.ts', 'test/mocks/**/*.mjs', '*.mjs'],
+    files: ['server/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts', 'test/server/**/*.ts', 'test/build/**/*.ts', 'test/e2e/**/*.ts', 'test/mocks/**/*.mjs', '*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {

@@ -2,7 +2,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CALL_FLAGS, chromePath } from './scripts/system-deps.mjs';
 import { mockLibreTranslatePlugin } from './test/mocks/libretranslate.mjs';
-import { createSignalingServer } from './dist/server/server/index.js';
+import { createSignalingServer } from './server/dist/server/index.js';
 
 // The real signaling server (built by `npm run build`), so that component tests can join real rooms
 // with real RTCPeerConnections. Tests read its address from window.UN75_SIGNALING.

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// The compiled CLI does the work; this file only exists so that `npx un75-signal` finds an entry.
-import '../dist/server/server/cli.js';
+// In this repository, `node bin/un75-signal.js` runs the server package's compiled CLI (the
+// published command is server/bin/un75-signal.js, in the un75-signal package).
+import '../server/dist/server/cli.js';

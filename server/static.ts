@@ -35,7 +35,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * The package root, found by walking up from this file: the same code runs from `server/` under
- * tsx and from `dist/server/server/` once compiled.
+ * tsx and from `server/dist/server/` once compiled.
  */
 export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

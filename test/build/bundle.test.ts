@@ -52,7 +52,10 @@ test('the custom elements manifest describes every element and package.json poin
   assert.ok(meeting.cssParts.some((p: { name: string }) => p.name === 'base'));
 });
 
-test('the un75-signal bin resolves to the compiled server', () => {
-  assert.equal(pkg.bin['un75-signal'], 'bin/un75-signal.js');
-  assert.ok(existsSync(path.join(root, 'dist/server/server/cli.js')));
+test('the un75-signal bin resolves to the compiled server, which serves the bundle built beside it', () => {
+  const server = JSON.parse(read('server/package.json'));
+  assert.equal(server.bin['un75-signal'], 'bin/un75-signal.js');
+  assert.match(read('server/bin/un75-signal.js'), /import '\.\.\/dist\/server\/cli\.js'/);
+  assert.ok(existsSync(path.join(root, 'server/dist/server/cli.js')));
+  assert.equal(read('server/dist/un75-meeting.min.js'), read('dist/un75-meeting.min.js'));
 });

@@ -16,6 +16,8 @@ import { styles } from './booth.styles.js';
  * @csspart relay - The "I hear" select (floor or another channel).
  *
  * @cssprop [--un75-on-air=#b71c1c] - Background of the indicator while on air.
+ * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
  */
 export class Un75Booth extends LitElement {
   static override styles = styles;

@@ -66,6 +66,7 @@ const ANNOUNCED = 3;
  * @cssprop [--un75-accent=#0b5cad] - Buttons.
  * @cssprop [--un75-radius=12px] - Corner radius.
  * @cssprop [--un75-font=system-ui] - Font family.
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
  */
 export class Un75Captions extends LitElement {
   static override styles = styles;

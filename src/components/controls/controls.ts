@@ -16,6 +16,10 @@ import { styles } from './controls.styles.js';
  *
  * @cssprop [--un75-accent=#0b5cad] - Background of a button that is on.
  * @cssprop [--un75-danger=#c62828] - Background of the leave button and of a muted microphone.
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
+ *
+ * @slot - Buttons of the page's own, placed before the leave button. They stay in the page's DOM,
+ * so the page's styles apply to them.
  */
 export class Un75Controls extends LitElement {
   static override styles = styles;

@@ -52,6 +52,8 @@ export function parseLanguageList(value: string | null | undefined): string[] {
  * @cssprop [--un75-on-surface=#f3f5f8] - Text colour.
  * @cssprop [--un75-radius=12px] - Corner radius (halved).
  * @cssprop [--un75-font=system-ui] - Font family.
+ * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
  */
 export class Un75LanguagePicker extends LitElement {
   static override styles = styles;

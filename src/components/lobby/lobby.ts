@@ -25,6 +25,10 @@ export interface LobbyJoinDetail {
  * @csspart preview - The camera preview.
  * @csspart join - The Join button.
  * @csspart notice - A message about a missing camera or microphone.
+ *
+ * @cssprop [--un75-warning=#ffb300] - Edge of a notice about a missing device or an error.
+ * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
  */
 export class Un75Lobby extends LitElement {
   static override styles = styles;

@@ -79,6 +79,10 @@ interface JoinSettings {
  * @cssprop [--un75-gap=8px] - Spacing.
  * @cssprop [--un75-font=system-ui] - Font family.
  * @cssprop [--un75-caption-size=clamp(1rem, 0.8rem + 1vw, 1.5rem)] - Caption font size.
+ * @cssprop [--un75-warning=#ffb300] - Edge of a notice about a missing device or an error.
+ * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
+ * @cssprop [--un75-interpreter=#5e35b1] - Background of the interpreter badge on a tile.
+ * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
  */
 export class Un75Meeting extends LitElement {
   static override styles = styles;

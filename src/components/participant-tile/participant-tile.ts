@@ -18,6 +18,7 @@ import { styles } from './participant-tile.styles.js';
  *
  * @cssprop [--un75-speaking=#3ddc84] - Outline colour while the person speaks.
  * @cssprop [--un75-radius=12px] - Corner radius.
+ * @cssprop [--un75-interpreter=#5e35b1] - Background of the interpreter badge on a tile.
  */
 export class Un75ParticipantTile extends LitElement {
   static override styles = styles;

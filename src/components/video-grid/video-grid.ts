@@ -42,6 +42,7 @@ export function fitTiles(count: number, width: number, height: number, gap: numb
  * @csspart interpreter-tile - Each interpreter's tile (also `tile`).
  *
  * @cssprop [--un75-gap=8px] - Space between tiles.
+ * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
  */
 export class Un75VideoGrid extends LitElement {
   static override styles = styles;

@@ -2,11 +2,13 @@ import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
+import { readdirSync, rmSync } from 'node:fs';
 
 // Two outputs from one source tree:
 // - dist/**/*.js: unbundled ES modules with lit external, plus .d.ts, for npm users' bundlers;
-// - dist/un75-meeting.min.js: every dependency inside, minified, for a <script type="module"> on
-//   any origin (the CDN entry).
+// - dist/un75-meeting.min.js: the CDN entry for a <script type="module"> on any origin, with every
+//   dependency inside, minified, split into chunks (dist/un75-*-<hash>.js) that it loads from its own
+//   folder when a tag first appears (src/cdn.ts).
 const onwarn = (warning, warn) => {
   if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return;
   warn(warning);
@@ -21,14 +23,31 @@ export default [
     onwarn,
   },
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/un75-meeting.min.js', format: 'es', sourcemap: true },
+    input: { 'un75-meeting.min': 'src/cdn.ts' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      // Content-hashed (hex, so servers recognise the name as versioned and cache it for a year).
+      chunkFileNames: (chunk) => (chunk.name.startsWith('un75-') ? '[name]-[hash].js' : 'un75-[name]-[hash].js'),
+      hashCharacters: 'hex',
+    },
     plugins: [
       resolve({ browser: true }),
       typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: false, declarationMap: false }),
       // The indentation inside html`` and css`` templates is bytes every visitor downloads.
       minifyHTML(),
       terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
+      {
+        // Chunks of earlier builds have other hashes: remove them, so dist/ holds one consistent set.
+        name: 'un75-stale-chunks',
+        writeBundle(options, bundle) {
+          for (const file of readdirSync(options.dir)) {
+            if (/^un75-.+-[0-9a-f]{8,}\.js(\.map)?$/.test(file) && !bundle[file]) rmSync(`${options.dir}/${file}`);
+          }
+        },
+      },
     ],
     onwarn,
   },

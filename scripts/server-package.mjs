@@ -3,16 +3,16 @@
 // copied into server/dist/ (beside the compiled server, where it looks for it).
 // The server's protocol validators are compiled from src/protocol into server/dist/src/ by tsc:
 // one source, no runtime dependency on the browser package and no version skew between the two.
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-for (const file of ['un75-meeting.min.js', 'un75-meeting.min.js.map']) {
-  const from = path.join(root, 'dist', file);
-  if (!existsSync(from)) {
-    console.error(`server-package: ${path.relative(root, from)} is missing: run rollup first (npm run build)`);
-    process.exit(1);
-  }
-  copyFileSync(from, path.join(root, 'server/dist', file));
+// The CDN entry and the chunks it loads (un75-*.js and their maps); chunks of an earlier build go.
+const bundle = (dir) => (existsSync(dir) ? readdirSync(dir).filter((file) => /^un75-.+\.js(\.map)?$/.test(file)) : []);
+if (!existsSync(path.join(root, 'dist/un75-meeting.min.js'))) {
+  console.error('server-package: dist/un75-meeting.min.js is missing: run rollup first (npm run build)');
+  process.exit(1);
 }
+for (const file of bundle(path.join(root, 'server/dist'))) rmSync(path.join(root, 'server/dist', file));
+for (const file of bundle(path.join(root, 'dist'))) copyFileSync(path.join(root, 'dist', file), path.join(root, 'server/dist', file));

@@ -47,8 +47,11 @@ export function packageRoot(): string {
   }
 }
 
-/** Files every server serves whatever `--static` says: the client bundle a partner page loads. */
-const BUNDLE_FILES = ['/un75-meeting.min.js', '/un75-meeting.min.js.map'];
+/**
+ * Files every server serves whatever `--static` says: the client bundle a partner page loads — the
+ * CDN entry and the chunks it loads (content-hashed names), with their source maps.
+ */
+const BUNDLE_FILE = /^\/un75-[a-z0-9.-]+\.js(?:\.map)?$/;
 
 /** Types worth compressing; images, fonts and media already are. */
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.svg', '.txt', '.vtt', '.wasm']);
@@ -252,7 +255,7 @@ export function createStaticHandler(
       notFound(res);
       return;
     }
-    if (BUNDLE_FILES.includes(pathname)) {
+    if (BUNDLE_FILE.test(pathname)) {
       void bundle().then((dir) => (dir ? sendFile(server, req, res, path.join(dir, pathname.slice(1)), dir) : notFound(res)));
       return;
     }

@@ -10,21 +10,63 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 const pkg = JSON.parse(read('package.json'));
 
-test('the CDN bundle is one self-contained ES module: no bare imports, no Node globals', () => {
-  const bundle = read('dist/un75-meeting.min.js');
-  assert.doesNotMatch(bundle, /\bimport\s*[^(]*?from\s*["'][^./]/, 'a bare import would fail from a <script type="module">');
-  assert.doesNotMatch(bundle, /\bimport\s*\(\s*["'][^./]/, 'no bare dynamic import');
-  assert.doesNotMatch(bundle, /\brequire\s*\(/, 'no CommonJS require');
-  assert.doesNotMatch(bundle, /\bprocess\.(env|nextTick|browser)\b/, 'no Node process global');
-  assert.doesNotMatch(bundle, /\bBuffer\.(from|alloc|isBuffer)\b/, 'no Node Buffer global');
-  for (const tag of ['un75-meeting', 'un75-lobby', 'un75-video-grid', 'un75-participant-tile', 'un75-controls']) {
-    assert.ok(bundle.includes(`"${tag}"`), `${tag} is registered by the bundle`);
+/** The CDN entry and every chunk it can load: file → its gzip size and the chunks it imports. */
+function cdnGraph(): Map<string, { gzip: number; imports: string[]; dynamic: string[]; code: string }> {
+  const graph = new Map<string, { gzip: number; imports: string[]; dynamic: string[]; code: string }>();
+  const visit = (file: string) => {
+    if (graph.has(file)) return;
+    const code = read(path.join('dist', file));
+    const relative = (pattern: RegExp) => [...code.matchAll(pattern)].map((m) => path.posix.normalize(m[1]!));
+    const node = {
+      code,
+      gzip: gzipSync(code, { level: 9 }).length,
+      imports: relative(/\bimport\s*(?:[\w${}\s,*]+from\s*)?["']\.\/([^"']+)["']/g),
+      dynamic: relative(/\bimport\(\s*["']\.\/([^"']+)["']\s*\)/g),
+    };
+    graph.set(file, node);
+    for (const next of [...node.imports, ...node.dynamic]) visit(next);
+  };
+  visit('un75-meeting.min.js');
+  return graph;
+}
+
+/** What a page downloads before a file runs: it and everything it imports statically. */
+function staticClosure(graph: ReturnType<typeof cdnGraph>, file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const next of graph.get(file)!.imports) staticClosure(graph, next, seen);
+  return seen;
+}
+
+test('the CDN bundle is self-contained ES modules in one folder: no bare imports, no Node globals', () => {
+  const graph = cdnGraph();
+  assert.ok(graph.size > 1, 'the entry loads chunks');
+  for (const [file, { code }] of graph) {
+    assert.ok(/^un75-[a-z0-9.-]+\.js$/.test(file), `${file} sits beside the entry, under a name un75-signal serves`);
+    assert.doesNotMatch(code, /\bimport\s*[^(]*?from\s*["'][^./]/, `${file}: a bare import would fail from a <script type="module">`);
+    assert.doesNotMatch(code, /\bimport\s*\(\s*["'][^./]/, `${file}: no bare dynamic import`);
+    assert.doesNotMatch(code, /\bimport\s*[^(]*?from\s*["']\.\.\//, `${file}: nothing outside the entry's folder`);
+    assert.doesNotMatch(code, /\brequire\s*\(/, `${file}: no CommonJS require`);
+    assert.doesNotMatch(code, /\bprocess\.(env|nextTick|browser)\b/, `${file}: no Node process global`);
+    assert.doesNotMatch(code, /\bBuffer\.(from|alloc|isBuffer)\b/, `${file}: no Node Buffer global`);
+  }
+  const all = [...graph.values()].map((n) => n.code).join('\n');
+  for (const tag of ['un75-meeting', 'un75-lobby', 'un75-video-grid', 'un75-participant-tile', 'un75-controls', 'un75-captions', 'un75-language-picker', 'un75-booth']) {
+    assert.ok(all.includes(`"${tag}"`), `${tag} is registered by a chunk`);
   }
 });
 
-test('the CDN bundle stays within its 45 KB gzip budget', () => {
-  const size = gzipSync(readFileSync(path.join(root, 'dist/un75-meeting.min.js')), { level: 9 }).length;
-  assert.ok(size <= 45 * 1024, `un75-meeting.min.js is ${(size / 1024).toFixed(1)} KB gzip, over the 45 KB budget`);
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 70 KB', () => {
+  const graph = cdnGraph();
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const entry = graph.get('un75-meeting.min.js')!.gzip;
+  const total = [...graph.values()].reduce((sum, n) => sum + n.gzip, 0);
+  const meetingChunk = [...graph.keys()].find((f) => /^un75-meeting-[0-9a-f]+\.js$/.test(f));
+  assert.ok(meetingChunk, 'un75-meeting has a chunk of its own');
+  const toPreJoin = [...staticClosure(graph, meetingChunk), 'un75-meeting.min.js'].reduce((sum, f) => sum + graph.get(f)!.gzip, 0);
+  console.log(`CDN: entry ${kb(entry)}, to the pre-join screen ${kb(toPreJoin)}, all ${graph.size} files ${kb(total)} (gzip -9)`);
+  assert.ok(entry <= 25 * 1024, `the entry is ${kb(entry)} gzip, over its 25 KB budget`);
+  assert.ok(total <= 70 * 1024, `the chunks are ${kb(total)} gzip together, over their 70 KB budget`);
 });
 
 test('the npm build keeps lit external and ships types', () => {
@@ -57,5 +99,5 @@ test('the un75-signal bin resolves to the compiled server, which serves the bund
   assert.equal(server.bin['un75-signal'], 'bin/un75-signal.js');
   assert.match(read('server/bin/un75-signal.js'), /import '\.\.\/dist\/server\/cli\.js'/);
   assert.ok(existsSync(path.join(root, 'server/dist/server/cli.js')));
-  assert.equal(read('server/dist/un75-meeting.min.js'), read('dist/un75-meeting.min.js'));
+  for (const file of cdnGraph().keys()) assert.equal(read(`server/dist/${file}`), read(`dist/${file}`), file);
 });

@@ -12,6 +12,7 @@ import type { RecognitionFailure, RecognitionResult, SpeechRecognizer } from './
 import { CachedTranslator, TranslationError, isAbortError, sameLanguage, translationTag } from './translation.js';
 import type { AvailabilityChangeDetail, DownloadProgressDetail, Translator } from './translation.js';
 import { Transcript, formatTranscript } from './transcript.js';
+import { Slots, TokenBucket, type Rate } from './budget.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { TranscriptLine } from './transcript.js';
 import type { Caption, CaptionNote, RecognitionState, TranscriptFormat } from './captions.types.js';
@@ -55,6 +56,18 @@ const SHOWN_LIMIT = 12;
 /** Finished segment ids remembered per speaker, to drop late updates of a closed segment. */
 const CLOSED_LIMIT = 64;
 
+/** Segments a speaker may have open (not yet final) at once; a real speaker has one. Past it the oldest is closed. */
+const OPEN_LIMIT = 4;
+/**
+ * Captions waiting in a speaker's lane for their translation. Past it the oldest waiting ones are
+ * dropped from the overlay (finals stay in the transcript, in their original language).
+ */
+const LANE_LIMIT = 8;
+/** Translation requests made for one speaker: a burst, then a couple a second (a real speaker needs fewer). */
+const TRANSLATION_RATE: Rate = { burst: 3, perSecond: 2 };
+/** Translation requests this listener has in flight at once, over all speakers. */
+const IN_FLIGHT_LIMIT = 4;
+
 /** A segment as received, before translation: a Caption without its translation or note. */
 type Segment = Omit<Caption, 'translation' | 'note'>;
 
@@ -72,6 +85,8 @@ interface Speaker {
   open: Map<string, Segment>;
   closed: string[];
   lane: Job[];
+  /** Translation requests this speaker's captions may still make (TRANSLATION_RATE). */
+  translations: TokenBucket;
   state?: CaptionState;
   lang?: string;
 }
@@ -113,6 +128,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
   readonly #speakers = new Map<string, Speaker>();
   #shown: Caption[] = [];
   readonly #downloads = new Map<string, TranslationDownload>();
+  readonly #requests = new Slots(IN_FLIGHT_LIMIT);
 
   #track: MediaStreamTrack | undefined;
   #state: RecognitionState = 'idle';
@@ -411,7 +427,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
   #speaker(id: string): Speaker {
     let speaker = this.#speakers.get(id);
     if (!speaker) {
-      speaker = { id, lastSeq: -1, open: new Map(), closed: [], lane: [] };
+      speaker = { id, lastSeq: -1, open: new Map(), closed: [], lane: [], translations: new TokenBucket(TRANSLATION_RATE, performance.now()) };
       this.#speakers.set(id, speaker);
     }
     return speaker;
@@ -463,12 +479,17 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
         end: now,
       };
       speaker.open.set(message.id, segment);
+      // Segments that never end (a broken or hostile sender) are closed, oldest first.
+      for (const [id] of speaker.open) {
+        if (speaker.open.size <= OPEN_LIMIT) break;
+        speaker.open.delete(id);
+        this.#close(speaker, id);
+      }
     }
     Object.assign(segment, { lang: message.lang, text: message.text, final: message.final, seq: message.seq, t: message.t, end: now });
     if (message.final) {
       speaker.open.delete(message.id);
-      speaker.closed.push(message.id);
-      if (speaker.closed.length > CLOSED_LIMIT) speaker.closed.shift();
+      this.#close(speaker, message.id);
       if (segment.text.trim()) {
         const { key, speakerId, speakerName, lang, text, start, end } = segment;
         this.transcriptStore.add({ key, speakerId, speakerName, lang, text, start, end });
@@ -476,6 +497,11 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
     }
     if (!segment.text.trim() && !segment.final) return;
     this.#enqueue(speaker, { ...segment });
+  }
+
+  #close(speaker: Speaker, id: string): void {
+    speaker.closed.push(id);
+    if (speaker.closed.length > CLOSED_LIMIT) speaker.closed.shift();
   }
 
   /* ------------------------------------------------------------------------------ translation */
@@ -487,13 +513,19 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
    */
   #enqueue(speaker: Speaker, segment: Segment): void {
     for (const job of speaker.lane) {
-      if (job.segment.key === segment.key && !job.superseded) {
-        job.superseded = true;
-        job.controller.abort();
-      }
+      if (job.superseded) continue;
+      // Only the newest interim is worth translating: it replaces every interim still waiting.
+      if (job.segment.key === segment.key || (!segment.final && !job.segment.final && !job.result)) this.#drop(job);
     }
     speaker.lane.push(this.#startJob(speaker, segment));
+    const waiting = speaker.lane.filter((job) => !job.superseded);
+    for (const job of waiting.slice(0, Math.max(0, waiting.length - LANE_LIMIT))) this.#drop(job);
     this.#pump(speaker);
+  }
+
+  #drop(job: Job): void {
+    job.superseded = true;
+    job.controller.abort();
   }
 
   #startJob(speaker: Speaker, segment: Segment): Job {
@@ -501,7 +533,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
     const immediate = this.#immediateResult(segment, job.to);
     if (immediate) job.result = immediate;
     else
-      void this.#translateJob(job).then((result) => {
+      void this.#translateJob(job, speaker).then((result) => {
         if (job.superseded) return;
         job.result = result;
         this.#pump(speaker);
@@ -518,19 +550,23 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
     return undefined;
   }
 
-  async #translateJob(job: Job): Promise<Job['result']> {
+  async #translateJob(job: Job, speaker: Speaker): Promise<Job['result']> {
     const { segment, to, controller } = job;
     const translator = this.#cache;
     if (!translator) return { note: 'no-translator' };
     try {
       // Interim text changes with every word; translate it only once it has rested a moment.
       if (!segment.final) await delay(this.#interimDelay, controller.signal);
+      // Within the speaker's rate, and within the listener's requests in flight.
+      while (!speaker.translations.take(performance.now())) await delay(speaker.translations.wait(performance.now()), controller.signal);
+      const release = await this.#requests.acquire(controller.signal);
       const timer = setTimeout(() => controller.abort(new TranslationError('failed', 'translation timed out')), this.#translationTimeout);
       try {
         const text = await translator.translate(segment.text, segment.lang, to, controller.signal);
         return { translation: { lang: to, text } };
       } finally {
         clearTimeout(timer);
+        release();
       }
     } catch (error) {
       if (job.superseded) return {};

@@ -52,7 +52,7 @@ export async function hostileBench(): Promise<void> {
         page,
         `(${meeting}.participants ?? []).some((p) => !p.isSelf && p.connectionState === 'connected')` as unknown as () => boolean,
         'linked',
-        60000,
+        180000,
       );
     }
     await lina.evaluate(

@@ -134,8 +134,10 @@ describe('hostile peers', () => {
         `heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB; transcript ${state.transcript} entries; dropped ${JSON.stringify(state.stats?.dropped)}`,
     );
     assert.ok(finished, 'the listener kept up with the flood');
-    assert.ok(peak <= 5, `at most a few translation requests a second (${peak} in the busiest second)`);
-    assert.ok(requests.length <= 5 * (floodSeconds + 3) + 10, `translation requests bounded by time, not by the flood (${requests.length})`);
+    // 3 at once and 2 a second for one speaker: bounded by time, not by the flood (a loaded
+    // machine may deliver a few of them together, hence the margin on the busiest second).
+    assert.ok(requests.length <= 3 + 2 * (floodSeconds + 3) + 5, `translation requests bounded by time, not by the flood (${requests.length})`);
+    assert.ok(peak <= 10, `at most a few translation requests a second (${peak} in the busiest second)`);
     assert.ok(heapAfter - heapBefore < 20e6, `memory bounded (${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB more)`);
     assert.ok((state.stats?.dropped.caption ?? 0) > 50000, 'the excess was dropped and counted');
 

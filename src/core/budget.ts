@@ -127,11 +127,6 @@ export class Slots {
     this.#free = size;
   }
 
-  /** Slots taken now. */
-  get busy(): number {
-    return this.size - this.#free;
-  }
-
   async acquire(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
     if (this.#free > 0) {

@@ -315,15 +315,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     return this.#refusedSignals;
   }
 
-  /** Transceivers and local description size per link, for tests and diagnostics. */
-  linkSizes(): { id: string; transceivers: number; sdpBytes: number }[] {
-    return [...this.#links.values()].map((link) => ({
-      id: link.remoteId,
-      transceivers: link.pc?.getTransceivers().length ?? 0,
-      sdpBytes: link.pc?.localDescription?.sdp.length ?? 0,
-    }));
-  }
-
   /** The current per-sender video cap, for tests and diagnostics. */
   videoBitrateCaps(): number[] {
     return [...this.#links.values()].flatMap((link) =>

@@ -6,7 +6,8 @@ import { createSignalingServer } from './dist/server/server/index.js';
 
 // The real signaling server (built by `npm run build`), so that component tests can join real rooms
 // with real RTCPeerConnections. Tests read its address from window.UN75_SIGNALING.
-const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {} });
+// Every test page connects from loopback: no per-address cap.
+const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, log: () => {} });
 await signaling.listen();
 const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MIN_SECRET_BYTES } from './auth.js';
 import { createSignalingServer, type SignalingServerOptions } from './index.js';
 
 const USAGE = `Usage: un75-signal [options]
@@ -8,15 +9,21 @@ const USAGE = `Usage: un75-signal [options]
   --static DIR           also serve the files of DIR over HTTP
   --max-room-size N      members per room                                 default 8
   --max-connections N    open WebSockets per process                      default 20000
+  --max-per-address N    sockets (and handshake burst) per client address default 64
+  --trust-proxy          client address = last X-Forwarded-For entry (behind a proxy only)
+  --join-timeout-ms N    close sockets that have not joined a room by then default 10000
   --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
   --resume-grace-ms N    how long a lost member may resume                default 30000
   --redis URL            share rooms with other processes (redis://host:6379)
-  --jwt-secret S         require an HS256 join token (or env UN75_JWT_SECRET)
+  --jwt-secret S         require an HS256 join token (or env UN75_JWT_SECRET), >= 32 bytes
+  --jwt-audience AUD     tokens must carry this "aud"
+  --jwt-issuer ISS       tokens must carry this "iss"
+  --jwt-max-lifetime S   refuse tokens whose "exp" is further away (seconds) default 86400
   --allowed-origin URL   accept WebSockets only from this origin (repeatable)
   --stun-url URL         STUN server handed to clients (repeatable)
   --turn-url URL         TURN server handed to clients (repeatable)
   --turn-secret S        coturn static-auth-secret (or env UN75_TURN_SECRET)
-  --turn-ttl SECONDS     lifetime of TURN credentials                     default 86400
+  --turn-ttl SECONDS     lifetime of TURN credentials                     default 3600
   --help                 show this text
 `;
 
@@ -44,10 +51,16 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         static: { type: 'string' },
         'max-room-size': { type: 'string' },
         'max-connections': { type: 'string' },
+        'max-per-address': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'join-timeout-ms': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'resume-grace-ms': { type: 'string' },
         redis: { type: 'string' },
         'jwt-secret': { type: 'string' },
+        'jwt-audience': { type: 'string' },
+        'jwt-issuer': { type: 'string' },
+        'jwt-max-lifetime': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
         'stun-url': { type: 'string', multiple: true },
         'turn-url': { type: 'string', multiple: true },
@@ -76,6 +89,9 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     maxConnections: integer(values['max-connections'], '--max-connections', 1),
     heartbeatMs: integer(values['heartbeat-ms'], '--heartbeat-ms', 100),
     resumeGraceMs: integer(values['resume-grace-ms'], '--resume-grace-ms', 0),
+    maxPerAddress: integer(values['max-per-address'], '--max-per-address', 0),
+    joinTimeoutMs: integer(values['join-timeout-ms'], '--join-timeout-ms', 100),
+    jwtMaxLifetimeSeconds: integer(values['jwt-max-lifetime'], '--jwt-max-lifetime', 60),
   };
   for (const [key, value] of Object.entries(numbers)) {
     if (value !== undefined) options[key as keyof typeof numbers] = value;
@@ -83,6 +99,12 @@ export function parseCli(argv: string[]): SignalingServerOptions {
   if (values.redis) options.redis = values.redis;
   const jwtSecret = values['jwt-secret'] ?? process.env.UN75_JWT_SECRET;
   if (jwtSecret) options.jwtSecret = jwtSecret;
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < MIN_SECRET_BYTES) {
+    fail(`--jwt-secret must be at least ${MIN_SECRET_BYTES} bytes long (e.g. openssl rand -base64 48)`);
+  }
+  if (values['jwt-audience']) options.jwtAudience = values['jwt-audience'];
+  if (values['jwt-issuer']) options.jwtIssuer = values['jwt-issuer'];
+  if (values['trust-proxy']) options.trustProxy = true;
   if (values['allowed-origin']) {
     for (const origin of values['allowed-origin']) {
       if (!URL.canParse(origin)) fail(`--allowed-origin must be a URL such as https://example.org, not "${origin}"`);

@@ -6,6 +6,14 @@ export interface ClusterMember {
   node: string;
 }
 
+/** What a process resuming a member needs to know of its session besides its public description. */
+export interface StoredSession {
+  fixedName: boolean;
+  subject: string | null;
+  /** When its join token expires (ms), or null. */
+  expiresAt: number | null;
+}
+
 /** What other processes tell this one about a room it watches. */
 export type RoomEvent =
   | { t: 'joined'; node: string; info: PeerInfo }
@@ -39,17 +47,20 @@ export interface Cluster {
    * Atomically adds a member unless the room already holds `maxSize`; resolves with the members
    * that were there before it, or `'full'`.
    */
-  admit(room: string, info: PeerInfo, secretHash: string, fixedName: boolean, maxSize: number): Promise<ClusterMember[] | 'full'>;
+  admit(room: string, info: PeerInfo, secretHash: string, session: StoredSession, maxSize: number): Promise<ClusterMember[] | 'full'>;
   /**
    * Moves a member to this process when `secretHash` matches (a resume after its process lost the
-   * socket or died); resolves with the member and the rest of the room, or null.
+   * socket or died) and replaces the secret with `nextSecretHash`; resolves with the member and the
+   * rest of the room, or null.
    */
   claim(
     room: string,
     id: string,
     secretHash: string,
-  ): Promise<{ self: PeerInfo; fixedName: boolean; others: ClusterMember[] } | null>;
-  update(room: string, info: PeerInfo, fixedName: boolean): Promise<void>;
+    nextSecretHash: string,
+  ): Promise<({ self: PeerInfo; others: ClusterMember[] } & StoredSession) | null>;
+  /** Stores a member's new state (and its new resume secret, after a resume here). */
+  update(room: string, info: PeerInfo, session: StoredSession, secretHash?: string): Promise<void>;
   remove(room: string, id: string): Promise<void>;
   /** Sends a frame to a member whose socket another process holds. */
   relay(node: string, to: string, frame: string): void;

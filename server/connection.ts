@@ -8,7 +8,7 @@ import {
   type ServerMessage,
 } from '../src/protocol/signaling.js';
 import type { JoinAuthenticator } from './auth.js';
-import { ConnectionLimiter, type RateLimitOptions } from './rate-limit.js';
+import { ConnectionLimiter, type LogThrottle, type RateLimitOptions } from './rate-limit.js';
 import type { Client, Hub, LocalMember } from './rooms.js';
 
 /** Close codes a client sends when it means to go: leave at once, no resume grace. */
@@ -16,13 +16,25 @@ const LEAVING_CODES = new Set([1000, 1001, 1005]);
 /** A client that cannot keep up with what it is sent is cut off rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
-const OFFENCES = new Set<ErrorCode>(['bad-json', 'bad-message', 'unknown-type', 'frame-too-large', 'not-joined', 'unknown-peer']);
+const OFFENCES = new Set<ErrorCode>([
+  'bad-json',
+  'bad-message',
+  'unknown-type',
+  'frame-too-large',
+  'not-joined',
+  'unknown-peer',
+  'server-error',
+]);
 
 export interface ConnectionContext {
   hub: Hub;
   auth: JoinAuthenticator | null;
   rateLimit: RateLimitOptions;
+  /** A socket that is not in a room this long after it opened (or left one) is closed. */
+  joinTimeoutMs: number;
   log(line: string): void;
+  /** For what may happen on every frame: rate-limited, so that no client can flood the log. */
+  frameLog: LogThrottle;
 }
 
 /** One WebSocket: its limits, its liveness, and the member it joined as. */
@@ -35,12 +47,15 @@ export class Connection implements Client {
   private working = false;
   private joining = false;
   private lastThrottleNotice = 0;
+  private joinTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly context: ConnectionContext,
+    readonly address: string,
   ) {
     this.limiter = new ConnectionLimiter(context.rateLimit);
+    this.awaitJoin();
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('pong', () => (this.missedPings = 0));
     // 'close' always follows an error; nothing else to do with it than not crash.
@@ -61,9 +76,12 @@ export class Connection implements Client {
     this.ws.send(frame);
   }
 
-  replaced(): void {
+  replaced(why: 'resumed' | 'replaced'): void {
     this.member = null;
-    this.ws.close(4001, 'resumed on another connection');
+    if (why === 'replaced') {
+      this.error('replaced', 'you joined this room again from another connection');
+      this.ws.close(4002, 'joined again elsewhere');
+    } else this.ws.close(4001, 'resumed on another connection');
   }
 
   /** Heartbeat tick: false once the socket missed two pings in a row and has been dropped. */
@@ -78,6 +96,7 @@ export class Connection implements Client {
   }
 
   closed(code: number): void {
+    this.stopJoinTimer();
     const member = this.member;
     this.member = null;
     if (member) this.context.hub.disconnected(member, LEAVING_CODES.has(code));
@@ -144,11 +163,26 @@ export class Connection implements Client {
   }
 
   private fail(err: unknown): void {
-    if (err instanceof ProtocolError) this.reject(err);
-    else {
-      this.context.log(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      this.error('server-error', 'the server could not handle this frame');
-    }
+    if (err instanceof ProtocolError) return this.reject(err);
+    // A frame that makes the server fail is an offence like an invalid one, and the log is rate-limited.
+    this.context.frameLog.write(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    this.reject(new ProtocolError('server-error', 'the server could not handle this frame'));
+  }
+
+  /** Closes the socket unless it joins a room in time: an idle socket holds memory and a place under the caps. */
+  private awaitJoin(): void {
+    this.stopJoinTimer();
+    this.joinTimer = setTimeout(() => {
+      this.joinTimer = null;
+      if (this.member || this.joining) return;
+      this.shutDown('join-timeout', `no "join" within ${this.context.joinTimeoutMs} ms`, 4008);
+    }, this.context.joinTimeoutMs);
+    this.joinTimer.unref();
+  }
+
+  private stopJoinTimer(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
   }
 
   private handle(msg: ClientMessage): Promise<void> | void {
@@ -168,6 +202,7 @@ export class Connection implements Client {
       case 'leave':
         this.member = null;
         hub.leave(member);
+        this.awaitJoin();
         return;
     }
   }
@@ -187,9 +222,13 @@ export class Connection implements Client {
         fixedName: grant?.name !== undefined,
         state: msg.state ?? {},
         ...(msg.resume !== undefined ? { resume: msg.resume } : {}),
+        ...(grant ? { subject: grant.subject, expiresAt: grant.expiresAt } : {}),
         resumeOnly: auth !== null && grant === null,
       });
-      if (this.open) this.member = member;
+      if (this.open) {
+        this.member = member;
+        this.stopJoinTimer();
+      }
     } finally {
       this.joining = false;
     }

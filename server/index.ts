@@ -5,8 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster } from './cluster.js';
-import { Connection } from './connection.js';
-import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+import { Connection, type ConnectionContext } from './connection.js';
+import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
 import { Hub, type HubStats } from './rooms.js';
 import { createStaticHandler } from './static.js';
@@ -27,14 +27,29 @@ export interface SignalingServerOptions {
   bundleDir?: string;
   /** Members per room (a full mesh grows as n²). Default 8. */
   maxRoomSize?: number;
-  /** Open WebSockets per process. Default 20,000. */
+  /** Open WebSockets per process, members waiting for a resume included. Default 20,000. */
   maxConnections?: number;
   /** Ping interval; a socket that misses two pings is dropped. Default 15,000 ms. */
   heartbeatMs?: number;
   /** How long a member whose socket vanished keeps its place for a resume. Default 30,000 ms. */
   resumeGraceMs?: number;
-  /** When set, a join needs an HS256 token signed with it (design §6.3). */
+  /** When set, a join needs an HS256 token signed with it (design §6.3); at least 32 bytes. */
   jwtSecret?: string;
+  /** With `jwtSecret`: tokens must carry this `aud`. */
+  jwtAudience?: string;
+  /** With `jwtSecret`: tokens must carry this `iss`. */
+  jwtIssuer?: string;
+  /** With `jwtSecret`: tokens valid for longer than this (from now) are refused. Default 86,400 s. */
+  jwtMaxLifetimeSeconds?: number;
+  /**
+   * Sockets per client address, members waiting for a resume included; also the handshake burst
+   * per address (refilled at a tenth of it per second). 0 = no limit. Default 64.
+   */
+  maxPerAddress?: number;
+  /** The client address is the last `X-Forwarded-For` entry (set it behind a reverse proxy only). */
+  trustProxy?: boolean;
+  /** A socket that has not joined a room this long after opening (or after leaving one) is closed. Default 10,000 ms. */
+  joinTimeoutMs?: number;
   /** When non-empty, WebSocket handshakes from other origins are refused. */
   allowedOrigins?: string[];
   stunUrls?: string[];
@@ -61,7 +76,11 @@ export interface SignalingServer {
   stats(): ServerStats;
 }
 
-const DEFAULT_TURN_TTL_SECONDS = 24 * 3600;
+/** Refreshed with every welcome (a resume included), so an hour is plenty and a leaked credential soon dies. */
+const DEFAULT_TURN_TTL_SECONDS = 3600;
+const DEFAULT_MAX_PER_ADDRESS = 64;
+/** Handshake buckets kept for addresses at most; beyond, idle ones are forgotten at once. */
+const MAX_TRACKED_ADDRESSES = 100_000;
 
 export function createSignalingServer(options: SignalingServerOptions = {}): SignalingServer {
   return new Un75SignalingServer(options);
@@ -75,6 +94,11 @@ class Un75SignalingServer implements SignalingServer {
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
   private readonly maxConnections: number;
+  private readonly maxPerAddress: number;
+  /** Open sockets per client address. */
+  private readonly perAddress = new Map<string, number>();
+  /** Handshakes per client address. */
+  private readonly handshakes = new Map<string, TokenBucket>();
   private readonly heartbeatMs: number;
   private readonly resumeGraceMs: number;
   private readonly log: (line: string) => void;
@@ -85,6 +109,7 @@ class Un75SignalingServer implements SignalingServer {
   constructor(private readonly options: SignalingServerOptions) {
     this.log = options.log ?? ((line) => console.error(line));
     this.maxConnections = options.maxConnections ?? 20_000;
+    this.maxPerAddress = options.maxPerAddress ?? DEFAULT_MAX_PER_ADDRESS;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.resumeGraceMs = options.resumeGraceMs ?? 30_000;
     this.allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map(normalizeOrigin)) : null;
@@ -104,11 +129,20 @@ class Un75SignalingServer implements SignalingServer {
       ...(this.cluster ? { cluster: this.cluster } : {}),
       log: this.log,
     });
-    const context = {
+    const context: ConnectionContext = {
       hub: this.hub,
-      auth: options.jwtSecret ? new JoinAuthenticator(options.jwtSecret) : null,
+      auth: options.jwtSecret
+        ? new JoinAuthenticator({
+            secret: options.jwtSecret,
+            ...(options.jwtAudience !== undefined ? { audience: options.jwtAudience } : {}),
+            ...(options.jwtIssuer !== undefined ? { issuer: options.jwtIssuer } : {}),
+            ...(options.jwtMaxLifetimeSeconds !== undefined ? { maxLifetimeSeconds: options.jwtMaxLifetimeSeconds } : {}),
+          })
+        : null,
       rateLimit: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
+      joinTimeoutMs: options.joinTimeoutMs ?? 10_000,
       log: this.log,
+      frameLog: new LogThrottle(this.log),
     };
 
     this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir));
@@ -116,14 +150,19 @@ class Un75SignalingServer implements SignalingServer {
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    this.wss.on('connection', (ws: WebSocket) => {
-      const connection = new Connection(ws, context);
+    this.wss.on('connection', (ws: WebSocket, address: string) => {
+      const connection = new Connection(ws, context, address);
       this.connections.set(ws, connection);
+      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
       ws.on('close', (code) => {
         this.connections.delete(ws);
+        const left = this.perAddress.get(address)! - 1;
+        if (left) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
         connection.closed(code);
       });
-      if (this.connections.size > this.maxConnections) {
+      // Members waiting for a resume hold memory and a place like a socket: they count too.
+      if (this.connections.size + this.hub.waitingForResume() > this.maxConnections) {
         connection.shutDown('server-full', 'this server has no room for more connections; try again later', 1013);
       } else if (this.closing) {
         connection.shutDown('shutting-down', 'the server is shutting down', 1012);
@@ -154,6 +193,7 @@ class Un75SignalingServer implements SignalingServer {
     });
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
+      this.forgetIdleAddresses();
     });
     // Presence is refreshed three times per expiry, so one slow round trip does not expire anyone.
     if (this.cluster) this.every(Math.max(50, Math.floor(this.heartbeatMs / 3)), () => void this.presence());
@@ -204,7 +244,39 @@ class Un75SignalingServer implements SignalingServer {
       const origin = req.headers.origin;
       if (!origin || !this.allowedOrigins.has(normalizeOrigin(origin))) return refuse(socket, 403, 'Forbidden');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    const address = this.clientAddress(req);
+    if (this.maxPerAddress > 0) {
+      const held = (this.perAddress.get(address) ?? 0) + this.hub.waitingForResume(address);
+      if (held >= this.maxPerAddress || !this.handshakeBucket(address).take()) return refuse(socket, 429, 'Too Many Requests');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, address));
+  }
+
+  /** Where a handshake comes from: the peer address, or what the trusted proxy in front of us says. */
+  private clientAddress(req: IncomingMessage): string {
+    if (this.options.trustProxy) {
+      const forwarded = req.headers['x-forwarded-for'];
+      const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
+      if (last) return last;
+    }
+    const address = req.socket.remoteAddress ?? '';
+    return address.startsWith('::ffff:') ? address.slice(7) : address;
+  }
+
+  private handshakeBucket(address: string): TokenBucket {
+    let bucket = this.handshakes.get(address);
+    if (!bucket) {
+      if (this.handshakes.size >= MAX_TRACKED_ADDRESSES) this.forgetIdleAddresses(true);
+      bucket = new TokenBucket(this.maxPerAddress, this.maxPerAddress / 10);
+      this.handshakes.set(address, bucket);
+    }
+    return bucket;
+  }
+
+  /** Buckets that have refilled are the same as new ones: forget them (all of them when `all`). */
+  private forgetIdleAddresses(all = false): void {
+    if (all) this.handshakes.clear();
+    else for (const [address, bucket] of this.handshakes) if (bucket.full()) this.handshakes.delete(address);
   }
 
   /** Keeps this process's members alive in the cluster and removes those of processes that died. */

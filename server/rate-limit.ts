@@ -15,6 +15,11 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** Whether the bucket has refilled completely (it is then the same as a new one). */
+  full(now = Date.now()): boolean {
+    return this.tokens + ((now - this.last) / 1000) * this.perSecond >= this.burst;
+  }
+
   /** Takes `cost` tokens if there are enough; returns false (and takes nothing) otherwise. */
   take(cost = 1, now = Date.now()): boolean {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
@@ -78,5 +83,30 @@ export class ConnectionLimiter {
   /** Records an invalid frame; repeat offenders are disconnected. */
   offend(now = Date.now()): Verdict {
     return this.offences.take(1, now) ? 'throttled' : 'disconnect';
+  }
+}
+
+/**
+ * At most one log line per `intervalMs`; the lines held back meanwhile are counted in the next one.
+ * A client (or an outage) that makes every frame fail must not be able to flood the log.
+ */
+export class LogThrottle {
+  private last = -Infinity;
+  private held = 0;
+
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  write(line: string, now = Date.now()): void {
+    if (now - this.last < this.intervalMs) {
+      this.held++;
+      return;
+    }
+    this.last = now;
+    const held = this.held;
+    this.held = 0;
+    this.log(held ? `${line} (and ${held} similar lines held back)` : line);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { PeerInfo } from '../src/protocol/signaling.js';
-import type { Cluster, ClusterListener, ClusterMember, RoomEvent } from './cluster.js';
+import { MAX_ID_LENGTH, parsePeerInfo, type PeerInfo } from '../src/protocol/signaling.js';
+import type { Cluster, ClusterListener, ClusterMember, RoomEvent, StoredSession } from './cluster.js';
+import { LogThrottle } from './rate-limit.js';
 
 /*
  * Room state in Redis, per room (the {room} hash tag keeps a room's keys in one cluster slot):
@@ -56,12 +57,13 @@ redis.call('ZADD', t, at + tonumber(ARGV[6]), ARGV[2])
 touch(m, n, s, t, at)
 redis.call('PUBLISH', ARGV[1], ARGV[8])
 return {members, nodes}`,
-  // ARGV: channel, id, secret hash, node, ttl ms
+  // ARGV: channel, id, secret hash, node, ttl ms, next secret hash
   claim: `
 local m, n, s, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local at = now()
 reap(m, n, s, t, ARGV[1], at)
 if redis.call('HGET', s, ARGV[2]) ~= ARGV[3] then return false end
+redis.call('HSET', s, ARGV[2], ARGV[6])
 redis.call('HSET', n, ARGV[2], ARGV[4])
 redis.call('ZADD', t, at + tonumber(ARGV[5]), ARGV[2])
 touch(m, n, s, t, at)
@@ -78,11 +80,12 @@ redis.call('HDEL', s, ARGV[2])
 touch(m, n, s, t, now())
 redis.call('PUBLISH', ARGV[1], '{"t":"left","id":"' .. ARGV[2] .. '"}')
 return 1`,
-  // ARGV: channel, id, node, member JSON, updated event
+  // ARGV: channel, id, node, member JSON, updated event, new secret hash ('' to keep it)
   update: `
-local m, n = KEYS[1], KEYS[2]
+local m, n, s = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('HGET', n, ARGV[2]) ~= ARGV[3] then return 0 end
 redis.call('HSET', m, ARGV[2], ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', s, ARGV[2], ARGV[6]) end
 redis.call('PUBLISH', ARGV[1], ARGV[5])
 return 1`,
   // ARGV: node, ttl ms, ids...
@@ -104,9 +107,8 @@ return {redis.call('HGETALL', m), redis.call('HGETALL', n)}`,
 type ScriptName = keyof typeof SCRIPTS;
 type RunScript = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
-interface StoredMember {
+interface StoredMember extends StoredSession {
   info: PeerInfo;
-  fixedName: boolean;
 }
 
 const keysOf = (room: string) => ['m', 'n', 's', 't'].map((k) => `un75:{${room}}:${k}`);
@@ -127,12 +129,14 @@ export class RedisCluster implements Cluster {
   private readonly run: Record<ScriptName, RunScript>;
   private readonly watching = new Map<string, Promise<void>>();
   private listener: ClusterListener | null = null;
-  private lastErrorLog = 0;
+  /** A Redis outage makes every request fail; one line a second says so without flooding the log. */
+  private readonly errorLog: LogThrottle;
 
   constructor(
     url: string,
     private readonly options: RedisClusterOptions,
   ) {
+    this.errorLog = new LogThrottle(options.log);
     // Requests fail after a few retries rather than queue forever: a join then gets an error.
     const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 3 };
     this.pub = new Redis(url, redisOptions);
@@ -168,8 +172,8 @@ export class RedisCluster implements Cluster {
     this.sub.unsubscribe(roomChannel(room)).catch((err: Error) => this.logError(err));
   }
 
-  async admit(room: string, info: PeerInfo, secretHash: string, fixedName: boolean, maxSize: number): Promise<ClusterMember[] | 'full'> {
-    const stored: StoredMember = { info, fixedName };
+  async admit(room: string, info: PeerInfo, secretHash: string, session: StoredSession, maxSize: number): Promise<ClusterMember[] | 'full'> {
+    const stored: StoredMember = { info, ...session };
     const joined: RoomEvent = { t: 'joined', node: this.nodeId, info };
     const result = await this.run.admit(keysOf(room), [
       roomChannel(room),
@@ -185,23 +189,25 @@ export class RedisCluster implements Cluster {
     return members(result);
   }
 
-  async claim(room: string, id: string, secretHash: string) {
-    const result = await this.run.claim(keysOf(room), [roomChannel(room), id, secretHash, this.nodeId, this.options.presenceMs]);
+  async claim(room: string, id: string, secretHash: string, nextSecretHash: string) {
+    const result = await this.run.claim(keysOf(room), [roomChannel(room), id, secretHash, this.nodeId, this.options.presenceMs, nextSecretHash]);
     if (!result) return null;
     const all = members(result);
     const self = all.find((m) => m.info.id === id);
     if (!self) return null;
-    return { self: self.info, fixedName: self.fixedName, others: all.filter((m) => m !== self) };
+    const { info, node: _node, ...session } = self;
+    return { self: info, ...session, others: all.filter((m) => m !== self) };
   }
 
-  async update(room: string, info: PeerInfo, fixedName: boolean): Promise<void> {
+  async update(room: string, info: PeerInfo, session: StoredSession, secretHash = ''): Promise<void> {
     const updated: RoomEvent = { t: 'updated', info };
     await this.run.update(keysOf(room), [
       roomChannel(room),
       info.id,
       this.nodeId,
-      JSON.stringify({ info, fixedName } satisfies StoredMember),
+      JSON.stringify({ info, ...session } satisfies StoredMember),
       JSON.stringify(updated),
+      secretHash,
     ]);
   }
 
@@ -231,9 +237,10 @@ export class RedisCluster implements Cluster {
     if (!listener) return;
     try {
       if (channel.startsWith(ROOM_PREFIX)) {
-        listener.roomEvent(channel.slice(ROOM_PREFIX.length), JSON.parse(message) as RoomEvent);
+        listener.roomEvent(channel.slice(ROOM_PREFIX.length), parseRoomEvent(message));
       } else {
         const newline = message.indexOf('\n');
+        if (newline < 1 || newline > MAX_ID_LENGTH) throw new Error('a relayed frame without a recipient');
         listener.relay(message.slice(0, newline), message.slice(newline + 1));
       }
     } catch (err) {
@@ -242,23 +249,50 @@ export class RedisCluster implements Cluster {
   }
 
   private logError(err: Error): void {
-    // A Redis outage makes every request fail; one line a second says so without flooding the log.
-    const now = Date.now();
-    if (now - this.lastErrorLog < 1000) return;
-    this.lastErrorLog = now;
-    this.options.log(`un75-signal: redis: ${err.message}`);
+    this.errorLog.write(`un75-signal: redis: ${err.message}`);
   }
 }
 
-/** Decodes the `{members, nodes}` pair of flat HGETALL lists the scripts return. */
-function members(result: unknown): Array<ClusterMember & { fixedName: boolean }> {
+/** Decodes the `{members, nodes}` pair of flat HGETALL lists the scripts return, validating each member. */
+function members(result: unknown): Array<ClusterMember & StoredSession> {
   const [flatMembers, flatNodes] = result as [string[], string[]];
   const nodes = new Map<string, string>();
   for (let i = 0; i < flatNodes.length; i += 2) nodes.set(flatNodes[i]!, flatNodes[i + 1]!);
-  const out: Array<ClusterMember & { fixedName: boolean }> = [];
+  const out: Array<ClusterMember & StoredSession> = [];
   for (let i = 0; i < flatMembers.length; i += 2) {
-    const stored = JSON.parse(flatMembers[i + 1]!) as StoredMember;
-    out.push({ info: stored.info, fixedName: stored.fixedName, node: nodes.get(flatMembers[i]!) ?? '' });
+    const stored = parseStored(flatMembers[i + 1]!);
+    if (stored && stored.info.id === flatMembers[i]) out.push({ ...stored, node: nodes.get(flatMembers[i]!) ?? '' });
   }
   return out;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH;
+
+/** A stored member, checked with the browser's own validators; null when it is not one. */
+function parseStored(json: string): StoredMember | null {
+  try {
+    const v: unknown = JSON.parse(json);
+    if (!isRecord(v)) return null;
+    return {
+      info: parsePeerInfo(v.info),
+      fixedName: v.fixedName === true,
+      subject: typeof v.subject === 'string' ? v.subject : null,
+      expiresAt: typeof v.expiresAt === 'number' ? v.expiresAt : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** A room event as published in Redis, checked field by field: whatever else is in Redis is not trusted. */
+export function parseRoomEvent(message: string): RoomEvent {
+  const v: unknown = JSON.parse(message);
+  if (isRecord(v)) {
+    if (v.t === 'joined' && isId(v.node)) return { t: 'joined', node: v.node, info: parsePeerInfo(v.info) };
+    if (v.t === 'updated') return { t: 'updated', info: parsePeerInfo(v.info) };
+    if (v.t === 'left' && isId(v.id)) return { t: 'left', id: v.id };
+    if (v.t === 'resumed' && isId(v.id) && isId(v.node)) return { t: 'resumed', id: v.id, node: v.node };
+  }
+  throw new Error('an invalid room event in Redis');
 }

@@ -8,13 +8,16 @@ import {
   type StateUpdate,
 } from '../src/protocol/signaling.js';
 import type { Cluster, ClusterListener, ClusterMember, RoomEvent } from './cluster.js';
+import { RoomView } from './room-view.js';
 
 /** The socket side of a member, as the rooms see it. */
 export interface Client {
   send(frame: string): void;
-  /** The socket was taken over by a resume elsewhere: close it without leaving the room. */
-  replaced(): void;
+  /** The member moved elsewhere (a resume, a newer join of the same person): close without leaving the room. */
+  replaced(code: 'resumed' | 'replaced'): void;
   readonly open: boolean;
+  /** The network address the socket came from (for per-address caps). */
+  readonly address: string;
 }
 
 /** A member whose socket this process holds (or held, during the resume grace). */
@@ -22,21 +25,23 @@ export interface LocalMember {
   readonly id: string;
   readonly room: string;
   info: PeerInfo;
-  readonly secretHash: string;
+  /** Hash of the current resume secret; a new secret is issued with every welcome. */
+  secretHash: string;
   /** The name came from the join token: the client may not change it. */
   readonly fixedName: boolean;
+  /** Who the join token was issued to: one live member per subject and room. */
+  readonly subject: string | null;
+  /** When the join token expires (ms): no resume after that. Null without tokens. */
+  expiresAt: number | null;
   client: Client | null;
+  /** Where its socket came from; a member waiting for a resume still counts against that address. */
+  address: string;
   grace: NodeJS.Timeout | null;
+  /** Counted among the members waiting for a resume. */
+  waiting: boolean;
   /** Frames that arrived while the socket was gone, delivered on resume. */
   backlog: string[];
-}
-
-interface Entry {
-  info: PeerInfo;
-  node: string;
-  local: LocalMember | null;
-  /** When this process learnt of it (ms). */
-  since: number;
+  backlogBytes: number;
 }
 
 export interface JoinRequest {
@@ -49,6 +54,9 @@ export interface JoinRequest {
   resume?: string;
   /** Without a valid resume token the join is refused (the server wants a token and got none). */
   resumeOnly?: boolean;
+  /** From the join token: who it was issued to, and until when it is valid (ms). */
+  subject?: string;
+  expiresAt?: number;
 }
 
 export interface HubOptions {
@@ -69,36 +77,34 @@ export interface HubStats {
   knownMembers: number;
 }
 
-/** Frames kept for a member during the grace: enough for a renegotiation, bounded against abuse. */
-const MAX_BACKLOG = 256;
-/** Longer than any membership reading can take to arrive. */
-const DEPARTED_MEMORY_MS = 60_000;
+/** Bytes kept for a member during the grace: enough for a renegotiation with a full room, bounded against abuse. */
+export const MAX_BACKLOG_BYTES = 256 * 1024;
 const LOCAL = 'local';
 
 const newId = () => randomBytes(12).toString('base64url');
+const newSecret = () => randomBytes(18).toString('base64url');
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const frame = (message: ServerMessage) => JSON.stringify(message);
 
 /**
- * Rooms and their members. Without a cluster this process is the only source of truth; with one,
- * the rooms here are a view of the rooms this process has members in, kept current by the cluster's
- * events, and admission (the room-size cap) is decided atomically by the cluster.
+ * The local sessions of this process (sockets, resume secrets, grace timers, backlogs) and the rules
+ * of a room: who may enter, how members leave, what the others are told. What is known of each room
+ * is kept by a {@link RoomView}. Without a cluster this process is the only source of truth; with one,
+ * the view is kept current by the cluster's events, and admission (the room-size cap) is decided
+ * atomically by the cluster.
  */
 export class Hub implements ClusterListener {
-  private readonly rooms = new Map<string, Map<string, Entry>>();
+  private readonly view: RoomView<LocalMember>;
   private readonly locals = new Map<string, LocalMember>();
-  /**
-   * Members seen leaving recently: a late `joined` event or a membership reading taken before
-   * they left must not bring them back (ids are never reused).
-   */
-  private readonly departed = new Map<string, number>();
-  /** Joins in flight per room, which keep the room watched until they are settled. */
-  private readonly joining = new Map<string, number>();
+  /** Members waiting for a resume, per address they came from. */
+  private readonly waiting = new Map<string, number>();
+  private waitingTotal = 0;
   private readonly node: string;
   private closing = false;
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
+    this.view = new RoomView((room) => options.cluster?.unwatch(room), options.cluster !== undefined);
   }
 
   /** Joins `client` to a room (or resumes its earlier membership) and sends it the welcome. */
@@ -111,10 +117,10 @@ export class Hub implements ClusterListener {
     }
 
     const id = newId();
-    const secret = randomBytes(18).toString('base64url');
+    const secret = newSecret();
     const info: PeerInfo = {
       id,
-      name: request.state.name ?? request.name,
+      name: request.fixedName ? request.name : (request.state.name ?? request.name),
       role: request.role,
       // BCP 47 for "undetermined": the browser's validator wants a tag, and guessing one would mislead.
       spokenLanguage: request.state.spokenLanguage ?? 'und',
@@ -122,68 +128,71 @@ export class Hub implements ClusterListener {
       cameraEnabled: request.state.cameraEnabled ?? false,
       handRaised: request.state.handRaised ?? false,
     };
-    if (request.fixedName) info.name = request.name;
     const member: LocalMember = {
       id,
       room: request.room,
       info,
       secretHash: hashSecret(secret),
       fixedName: request.fixedName,
+      subject: request.subject ?? null,
+      expiresAt: request.expiresAt ?? null,
       client,
+      address: client.address,
       grace: null,
+      waiting: false,
       backlog: [],
+      backlogBytes: 0,
     };
+    // One live member per person: a newer join with the same token subject replaces the older one.
+    if (member.subject !== null) {
+      for (const other of [...this.locals.values()]) {
+        if (other.room === member.room && other.subject === member.subject) {
+          other.client?.replaced('replaced');
+          this.leave(other);
+        }
+      }
+    }
     const { cluster } = this.options;
     if (!cluster) {
-      if ((this.rooms.get(request.room)?.size ?? 0) >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
-      return this.enter(member, `${id}.${secret}`, []);
+      if (this.view.size(request.room) >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
+      info.name = this.view.distinctName(request.room, info.name, id);
+      return this.admit(member, secret, []);
     }
-    return this.whileJoining(request.room, async () => {
+    return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
-      const others = await cluster.admit(request.room, info, member.secretHash, member.fixedName, this.options.maxRoomSize);
+      info.name = this.view.distinctName(request.room, info.name, id);
+      const others = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
       if (others === 'full') throw roomFull(request.room, this.options.maxRoomSize);
-      return this.enter(member, `${id}.${secret}`, others);
+      return this.admit(member, secret, others);
     });
-  }
-
-  /** Puts a new member in its room, welcomes it and tells the others. */
-  private enter(member: LocalMember, resume: string, others: ClusterMember[]): LocalMember {
-    this.merge(member.room, others);
-    this.roomOf(member.room).set(member.id, { info: member.info, node: this.node, local: member, since: Date.now() });
-    this.locals.set(member.id, member);
-    this.welcome(member, resume);
-    this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
-    // The socket may have gone while the cluster was answering: it then left like any other.
-    if (member.client && !member.client.open) this.disconnected(member, false);
-    return member;
   }
 
   /** Relays a signal to a member of the sender's own room; `from` is always the sender. */
   signal(member: LocalMember, to: string, sid: string, data: unknown): void {
-    const target = to === member.id ? undefined : this.rooms.get(member.room)?.get(to);
+    const target = to === member.id ? undefined : this.view.get(member.room, to);
     if (!target) throw new ProtocolError('unknown-peer', `no member "${to}" in room "${member.room}"`);
     const out = frame({ type: 'signal', from: member.id, sid, data });
     if (target.local) this.deliver(target.local, out);
     else this.options.cluster?.relay(target.node, to, out);
   }
 
+  /** Applies a state update; one that changes nothing is dropped (neither broadcast nor published). */
   update(member: LocalMember, update: StateUpdate): void {
     const { name, ...rest } = update;
-    member.info = { ...member.info, ...rest, ...(name !== undefined && !member.fixedName ? { name } : {}) };
-    const entry = this.rooms.get(member.room)?.get(member.id);
-    if (entry) entry.info = member.info;
-    this.broadcast(member.room, frame({ type: 'peer-updated', peer: member.info }), member.id);
-    this.options.cluster?.update(member.room, member.info, member.fixedName).catch((err: unknown) => this.warn('update', err));
+    const next: PeerInfo = { ...member.info, ...rest };
+    if (name !== undefined && !member.fixedName) next.name = this.view.distinctName(member.room, name, member.id);
+    if (samePeer(next, member.info)) return;
+    member.info = next;
+    const entry = this.view.get(member.room, member.id);
+    if (entry) entry.info = next;
+    this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }), member.id);
+    this.options.cluster?.update(member.room, next, this.stored(member)).catch((err: unknown) => this.warn('update', err));
   }
 
   /** Removes a member now and tells the room. */
   leave(member: LocalMember): void {
     if (this.locals.get(member.id) !== member) return;
-    this.drop(member);
-    this.rooms.get(member.room)?.delete(member.id);
-    if (this.options.cluster) this.departed.set(member.id, Date.now());
-    this.broadcast(member.room, frame({ type: 'peer-left', id: member.id }));
-    this.releaseIfEmpty(member.room);
+    this.remove(member.room, member.id);
     this.options.cluster?.remove(member.room, member.id).catch((err: unknown) => this.warn('leave', err));
   }
 
@@ -199,16 +208,18 @@ export class Hub implements ClusterListener {
       this.leave(member);
       return;
     }
+    this.setWaiting(member, true);
     member.grace = setTimeout(() => this.leave(member), this.options.resumeGraceMs);
     member.grace.unref();
   }
 
+  /** Members without a socket kept for a resume: from `address`, or in all. They count like open sockets. */
+  waitingForResume(address?: string): number {
+    return address === undefined ? this.waitingTotal : (this.waiting.get(address) ?? 0);
+  }
+
   stats(): HubStats {
-    let knownMembers = 0;
-    for (const room of this.rooms.values()) knownMembers += room.size;
-    let waitingForResume = 0;
-    for (const member of this.locals.values()) if (!member.client) waitingForResume++;
-    return { rooms: this.rooms.size, localMembers: this.locals.size, waitingForResume, knownMembers };
+    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal };
   }
 
   /** Members this process holds, grouped by room (the cluster keeps their presence alive). */
@@ -230,53 +241,44 @@ export class Hub implements ClusterListener {
     this.closing = true;
     const members = [...this.locals.values()];
     for (const member of members) this.drop(member);
-    this.rooms.clear();
+    this.view.clear();
     return members;
   }
 
   // ---- ClusterListener: what other processes did ----
 
   roomEvent(roomName: string, event: RoomEvent): void {
-    const room = this.rooms.get(roomName);
-    if (!room) return;
+    if (!this.view.has(roomName)) return;
     switch (event.t) {
       case 'joined':
-        if (room.has(event.info.id) || this.departed.has(event.info.id)) return;
-        room.set(event.info.id, { info: event.info, node: event.node, local: null, since: Date.now() });
-        this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
+        if (this.view.learn(roomName, { info: event.info, node: event.node })) {
+          this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
+        }
         return;
       case 'left': {
-        const entry = room.get(event.id);
-        if (!entry) return;
-        // Our own member expired in the cluster (this process could not refresh it): it is gone.
-        if (entry.local) {
-          entry.local.client?.replaced();
-          this.drop(entry.local);
-        }
-        room.delete(event.id);
-        this.departed.set(event.id, Date.now());
-        this.broadcast(roomName, frame({ type: 'peer-left', id: event.id }));
-        this.releaseIfEmpty(roomName);
+        // Our own member may have expired in the cluster (this process could not refresh it): it is gone.
+        this.view.get(roomName, event.id)?.local?.client?.replaced('replaced');
+        this.remove(roomName, event.id);
         return;
       }
       case 'updated': {
-        const entry = room.get(event.info.id);
-        if (!entry || entry.local) return;
+        const entry = this.view.get(roomName, event.info.id);
+        if (!entry || entry.local || samePeer(entry.info, event.info)) return;
         entry.info = event.info;
         this.broadcast(roomName, frame({ type: 'peer-updated', peer: event.info }), event.info.id);
         return;
       }
       case 'resumed': {
-        const entry = room.get(event.id);
+        const entry = this.view.get(roomName, event.id);
         if (!entry || event.node === this.node) return;
         if (entry.local) {
           // The member came back through another process: hand it over silently.
-          entry.local.client?.replaced();
+          entry.local.client?.replaced('resumed');
           this.drop(entry.local);
           entry.local = null;
         }
         entry.node = event.node;
-        this.releaseIfEmpty(roomName);
+        this.view.releaseIfEmpty(roomName);
         return;
       }
     }
@@ -288,23 +290,47 @@ export class Hub implements ClusterListener {
   }
 
   reconcile(roomName: string, members: ClusterMember[], readAt: number): void {
-    const room = this.rooms.get(roomName);
-    if (!room) return;
-    const cutoff = Date.now() - DEPARTED_MEMORY_MS;
-    for (const [id, at] of this.departed) if (at < cutoff) this.departed.delete(id);
+    if (!this.view.has(roomName)) return;
+    this.view.forgetOldDepartures();
     const present = new Set(members.map((m) => m.info.id));
-    for (const [id, entry] of [...room]) {
+    for (const [id, entry] of [...this.view.entries(roomName)]) {
       // Joined after the reading was taken: absent from it, yet present.
       if (!present.has(id) && entry.since < readAt) this.roomEvent(roomName, { t: 'left', id });
     }
     for (const m of members) {
-      const entry = room.get(m.info.id);
+      const entry = this.view.get(roomName, m.info.id);
       if (!entry) this.roomEvent(roomName, { t: 'joined', node: m.node, info: m.info });
       else if (!entry.local) entry.node = m.node;
     }
   }
 
-  // ---- internals ----
+  // ---- internals: the one way in and the one way out ----
+
+  /** Puts a member (new, or resumed through this process) in its room's view and its session here. */
+  private admit(member: LocalMember, secret: string, others: ClusterMember[], resumed?: JoinRequest): LocalMember {
+    for (const other of others) this.view.learn(member.room, other);
+    this.view.set(member.room, { info: member.info, node: this.node, local: member, since: Date.now() });
+    this.locals.set(member.id, member);
+    if (resumed) {
+      this.applyResumeState(member, resumed);
+      this.welcome(member, secret);
+    } else {
+      this.welcome(member, secret);
+      this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
+    }
+    // The socket may have gone while the cluster was answering: it then left like any other.
+    if (member.client && !member.client.open) this.disconnected(member, false);
+    return member;
+  }
+
+  /** Takes a member out of its room's view (and its session here, if any) and tells the room. */
+  private remove(roomName: string, id: string): void {
+    const entry = this.view.remove(roomName, id);
+    if (!entry) return;
+    if (entry.local) this.drop(entry.local);
+    this.broadcast(roomName, frame({ type: 'peer-left', id }));
+    this.view.releaseIfEmpty(roomName);
+  }
 
   private async resume(client: Client, request: JoinRequest): Promise<LocalMember | null> {
     const token = request.resume!;
@@ -314,119 +340,117 @@ export class Hub implements ClusterListener {
     const secretHash = hashSecret(token.slice(dot + 1));
     const local = this.locals.get(id);
     if (local) {
-      if (local.room !== request.room || !sameSecret(local.secretHash, secretHash)) return null;
+      if (local.room !== request.room || !sameSecret(local.secretHash, secretHash) || !this.resumable(local, request)) return null;
+      // A second socket may not take over one that is still open: a replayed secret gains nothing.
+      if (local.client && local.client !== client && local.client.open) return null;
       if (local.grace) clearTimeout(local.grace);
       local.grace = null;
-      // The old socket may still look alive (its network vanished without a close): replace it.
-      if (local.client && local.client !== client) local.client.replaced();
+      this.setWaiting(local, false);
       local.client = client;
-      this.welcome(local, token);
+      local.address = client.address;
+      if (request.expiresAt !== undefined) local.expiresAt = request.expiresAt;
+      const secret = newSecret();
+      local.secretHash = hashSecret(secret);
       this.applyResumeState(local, request);
+      this.welcome(local, secret);
       const backlog = local.backlog.splice(0);
+      local.backlogBytes = 0;
       for (const out of backlog) client.send(out);
+      // Through a cluster, the secret other processes would accept must be the new one too.
+      this.options.cluster?.update(local.room, local.info, this.stored(local), local.secretHash).catch((err: unknown) => this.warn('resume', err));
       return local;
     }
     const { cluster } = this.options;
     if (!cluster) return null;
-    return this.whileJoining(request.room, async () => {
+    return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
-      const claimed = await cluster.claim(request.room, id, secretHash);
+      const secret = newSecret();
+      const claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
       if (!claimed) return null;
-      this.merge(request.room, claimed.others);
       const member: LocalMember = {
         id,
         room: request.room,
         info: claimed.self,
-        secretHash,
+        secretHash: hashSecret(secret),
         fixedName: claimed.fixedName,
+        subject: claimed.subject,
+        expiresAt: request.expiresAt ?? claimed.expiresAt,
         client,
+        address: client.address,
         grace: null,
+        waiting: false,
         backlog: [],
+        backlogBytes: 0,
       };
-      this.roomOf(request.room).set(id, { info: claimed.self, node: this.node, local: member, since: Date.now() });
-      this.locals.set(id, member);
-      this.welcome(member, token);
-      this.applyResumeState(member, request);
-      if (!client.open) this.disconnected(member, false);
-      return member;
+      return this.admit(member, secret, claimed.others, request);
     });
+  }
+
+  /** A resume is refused once the join token has expired, unless the resume brings a fresh one. */
+  private resumable(member: LocalMember, request: JoinRequest): boolean {
+    if (request.subject !== undefined && request.subject !== member.subject) return false;
+    const expiresAt = request.expiresAt ?? member.expiresAt;
+    return expiresAt === null || Date.now() < expiresAt;
   }
 
   /**
    * A resuming client may bring a newer state than the one it left with; its role stays the one it
-   * joined with (a resume needs no token, so it must not grant anything new).
+   * joined with (a resume must not grant anything new).
    */
   private applyResumeState(member: LocalMember, request: JoinRequest): void {
-    const before = JSON.stringify(member.info);
-    const { name, ...rest } = request.state;
-    const next: PeerInfo = { ...member.info, ...rest };
-    if (!member.fixedName) next.name = name ?? request.name;
-    if (JSON.stringify(next) !== before) this.update(member, next);
+    this.update(member, { ...request.state, name: request.state.name ?? request.name });
   }
 
-  /** Keeps a room watched while a join to it waits for the cluster. */
-  private async whileJoining<T>(room: string, work: () => Promise<T>): Promise<T> {
-    this.joining.set(room, (this.joining.get(room) ?? 0) + 1);
-    try {
-      return await work();
-    } finally {
-      const left = this.joining.get(room)! - 1;
-      if (left) this.joining.set(room, left);
-      else this.joining.delete(room);
-      this.releaseIfEmpty(room);
-    }
-  }
-
-  private welcome(member: LocalMember, resume: string): void {
-    const peers: PeerInfo[] = [];
-    for (const [id, entry] of this.rooms.get(member.room) ?? []) if (id !== member.id) peers.push(entry.info);
+  private welcome(member: LocalMember, secret: string): void {
     member.client?.send(
-      frame({ type: 'welcome', id: member.id, resume, peers, iceServers: this.options.iceServers(member.id) }),
+      frame({
+        type: 'welcome',
+        id: member.id,
+        self: member.info,
+        resume: `${member.id}.${secret}`,
+        peers: this.view.peers(member.room, member.id),
+        iceServers: this.options.iceServers(member.id),
+      }),
     );
   }
 
   private deliver(member: LocalMember, out: string): void {
-    if (member.client) member.client.send(out);
-    else if (member.backlog.push(out) > MAX_BACKLOG) member.backlog.shift();
+    if (member.client) {
+      member.client.send(out);
+      return;
+    }
+    member.backlog.push(out);
+    member.backlogBytes += out.length;
+    while (member.backlogBytes > MAX_BACKLOG_BYTES) member.backlogBytes -= member.backlog.shift()!.length;
   }
 
   private broadcast(roomName: string, out: string, except?: string): void {
-    const room = this.rooms.get(roomName);
-    if (!room) return;
-    for (const [id, entry] of room) if (id !== except && entry.local?.client) entry.local.client.send(out);
+    for (const [id, entry] of this.view.entries(roomName)) if (id !== except && entry.local?.client) entry.local.client.send(out);
   }
 
-  /** Forgets a local member (timers, socket, backlog) without touching its room. */
+  /** Forgets a local session (timers, socket, backlog) without touching its room. */
   private drop(member: LocalMember): void {
     if (member.grace) clearTimeout(member.grace);
     member.grace = null;
+    this.setWaiting(member, false);
     member.client = null;
     member.backlog.length = 0;
-    this.locals.delete(member.id);
+    member.backlogBytes = 0;
+    if (this.locals.get(member.id) === member) this.locals.delete(member.id);
   }
 
-  private merge(roomName: string, members: ClusterMember[]): void {
-    const room = this.roomOf(roomName);
-    for (const m of members) {
-      if (!room.has(m.info.id) && !this.departed.has(m.info.id)) {
-        room.set(m.info.id, { info: m.info, node: m.node, local: null, since: Date.now() });
-      }
-    }
+  private setWaiting(member: LocalMember, waiting: boolean): void {
+    if (member.waiting === waiting) return;
+    member.waiting = waiting;
+    const delta = waiting ? 1 : -1;
+    this.waitingTotal += delta;
+    const n = (this.waiting.get(member.address) ?? 0) + delta;
+    if (n > 0) this.waiting.set(member.address, n);
+    else this.waiting.delete(member.address);
   }
 
-  private roomOf(name: string): Map<string, Entry> {
-    let room = this.rooms.get(name);
-    if (!room) this.rooms.set(name, (room = new Map()));
-    return room;
-  }
-
-  /** With a cluster, a room without members here is no longer watched; without one, it is gone. */
-  private releaseIfEmpty(roomName: string): void {
-    if (this.joining.has(roomName)) return;
-    const room = this.rooms.get(roomName);
-    if (room) for (const entry of room.values()) if (entry.local) return;
-    this.rooms.delete(roomName);
-    this.options.cluster?.unwatch(roomName);
+  private stored(member: LocalMember): { fixedName: boolean; subject: string | null; expiresAt: number | null } {
+    return { fixedName: member.fixedName, subject: member.subject, expiresAt: member.expiresAt };
   }
 
   private warn(what: string, err: unknown): void {
@@ -436,6 +460,17 @@ export class Hub implements ClusterListener {
 
 function roomFull(room: string, max: number): ProtocolError {
   return new ProtocolError('room-full', `room "${room}" is full (${max} members)`);
+}
+
+function samePeer(a: PeerInfo, b: PeerInfo): boolean {
+  return (
+    a.name === b.name &&
+    a.role === b.role &&
+    a.spokenLanguage === b.spokenLanguage &&
+    a.micEnabled === b.micEnabled &&
+    a.cameraEnabled === b.cameraEnabled &&
+    a.handRaised === b.handRaised
+  );
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -60,7 +60,7 @@ function startChild(command: string, args: string[], ready: RegExp, port?: numbe
 const un75 = (extra: string[] = []) =>
   startChild(
     process.execPath,
-    ['bin/un75-signal.js', '--port', '0', '--host', '127.0.0.1', '--max-connections', '30000', '--max-room-size', String(ROOM), ...extra],
+    ['bin/un75-signal.js', '--port', '0', '--host', '127.0.0.1', '--max-connections', '30000', '--max-per-address', '0', '--max-room-size', String(ROOM), ...extra],
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,
   );
 

@@ -5,10 +5,11 @@
  * `Intl.Segmenter`, which knows where words end in scripts written without spaces.
  */
 
+import { primarySubtag } from './language.js';
+
 /** Characters per line for a language, from its script. */
 export function lineLengthFor(lang: string): number {
-  const primary = lang.toLowerCase().split(/[-_]/)[0];
-  switch (primary) {
+  switch (primarySubtag(lang)) {
     case 'zh':
     case 'ja':
     case 'yue':

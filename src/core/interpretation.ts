@@ -8,6 +8,7 @@
 import { ChannelMessageError, parseChannelMessage, type ChannelMessage } from '../protocol/interpretation.js';
 import type { VolumePolicy } from './audio-router.js';
 import { TokenBucket, type Rate } from './budget.js';
+import { sameSpokenLanguage } from './language.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { Participant, PeerMessageDetail, PeerMessaging } from './types.js';
 
@@ -87,9 +88,8 @@ interface RemoteChannel {
   since: number;
 }
 
-const primary = (tag: string) => tag.toLowerCase().split('-')[0]!;
-/** Channels are matched on the primary language: a listener in `fr-CA` hears the `fr` channel. */
-export const sameChannel = (a: string, b: string) => primary(a) === primary(b);
+/** Channels are matched on the spoken language: a listener in `fr-CA` hears the `fr` channel. */
+export const sameChannel = sameSpokenLanguage;
 
 export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   readonly #remote = new Map<string, RemoteChannel>();

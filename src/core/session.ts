@@ -1,5 +1,4 @@
-import { cleanName } from '../protocol/names.js';
-import type { PeerInfo, Role, ServerMessage, StateUpdate } from '../protocol/signaling.js';
+import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';

@@ -4,8 +4,10 @@
  */
 
 import { breakLines } from './caption-layout.js';
-import { directionOf } from '../i18n/localize.js';
-import { cleanName } from '../protocol/names.js';
+import { directionOf } from './language.js';
+import { sameLanguage, translationTag } from './language.js';
+import type { CachedTranslator } from './translation.js';
+import { cleanName } from '../protocol/signaling.js';
 import type { TranscriptFormat } from './captions.types.js';
 
 export interface TranscriptEntry {
@@ -93,6 +95,39 @@ export class Transcript {
     this.#translations.clear();
     this.#perSpeaker.clear();
   }
+}
+
+/**
+ * Everything in `store`, in its original languages or translated into `language` (translations
+ * made while captioning are reused; missing ones are asked of `translator`, each within `timeout`
+ * ms). Segments that cannot be translated are given in their original language.
+ */
+export async function exportTranscript(
+  store: Transcript,
+  format: TranscriptFormat,
+  language: string | undefined,
+  translator: CachedTranslator | undefined,
+  timeout: number,
+): Promise<string> {
+  const lines = await Promise.all(
+    store.entries.map(async (entry): Promise<TranscriptLine> => {
+      const base = { speakerName: entry.speakerName, speakerId: entry.speakerId, start: entry.start, end: entry.end };
+      const original = { ...base, lang: entry.lang, text: entry.text, machineTranslated: false };
+      if (!language || sameLanguage(entry.lang, language)) return original;
+      const target = translationTag(language);
+      let text = store.translation(entry.key, target);
+      if (text === undefined && translator) {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeout);
+        text = await translator.translate(entry.text, entry.lang, language, controller.signal).catch(() => undefined);
+        clearTimeout(timer);
+        if (text !== undefined) store.setTranslation(entry.key, target, text);
+      }
+      if (text === undefined) return original;
+      return { ...base, lang: language, text, machineTranslated: true, original: { lang: entry.lang, text: entry.text } };
+    }),
+  );
+  return formatTranscript(format, lines, { startedAt: store.startedAt, language });
 }
 
 export interface FormatOptions {

@@ -12,6 +12,8 @@ export const ROOM_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_NAME_LENGTH = 64;
 export const MAX_LANGUAGE_TAG_LENGTH = 35;
 export const MAX_ID_LENGTH = 64;
+/** Deepest nesting of a signal's `data` (an SDP or a candidate needs 3; simple-peer's transceiver request 5). */
+export const MAX_SIGNAL_DEPTH = 8;
 
 /** What a member publishes about itself; the server relays it, never interprets it. */
 export interface PeerState {
@@ -43,7 +45,8 @@ export type ClientMessage =
   | { type: 'leave' };
 
 export type ServerMessage =
-  | { type: 'welcome'; id: string; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
+  /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
   | { type: 'peer-joined'; peer: PeerInfo }
   | { type: 'peer-left'; id: string }
   | { type: 'signal'; from: string; sid: string; data: unknown }
@@ -64,6 +67,8 @@ export const ERROR_CODES = [
   'server-full',
   'shutting-down',
   'server-error',
+  'join-timeout',
+  'replaced',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -100,13 +105,40 @@ function optionalStr(obj: Json, key: string, max: number): string | undefined {
   return obj[key] === undefined ? undefined : str(obj, key, max);
 }
 
+/**
+ * Control characters (newlines included), bidirectional controls and other invisible format characters,
+ * which would let a name forge a line of a transcript, reorder the text around it or look like another's.
+ */
+const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
+
+/**
+ * A display name as everyone shows it: control, bidi and invisible format characters become spaces,
+ * runs of white space one space, trimmed, at most {@link MAX_NAME_LENGTH} characters. '' when nothing
+ * visible is left. The server cleans every name it hands out; browsers clean what they receive the same way.
+ */
+export function cleanName(raw: string): string {
+  const clean = raw.replace(UNSAFE_IN_NAME, ' ').replace(/\s+/gu, ' ').trim();
+  return [...clean].slice(0, MAX_NAME_LENGTH).join('').trim();
+}
+
+function name(obj: Json, key: string): string {
+  return cleanName(str(obj, key, MAX_NAME_LENGTH)) || fail(`"${key}" has nothing visible in it`);
+}
+
+/** Throws unless `value` nests at most `max` arrays or objects deep. */
+function checkDepth(value: unknown, max: number): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (max <= 0) fail(`"data" is nested more than ${MAX_SIGNAL_DEPTH} levels deep`);
+  for (const child of Object.values(value as object)) checkDepth(child, max - 1);
+}
+
 /** A BCP 47 language tag, loosely: a primary subtag and optional subtags (`ar`, `zh-Hant-TW`). */
 export const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 /** Validates the fields of a state update; unknown fields are ignored, not relayed. */
 export function parseStateUpdate(obj: Json): StateUpdate {
   const update: StateUpdate = {};
-  if (obj.name !== undefined) update.name = str(obj, 'name', MAX_NAME_LENGTH).trim() || fail('"name" is blank');
+  if (obj.name !== undefined) update.name = name(obj, 'name');
   if (obj.spokenLanguage !== undefined) {
     update.spokenLanguage = str(obj, 'spokenLanguage', MAX_LANGUAGE_TAG_LENGTH, LANGUAGE_TAG);
   }
@@ -132,7 +164,7 @@ export function parseClientMessage(frame: string): ClientMessage {
       const join: ClientMessage = {
         type: 'join',
         room: str(msg, 'room', 64, ROOM_PATTERN),
-        name: str(msg, 'name', MAX_NAME_LENGTH).trim() || fail('"name" is blank'),
+        name: name(msg, 'name'),
       };
       const token = optionalStr(msg, 'token', 4096);
       const resume = optionalStr(msg, 'resume', 128);
@@ -148,6 +180,7 @@ export function parseClientMessage(frame: string): ClientMessage {
     }
     case 'signal':
       if (msg.data === undefined || msg.data === null) fail('"data" is missing');
+      checkDepth(msg.data, MAX_SIGNAL_DEPTH);
       return {
         type: 'signal',
         to: str(msg, 'to', MAX_ID_LENGTH),
@@ -163,12 +196,13 @@ export function parseClientMessage(frame: string): ClientMessage {
   }
 }
 
-function parsePeer(value: unknown): PeerInfo {
+/** Validates a member's description (from the server, or from another process through Redis). */
+export function parsePeerInfo(value: unknown): PeerInfo {
   if (!isObject(value)) fail('"peer" must be an object');
   const state = parseStateUpdate(value);
   return {
     id: str(value, 'id', MAX_ID_LENGTH),
-    name: state.name ?? str(value, 'name', MAX_NAME_LENGTH),
+    name: state.name ?? name(value, 'name'),
     role: parseRole(value.role) ?? 'participant',
     spokenLanguage: state.spokenLanguage ?? '',
     micEnabled: state.micEnabled ?? false,
@@ -184,20 +218,25 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'welcome': {
       if (!Array.isArray(msg.peers)) fail('"peers" must be a list');
       const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];
+      const id = str(msg, 'id', MAX_ID_LENGTH);
+      const self = parsePeerInfo(msg.self);
+      if (self.id !== id) fail('"self.id" must equal "id"');
       return {
         type: 'welcome',
-        id: str(msg, 'id', MAX_ID_LENGTH),
+        id,
+        self,
         resume: str(msg, 'resume', 128),
-        peers: msg.peers.map(parsePeer),
+        peers: msg.peers.map(parsePeerInfo),
         iceServers,
       };
     }
     case 'peer-joined':
     case 'peer-updated':
-      return { type: msg.type, peer: parsePeer(msg.peer) };
+      return { type: msg.type, peer: parsePeerInfo(msg.peer) };
     case 'peer-left':
       return { type: 'peer-left', id: str(msg, 'id', MAX_ID_LENGTH) };
     case 'signal':
+      checkDepth(msg.data, MAX_SIGNAL_DEPTH);
       return { type: 'signal', from: str(msg, 'from', MAX_ID_LENGTH), sid: str(msg, 'sid', MAX_ID_LENGTH), data: msg.data };
     case 'error': {
       const code = ERROR_CODES.includes(msg.code as ErrorCode) ? (msg.code as ErrorCode) : 'bad-message';

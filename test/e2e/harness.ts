@@ -57,7 +57,8 @@ export interface RunningServer {
  * resolves once it prints the address it listens on.
  */
 export async function startServer(args: string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', ...args], {
+  // Every page connects from loopback: the per-address cap would count them all as one visitor.
+  const child = spawn(process.execPath, [path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,8 @@ import { createSignalingServer, type SignalingServer, type SignalingServerOption
 export type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
 export async function startTestServer(options: SignalingServerOptions = {}): Promise<SignalingServer & { wsUrl: string }> {
-  const server = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {}, ...options });
+  // Every test client connects from loopback: the per-address cap is off unless a test sets it.
+  const server = createSignalingServer({ port: 0, host: '127.0.0.1', log: () => {}, maxPerAddress: 0, ...options });
   await server.listen();
   return Object.assign(server, { wsUrl: `ws://127.0.0.1:${server.address!.port}/signal` });
 }
@@ -31,8 +32,9 @@ export class TestClient {
     ws.on('error', () => {});
   }
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { headers });
+  /** `localAddress` (e.g. 127.0.0.2) makes the client another visitor to per-address limits. */
+  static async connect(url: string, headers: Record<string, string> = {}, localAddress?: string): Promise<TestClient> {
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     const client = new TestClient(ws);
     await once(ws, 'open');
     return client;
@@ -151,7 +153,7 @@ export function compileServer(): Promise<void> {
 /** Starts the real binary on a free port and resolves once it prints where it listens. */
 export async function spawnServer(args: string[]): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -210,4 +212,19 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
       await exited;
     },
   };
+}
+
+/**
+ * Opens a raw WebSocket and reports how the handshake ended: the open socket, or the HTTP status
+ * of the refusal. The caller closes what it gets.
+ */
+export async function handshake(url: string, localAddress?: string, headers: Record<string, string> = {}): Promise<{ status: number; ws: WebSocket }> {
+  const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
+  ws.on('error', () => {});
+  const status = await Promise.race([
+    once(ws, 'open').then(() => 101),
+    once(ws, 'unexpected-response').then(([, res]) => (res as { statusCode: number }).statusCode),
+    once(ws, 'close').then(() => 0),
+  ]);
+  return { status, ws };
 }

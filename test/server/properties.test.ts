@@ -11,7 +11,7 @@ const ROOMS = ['r0', 'r1', 'r2'];
 const MAX_ROOM = 3;
 
 type Command =
-  | { kind: 'join'; c: number; room: string }
+  | { kind: 'join'; c: number; room: string; name: (c: number) => string }
   | { kind: 'leave'; c: number }
   | { kind: 'signal'; c: number; to: number }
   | { kind: 'update'; c: number; hand: boolean }
@@ -19,15 +19,26 @@ type Command =
   | { kind: 'garbage'; c: number; frame: string | Buffer };
 
 const client = fc.nat(CLIENTS - 1);
+/** Newlines, other controls, bidi overrides and isolates, zero-width characters. */
+const INVISIBLE = ['\n', '\r', '\t', '\u0000', '\u001b', '\u202e', '\u202a', '\u2066', '\u2069', '\u200b', '\u200f', '\u2028', '\ufeff'];
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** A visible name wrapped and cut by invisible characters: what arrives is always clean. */
+const hostileName = fc
+  .tuple(fc.array(fc.constantFrom(...INVISIBLE), { maxLength: 4 }), fc.array(fc.constantFrom(...INVISIBLE), { maxLength: 4 }))
+  .map(([before, after]) => (c: number) => `${before.join('')}c${after.join('')}${c}`);
 const garbage = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.constantFrom('{', '[]', 'null', '{"type":1}', '{"type":"signal"}', '{"type":"join","room":"../x","name":"a"}', '{"type":"teleport"}'),
   fc.json({ maxDepth: 3 }),
   fc.constant('x'.repeat(70 * 1024)),
   fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => Buffer.from(b)),
+  // Data nested far deeper than any signal needs, to someone or no one.
+  fc.integer({ min: 9, max: 20_000 }).map((depth) => `{"type":"signal","to":"x","sid":"s","data":${'['.repeat(depth)}${']'.repeat(depth)}}`),
+  // Names with nothing visible in them.
+  fc.array(fc.constantFrom(...INVISIBLE), { minLength: 1, maxLength: 10 }).map((chars) => JSON.stringify({ type: 'join', room: 'r0', name: chars.join('') })),
 );
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('join' as const), c: client, room: fc.constantFrom(...ROOMS) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('join' as const), c: client, room: fc.constantFrom(...ROOMS), name: hostileName }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), c: client }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('signal' as const), c: client, to: client }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), c: client, hand: fc.boolean() }) },
@@ -51,7 +62,7 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
             const me = sockets[cmd.c]!;
             switch (cmd.kind) {
               case 'join': {
-                me.send({ type: 'join', room: cmd.room, name: `c${cmd.c}` });
+                me.send({ type: 'join', room: cmd.room, name: cmd.name(cmd.c) });
                 if (room[cmd.c]) {
                   assert.equal((await me.next('error')).code, 'already-joined');
                 } else if (members(cmd.room).length >= MAX_ROOM) {
@@ -63,6 +74,8 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
                     members(cmd.room).map((i) => id[i]).sort(),
                     'the welcome lists exactly the room',
                   );
+                  for (const peer of [welcome.self, ...welcome.peers]) assert.doesNotMatch(peer.name, UNSAFE, 'names arrive clean');
+                  assert.match(welcome.self.name, new RegExp(`^c ?${cmd.c}$`), 'what is visible stays');
                   room[cmd.c] = cmd.room;
                   id[cmd.c] = lastId[cmd.c] = welcome.id;
                 }

@@ -1,6 +1,7 @@
 // Scale-out: several real `un75-signal` processes sharing rooms through a real redis-server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { compileServer, settle, spawnServer, startRedis, TestClient, type ServerProcess } from './helpers.js';
 
 const HEARTBEAT_MS = 300;
@@ -47,6 +48,62 @@ describe('several processes over Redis', () => {
 
     y.send({ type: 'leave' });
     assert.equal((await x.next('peer-left')).id, wy.id);
+  });
+
+  test('updates that change nothing are neither broadcast nor published on Redis', async () => {
+    const x = await connect(a);
+    const y = await connect(b);
+    await x.join('noop', 'X', { state: { micEnabled: true } });
+    await y.join('noop', 'Y');
+    await x.next('peer-joined');
+    const spy = new Redis(redis.url);
+    const published: string[] = [];
+    try {
+      await spy.subscribe('un75:room:noop');
+      spy.on('message', (_channel: string, message: string) => published.push(message));
+      for (let i = 0; i < 50; i++) x.send({ type: 'update', micEnabled: true, name: 'X' });
+      x.send({ type: 'update', micEnabled: false });
+      assert.equal((await y.next('peer-updated')).peer.micEnabled, false);
+      await settle(x, y);
+      assert.deepEqual(y.take('peer-updated'), [], 'only the real change reached the other process');
+      assert.equal(published.filter((m) => m.includes('"updated"')).length, 1, published.join('\n'));
+    } finally {
+      spy.disconnect();
+    }
+  });
+
+  test('events read from Redis are validated: malformed ones are dropped, names are cleaned', async () => {
+    const x = await connect(a);
+    const y = await connect(b);
+    const wx = await x.join('forged', 'X');
+    const wy = await y.join('forged', 'Y');
+    await x.next('peer-joined');
+    const forger = new Redis(redis.url);
+    try {
+      const peer = { id: 'forged-peer-0001', role: 'host', spokenLanguage: 'en', micEnabled: false, cameraEnabled: false, handRaised: false };
+      for (const event of [
+        'not json',
+        '{"t":"joined","node":"n","info":{"id":5}}',
+        '{"t":"updated","info":null}',
+        '{"t":"left"}',
+        '{"t":"resumed","id":{"x":1},"node":"n"}',
+        JSON.stringify({ t: 'joined', node: 'n', info: { ...peer, spokenLanguage: 'not a tag!' , name: 'E' } }),
+        JSON.stringify({ t: 'joined', node: 'n', info: { ...peer, name: '\u202EEve\nHost: leave now' } }),
+      ]) {
+        await forger.publish('un75:room:forged', event);
+      }
+      for (const member of [x, y]) {
+        const joined = await member.next('peer-joined');
+        assert.equal(joined.peer.name, 'Eve Host: leave now', 'one line, no bidi override');
+      }
+      await settle(x, y);
+      assert.deepEqual([...x.take('peer-joined'), ...x.take('peer-updated'), ...x.take('peer-left')], [], 'nothing else got through');
+      // Both processes are still working.
+      x.send({ type: 'signal', to: wy.id, sid: 's', data: 'still fine' });
+      assert.equal((await y.next('signal')).from, wx.id);
+    } finally {
+      forger.disconnect();
+    }
   });
 
   test('a signal never crosses into another room on another process', async () => {

@@ -59,23 +59,43 @@ describe('resume', () => {
     }
   });
 
-  test('a resume takes over a socket that still looks open, and wrong tokens do not resume', async () => {
+  test('a resume from a second socket while the first is open is refused; the secret changes with every welcome', async () => {
     const server = await startTestServer({ resumeGraceMs: 5000 });
     try {
       const a = await TestClient.connect(server.wsUrl);
       const b = await TestClient.connect(server.wsUrl);
       await a.join('takeover', 'A');
       const wb = await b.join('takeover', 'B');
+      await a.next('peer-joined');
       const thief = await TestClient.connect(server.wsUrl);
       const forged = `${wb.id}.${'A'.repeat(24)}`;
       assert.notEqual((await thief.join('takeover', 'T', { resume: forged })).id, wb.id);
       const other = await TestClient.connect(server.wsUrl);
       assert.notEqual((await other.join('elsewhere', 'B', { resume: wb.resume })).id, wb.id, 'a token only resumes in its room');
 
+      // A replayed secret while the member's socket is open gains nothing: a new member, B untouched.
+      const replay = await TestClient.connect(server.wsUrl);
+      const replayed = await replay.join('takeover', 'B', { resume: wb.resume });
+      assert.notEqual(replayed.id, wb.id);
+      await settle(b, a);
+      assert.equal(b.closeCode, null, 'the original socket stays open');
+      b.send({ type: 'signal', to: replayed.id, sid: 's', data: 'still here' });
+      assert.equal((await replay.next('signal')).from, wb.id, 'and is still the member');
+
+      // Once the socket is gone the secret resumes, once: the next welcome carries a new one.
+      b.ws.terminate();
+      await waitFor(() => server.stats().waitingForResume === 1, 3000, 'the server to notice');
       const b2 = await TestClient.connect(server.wsUrl);
-      assert.equal((await b2.join('takeover', 'B', { resume: wb.resume })).id, wb.id);
-      assert.equal(await b.closed(), 4001, 'the old socket is closed');
-      await settle(b2, a);
+      const back = await b2.join('takeover', 'B', { resume: wb.resume });
+      assert.equal(back.id, wb.id);
+      assert.notEqual(back.resume, wb.resume, 'the resume secret is rotated');
+      b2.ws.terminate();
+      await waitFor(() => server.stats().waitingForResume === 1, 3000, 'the server to notice again');
+      const stale = await TestClient.connect(server.wsUrl);
+      assert.notEqual((await stale.join('takeover', 'B', { resume: wb.resume })).id, wb.id, 'the old secret no longer resumes');
+      const b3 = await TestClient.connect(server.wsUrl);
+      assert.equal((await b3.join('takeover', 'B', { resume: back.resume })).id, wb.id, 'the new one does');
+      await settle(b3, a);
       assert.deepEqual(a.take('peer-left').map((m) => m.id), [], 'and nobody saw B leave');
     } finally {
       await server.close();
@@ -126,6 +146,7 @@ describe('join tokens', () => {
       assert.equal(server.stats().localMembers, 0);
 
       const host = await c.join('secure', 'Eve', { role: 'participant', token: await token({ room: 'secure', role: 'host', name: 'Chair' }) });
+      assert.deepEqual([host.self.id, host.self.name, host.self.role], [host.id, 'Chair', 'host'], 'the welcome says what the token granted');
       const p = await TestClient.connect(server.wsUrl);
       const wp = await p.join('secure', 'Pat', { role: 'host', token: await token({ room: 'secure' }) });
       assert.deepEqual(
@@ -133,6 +154,7 @@ describe('join tokens', () => {
         [['Chair', 'host']],
         'the token decides the role and the name',
       );
+      assert.deepEqual([wp.self.name, wp.self.role], ['Pat', 'participant'], 'without a name in the token, the name asked; the role never');
       assert.equal((await c.next('peer-joined')).peer.role, 'participant', 'a client cannot make itself host');
       c.send({ type: 'update', name: 'Mallory', handRaised: true });
       const updated = await p.next('peer-updated');
@@ -144,6 +166,7 @@ describe('join tokens', () => {
       const c2 = await TestClient.connect(server.wsUrl);
       const back = await c2.join('secure', 'Eve', { resume: host.resume, role: 'participant' });
       assert.equal(back.id, host.id);
+      assert.deepEqual([back.self.name, back.self.role, back.self.handRaised], ['Chair', 'host', true], 'a resumed welcome describes the member as it is');
       await settle(c2, p);
       assert.deepEqual(p.take('peer-left'), []);
       assert.deepEqual(p.take('peer-updated'), []);

@@ -32,6 +32,24 @@ describe('rooms and relaying', () => {
     assert.deepEqual(welcome.iceServers, []);
   });
 
+  test('the welcome describes the member itself as the room sees it: role and name as asked in an open room', async () => {
+    const a = await connect();
+    const welcome = await a.join('room-self', '  Amina ', { role: 'interpreter', state: { spokenLanguage: 'ar', micEnabled: true } });
+    assert.deepEqual(welcome.self, {
+      id: welcome.id,
+      name: 'Amina',
+      role: 'interpreter',
+      spokenLanguage: 'ar',
+      micEnabled: true,
+      cameraEnabled: false,
+      handRaised: false,
+    });
+    const b = await connect();
+    const wb = await b.join('room-self', 'Bruno');
+    assert.deepEqual(wb.peers, [welcome.self], 'others see exactly what the member was told it is');
+    assert.equal(wb.self.role, 'participant');
+  });
+
   test('a newcomer sees the members already there, with their state; they see it arrive', async () => {
     const a = await connect();
     const b = await connect();

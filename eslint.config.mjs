@@ -38,8 +38,18 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
-      // The core never renders: it must stay free of Lit (conventions §7).
-      'no-restricted-imports': ['error', { patterns: ['lit', 'lit/*', '@lit/*'] }],
+      // The core never renders: it must stay free of Lit, of the UI strings and of the elements
+      // (conventions §7), so that it runs under any UI or none.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['lit', 'lit/*', '@lit/*', '@lit-labs/*'], message: 'src/core and src/protocol never import Lit.' },
+            { group: ['**/i18n', '**/i18n/*'], message: 'src/core and src/protocol never import the UI strings (src/i18n).' },
+            { group: ['**/components', '**/components/*'], message: 'src/core and src/protocol never import the elements (src/components).' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -5,10 +5,11 @@
  * `Intl.Segmenter`, which knows where words end in scripts written without spaces.
  */
 
+import { primarySubtag } from './language.js';
+
 /** Characters per line for a language, from its script. */
 export function lineLengthFor(lang: string): number {
-  const primary = lang.toLowerCase().split(/[-_]/)[0];
-  switch (primary) {
+  switch (primarySubtag(lang)) {
     case 'zh':
     case 'ja':
     case 'yue':
@@ -22,11 +23,22 @@ export function lineLengthFor(lang: string): number {
   }
 }
 
+/**
+ * Segmenters by language tag, most recently used last. The tags come from other people's captions,
+ * so the cache is small and drops the least recently used: a meeting has a handful of languages.
+ */
 const segmenters = new Map<string, { words: Intl.Segmenter; graphemes: Intl.Segmenter }>();
+export const SEGMENTER_CACHE_SIZE = 16;
+
+/** How many languages have segmenters cached (diagnostics and tests). */
+export const cachedSegmenters = (): number => segmenters.size;
 
 function segmentersFor(lang: string) {
   let pair = segmenters.get(lang);
-  if (!pair) {
+  if (pair) {
+    segmenters.delete(lang);
+    segmenters.set(lang, pair);
+  } else {
     let locale = lang;
     try {
       Intl.getCanonicalLocales(lang);
@@ -38,6 +50,7 @@ function segmentersFor(lang: string) {
       graphemes: new Intl.Segmenter(locale, { granularity: 'grapheme' }),
     };
     segmenters.set(lang, pair);
+    if (segmenters.size > SEGMENTER_CACHE_SIZE) segmenters.delete(segmenters.keys().next().value!);
   }
   return pair;
 }

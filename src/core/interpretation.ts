@@ -7,6 +7,8 @@
  */
 import { ChannelMessageError, parseChannelMessage, type ChannelMessage } from '../protocol/interpretation.js';
 import type { VolumePolicy } from './audio-router.js';
+import { TokenBucket, type Rate } from './budget.js';
+import { sameSpokenLanguage } from './language.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { Participant, PeerMessageDetail, PeerMessaging } from './types.js';
 
@@ -70,12 +72,29 @@ function beats(a: Claim, b: Claim): boolean {
   return a.id < b.id;
 }
 
-const primary = (tag: string) => tag.toLowerCase().split('-')[0]!;
-/** Channels are matched on the primary language: a listener in `fr-CA` hears the `fr` channel. */
-export const sameChannel = (a: string, b: string) => primary(a) === primary(b);
+/**
+ * Contested take-overs believed from one interpreter: taking over a channel someone else holds is
+ * allowed once a minute; claims on a free channel, and claims made on joining (which never beat a
+ * take-over), are not limited. A page that keeps
+ * re-claiming can therefore win a channel back at most once a minute, and the real interpreter can
+ * always take it back and keep it. Repeats of the same claim change nothing and are not counted.
+ */
+export const CLAIM_RATE: Rate = { burst: 1, perSecond: 1 / 60 };
+
+/** A remote interpreter's announcement, with its claim timed by our clock when we received it. */
+interface RemoteChannel {
+  announcement: ChannelMessage;
+  /** When the claim was made (ms, Date.now()): for a take-over, when we received it. */
+  since: number;
+}
+
+/** Channels are matched on the spoken language: a listener in `fr-CA` hears the `fr` channel. */
+export const sameChannel = sameSpokenLanguage;
 
 export class Interpretation extends TypedEventTarget<InterpretationEvents> {
-  readonly #remote = new Map<string, ChannelMessage>();
+  readonly #remote = new Map<string, RemoteChannel>();
+  /** Per remote interpreter: contested claims it may still make (see CLAIM_RATE). */
+  readonly #claims = new Map<string, TokenBucket>();
   #booth: (BoothState & { since: number; takeover: boolean }) | undefined;
   #listenLanguage: string;
   #floorVolume: number;
@@ -137,8 +156,9 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   /** Every live channel, in language order. */
   get channels(): Channel[] {
     const channels: Channel[] = [];
-    for (const [id, a] of this.#remote) {
-      if (a.lang === null) continue;
+    for (const [id, remote] of this.#remote) {
+      const a = remote.announcement;
+      if (a.lang === null || !this.#holds(id, remote)) continue;
       channels.push({ lang: a.lang, interpreterId: id, interpreterName: this.#host.participant(id)?.name ?? '', muted: a.muted, self: false });
     }
     const booth = this.#booth;
@@ -215,15 +235,41 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     this.#announceAndChange();
   }
 
+  /**
+   * True when no other remote claim on the same channel beats this one: while two pages both claim
+   * a channel (before the loser has said it stepped down), listeners hear only the winner.
+   */
+  #holds(id: string, remote: RemoteChannel): boolean {
+    const lang = remote.announcement.lang;
+    if (lang === null) return false;
+    const mine: Claim = { id, since: remote.since, takeover: remote.announcement.takeover };
+    for (const [otherId, other] of this.#remote) {
+      if (otherId === id || other.announcement.lang === null || !sameChannel(other.announcement.lang, lang)) continue;
+      if (beats({ id: otherId, since: other.since, takeover: other.announcement.takeover }, mine)) return false;
+    }
+    return true;
+  }
+
+  /** True when someone other than `from` holds the channel of `lang` now (we or a remote interpreter). */
+  #contested(from: string, lang: string): boolean {
+    const booth = this.#booth;
+    if (booth?.onAir && sameChannel(booth.to, lang)) return true;
+    for (const [id, remote] of this.#remote) {
+      if (id !== from && remote.announcement.lang !== null && sameChannel(remote.announcement.lang, lang) && this.#holds(id, remote)) return true;
+    }
+    return false;
+  }
+
   /** Gives up our channel if someone else's claim on it is stronger; notes who holds it. */
   #resolveConflicts() {
     const booth = this.#booth;
     const selfId = this.#host.selfId;
     if (!booth || !selfId) return;
     booth.partner = null;
-    for (const [id, a] of this.#remote) {
+    for (const [id, remote] of this.#remote) {
+      const a = remote.announcement;
       if (a.lang === null || !sameChannel(a.lang, booth.to)) continue;
-      const theirs: Claim = { id, since: a.since, takeover: a.takeover };
+      const theirs: Claim = { id, since: remote.since, takeover: a.takeover };
       const ours: Claim = { id: selfId, since: booth.since, takeover: booth.takeover };
       if (!booth.onAir || beats(theirs, ours)) {
         booth.onAir = false;
@@ -269,7 +315,24 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
       console.warn(`un75: dropped a channel announcement from ${from}:`, (err as ChannelMessageError).message);
       return;
     }
-    this.#remote.set(from, announcement);
+    const now = Date.now();
+    const previous = this.#remote.get(from);
+    // The same claim again (a cough, a re-announcement to a newcomer) keeps the time it was made.
+    const sameClaim =
+      previous !== undefined &&
+      previous.announcement.lang === announcement.lang &&
+      (previous.announcement.takeover === announcement.takeover || !announcement.takeover);
+    if (!sameClaim && announcement.takeover && announcement.lang !== null && this.#contested(from, announcement.lang)) {
+      let claims = this.#claims.get(from);
+      if (!claims) this.#claims.set(from, (claims = new TokenBucket(CLAIM_RATE, now)));
+      // Taking channels over and over: the claim is not believed (the earlier state stays).
+      if (!claims.take(now)) return;
+    }
+    // A take-over is timed by when we received it: a time in the future cannot make it win for
+    // ever. Claims made on joining are ordered by the sender's time (the first one stays), but
+    // never later than we received them; they lose to any take-over anyway.
+    const since = sameClaim ? previous.since : announcement.takeover ? now : Math.min(announcement.since, now);
+    this.#remote.set(from, { announcement, since });
     const wasOnAir = this.#booth?.onAir;
     this.#resolveConflicts();
     // Handed over: tell everyone we are off air now.
@@ -279,6 +342,7 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
 
   readonly #onParticipantLeft = (event: Event) => {
     const { participant } = (event as CustomEvent<{ participant: Participant }>).detail;
+    this.#claims.delete(participant.id);
     if (!this.#remote.delete(participant.id)) return;
     if (this.#booth?.partner === participant.id) this.#booth.partner = null;
     this.#changed();

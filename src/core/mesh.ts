@@ -1,4 +1,5 @@
 import Peer, { type Instance as SimplePeer, type SignalData } from '../vendor/simple-peer.js';
+import { TokenBucket, type Rate } from './budget.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { LinkState } from './types.js';
 
@@ -34,6 +35,28 @@ function newSid(): string {
 }
 
 const isOffer = (data: unknown): boolean => (data as SignalData | null)?.type === 'offer';
+
+/**
+ * Renegotiation requests honoured from one remote per link: the other side asks when it starts a
+ * screen share or adds a camera it joined without, a few times a meeting at most.
+ */
+export const RENEGOTIATE_RATE: Rate = { burst: 4, perSecond: 1 / 5 };
+
+/**
+ * What a remote may send us: a description (offer or answer), an ICE candidate, and, to an
+ * initiator, a request to renegotiate. simple-peer would also honour `transceiverRequest` (adding a
+ * transceiver and renegotiating for each one), which our design never sends: it is refused, as is
+ * any other shape, before simple-peer sees it.
+ */
+export function acceptableSignal(data: unknown): 'description' | 'candidate' | 'renegotiate' | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const d = data as Record<string, unknown>;
+  if ('transceiverRequest' in d) return undefined;
+  if ((d.type === 'offer' || d.type === 'answer') && typeof d.sdp === 'string') return 'description';
+  if (d.type === 'candidate' && typeof d.candidate === 'object' && d.candidate !== null && !('sdp' in d) && !('renegotiate' in d)) return 'candidate';
+  if (d.type === 'renegotiate' && d.renegotiate === true && !('sdp' in d) && !('candidate' in d)) return 'renegotiate';
+  return undefined;
+}
 
 /** One simple-peer connection to one remote participant, identified by its session id. */
 class Link {
@@ -71,9 +94,10 @@ class Link {
 export class MeshCall extends TypedEventTarget<MeshEvents> {
   readonly #links = new Map<string, Link>();
   /** Peers we are meant to be linked to, with whether we initiate (we joined after them). */
-  readonly #members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout> }>();
+  readonly #members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout>; renegotiations: TokenBucket }>();
   #screen: MediaStream | undefined;
   #destroyed = false;
+  #refusedSignals = 0;
 
   readonly #options: MeshOptions;
 
@@ -88,7 +112,8 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   /** Links to a peer. `initiate`: we offer (they were there before us). */
   add(remoteId: string, initiate: boolean): void {
     if (this.#destroyed || remoteId === this.selfId) return;
-    this.#members.set(remoteId, { initiator: initiate });
+    const renegotiations = this.#members.get(remoteId)?.renegotiations ?? new TokenBucket(RENEGOTIATE_RATE, performance.now());
+    this.#members.set(remoteId, { initiator: initiate, renegotiations });
     if (initiate && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
   }
 
@@ -108,8 +133,17 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /** A signal relayed by the server from `from` for link `sid`. */
   handleSignal(from: string, sid: string, data: unknown): void {
-    if (this.#destroyed || !this.#members.has(from)) return;
+    const member = this.#members.get(from);
+    if (this.#destroyed || !member) return;
+    const kind = acceptableSignal(data);
     const link = this.#links.get(from);
+    // Renegotiation in any form (a request, a new offer on a live link, a fresh offer replacing the
+    // link) is budgeted per remote; the first offer of a link we do not have yet is not.
+    const renegotiation = kind === 'renegotiate' || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
+    if (!kind || (kind === 'renegotiate' && !link?.initiator) || (renegotiation && !member.renegotiations.take(performance.now()))) {
+      this.#refusedSignals++;
+      return;
+    }
     if (link?.sid === sid) {
       this.#feed(link, data);
       return;
@@ -274,6 +308,11 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       parameters.encodings.forEach((e) => (e.maxBitrate = cap));
       sender.setParameters(parameters).catch(() => {});
     }
+  }
+
+  /** Signals refused from remotes (shapes we never send, renegotiation over budget). */
+  get refusedSignals(): number {
+    return this.#refusedSignals;
   }
 
   /** The current per-sender video cap, for tests and diagnostics. */

@@ -1,5 +1,6 @@
-import type { PeerInfo, Role, ServerMessage, StateUpdate } from '../protocol/signaling.js';
+import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
+import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
 import { MeshCall } from './mesh.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
@@ -22,6 +23,10 @@ export interface SessionOptions {
   /** `relay` forces TURN, for networks that need it and for tests. */
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
   uploadBudget?: number | undefined;
+}
+
+export interface SessionStats extends PeerStats {
+  refusedSignals: number;
 }
 
 export type SessionState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
@@ -74,6 +79,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   readonly #screenIds = new Map<string, string>();
   readonly #detectors = new Map<string, SpeakingDetector>();
   readonly #speakingIds = new Set<string>();
+  /** Every data-channel message passes this budget before any feature module sees it. */
+  readonly #budget = new PeerBudget();
+  /** Signals refused by meshes replaced since (a resume as a newcomer starts a new mesh). */
+  #refusedSignals = 0;
   #screen: MediaStream | undefined;
   #state: SessionState = 'idle';
   #problem: MediaProblem | undefined;
@@ -122,6 +131,16 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   get screenStream(): MediaStream | undefined {
     return this.#screen;
+  }
+
+  /**
+   * What this page refused from other people's browsers: `dropped` counts data-channel messages
+   * per kind that were over their sender's budget, and `oversized` / `malformed` ones;
+   * `refusedSignals` the relayed signals the mesh refused (shapes we never send, renegotiation
+   * over budget).
+   */
+  get stats(): SessionStats {
+    return { ...this.#budget.stats, refusedSignals: this.#refusedSignals + (this.#mesh?.refusedSignals ?? 0) };
   }
 
   isSpeaking(id: string): boolean {
@@ -192,6 +211,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   #startMesh(selfId: string, iceServers: RTCIceServer[]) {
+    this.#refusedSignals += this.#mesh?.refusedSignals ?? 0;
     this.#mesh?.destroy();
     const mesh = new MeshCall(selfId, {
       iceServers,
@@ -246,7 +266,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       this.#updatePeer(peer);
       return;
     }
-    const participant: Participant = { ...peer, connectionState: 'connecting', isSelf: false };
+    const participant: Participant = { ...peer, name: cleanName(peer.name) || peer.id, connectionState: 'connecting', isSelf: false };
     this.#people.set(peer.id, participant);
     this.#mesh?.add(peer.id, initiate);
     this.dispatch('participant-joined', { participant });
@@ -256,6 +276,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     const current = this.#people.get(peer.id);
     if (!current) return;
     const participant: Participant = { ...current, ...peer };
+    if (peer.name !== undefined) participant.name = cleanName(peer.name) || current.name;
     this.#people.set(peer.id, participant);
     this.dispatch('participant-updated', { participant });
   }
@@ -270,6 +291,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#detectors.get(id)?.stop();
     this.#detectors.delete(id);
     this.#speakingIds.delete(id);
+    this.#budget.forget(id);
     this.dispatch('participant-left', { participant: { ...participant, connectionState: 'closed' }, reason });
   }
 
@@ -342,19 +364,28 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     );
   }
 
+  /**
+   * The one entry point of everything peers send over the data channels: size, shape and the
+   * sender's budget for the kind are checked here, so every feature module gets budgeted messages.
+   * Refused messages are counted in `stats` (not logged one by one: a flood would flood the console).
+   */
   #onPeerData(from: string, data: string) {
     if (data.length > MAX_PEER_MESSAGE_BYTES) {
-      console.warn(`un75: dropped a ${data.length}-byte message from ${from}`);
+      this.#budget.count('oversized');
       return;
     }
     let message: PeerMessage;
     try {
       message = JSON.parse(data) as PeerMessage;
     } catch {
-      console.warn(`un75: dropped a malformed message from ${from}`);
+      this.#budget.count('malformed');
       return;
     }
-    if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
+    if (typeof message !== 'object' || message === null || typeof message.type !== 'string') {
+      this.#budget.count('malformed');
+      return;
+    }
+    if (!this.#budget.allow(from, message.type)) return;
     if (message.type === 'screen') {
       this.#onScreenMessage(from, message as ScreenMessage);
       return;

@@ -4,7 +4,10 @@
  */
 
 import { breakLines } from './caption-layout.js';
-import { directionOf } from '../i18n/localize.js';
+import { directionOf } from './language.js';
+import { sameLanguage, translationTag } from './language.js';
+import type { CachedTranslator } from './translation.js';
+import { cleanName } from '../protocol/signaling.js';
 import type { TranscriptFormat } from './captions.types.js';
 
 export interface TranscriptEntry {
@@ -31,12 +34,26 @@ export interface TranscriptLine {
   original?: { lang: string; text: string };
 }
 
+/**
+ * Segments kept: at 20 words a segment, a day-long meeting of several speakers fits; a speaker
+ * (or a flood from one page) past its share pushes out its own oldest segments, and the whole
+ * transcript past its limit its oldest segments, with their translations.
+ */
+export const TRANSCRIPT_LIMITS = { total: 20_000, perSpeaker: 8_000 };
+
 /** The segments of a meeting in the order they were said, with their known translations. */
 export class Transcript {
   readonly #list: TranscriptEntry[] = [];
   readonly #translations = new Map<string, Map<string, string>>();
+  readonly #perSpeaker = new Map<string, number>();
+  readonly #limits: { total: number; perSpeaker: number };
 
-  constructor(readonly startedAt = Date.now()) {}
+  constructor(
+    readonly startedAt = Date.now(),
+    limits = TRANSCRIPT_LIMITS,
+  ) {
+    this.#limits = limits;
+  }
 
   get entries(): readonly TranscriptEntry[] {
     return this.#list;
@@ -48,6 +65,19 @@ export class Transcript {
     let i = this.#list.length;
     while (i > 0 && this.#list[i - 1]!.start > entry.start) i--;
     this.#list.splice(i, 0, entry);
+    const count = (this.#perSpeaker.get(entry.speakerId) ?? 0) + 1;
+    this.#perSpeaker.set(entry.speakerId, count);
+    if (count > this.#limits.perSpeaker) this.#evict(this.#list.findIndex((e) => e.speakerId === entry.speakerId));
+    while (this.#list.length > this.#limits.total) this.#evict(0);
+  }
+
+  #evict(index: number) {
+    const [gone] = this.#list.splice(index, 1);
+    if (!gone) return;
+    this.#translations.delete(gone.key);
+    const left = (this.#perSpeaker.get(gone.speakerId) ?? 1) - 1;
+    if (left > 0) this.#perSpeaker.set(gone.speakerId, left);
+    else this.#perSpeaker.delete(gone.speakerId);
   }
 
   setTranslation(key: string, lang: string, text: string): void {
@@ -63,7 +93,41 @@ export class Transcript {
   clear(): void {
     this.#list.length = 0;
     this.#translations.clear();
+    this.#perSpeaker.clear();
   }
+}
+
+/**
+ * Everything in `store`, in its original languages or translated into `language` (translations
+ * made while captioning are reused; missing ones are asked of `translator`, each within `timeout`
+ * ms). Segments that cannot be translated are given in their original language.
+ */
+export async function exportTranscript(
+  store: Transcript,
+  format: TranscriptFormat,
+  language: string | undefined,
+  translator: CachedTranslator | undefined,
+  timeout: number,
+): Promise<string> {
+  const lines = await Promise.all(
+    store.entries.map(async (entry): Promise<TranscriptLine> => {
+      const base = { speakerName: entry.speakerName, speakerId: entry.speakerId, start: entry.start, end: entry.end };
+      const original = { ...base, lang: entry.lang, text: entry.text, machineTranslated: false };
+      if (!language || sameLanguage(entry.lang, language)) return original;
+      const target = translationTag(language);
+      let text = store.translation(entry.key, target);
+      if (text === undefined && translator) {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeout);
+        text = await translator.translate(entry.text, entry.lang, language, controller.signal).catch(() => undefined);
+        clearTimeout(timer);
+        if (text !== undefined) store.setTranslation(entry.key, target, text);
+      }
+      if (text === undefined) return original;
+      return { ...base, lang: language, text, machineTranslated: true, original: { lang: entry.lang, text: entry.text } };
+    }),
+  );
+  return formatTranscript(format, lines, { startedAt: store.startedAt, language });
 }
 
 export interface FormatOptions {
@@ -87,6 +151,9 @@ export function formatTranscript(format: TranscriptFormat, lines: readonly Trans
 }
 
 const RLM = '\u200F';
+
+/** The name a line is attributed to: never able to break the line it is written in. */
+const speakerOf = (line: TranscriptLine) => cleanName(line.speakerName) || cleanName(line.speakerId);
 
 function timestamp(ms: number): string {
   const total = Math.max(0, Math.round(ms));
@@ -116,7 +183,7 @@ export function toWebVTT(lines: readonly TranscriptLine[], options: FormatOption
     const start = line.start - options.startedAt;
     const end = Math.max(line.end - options.startedAt, start + MIN_CUE_MS);
     const rtl = directionOf(line.lang) === 'rtl';
-    const voice = escapeVtt(line.speakerName.replace(/\s+/g, ' ').trim() || line.speakerId);
+    const voice = escapeVtt(speakerOf(line));
     const text = breakLines(line.text, line.lang).map((l) => (rtl ? RLM : '') + escapeVtt(l));
     if (text.length === 0) return;
     out.push(String(index + 1), `${timestamp(start)} --> ${timestamp(end)}`, `<v ${voice}>${text.join('\n')}`, '');
@@ -130,7 +197,7 @@ export function toJSON(lines: readonly TranscriptLine[], options: FormatOptions)
       language: options.language ?? null,
       startedAt: new Date(options.startedAt).toISOString(),
       segments: lines.map((line) => ({
-        speaker: line.speakerName,
+        speaker: speakerOf(line),
         speakerId: line.speakerId,
         start: (line.start - options.startedAt) / 1000,
         end: (Math.max(line.end, line.start) - options.startedAt) / 1000,
@@ -153,7 +220,7 @@ export function toText(lines: readonly TranscriptLine[], options: FormatOptions)
       const rtl = directionOf(line.lang) === 'rtl';
       const text = line.text.replace(/\s+/g, ' ').trim();
       // First-strong isolates keep a right-to-left sentence from reordering the "Name:" before it.
-      return `[${at}] ${line.speakerName}: ${rtl ? `\u2067${text}\u2069` : text}`;
+      return `[${at}] ${speakerOf(line)}: ${rtl ? `\u2067${text}\u2069` : text}`;
     })
     .join('\n')
     .concat(lines.length ? '\n' : '');

@@ -4,6 +4,9 @@
  * Any engine can be plugged in through {@link Translator}; two are built in.
  */
 
+import { pairKey, sameLanguage, translationTag } from './language.js';
+
+
 /** The translator contract of design §5.2; `meeting.translator = …` accepts any implementation. */
 export interface Translator {
   translate(text: string, from: string, to: string, signal?: AbortSignal): Promise<string>;
@@ -34,27 +37,6 @@ export class TranslationError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The tag translators are asked for: the primary language, plus the script for Chinese because
- * Traditional and Simplified are separate models (`zh-TW` → `zh-Hant`). Region variants of other
- * languages are the same model everywhere.
- */
-export function translationTag(tag: string): string {
-  let locale: Intl.Locale;
-  try {
-    locale = new Intl.Locale(tag).maximize();
-  } catch {
-    return tag.toLowerCase().split(/[-_]/)[0] ?? tag;
-  }
-  if (locale.language === 'zh' && locale.script === 'Hant') return 'zh-Hant';
-  return locale.language;
-}
-
-/** True when text in `a` needs no translation to be read by someone who asked for `b`. */
-export function sameLanguage(a: string, b: string): boolean {
-  return translationTag(a) === translationTag(b);
 }
 
 const abortError = () => new DOMException('The translation was aborted', 'AbortError');
@@ -218,7 +200,6 @@ function browserTranslatorApi(): BrowserTranslatorApi | undefined {
   return (globalThis as unknown as { Translator?: BrowserTranslatorApi }).Translator;
 }
 
-const pairKey = (from: string, to: string) => `${translationTag(from)}>${translationTag(to)}`;
 
 /* ---------------------------------------------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { primarySubtag } from '../core/language.js';
 import type { LocaleCode, Translation } from './types.js';
 import { ar } from './locales/ar.js';
 import { en } from './locales/en.js';
@@ -14,7 +15,7 @@ export const UN_LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
 
 /** Best UI locale for a BCP 47 tag: its primary language when we have it, else English. */
 export function resolveLocale(tag: string | null | undefined): Translation {
-  const primary = (tag ?? '').toLowerCase().split(/[-_]/)[0] as LocaleCode;
+  const primary = primarySubtag(tag ?? '') as LocaleCode;
   return LOCALES[primary] ?? en;
 }
 
@@ -31,17 +32,7 @@ export function problemText(t: Translation, code: string): string | undefined {
   return texts[code];
 }
 
-/** Text direction of a language tag, for captions and names in another language than the UI. */
-export function directionOf(tag: string): 'ltr' | 'rtl' {
-  try {
-    const locale = new Intl.Locale(tag) as Intl.Locale & { getTextInfo?: () => { direction: string }; textInfo?: { direction: string } };
-    const info = locale.getTextInfo?.() ?? locale.textInfo;
-    if (info) return info.direction === 'rtl' ? 'rtl' : 'ltr';
-  } catch {
-    // not a valid tag: fall through
-  }
-  return /^(ar|he|fa|ur|ps|sd|ug|yi|dv|ckb)\b/i.test(tag) ? 'rtl' : 'ltr';
-}
+export { directionOf } from '../core/language.js';
 
 /** A language's name in a given language, e.g. languageName('ar', 'ar') === 'العربية'. */
 export function languageName(tag: string, inLanguage = tag): string {

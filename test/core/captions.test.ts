@@ -395,3 +395,63 @@ describe('CaptionService: two participants', () => {
     listener.dispose();
   });
 });
+
+describe('CaptionService: a flood from one speaker', () => {
+  let messaging: FakeMessaging;
+  let translator: ControlledTranslator;
+  let service: CaptionService;
+
+  beforeEach(() => {
+    messaging = new FakeMessaging('me', 'Me');
+    messaging.people.set('m', participant('m', 'Mallory'));
+    messaging.people.set('s', participant('s', 'Sam'));
+    translator = new ControlledTranslator();
+    service = new CaptionService(messaging, { spokenLanguage: 'fr', listenLanguage: 'fr', recognizer: null, translator, interimDelay: 20 });
+  });
+
+  afterEach(() => service.dispose());
+
+  it('translates only the newest of many interims, and keeps few segments open', async () => {
+    for (let i = 0; i < 500; i++) messaging.deliver('m', caption({ id: `open-${i}`, seq: i, text: `never final ${i}` }));
+    await until(() => service.captions.some((c) => c.text === 'never final 499' && c.translation !== undefined));
+    await tick(100);
+    expect(translator.calls.map((c) => c.text)).to.deep.equal(['never final 499']);
+    // The oldest open segments were closed: their late updates are dropped.
+    messaging.deliver('m', caption({ id: 'open-490', seq: 1000, text: 'late update', final: true }));
+    await tick(50);
+    expect(service.captions.some((c) => c.text === 'late update')).to.equal(false);
+    expect(service.transcriptStore.entries).to.have.length(0);
+  });
+
+  it('makes a couple of translation requests a second per speaker and drops the oldest waiting captions', async () => {
+    const started = performance.now();
+    for (let i = 0; i < 300; i++) messaging.deliver('m', caption({ id: `f-${i}`, seq: i, text: `final ${i}`, final: true }));
+    await until(() => service.captions.some((c) => c.text === 'final 299' && c.translation !== undefined), 15000);
+    const seconds = (performance.now() - started) / 1000;
+    const requested = translator.calls.filter((c) => c.text.startsWith('final')).length;
+    expect(requested).to.be.at.most(3 + Math.ceil(2 * seconds), `${requested} requests in ${seconds.toFixed(1)} s`);
+    // Everything said is in the transcript; the overlay got only the newest waiting captions.
+    expect(service.transcriptStore.entries).to.have.length(300);
+    const shown = service.captions.filter((c) => c.speakerId === 'm').map((c) => Number(c.text.split(' ')[1]));
+    expect(Math.min(...shown)).to.be.greaterThan(280, 'the old waiting captions were dropped, not translated one by one');
+  });
+
+  it('has at most four translation requests in flight over all speakers', async () => {
+    translator.hold = true;
+    for (let i = 0; i < 6; i++) {
+      messaging.people.set(`p${i}`, participant(`p${i}`, `P${i}`));
+      messaging.deliver(`p${i}`, caption({ id: 'x', seq: 0, text: `from ${i}`, final: true }));
+    }
+    await until(() => translator.calls.length === 4);
+    await tick(100);
+    expect(translator.calls).to.have.length(4);
+    translator.release('from 0');
+    await until(() => translator.calls.length === 5);
+    translator.release('from 1');
+    await until(() => translator.calls.length === 6);
+    expect(translator.calls.map((c) => c.text)).to.deep.equal([0, 1, 2, 3, 4, 5].map((i) => `from ${i}`));
+    translator.hold = false;
+    for (const i of [2, 3, 4, 5]) translator.release(`from ${i}`);
+    await until(() => service.captions.filter((c) => c.translation).length === 6);
+  });
+});

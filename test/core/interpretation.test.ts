@@ -175,3 +175,48 @@ describe('Interpretation', () => {
     expect(listener.interpretation.heard).to.be.null;
   });
 });
+
+describe('Interpretation under attack', () => {
+  const claim = (lang: string | null, extra: Record<string, unknown> = {}) => ({ type: 'channel', lang, trackId: 't', muted: false, since: Date.now() + 1e10, takeover: true, ...extra });
+
+  it('a take-over with a future time and a flood of take-overs cannot keep the channel: the real interpreter takes it back and keeps it', async () => {
+    const ines = member('i', 'Ines', { interpreterLanguages: ['en', 'fr'] });
+    const lina = member('l', 'Lina', { listenLanguage: 'fr' });
+    const mallory = member('m', 'Mallory', { role: 'interpreter' });
+    link(ines, lina, mallory);
+    await until(() => lina.interpretation.heard?.interpreterId === 'i');
+    // The hijack: one take-over wins (the latest by receive time), whatever time it claims.
+    const hijack = () => {
+      for (const target of [ines, lina]) target.session.deliver('m', claim('fr'));
+    };
+    hijack();
+    expect(lina.interpretation.heard?.interpreterId).to.equal('m');
+    await until(() => ines.interpretation.boothState!.onAir === false);
+    expect(ines.interpretation.boothState!.partner).to.equal('m');
+    // The real interpreter takes it back.
+    ines.interpretation.setOnAir(true);
+    await until(() => lina.interpretation.heard?.interpreterId === 'i');
+    // The same claim again does not renew it; going off and on air again is a new take-over, and
+    // one a minute is believed.
+    for (let i = 0; i < 100; i++) {
+      hijack();
+      for (const target of [ines, lina]) target.session.deliver('m', claim(i % 2 ? null : 'fr'));
+    }
+    await tick(5);
+    expect(lina.interpretation.heard?.interpreterId).to.equal('i');
+    expect(lina.interpretation.channels.map((c) => c.interpreterId)).to.deep.equal(['i']);
+    expect(ines.interpretation.boothState!.onAir).to.be.true;
+  });
+
+  it('a claim on a free channel is always believed, and so are an interpreter’s own repeats', async () => {
+    const lina = member('l', 'Lina', { listenLanguage: 'es' });
+    const ana = member('a', 'Ana', { role: 'interpreter' });
+    link(lina, ana);
+    for (let i = 0; i < 20; i++) {
+      lina.session.deliver('a', claim(i % 2 ? 'es' : 'de'));
+      expect(lina.interpretation.channels.map((c) => c.lang)).to.deep.equal([i % 2 ? 'es' : 'de']);
+    }
+    lina.session.deliver('a', claim('es', { muted: true }));
+    expect(lina.interpretation.heard).to.include({ interpreterId: 'a', muted: true });
+  });
+});

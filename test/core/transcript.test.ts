@@ -127,3 +127,48 @@ describe('Transcript store', () => {
     expect(store.translation('a', 'ar')).to.be.undefined;
   });
 });
+
+describe('Transcript limits', () => {
+  const entry = (key: string, speakerId: string, start: number) => ({ key, speakerId, speakerName: speakerId, lang: 'en', text: key, start, end: start + 10 });
+
+  it('a speaker past its share pushes out its own oldest segments, not the others’', () => {
+    const store = new Transcript(T0, { total: 100, perSpeaker: 5 });
+    store.add(entry('lina-1', 'lina', T0));
+    store.add(entry('m-0', 'mallory', T0 + 10));
+    store.setTranslation('m-0', 'fr', 'gone');
+    for (let i = 1; i < 50; i++) store.add(entry(`m-${i}`, 'mallory', T0 + 10 + i));
+    store.add(entry('lina-2', 'lina', T0 + 100));
+    expect(store.entries.map((e) => e.key)).to.deep.equal(['lina-1', 'm-45', 'm-46', 'm-47', 'm-48', 'm-49', 'lina-2']);
+    expect(store.translation('m-0', 'fr')).to.be.undefined;
+  });
+
+  it('the whole transcript past its limit loses its oldest segments', () => {
+    const store = new Transcript(T0, { total: 4, perSpeaker: 4 });
+    for (let i = 0; i < 10; i++) store.add(entry(`k-${i}`, `p${i % 3}`, T0 + i));
+    expect(store.entries.map((e) => e.key)).to.deep.equal(['k-6', 'k-7', 'k-8', 'k-9']);
+    // Counts per speaker follow evictions: p0 may again hold its whole share.
+    const big = new Transcript(T0, { total: 100, perSpeaker: 2 });
+    for (let i = 0; i < 6; i++) big.add(entry(`a-${i}`, 'a', T0 + i));
+    expect(big.entries.map((e) => e.key)).to.deep.equal(['a-4', 'a-5']);
+  });
+});
+
+describe('names in the transcript', () => {
+  it('a name cannot forge a cue, a line or reorder the text', async () => {
+    const forged: TranscriptLine = {
+      ...lines[0]!,
+      speakerName: 'Eve\n\n99\n00:00:00.000 --> 00:00:09.000\n<v Lina>I resign\u202E\u2066',
+      text: 'Hello',
+    };
+    const vtt = toWebVTT([forged], { startedAt: T0 });
+    const cues = await parseWithBrowser(vtt);
+    expect(cues).to.have.length(1);
+    expect(cues[0]!.text).to.equal('<v Eve 99 00:00:00.000 --&gt; 00:00:09.000 &lt;v Lina&gt;I resign>Hello');
+    const text = formatTranscript('text', [forged], { startedAt: T0 });
+    expect(text).to.equal('[00:00:01] Eve 99 00:00:00.000 --> 00:00:09.000 <v Lina>I resign: Hello\n');
+    const json = JSON.parse(formatTranscript('json', [forged], { startedAt: T0 })) as { segments: { speaker: string }[] };
+    expect(json.segments[0]!.speaker).to.equal('Eve 99 00:00:00.000 --> 00:00:09.000 <v Lina>I resign');
+    // A name of nothing but controls falls back to the id.
+    expect(formatTranscript('text', [{ ...forged, speakerName: '\u202E\n' }], { startedAt: T0 })).to.match(/\] p2: Hello/);
+  });
+});

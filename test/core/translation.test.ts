@@ -4,8 +4,6 @@ import {
   CachedTranslator,
   LibreTranslateTranslator,
   TranslationError,
-  sameLanguage,
-  translationTag,
   type BrowserTranslatorApi,
   type TranslationAvailability,
   type Translator,
@@ -22,18 +20,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
-
-describe('translationTag', () => {
-  it('keeps the primary language, and the script for Traditional Chinese', () => {
-    expect(translationTag('en-GB')).to.equal('en');
-    expect(translationTag('fr')).to.equal('fr');
-    expect(translationTag('zh-CN')).to.equal('zh');
-    expect(translationTag('zh-TW')).to.equal('zh-Hant');
-    expect(translationTag('ar-EG')).to.equal('ar');
-    expect(sameLanguage('en-US', 'en-GB')).to.be.true;
-    expect(sameLanguage('zh-CN', 'zh-TW')).to.be.false;
-  });
-});
 
 describe('LibreTranslateTranslator', () => {
   it('translates through POST /translate', async () => {

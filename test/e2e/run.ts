@@ -12,3 +12,4 @@ await import('./interpretation.e2e.js');
 await import('./firefox.e2e.js');
 await import('./stun.e2e.js');
 await import('./custom-layout.e2e.js');
+await import('./hostile.e2e.js');

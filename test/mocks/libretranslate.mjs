@@ -124,9 +124,24 @@ export function mockLibreTranslatePlugin() {
   };
 }
 
-/** A mock server on its own loopback port: `{ url, close() }`, url ending in /translate. */
+/**
+ * A mock server on its own loopback port: `{ url, requests, maxInFlight, close() }`, url ending in
+ * /translate. `requests` logs every POST /translate as `{ at, source, target }` (at: Date.now() when
+ * it arrived), `maxInFlight` is the most requests it was answering at once: what a partner's
+ * translation bill and server would see.
+ */
 export async function startLibreTranslate(port = 0) {
+  const requests = [];
+  let inFlight = 0;
+  const stats = { maxInFlight: 0 };
   const server = http.createServer((req, res) => {
+    const counted = req.method === 'POST' && new URL(req.url, 'http://localhost').pathname === '/translate';
+    if (counted) {
+      inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+      requests.push({ at: Date.now() });
+      res.once('close', () => inFlight--);
+    }
     handleLibreTranslate(req, res).then((handled) => {
       if (!handled) send(res, 404, { error: 'Not Found' });
     }, () => send(res, 500, { error: 'mock failure' }));
@@ -135,6 +150,10 @@ export async function startLibreTranslate(port = 0) {
   const { port: actual } = server.address();
   return {
     url: `http://127.0.0.1:${actual}/translate`,
+    requests,
+    get maxInFlight() {
+      return stats.maxInFlight;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import type { CaptionService } from '../../core/captions.js';
-import { sameLanguage } from '../../core/translation.js';
+import { sameLanguage } from '../../core/language.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
 import { captionsPart, interpretationPart } from '../meeting-part-controller.js';
 import { sameChannel } from '../../core/interpretation.js';

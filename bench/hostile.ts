@@ -1,0 +1,108 @@
+// A caption flood from one page, as a listener lives through it: an attacker page in a real room
+// (real server, single-file bundle, real data channel) sends 5,000 final captions, 3,000 interims
+// that never end and 50,000 captions in distinct language tags, as fast as its data channel takes
+// them. Printed: the listener's worst event-loop lag (a 10 ms timer probe) and longest task, idle
+// and under the flood; translation requests its LibreTranslate-speaking server saw (total, busiest
+// second, most at once); its heap after a garbage collection before and after; what was dropped.
+// The goal (issue: hostile peers): stalls under 100 ms, a few requests a second, bounded memory.
+//
+//   node --import tsx bench/hostile.ts
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { closeBrowsers, newPage, root, startPartnerPage, startServer, waitInPage } from '../test/e2e/harness.js';
+import { startLibreTranslate } from '../test/mocks/libretranslate.mjs';
+
+const meeting = `document.querySelector('un75-meeting')`;
+
+async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize;
+}
+
+function peakPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return peak;
+}
+
+export async function hostileBench(): Promise<void> {
+  const server = await startServer();
+  const partner = await startPartnerPage();
+  const translate = await startLibreTranslate();
+  try {
+    const open = async (index: number, name: string, attrs: string) => {
+      const { context, page } = await newPage(index);
+      await context.addInitScript({ path: path.join(root, 'test/e2e/hostile-probes.js') });
+      const params = new URLSearchParams({ server: server.url, room: 'bench-flood', name, attrs: `autojoin camera-off ${attrs}` });
+      await page.goto(`${partner.url}/meeting.html?${params}`, { timeout: 90000 });
+      return page;
+    };
+    const mallory = await open(0, 'Mallory', 'spoken-language=en');
+    const lina = await open(1, 'Lina', `spoken-language=fr listen-language=fr translation-endpoint=${translate.url}`);
+    for (const page of [mallory, lina]) {
+      await waitInPage(
+        page,
+        `(${meeting}.participants ?? []).some((p) => !p.isSelf && p.connectionState === 'connected')` as unknown as () => boolean,
+        'linked',
+        180000,
+      );
+    }
+    await lina.evaluate(
+      `(() => { window.__marks = []; ${meeting}.session.addEventListener('peer-message', (e) => { if (e.detail.message.type === 'probe-mark') window.__marks.push(1); }); })()`,
+    );
+    const heapBefore = await heapAfterGc(lina);
+    await lina.evaluate('window.__resetLag()');
+    await lina.waitForTimeout(5000);
+    const idle = (await lina.evaluate('window.__lag')) as { max: number; longest: number };
+    await lina.evaluate('window.__resetLag()');
+    const first = translate.requests.length;
+    const started = Date.now();
+    await mallory.evaluate(`(async () => {
+      const session = ${meeting}.session;
+      let seq = 1000000;
+      const send = async (n, make) => {
+        for (let i = 0; i < n; i++) {
+          session.sendToPeers(make(i));
+          if (i % 250 === 249) await new Promise((r) => setTimeout(r, 15));
+        }
+      };
+      const caption = (id, lang, text, final) => ({ type: 'caption', id, seq: seq++, lang, text, final, t: Date.now() });
+      await send(5000, (i) => caption('final-' + i, 'en', 'Final sentence number ' + i + ' of the flood', true));
+      await send(3000, (i) => caption('interim-' + i, 'en', 'Interim words ' + i + ' that never end', false));
+      await send(50000, (i) => caption('tag-' + i, 'en-x-' + i.toString(36), 'Tag ' + i, true));
+      session.sendToPeers({ type: 'probe-mark' });
+    })()`);
+    const caughtUp = await waitInPage(lina, `window.__marks.length > 0` as unknown as () => boolean, 'the end of the flood', 300000).then(
+      () => true,
+      () => false,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const lag = (await lina.evaluate('window.__lag')) as { max: number; longest: number };
+    const heapAfter = await heapAfterGc(lina);
+    const stats = (await lina.evaluate(`${meeting}.session.stats ?? null`)) as unknown;
+    await lina.waitForTimeout(3000);
+    const requests = translate.requests.slice(first).map((r) => r.at);
+    console.log('caption flood from one page (58,000 messages), as one listener lives through it');
+    console.log(`  flood handled in      ${seconds.toFixed(1)} s${caughtUp ? '' : ' (the listener had not caught up after 300 s)'}`);
+    console.log(`  event-loop lag, max   ${lag.max.toFixed(0)} ms (idle: ${idle.max.toFixed(0)} ms)`);
+    console.log(`  longest task          ${lag.longest.toFixed(0)} ms (idle: ${idle.longest.toFixed(0)} ms)`);
+    console.log(`  translation requests  ${requests.length} (busiest second ${peakPerSecond(requests)}, at most ${translate.maxInFlight} at once)`);
+    console.log(`  heap after GC         ${(heapBefore / 1e6).toFixed(1)} MB → ${(heapAfter / 1e6).toFixed(1)} MB`);
+    console.log(`  refused               ${JSON.stringify(stats)}`);
+  } finally {
+    await closeBrowsers();
+    await translate.close();
+    await partner.close();
+    await server.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await hostileBench();

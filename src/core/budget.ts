@@ -1,0 +1,163 @@
+/**
+ * Budgets for what other people's browsers send (design §5, docs/security.md): a token bucket per
+ * sender and per kind of message. Everything a peer sends is hostile until validated and budgeted;
+ * a message over budget is dropped and counted, never shown.
+ */
+
+/** A sustained rate with a burst allowance. */
+export interface Rate {
+  /** Messages that may arrive at once after a quiet spell. */
+  burst: number;
+  /** Messages per second allowed in the long run. */
+  perSecond: number;
+}
+
+/** One token bucket. `now` is in milliseconds (performance.now() or a test clock). */
+export class TokenBucket {
+  #tokens: number;
+  #at: number;
+
+  constructor(
+    readonly rate: Rate,
+    now: number,
+  ) {
+    this.#tokens = rate.burst;
+    this.#at = now;
+  }
+
+  #refill(now: number) {
+    const elapsed = Math.max(0, now - this.#at);
+    this.#tokens = Math.min(this.rate.burst, this.#tokens + (elapsed * this.rate.perSecond) / 1000);
+    this.#at = now;
+  }
+
+  /** Takes one token if there is one. */
+  take(now: number): boolean {
+    this.#refill(now);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a token is available (0 when one is). */
+  wait(now: number): number {
+    this.#refill(now);
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.rate.perSecond);
+  }
+}
+
+/**
+ * Data-channel message kinds and what one person may send of each. A real speaker's recogniser
+ * sends a few interim updates a second and a final every few seconds; an interpreter announces
+ * its channel when it goes on air, swaps or coughs; a screen share is announced when it starts and
+ * stops. Anything else (kinds a newer version may add) shares the `other` budget.
+ */
+export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
+  caption: { burst: 20, perSecond: 8 },
+  'caption-status': { burst: 5, perSecond: 1 },
+  channel: { burst: 10, perSecond: 2 },
+  screen: { burst: 5, perSecond: 1 },
+  other: { burst: 20, perSecond: 5 },
+};
+
+/** Why messages were refused that never had a kind: too large or not JSON. */
+export type DropReason = 'oversized' | 'malformed';
+
+/** What was refused from peers, per kind (or reason), since the session started. */
+export interface PeerStats {
+  dropped: Record<string, number>;
+}
+
+/** Token buckets per sender and kind, with counts of what they refused. */
+export class PeerBudget {
+  readonly #buckets = new Map<string, Map<string, TokenBucket>>();
+  readonly #dropped = new Map<string, number>();
+  readonly #rates: Readonly<Record<string, Rate>>;
+  readonly #now: () => number;
+
+  constructor(rates: Readonly<Record<string, Rate>> = PEER_MESSAGE_RATES, now: () => number = () => performance.now()) {
+    if (!rates.other) throw new TypeError('a budget needs an "other" rate');
+    this.#rates = rates;
+    this.#now = now;
+  }
+
+  /** The kind a message type is budgeted as: its own if it has a rate, else `other`. */
+  kindOf(type: string): string {
+    return Object.hasOwn(this.#rates, type) ? type : 'other';
+  }
+
+  /** True if `sender` may send one more message of `type` now; counts the drop otherwise. */
+  allow(sender: string, type: string): boolean {
+    const kind = this.kindOf(type);
+    let buckets = this.#buckets.get(sender);
+    if (!buckets) this.#buckets.set(sender, (buckets = new Map()));
+    let bucket = buckets.get(kind);
+    const now = this.#now();
+    if (!bucket) buckets.set(kind, (bucket = new TokenBucket(this.#rates[kind]!, now)));
+    if (bucket.take(now)) return true;
+    this.count(kind);
+    return false;
+  }
+
+  /** Counts a message refused before it had a kind. */
+  count(reason: string): void {
+    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1);
+  }
+
+  /** The sender left: its buckets go with it (it starts afresh if it comes back). */
+  forget(sender: string): void {
+    this.#buckets.delete(sender);
+  }
+
+  get stats(): PeerStats {
+    return { dropped: Object.fromEntries(this.#dropped) };
+  }
+}
+
+/**
+ * A fixed number of slots for work in flight (translation requests): `acquire` resolves with a
+ * release function once a slot is free, first come first served, or rejects if `signal` aborts
+ * while waiting.
+ */
+export class Slots {
+  #free: number;
+  readonly #queue: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.#free = size;
+  }
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.#free > 0) {
+      this.#free--;
+      return this.#releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const index = this.#queue.indexOf(grant);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(signal!.reason);
+      };
+      this.#queue.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#queue.shift();
+      // The slot goes straight to the next in line, or back to the pool.
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}

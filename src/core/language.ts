@@ -1,0 +1,58 @@
+/**
+ * Facts about BCP 47 language tags, in one place for the whole library: the primary language,
+ * text direction, and when two tags name the same language.
+ *
+ * Two kinds of "same language" are needed, and they differ for Chinese:
+ * - written ({@link sameLanguage}): captions and transcripts. Traditional (`zh-TW`, `zh-Hant`) and
+ *   Simplified (`zh`, `zh-CN`, `zh-Hans`) Chinese are different scripts, and a reader of one is
+ *   given a translation into the other (the script comes from `Intl.Locale#maximize()`, so `zh-TW`
+ *   and `zh-HK` are Traditional, `zh-SG` Simplified). Region variants of other languages
+ *   (`fr-CA`, `ar-EG`) are the same written language.
+ * - spoken ({@link sameSpokenLanguage}): interpretation channels are voices, so they match on the
+ *   primary language only: a listener in `zh-TW` hears the `zh` channel, one in `fr-CA` the `fr`.
+ */
+
+/** The primary language subtag, lower case: `fr-CA` → `fr`, `zh_Hant` → `zh`. */
+export function primarySubtag(tag: string): string {
+  return tag.toLowerCase().split(/[-_]/)[0] ?? '';
+}
+
+/**
+ * The written language of a tag, as translators are asked for it: the primary language, plus the
+ * script for Traditional Chinese (`zh-TW` → `zh-Hant`), which is a separate translation model.
+ */
+export function translationTag(tag: string): string {
+  let locale: Intl.Locale;
+  try {
+    locale = new Intl.Locale(tag).maximize();
+  } catch {
+    return primarySubtag(tag) || tag;
+  }
+  if (locale.language === 'zh' && locale.script === 'Hant') return 'zh-Hant';
+  return locale.language;
+}
+
+/** One key per translation model: `zh-TW`→`fr-CA` and `zh-Hant`→`fr` are the same pair. */
+export const pairKey = (from: string, to: string) => `${translationTag(from)}>${translationTag(to)}`;
+
+/** True when text in `a` needs no translation to be read by someone who asked for `b`. */
+export function sameLanguage(a: string, b: string): boolean {
+  return translationTag(a) === translationTag(b);
+}
+
+/** True when a voice speaking `a` is understood by someone who asked for `b` (interpretation channels). */
+export function sameSpokenLanguage(a: string, b: string): boolean {
+  return primarySubtag(a) === primarySubtag(b);
+}
+
+/** Text direction of a language tag, for captions, names and transcripts in any language. */
+export function directionOf(tag: string): 'ltr' | 'rtl' {
+  try {
+    const locale = new Intl.Locale(tag) as Intl.Locale & { getTextInfo?: () => { direction: string }; textInfo?: { direction: string } };
+    const info = locale.getTextInfo?.() ?? locale.textInfo;
+    if (info) return info.direction === 'rtl' ? 'rtl' : 'ltr';
+  } catch {
+    // not a valid tag: fall through
+  }
+  return /^(ar|he|fa|ur|ps|sd|ug|yi|dv|ckb)$/.test(primarySubtag(tag)) ? 'rtl' : 'ltr';
+}

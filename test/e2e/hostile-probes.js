@@ -1,0 +1,59 @@
+// Page-side probes for the hostile-peer tests, injected before any page script runs (plain
+// JavaScript: it runs in the browser as written).
+(() => {
+  // Event-loop lag: a 10 ms timer that notes how late it fires. A page frozen by a flood fires late.
+  const lag = { max: 0, longest: 0 };
+  let expected = performance.now() + 10;
+  setInterval(() => {
+    const now = performance.now();
+    lag.max = Math.max(lag.max, now - expected);
+    expected = now + 10;
+  }, 10);
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) lag.longest = Math.max(lag.longest, entry.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  } catch {
+    // no long-task timing in this browser
+  }
+  window.__lag = lag;
+  window.__resetLag = () => {
+    lag.max = 0;
+    lag.longest = 0;
+  };
+
+  // Every RTCPeerConnection the page makes, to count transceivers and measure descriptions.
+  const pcs = [];
+  const NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new NativePC(...args);
+    pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = NativePC.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
+  window.__pcSizes = () =>
+    pcs
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => ({ transceivers: pc.getTransceivers().length, sdpBytes: pc.localDescription?.sdp.length ?? 0 }));
+
+  // The signaling socket, and the link ids (sid) of the signals each peer sends us: an attacker
+  // page uses them to send raw signals of its own through the real server.
+  const NativeWS = window.WebSocket;
+  window.__sids = {};
+  window.WebSocket = function (...args) {
+    const ws = new NativeWS(...args);
+    window.__ws = ws;
+    ws.addEventListener('message', (e) => {
+      try {
+        const m = JSON.parse(e.data);
+        if (m.type === 'signal') window.__sids[m.from] = m.sid;
+      } catch {
+        // not ours to judge
+      }
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = NativeWS.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+})();

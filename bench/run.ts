@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
 import { interpretationBench } from './interpretation.js';
+import { joinBench } from './join.js';
 import { sizeBench } from './size.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,6 +13,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 await sizeBench();
 console.log();
 await callBench();
+console.log();
+await joinBench();
 console.log();
 await interpretationBench();
 

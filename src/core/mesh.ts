@@ -27,8 +27,12 @@ export const DISCONNECTED_GRACE_MS = 9000;
 /** ICE `disconnected` this long: the initiator restarts ICE (then again after twice as long, jittered). */
 export const ICE_RESTART_AFTER_MS = 2000;
 const MAX_ICE_RESTARTS = 2;
-/** A link still `connecting` after this long (jittered) is given up and rebuilt. */
-export const CONNECTING_TIMEOUT_MS = 12000;
+/**
+ * A link still `connecting` after this long (jittered) is given up and rebuilt; doubled per failed
+ * attempt with that peer (a busy machine negotiates slowly: giving up too early only adds load).
+ */
+export const CONNECTING_TIMEOUT_MS = 20000;
+const CONNECTING_TIMEOUT_MAX_MS = 80000;
 /** Rebuilding a dead link: first delay, doubled per failed attempt up to the ceiling, all jittered. */
 const REBUILD_BASE_MS = 400;
 const REBUILD_MAX_MS = 15000;
@@ -171,12 +175,16 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
     // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over.
-    link.connectingTimer = setTimeout(() => {
-      if (current() && link.state === 'connecting') {
-        console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
-        this.#linkDied(link);
-      }
-    }, jitter(CONNECTING_TIMEOUT_MS));
+    const failures = this.#members.get(remoteId)?.failures ?? 0;
+    link.connectingTimer = setTimeout(
+      () => {
+        if (current() && link.state === 'connecting') {
+          console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
+          this.#linkDied(link);
+        }
+      },
+      jitter(Math.min(CONNECTING_TIMEOUT_MAX_MS, CONNECTING_TIMEOUT_MS * 2 ** failures)),
+    );
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;

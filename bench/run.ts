@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
 import { interpretationBench } from './interpretation.js';
 import { serveBench } from './serve.js';
+import { joinBench } from './join.js';
 import { sizeBench } from './size.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,6 +16,8 @@ console.log();
 await serveBench();
 console.log();
 await callBench();
+console.log();
+await joinBench();
 console.log();
 await interpretationBench();
 

@@ -1,5 +1,6 @@
 import Peer, { type Instance as SimplePeer, type SignalData } from '../vendor/simple-peer.js';
 import { TokenBucket, type Rate } from './budget.js';
+import { mark } from './marks.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { LinkState } from './types.js';
 
@@ -22,10 +23,25 @@ interface MeshEvents {
   track: CustomEvent<{ from: string; track: MediaStreamTrack; stream: MediaStream }>;
 }
 
-/** ICE `disconnected` for longer than this rebuilds the link. */
-export const DISCONNECTED_GRACE_MS = 5000;
+/** ICE `disconnected` for longer than this rebuilds the link (after ICE restarts have had their go). */
+export const DISCONNECTED_GRACE_MS = 9000;
+/** ICE `disconnected` this long: the initiator restarts ICE (then again after twice as long, jittered). */
+export const ICE_RESTART_AFTER_MS = 2000;
+const MAX_ICE_RESTARTS = 2;
+/**
+ * A link still `connecting` after this long (jittered) is given up and rebuilt; doubled per failed
+ * attempt with that peer (a busy machine negotiates slowly: giving up too early only adds load).
+ */
+export const CONNECTING_TIMEOUT_MS = 20000;
+const CONNECTING_TIMEOUT_MAX_MS = 80000;
+/** Rebuilding a dead link: first delay, doubled per failed attempt up to the ceiling, all jittered. */
+const REBUILD_BASE_MS = 400;
+const REBUILD_MAX_MS = 15000;
 /** A non-initiator whose link died waits this long for the initiator to rebuild it, then does it itself. */
 const FALLBACK_REBUILD_MS = 8000;
+
+/** `ms` scaled by a random factor in [0.75, 1.25): peers that fail together retry apart. */
+const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() / 2));
 const MIN_VIDEO_BITRATE = 150_000;
 const MAX_VIDEO_BITRATE = 1_500_000;
 
@@ -64,6 +80,9 @@ class Link {
   /** The track that keys our video sender in simple-peer (it stays the key after replaceTrack(…, null)). */
   videoKey: MediaStreamTrack | undefined;
   disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  restartTimer: ReturnType<typeof setTimeout> | undefined;
+  connectingTimer: ReturnType<typeof setTimeout> | undefined;
+  iceRestarts = 0;
 
   constructor(
     readonly remoteId: string,
@@ -78,6 +97,8 @@ class Link {
 
   destroy() {
     clearTimeout(this.disconnectedTimer);
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.connectingTimer);
     this.peer.removeAllListeners();
     this.peer.on('error', () => {}); // late errors from a link we no longer care about
     this.peer.destroy();
@@ -94,10 +115,15 @@ class Link {
 export class MeshCall extends TypedEventTarget<MeshEvents> {
   readonly #links = new Map<string, Link>();
   /** Peers we are meant to be linked to, with whether we initiate (we joined after them). */
-  readonly #members = new Map<string, { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout>; renegotiations: TokenBucket }>();
+  readonly #members = new Map<
+    string,
+    { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout>; failures: number; renegotiations: TokenBucket }
+  >();
   #screen: MediaStream | undefined;
   #destroyed = false;
   #refusedSignals = 0;
+  /** Steps of the first link already marked (see marks.ts). */
+  readonly #marked = new Set<string>();
 
   readonly #options: MeshOptions;
 
@@ -112,8 +138,11 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   /** Links to a peer. `initiate`: we offer (they were there before us). */
   add(remoteId: string, initiate: boolean): void {
     if (this.#destroyed || remoteId === this.selfId) return;
-    const renegotiations = this.#members.get(remoteId)?.renegotiations ?? new TokenBucket(RENEGOTIATE_RATE, performance.now());
-    this.#members.set(remoteId, { initiator: initiate, renegotiations });
+    const known = this.#members.get(remoteId);
+    if (known) {
+      // Told again (a resumed welcome): keep the link, its retry count and its renegotiation budget.
+      known.initiator = initiate;
+    } else this.#members.set(remoteId, { initiator: initiate, failures: 0, renegotiations: new TokenBucket(RENEGOTIATE_RATE, performance.now()) });
     if (initiate && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
   }
 
@@ -181,12 +210,29 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.#links.set(remoteId, link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
+    // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over.
+    const failures = this.#members.get(remoteId)?.failures ?? 0;
+    link.connectingTimer = setTimeout(
+      () => {
+        if (current() && link.state === 'connecting') {
+          console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
+          this.#linkDied(link);
+        }
+      },
+      jitter(Math.min(CONNECTING_TIMEOUT_MAX_MS, CONNECTING_TIMEOUT_MS * 2 ** failures)),
+    );
 
     peer.on('signal', (data: SignalData) => {
-      if (current()) this.#options.sendSignal(remoteId, sid, data);
+      if (!current()) return;
+      if (data.type === 'offer') this.#markOnce('offer');
+      this.#options.sendSignal(remoteId, sid, data);
     });
     peer.on('connect', () => {
       if (!current()) return;
+      this.#markOnce('connected');
+      clearTimeout(link.connectingTimer);
+      const member = this.#members.get(remoteId);
+      if (member) member.failures = 0;
       this.#setState(remoteId, 'connected');
       this.dispatch('link-open', { id: remoteId });
       this.#applyBitrateCap();
@@ -195,16 +241,23 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       if (current()) this.dispatch('data', { from: remoteId, data: typeof data === 'string' ? data : new TextDecoder().decode(data) });
     });
     peer.on('track', (track: MediaStreamTrack, stream: MediaStream) => {
-      if (current()) this.dispatch('track', { from: remoteId, track, stream });
+      if (!current()) return;
+      this.#markOnce('track');
+      this.dispatch('track', { from: remoteId, track, stream });
     });
     peer.on('iceStateChange', (iceState: RTCIceConnectionState) => {
       if (!current()) return;
-      clearTimeout(link.disconnectedTimer);
       if (iceState === 'disconnected') {
+        if (link.state === 'reconnecting') return; // already counting
+        if (link.state !== 'connected') return; // never up: the connecting timeout covers it
         this.#setState(remoteId, 'reconnecting');
+        link.iceRestarts = 0;
         link.disconnectedTimer = setTimeout(() => current() && this.#linkDied(link), DISCONNECTED_GRACE_MS);
-      } else if ((iceState === 'connected' || iceState === 'completed') && link.state === 'reconnecting') {
-        this.#setState(remoteId, 'connected');
+        this.#scheduleIceRestart(link, ICE_RESTART_AFTER_MS);
+      } else if (iceState === 'connected' || iceState === 'completed') {
+        clearTimeout(link.disconnectedTimer);
+        clearTimeout(link.restartTimer);
+        if (link.state === 'reconnecting') this.#setState(remoteId, 'connected');
       }
     });
     peer.on('error', (err: Error & { code?: string }) => {
@@ -216,6 +269,32 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     return link;
   }
 
+  /**
+   * The link's network path went quiet: the initiator asks for fresh ICE candidates over the live
+   * connection (the media and data channel stay as they are), up to MAX_ICE_RESTARTS times before
+   * the disconnected grace runs out and the link is rebuilt.
+   */
+  #scheduleIceRestart(link: Link, after: number) {
+    clearTimeout(link.restartTimer);
+    if (!link.initiator || link.iceRestarts >= MAX_ICE_RESTARTS) return;
+    link.restartTimer = setTimeout(() => {
+      if (this.#links.get(link.remoteId) !== link || link.state !== 'reconnecting') return;
+      link.iceRestarts++;
+      try {
+        link.pc.restartIce(); // negotiationneeded → simple-peer offers with new ICE credentials
+      } catch (err) {
+        console.warn(`un75: ICE restart to ${link.remoteId} failed:`, (err as Error).message);
+      }
+      this.#scheduleIceRestart(link, after * 2);
+    }, jitter(after));
+  }
+
+  #markOnce(step: string) {
+    if (this.#marked.has(step)) return;
+    this.#marked.add(step);
+    mark(step);
+  }
+
   /** Rebuilds a dead link if the peer is still in the room. */
   #linkDied(link: Link) {
     const { remoteId } = link;
@@ -225,7 +304,10 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (this.#destroyed || !member) return;
     this.#setState(remoteId, 'reconnecting');
     clearTimeout(member.rebuildTimer);
-    const delay = member.initiator ? 500 : FALLBACK_REBUILD_MS;
+    // Bounded, jittered backoff: each failed attempt doubles the wait (to REBUILD_MAX_MS).
+    const backoff = Math.min(REBUILD_MAX_MS, REBUILD_BASE_MS * 2 ** member.failures);
+    member.failures = Math.min(member.failures + 1, 10);
+    const delay = jitter(member.initiator ? backoff : Math.max(FALLBACK_REBUILD_MS, backoff));
     member.rebuildTimer = setTimeout(() => {
       if (!this.#destroyed && this.#members.has(remoteId) && !this.#links.has(remoteId)) {
         this.#createLink(remoteId, newSid(), true);

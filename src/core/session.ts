@@ -2,6 +2,7 @@ import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpda
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
+import { mark } from './marks.js';
 import { MeshCall } from './mesh.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -65,6 +66,9 @@ interface ScreenMessage extends PeerMessage {
 }
 
 const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
+/** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
+const MAX_HELD_FRAMES = 256;
+const SELF_SPEAKING_FALLBACK_MS = 1500;
 
 /**
  * One person's part in one meeting: local media, the signaling connection and the mesh of links
@@ -85,6 +89,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #refusedSignals = 0;
   #screen: MediaStream | undefined;
   #state: SessionState = 'idle';
+  #selfSpeakingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Server frames that came while joining, before we could act on them. */
+  #held: ServerMessage[] | undefined;
   #problem: MediaProblem | undefined;
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
@@ -147,57 +154,84 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     return this.#speakingIds.has(id);
   }
 
+  /**
+   * Joins the room. The camera and microphone start while the socket opens and the server
+   * welcomes us (it needs only what we asked for; what we got is published once known), and the
+   * links are offered the moment both are there: nothing else sits between the welcome and the
+   * offers.
+   */
   async join(): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`cannot join: the session is ${this.#state}`);
     this.#state = 'joining';
+    mark('join');
     const options = this.#options;
-    if (!options.localMedia) {
-      const media = await acquireLocalMedia({
-        audio: true,
-        video: options.cameraEnabled,
-        audioDeviceId: options.audioDeviceId,
-        videoDeviceId: options.videoDeviceId,
-      });
-      media.stream.getTracks().forEach((t) => this.localStream.addTrack(t));
-      // Asked only for audio because the camera starts off: a missing microphone is the only news.
-      this.#problem = media.problem;
-    }
-    if (this.#state !== 'joining') {
-      stopStream(this.localStream); // left while the camera was starting
-      return;
-    }
-    const audio = this.localStream.getAudioTracks()[0];
-    if (audio) audio.enabled = options.micEnabled;
-    this.dispatch('local-media', { problem: this.#problem });
-    let welcome;
+    const media = options.localMedia
+      ? Promise.resolve()
+      : acquireLocalMedia({
+          audio: true,
+          video: options.cameraEnabled,
+          audioDeviceId: options.audioDeviceId,
+          videoDeviceId: options.videoDeviceId,
+        }).then((got) => {
+          if (this.#state === 'left') {
+            stopStream(got.stream); // left (or refused) while the camera was starting
+            return;
+          }
+          got.stream.getTracks().forEach((t) => this.localStream.addTrack(t));
+          // Asked only for audio because the camera starts off: a missing microphone is the only news.
+          this.#problem = got.problem;
+        });
+    // Frames that arrive after the welcome but before the media are handled once we are in.
+    this.#held = [];
+    // Without media yet, what was asked for; corrected below if a device is missing.
+    const hoped = options.localMedia
+      ? this.#publishedState(options.micEnabled && this.localStream.getAudioTracks().length > 0)
+      : this.#publishedState(options.micEnabled, options.cameraEnabled);
+    const welcomed = this.#signaling.join({ room: options.room, name: options.name, token: options.token, role: options.role, state: hoped });
+    let welcome: Welcome;
     try {
-      welcome = await this.#signaling.join({
-        room: options.room,
-        name: options.name,
-        token: options.token,
-        role: options.role,
-        state: this.#publishedState(),
-      });
+      [welcome] = await Promise.all([welcomed, media.then(() => this.#mediaReady())]);
     } catch (err) {
+      this.#held = undefined;
       const { code, message } = err as SignalingError;
       this.#teardown();
+      if ((this.#state as SessionState) === 'left') return;
       this.#state = 'left';
       this.dispatch('error', { code, message });
       this.dispatch('left', { reason: code });
       throw err;
     }
-    if (this.#state !== 'joining') return;
+    if (this.#state !== 'joining') {
+      stopStream(this.localStream); // left while the camera was starting
+      return;
+    }
     this.#state = 'joined';
     this.#enter(welcome);
     this.dispatch('joined', { selfId: welcome.id });
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const message of held) this.#onServerMessage(message);
+    // What the server was told before the devices answered may have been too hopeful.
+    const published = this.#publishedState();
+    if (published.micEnabled !== hoped.micEnabled || published.cameraEnabled !== hoped.cameraEnabled) {
+      this.#signaling.update({ micEnabled: published.micEnabled, cameraEnabled: published.cameraEnabled });
+    }
   }
 
-  #publishedState(): StateUpdate {
+  #mediaReady() {
+    mark('media');
+    if (this.#state !== 'joining') return;
+    const audio = this.localStream.getAudioTracks()[0];
+    if (audio) audio.enabled = this.#options.micEnabled;
+    this.dispatch('local-media', { problem: this.#problem });
+  }
+
+  #publishedState(micEnabled = this.micEnabled, cameraEnabled = this.cameraEnabled): StateUpdate {
     return {
       name: this.#options.name,
       spokenLanguage: this.#options.spokenLanguage,
-      micEnabled: this.micEnabled,
-      cameraEnabled: this.cameraEnabled,
+      micEnabled,
+      cameraEnabled,
       handRaised: this.self?.handRaised ?? false,
     };
   }
@@ -223,6 +257,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#mesh = mesh;
     mesh.on('link-state', (e) => this.#onLinkState(e.detail.id, e.detail.state));
     mesh.on('link-open', (e) => {
+      this.#watchSelfSpeaking();
+      // The voice's level meter is built once media flows, off the way to the first frame.
+      const voice = this.#remoteStreams.get(e.detail.id)?.camera?.getAudioTracks()[0];
+      if (voice) this.#watchSpeaking(e.detail.id, voice);
       if (this.#screen) this.sendToPeers({ type: 'screen', streamId: this.#screen.id }, e.detail.id);
       this.dispatch('peer-connected', { id: e.detail.id });
     });
@@ -243,6 +281,18 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome.id, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
+    // Our own speaking indicator waits until the first link is up (the audio graph it builds is
+    // not needed for the first frame), or a moment if nobody connects.
+    clearTimeout(this.#selfSpeakingTimer);
+    if (welcome.peers.length === 0) this.#watchSelfSpeaking();
+    else this.#selfSpeakingTimer = setTimeout(() => this.#watchSelfSpeaking(), SELF_SPEAKING_FALLBACK_MS);
+  }
+
+  #watchSelfSpeaking() {
+    clearTimeout(this.#selfSpeakingTimer);
+    const id = this.selfId;
+    if (!id || this.#detectors.has(id) || this.#state === 'left') return;
+    this.#watchSpeaking(id, this.localStream.getAudioTracks()[0]);
   }
 
   #addSelf(id: string, previous?: Participant) {
@@ -258,7 +308,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       isSelf: true,
     };
     this.#people.set(id, self);
-    this.#watchSpeaking(id, this.localStream.getAudioTracks()[0]);
+    this.#detectors.get(id)?.stop();
+    this.#detectors.delete(id);
   }
 
   #addPeer(peer: PeerInfo, initiate: boolean) {
@@ -296,6 +347,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   #onServerMessage(message: ServerMessage) {
+    if (this.#held) {
+      // Bounded: a flood while the camera starts costs at most this many frames (lost signals are
+      // recovered by the mesh rebuilding the link).
+      if (this.#held.length < MAX_HELD_FRAMES) this.#held.push(message);
+      return;
+    }
     switch (message.type) {
       case 'peer-joined':
         // The newcomer initiates: we wait for its offer.
@@ -345,7 +402,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     if (this.#screenIds.get(from) === stream.id) streams.screen = stream;
     else streams.camera = stream;
     this.#remoteStreams.set(from, streams);
-    if (track.kind === 'audio' && stream === streams.camera) this.#watchSpeaking(from, track);
+    if (track.kind === 'audio' && stream === streams.camera && this.#people.get(from)?.connectionState === 'connected') {
+      this.#watchSpeaking(from, track); // a new track on a live link; otherwise on link-open
+    }
     stream.addEventListener('removetrack', () => this.dispatch('streams', { id: from }));
     this.dispatch('streams', { id: from });
   }
@@ -518,6 +577,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   #teardown() {
+    clearTimeout(this.#selfSpeakingTimer);
     this.audio.dispose();
     this.#signaling.close();
     this.#mesh?.destroy();

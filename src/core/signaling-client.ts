@@ -7,6 +7,7 @@ import {
   type ServerMessage,
   type StateUpdate,
 } from '../protocol/signaling.js';
+import { mark } from './marks.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 export type SignalingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -100,6 +101,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
       }, JOIN_TIMEOUT_MS);
 
       socket.onopen = () => {
+        if (!this.id) mark('socket-open');
         const { room, name, token, role, state } = this.#request!;
         this.#sendNow({ type: 'join', room, name, token, role, state, resume: this.#resumeToken });
       };
@@ -115,6 +117,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
           if (message.type === 'welcome') {
             welcomed = true;
             clearTimeout(timer);
+            if (!this.id) mark('welcome');
             const resumedAsNew = this.#resumeToken !== undefined && this.id !== message.id;
             this.id = message.id;
             this.#resumeToken = message.resume;

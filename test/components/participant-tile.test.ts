@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/participant-tile/un75-participant-tile.js';
 import type { Un75ParticipantTile } from '../../src/components/participant-tile/participant-tile.js';
 import type { Participant } from '../../src/core/types.js';
-import { shadow } from './helpers.js';
+import { shadow, until } from './helpers.js';
 
 const person = (over: Partial<Participant> = {}): Participant => ({
   id: 'p1',
@@ -44,6 +44,36 @@ describe('<un75-participant-tile>', () => {
     );
     expect(shadow(el).querySelector('video')!.hidden).to.be.true;
     expect(shadow(el).querySelector('.avatar')!.textContent!.trim()).to.equal('AD');
+  });
+
+  it('keeps playing the video while the tile updates (speaking, muting) instead of restarting it', async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 36;
+    const paint = setInterval(() => {
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = `hsl(${Date.now() % 360} 80% 50%)`;
+      g.fillRect(0, 0, 64, 36);
+    }, 30);
+    const stream = canvas.captureStream(30);
+    try {
+      const el = await fixture<Un75ParticipantTile>(html`<un75-participant-tile .participant=${person()} .stream=${stream}></un75-participant-tile>`);
+      const video = shadow(el).querySelector('video')!;
+      await until(() => video.videoWidth > 0, 'the video to play');
+      let restarts = 0;
+      video.addEventListener('emptied', () => restarts++);
+      for (let i = 0; i < 6; i++) {
+        el.speaking = i % 2 === 0;
+        el.participant = person({ micEnabled: i % 2 === 1 });
+        await el.updateComplete;
+      }
+      expect(restarts, 'the video was reloaded by an update').to.equal(0);
+      expect(video.srcObject).to.equal(stream);
+      expect(video.videoWidth).to.equal(64);
+    } finally {
+      clearInterval(paint);
+      stream.getTracks().forEach((t) => t.stop());
+    }
   });
 
   it('says who is speaking to screen readers and outlines the tile', async () => {

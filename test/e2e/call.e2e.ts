@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import path from 'node:path';
-import { newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { newPage, root, seesMovingVideo, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 
 type Person = { context: BrowserContext; page: Page };
 
@@ -37,23 +37,6 @@ describe('a call between three browsers', () => {
     for (const [key, value] of Object.entries(query)) if (key !== 'server') for (const v of [value].flat()) params.append(key, v);
     await person.page.goto(`${partner.url}/meeting.html?${params}`);
     return person.page;
-  }
-
-  /** Waits until the page's meeting shows every other name with video frames advancing. */
-  async function seesMovingVideo(page: Page, others: string[], meeting = 0) {
-    await waitInPage(
-      page,
-      `(() => { const v = __un75.remoteVideo(${meeting}); return ${JSON.stringify(others)}.every((n) => v.some((t) => t.name === n && t.frames > 0 && t.width > 0)); })()` as unknown as () => boolean,
-      `video from ${others.join(', ')}`,
-    );
-    const first = (await page.evaluate(`__un75.remoteVideo(${meeting})`)) as { name: string; frames: number }[];
-    await page.waitForTimeout(1000);
-    const second = (await page.evaluate(`__un75.remoteVideo(${meeting})`)) as { name: string; frames: number }[];
-    for (const name of others) {
-      const before = first.find((t) => t.name === name)!.frames;
-      const now = second.find((t) => t.name === name)!.frames;
-      assert.ok(now > before, `video from ${name} is frozen (${before} → ${now} frames)`);
-    }
   }
 
   test('each of three people sees the two others with live video; a leaver is gone within seconds and releases camera and microphone', async () => {

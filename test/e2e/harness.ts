@@ -136,12 +136,35 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Polls `check` in the page until it returns a truthy value or the time runs out. */
-export async function waitInPage<T>(page: Page, check: () => T, what: string, timeout = 20000): Promise<T> {
+/** Polls `check` in the page until it returns a truthy value or the (generous: busy machines) time runs out. */
+export async function waitInPage<T>(page: Page, check: () => T, what: string, timeout = 45000): Promise<T> {
   const handle = await page.waitForFunction(check, undefined, { timeout, polling: 200 }).catch((err: Error) => {
     throw new Error(`timed out waiting for ${what}: ${err.message.split('\n')[0]}`);
   });
   return (await handle.jsonValue()) as T;
+}
+
+/**
+ * Waits until meeting `meeting` of the page (with probes.js) shows every one of `others` with video
+ * frames, then until each of them presents more frames than it had: live video, not a frozen frame.
+ * Waits on the frame counters, never on a fixed time, so a busy machine only makes it slower.
+ */
+export async function seesMovingVideo(page: Page, others: string[], meeting = 0, timeout = 30000): Promise<void> {
+  const names = JSON.stringify(others);
+  await waitInPage(
+    page,
+    `(() => { const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > 0 && t.width > 0)); })()` as unknown as () => boolean,
+    `video from ${others.join(', ')}`,
+    timeout,
+  );
+  const first = (await page.evaluate(`__un75.remoteVideo(${meeting})`)) as { name: string; frames: number }[];
+  const before = JSON.stringify(Object.fromEntries(first.map((t) => [t.name, t.frames])));
+  await waitInPage(
+    page,
+    `(() => { const b = ${before}; const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > b[n] + 2)); })()` as unknown as () => boolean,
+    `video from ${others.join(', ')} to keep moving`,
+    timeout,
+  );
 }
 
 /** A browser instance of its own (own flags, own environment), closed by closeBrowsers(). */

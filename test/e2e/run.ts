@@ -6,6 +6,7 @@ import { closeBrowsers } from './harness.js';
 after(closeBrowsers);
 
 await import('./call.e2e.js');
+await import('./mesh.e2e.js');
 await import('./turn.e2e.js');
 await import('./captions.e2e.js');
 await import('./interpretation.e2e.js');

@@ -89,7 +89,7 @@ describe('TURN relay', () => {
       type Outcome = { iceServers: Array<{ urls: string | string[]; username?: string }>; local?: string; remote?: string };
       const first = one.page.evaluate((room) => (window as unknown as { runTurnCheck(r: string): Promise<Outcome> }).runTurnCheck(room), 'turn-e2e');
       // The second page joins once the first is in, so that it is the newcomer that offers.
-      await new Promise((r) => setTimeout(r, 300));
+      await one.page.waitForFunction(() => (window as unknown as { welcomed?: boolean }).welcomed === true, undefined, { timeout: 30_000 });
       const second = two.page.evaluate((room) => (window as unknown as { runTurnCheck(r: string): Promise<Outcome> }).runTurnCheck(room), 'turn-e2e');
       const timeout = new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error(`no relayed data channel within 30 s; coturn said:\n${turnLog.slice(-3000)}`)), 30_000).unref(),

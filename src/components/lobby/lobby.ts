@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
@@ -187,7 +188,7 @@ export class Un75Lobby extends LitElement {
     return html`
       <section part="base" aria-labelledby="title">
         <div part="preview">
-          <video .srcObject=${this.media?.stream ?? null} .muted=${true} ?hidden=${this.cameraOff} autoplay playsinline aria-hidden="true"></video>
+          <video .srcObject=${guard([this.media?.stream], () => this.media?.stream ?? null)} .muted=${true} ?hidden=${this.cameraOff} autoplay playsinline aria-hidden="true"></video>
           <div class="preview-toggles">
             <button type="button" aria-label=${t.microphone} aria-pressed=${!this.micOff} ?disabled=${!hasMic} @click=${this.#toggleMic}>
               ${this.micOff ? micOffIcon : micIcon}

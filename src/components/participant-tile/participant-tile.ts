@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import type { Participant } from '../../core/types.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import { handIcon, micOffIcon } from '../icons.js';
@@ -60,7 +61,7 @@ export class Un75ParticipantTile extends LitElement {
         <video
           part="video"
           class=${p.isSelf && !this.screen ? 'mirror' : ''}
-          .srcObject=${this.stream ?? null}
+          .srcObject=${guard([this.stream], () => this.stream ?? null)}
           .muted=${true}
           ?hidden=${!showVideo}
           autoplay

@@ -1,0 +1,207 @@
+// Join speed against the plainest WebRTC library: PeerJS 1.5.5 with its own server (peer 1.0.2)
+// and un75 with un75-signal make the same two-person call in the same Chromium instances, in
+// alternating rounds. Each round times, on the newcomer's page, mount → first remote video frame
+// (both sides ask for the same camera and microphone). Prints the medians, the ratio un75/PeerJS
+// and un75's breakdown from its performance marks.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PeerServer } from 'peer';
+import type { Page } from 'playwright-core';
+import { closeBrowsers, newPage, root, startPartnerPage, startServer } from '../test/e2e/harness.js';
+import { freePort } from '../test/server/helpers.js';
+
+const ROUNDS = Number(process.env.JOIN_ROUNDS ?? 7);
+/** JOIN_TRACE=1 also marks every peer connection's state changes (pc:…), on both libraries' pages. */
+const TRACE = process.env.JOIN_TRACE === '1';
+const TRACE_SCRIPT = `(() => {
+  const Native = RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    const m = (n) => performance.mark('pc:' + n);
+    m('new');
+    pc.addEventListener('icegatheringstatechange', () => m('gathering-' + pc.iceGatheringState));
+    pc.addEventListener('iceconnectionstatechange', () => m('ice-' + pc.iceConnectionState));
+    pc.addEventListener('connectionstatechange', () => m('conn-' + pc.connectionState));
+    pc.addEventListener('signalingstatechange', () => m('sig-' + pc.signalingState));
+    pc.addEventListener('icecandidate', (e) => m('candidate-' + (e.candidate ? e.candidate.type : 'end')));
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})();`;
+const STEPS = ['join', 'media', 'socket-open', 'welcome', 'offer', 'track', 'connected'] as const;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Waits in the page until the video element `find()` returns shows a frame; ms since `start`. */
+const FIRST_FRAME = `(find, start) => new Promise((resolve, reject) => {
+  const limit = start + 30000;
+  const poll = () => {
+    const v = find();
+    if (v && v.readyState >= 2 && v.videoWidth > 0) return resolve(performance.now() - start);
+    if (performance.now() > limit) return reject(new Error('no remote frame within 30 s'));
+    setTimeout(poll, 5);
+  };
+  poll();
+})`;
+
+async function peerjsPages(peerPort: number) {
+  const script = await readFile(path.join(root, 'node_modules/peerjs/dist/peerjs.min.js'));
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PeerJS</title>
+<script src="/peerjs.min.js"></script></head><body><script>
+const MEDIA = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } } };
+const OPTIONS = { host: '127.0.0.1', port: ${peerPort}, path: '/', key: 'peerjs' };
+const firstFrame = ${FIRST_FRAME};
+window.host = async (id) => {
+  const stream = await navigator.mediaDevices.getUserMedia(MEDIA);
+  const peer = new Peer(id, OPTIONS);
+  await new Promise((resolve, reject) => { peer.on('open', resolve); peer.on('error', reject); });
+  peer.on('call', (call) => call.answer(stream));
+};
+window.call = async (id, other) => {
+  const start = performance.now();
+  const marks = {};
+  const stream = await navigator.mediaDevices.getUserMedia(MEDIA);
+  marks.media = performance.now() - start;
+  const peer = new Peer(id, OPTIONS);
+  await new Promise((resolve, reject) => { peer.on('open', resolve); peer.on('error', reject); });
+  marks.open = performance.now() - start;
+  const call = peer.call(other, stream);
+  const video = document.createElement('video');
+  video.autoplay = true; video.muted = true; video.playsInline = true;
+  document.body.append(video);
+  call.on('stream', (remote) => { marks.stream ??= performance.now() - start; video.srcObject = remote; });
+  marks.frame = await firstFrame(() => video, start);
+  for (const entry of performance.getEntriesByType('mark')) if (entry.name.startsWith('pc:')) marks[entry.name] ??= entry.startTime - start;
+  return marks;
+};
+</script></body></html>`;
+  const server = createServer((req, res) => {
+    if (req.url === '/peerjs.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function un75Round(partnerUrl: string, serverUrl: string, room: string): Promise<Record<string, number>> {
+  const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
+  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
+  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  try {
+    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+    const mount = (page: Page, name: string, measure: boolean) =>
+      page.evaluate(
+        async ({ name, room, signaling, measure, firstFrameSource }) => {
+          await customElements.whenDefined('un75-meeting');
+          const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
+          performance.clearMarks();
+          const start = performance.now();
+          const meeting = document.createElement('un75-meeting') as HTMLElement & { participants: unknown[] };
+          meeting.setAttribute('room', room);
+          meeting.setAttribute('name', name);
+          meeting.setAttribute('signaling', signaling);
+          meeting.setAttribute('autojoin', '');
+          document.body.append(meeting);
+          if (!measure) {
+            await new Promise((resolve) => meeting.addEventListener('un75-joined', resolve, { once: true }));
+            return {};
+          }
+          const frame = await firstFrame(() => {
+            const grid = meeting.shadowRoot?.querySelector('un75-video-grid');
+            const tiles = [...(grid?.shadowRoot?.querySelectorAll('un75-participant-tile') ?? [])] as (Element & {
+              participant?: { isSelf: boolean };
+              screen?: boolean;
+            })[];
+            const remote = tiles.find((t) => t.participant && !t.participant.isSelf && !t.screen);
+            return remote?.shadowRoot?.querySelector('video') ?? undefined;
+          }, start);
+          const marks: Record<string, number> = { frame };
+          for (const entry of performance.getEntriesByType('mark')) {
+            if (entry.name.startsWith('un75:')) marks[entry.name.slice(5)] ??= entry.startTime - start;
+            else if (entry.name.startsWith('pc:')) marks[entry.name] ??= entry.startTime - start;
+          }
+          return marks;
+        },
+        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME },
+      );
+    await mount(a.page, 'First', false);
+    return await mount(b.page, 'Second', true);
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+}
+
+async function peerjsRound(pageUrl: string, round: number): Promise<Record<string, number>> {
+  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
+  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  try {
+    await Promise.all([a.page.goto(pageUrl), b.page.goto(pageUrl)]);
+    const host = `host${round + 1}x${Date.now()}`;
+    await a.page.evaluate((id) => (window as unknown as { host(id: string): Promise<void> }).host(id), host);
+    return await b.page.evaluate(
+      ([id, other]) => (window as unknown as { call(id: string, o: string): Promise<Record<string, number>> }).call(id, other),
+      [`guest${round + 1}x${Date.now()}`, host] as const,
+    );
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+}
+
+export async function joinBench(): Promise<void> {
+  const server = await startServer();
+  const partner = await startPartnerPage();
+  const peerPort = await freePort();
+  const peerServer = await new Promise<import('node:http').Server>((resolve) => {
+    PeerServer({ port: peerPort, host: '127.0.0.1', path: '/' }, (s) => resolve(s as import('node:http').Server));
+  });
+  const pages = await peerjsPages(peerPort);
+  const un75: Record<string, number>[] = [];
+  const peerjs: Record<string, number>[] = [];
+  try {
+    // A warm-up of each (first camera start and first page load are slow), not counted.
+    await un75Round(partner.url, server.url, 'join-warmup');
+    await peerjsRound(pages.url, -1);
+    for (let round = 0; round < ROUNDS; round++) {
+      const un75First = round % 2 === 0;
+      if (un75First) un75.push(await un75Round(partner.url, server.url, `join-${round}`));
+      peerjs.push(await peerjsRound(pages.url, round));
+      if (!un75First) un75.push(await un75Round(partner.url, server.url, `join-${round}`));
+    }
+  } finally {
+    await closeBrowsers();
+    await pages.close();
+    await partner.close();
+    await server.stop();
+    await new Promise<void>((r) => peerServer.close(() => r()));
+  }
+  const ms = (x: number | undefined) => (x === undefined ? '—' : `${x.toFixed(0)}`);
+  const u = median(un75.map((r) => r.frame!));
+  const p = median(peerjs.map((r) => r.frame!));
+  console.log('## Join: mount → first remote video frame, two peers, loopback (un75 vs PeerJS 1.5.5)');
+  console.log(`un75:   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${un75.map((r) => ms(r.frame)).join(', ')})`);
+  console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${peerjs.map((r) => ms(r.frame)).join(', ')})`);
+  console.log(`ratio un75/PeerJS: ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
+  const steps = [...STEPS, 'frame'].map((step) => {
+    const xs = un75.map((r) => r[step]).filter((x): x is number => x !== undefined);
+    return `${step} ${xs.length ? ms(median(xs)) : '—'}`;
+  });
+  console.log(`un75 breakdown, median ms from mount: ${steps.join(' → ')}`);
+  if (TRACE) {
+    for (const [name, rounds] of [['un75', un75], ['PeerJS', peerjs]] as const) {
+      const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
+      const rows = keys.map((k) => [k, median(rounds.map((r) => r[k]!).filter((x) => x !== undefined))] as const).sort((x, y) => x[1] - y[1]);
+      console.log(`${name} trace: ${rows.map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
+    }
+  }
+  const peerSteps = ['media', 'open', 'stream', 'frame'].map((step) => `${step} ${ms(median(peerjs.map((r) => r[step]!).filter((x) => x !== undefined)))}`);
+  console.log(`PeerJS breakdown, median ms from start: ${peerSteps.join(' → ')}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await joinBench();

@@ -9,11 +9,12 @@ import type { CaptionMessage, CaptionState, CaptionStatusMessage } from '../prot
 import type { PeerMessageDetail, PeerMessaging } from './types.js';
 import { RecognitionError, WebSpeechRecognizer } from './recognition.js';
 import type { RecognitionFailure, RecognitionResult, SpeechRecognizer } from './recognition.js';
-import { CachedTranslator, TranslationError, isAbortError, sameLanguage, translationTag } from './translation.js';
+import { TranslationError, isAbortError, sameLanguage, sharedCache, translationNote, translationTag } from './translation.js';
+import type { CachedTranslator } from './translation.js';
 import type { AvailabilityChangeDetail, DownloadProgressDetail, Translator } from './translation.js';
 import { Transcript, formatTranscript } from './transcript.js';
 import { TypedEventTarget } from './typed-event-target.js';
-import type { TranscriptLine } from './transcript.js';
+import type { ChatTranscriptLine, TranscriptLine } from './transcript.js';
 import type { Caption, CaptionNote, RecognitionState, TranscriptFormat } from './captions.types.js';
 
 export type { Caption, CaptionNote, RecognitionState, TranscriptFormat } from './captions.types.js';
@@ -79,21 +80,6 @@ interface Speaker {
 const statusFor = (state: RecognitionState): CaptionState =>
   state === 'active' || state === 'starting' ? 'active' : state === 'unavailable' ? 'unavailable' : 'paused';
 
-function noteFor(error: unknown): CaptionNote {
-  if (error instanceof TranslationError) {
-    switch (error.reason) {
-      case 'unavailable':
-        return 'translation-unavailable';
-      case 'downloadable':
-        return 'translation-downloadable';
-      case 'downloading':
-        return 'translation-downloading';
-      default:
-        return 'translation-failed';
-    }
-  }
-  return 'translation-failed';
-}
 
 /**
  * Events: see {@link CaptionServiceEventMap}.
@@ -208,7 +194,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
       this.#translator.removeEventListener('availabilitychange', this.#onTranslatorEvent);
     }
     this.#translator = translator;
-    this.#cache = translator ? new CachedTranslator(translator) : undefined;
+    this.#cache = translator ? sharedCache(translator) : undefined;
     this.#downloads.clear();
     if (translator instanceof EventTarget) {
       translator.addEventListener('downloadprogress', this.#onTranslatorEvent);
@@ -536,7 +522,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
       if (job.superseded) return {};
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isAbortError(reason)) return {};
-      return { note: noteFor(reason) };
+      return { note: translationNote(reason) };
     }
   }
 
@@ -615,9 +601,10 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
 
   /**
    * Everything said so far, in its original languages or translated into `language`. Segments that
-   * cannot be translated are given in their original language (and marked so in JSON).
+   * cannot be translated are given in their original language (and marked so in JSON). `chat`
+   * (from ChatService.transcriptLines) is added to the JSON format.
    */
-  async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
+  async transcript(format: TranscriptFormat = 'vtt', language?: string, chat?: readonly ChatTranscriptLine[]): Promise<string> {
     const entries = [...this.transcriptStore.entries];
     const lines = await Promise.all(
       entries.map(async (entry): Promise<TranscriptLine> => {
@@ -637,7 +624,7 @@ export class CaptionService extends TypedEventTarget<CaptionServiceEventMap> {
         return { ...base, lang: language, text, machineTranslated: true, original: { lang: entry.lang, text: entry.text } };
       }),
     );
-    return formatTranscript(format, lines, { startedAt: this.transcriptStore.startedAt, language });
+    return formatTranscript(format, lines, { startedAt: this.transcriptStore.startedAt, language, chat });
   }
 
   /* -------------------------------------------------------------------------------- lifecycle */

@@ -5,7 +5,7 @@
  * render what it announces.
  */
 
-import { MAX_CHAT_HISTORY, MAX_CHAT_TEXT, ChatMessageError, cleanChatText, parseChatHistoryMessage, parseChatMessage } from '../protocol/chat.js';
+import { MAX_CHAT_HISTORY, MAX_CHAT_HISTORY_CHARS, MAX_CHAT_TEXT, ChatMessageError, cleanChatText, parseChatHistoryMessage, parseChatMessage } from '../protocol/chat.js';
 import type { ChatHistoryEntry, ChatHistoryMessage, ChatMessage } from '../protocol/chat.js';
 import type { CaptionNote } from './captions.types.js';
 import type { ChatTranscriptLine } from './transcript.js';
@@ -249,10 +249,17 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     if (typeof id !== 'string') return;
     this.#links.set(id, { live: false, history: false });
     if (!this.#shouldSendHistory(id)) return;
-    const messages: ChatHistoryEntry[] = this.#list
-      .slice(-MAX_CHAT_HISTORY)
-      .filter((m) => m.from !== id)
-      .map((m) => ({ id: m.id, from: m.from, name: m.name.slice(0, 64), text: m.original, lang: m.lang, t: m.t }));
+    // The newest that fit in one data-channel message, oldest first.
+    const messages: ChatHistoryEntry[] = [];
+    let size = JSON.stringify({ type: 'chat-history', messages: [] }).length;
+    for (let i = this.#list.length - 1; i >= 0 && messages.length < MAX_CHAT_HISTORY; i--) {
+      const m = this.#list[i]!;
+      if (m.from === id) continue;
+      const entry: ChatHistoryEntry = { id: m.id, from: m.from, name: m.name.slice(0, 64), text: m.original, lang: m.lang, t: m.t };
+      size += JSON.stringify(entry).length + 1;
+      if (size > MAX_CHAT_HISTORY_CHARS) break;
+      messages.unshift(entry);
+    }
     if (messages.length === 0) return;
     const history: ChatHistoryMessage = { type: 'chat-history', messages };
     this.#messaging.sendToPeers(history, id);

@@ -12,6 +12,11 @@ export const MAX_CHAT_TEXT = 1000;
 export const MAX_CHAT_ID = 64;
 /** Most messages one `chat-history` carries: the recent history a newcomer receives. */
 export const MAX_CHAT_HISTORY = 50;
+/**
+ * Longest serialised `chat-history`: a data-channel message is at most 16 KiB (MeetingSession), so
+ * a sender keeps only the newest entries that fit, fewer than 50 when messages are long.
+ */
+export const MAX_CHAT_HISTORY_CHARS = 15 * 1024;
 
 /**
  * Budget per sender, for the single entry point of peer data (docs/chat.md): a person types at

@@ -158,6 +158,17 @@ describe('ChatService', () => {
     expect(chatC.messages.some((m) => m.original === 'forged')).to.be.false;
   });
 
+  it('a history of long messages keeps the newest that fit in one data-channel message', async () => {
+    const a = new Room('peerA', 'Ana');
+    const chatA = new ChatService(a, { spokenLanguage: 'ar' });
+    for (let i = 0; i < 50; i++) chatA.send(`${i} ${'ب'.repeat(995)}`);
+    a.connected('peerN');
+    const sent = a.sentOfType('chat-history')[0] as unknown as { messages: { text: string }[] };
+    expect(JSON.stringify(sent).length).to.be.at.most(15 * 1024);
+    expect(sent.messages.length).to.be.within(10, 15);
+    expect(sent.messages.at(-1)!.text.startsWith('49 ')).to.be.true;
+  });
+
   it('a member who was not first in the room does not send the history', () => {
     const b = new Room(undefined);
     const chatB = new ChatService(b, { spokenLanguage: 'en' });

@@ -5,7 +5,7 @@
  */
 
 import type { CaptionMessage, CaptionState, CaptionStatusMessage } from '../protocol/captions.js';
-import { TranslationError, isAbortError } from './translation.js';
+import { TranslationError, isAbortError, translationNote } from './translation.js';
 import type { CachedTranslator } from './translation.js';
 import { sameLanguage, translationTag } from './language.js';
 import { Transcript } from './transcript.js';
@@ -52,22 +52,6 @@ interface Speaker {
   translations: TokenBucket;
   state?: CaptionState;
   lang?: string;
-}
-
-function noteFor(error: unknown): CaptionNote {
-  if (error instanceof TranslationError) {
-    switch (error.reason) {
-      case 'unavailable':
-        return 'translation-unavailable';
-      case 'downloadable':
-        return 'translation-downloadable';
-      case 'downloading':
-        return 'translation-downloading';
-      default:
-        return 'translation-failed';
-    }
-  }
-  return 'translation-failed';
 }
 
 /**
@@ -294,7 +278,7 @@ export abstract class CaptionLanes extends TypedEventTarget<CaptionServiceEventM
       if (job.superseded) return {};
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isAbortError(reason)) return {};
-      return { note: noteFor(reason) };
+      return { note: translationNote(reason) };
     }
   }
 

@@ -9,10 +9,10 @@ import { parseCaptionMessage, parseCaptionStatusMessage } from '../protocol/capt
 import type { CaptionState } from '../protocol/captions.js';
 import type { PeerMessageDetail, PeerMessaging } from './types.js';
 import type { RecognitionFailure, SpeechRecognizer } from './recognition.js';
-import { CachedTranslator } from './translation.js';
+import { sharedCache } from './translation.js';
 import { pairKey } from './language.js';
 import type { AvailabilityChangeDetail, DownloadProgressDetail, Translator } from './translation.js';
-import { exportTranscript } from './transcript.js';
+import { exportTranscript, type ChatTranscriptLine } from './transcript.js';
 import { CaptionSpeech } from './caption-speech.js';
 import type { Caption, RecognitionState, TranscriptFormat } from './captions.types.js';
 
@@ -110,7 +110,7 @@ export class CaptionService extends CaptionSpeech {
       this.#translator.removeEventListener('availabilitychange', this.#onTranslatorEvent);
     }
     this.#translator = translator;
-    this.cache_ = translator ? new CachedTranslator(translator) : undefined;
+    this.cache_ = translator ? sharedCache(translator) : undefined;
     this.#downloads.clear();
     if (translator instanceof EventTarget) {
       translator.addEventListener('downloadprogress', this.#onTranslatorEvent);
@@ -185,10 +185,11 @@ export class CaptionService extends CaptionSpeech {
 
   /**
    * Everything said so far, in its original languages or translated into `language`. Segments that
-   * cannot be translated are given in their original language (and marked so in JSON).
+   * cannot be translated are given in their original language (and marked so in JSON). `chat`
+   * (from ChatService.transcriptLines) is added to the JSON format.
    */
-  transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
-    return exportTranscript(this.transcriptStore, format, language, this.cache_, this.timeout_);
+  transcript(format: TranscriptFormat = 'vtt', language?: string, chat?: readonly ChatTranscriptLine[]): Promise<string> {
+    return exportTranscript(this.transcriptStore, format, language, this.cache_, this.timeout_, chat);
   }
 
   /* -------------------------------------------------------------------------------- lifecycle */

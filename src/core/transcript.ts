@@ -108,6 +108,7 @@ export async function exportTranscript(
   language: string | undefined,
   translator: CachedTranslator | undefined,
   timeout: number,
+  chat?: readonly ChatTranscriptLine[],
 ): Promise<string> {
   const lines = await Promise.all(
     store.entries.map(async (entry): Promise<TranscriptLine> => {
@@ -127,7 +128,20 @@ export async function exportTranscript(
       return { ...base, lang: language, text, machineTranslated: true, original: { lang: entry.lang, text: entry.text } };
     }),
   );
-  return formatTranscript(format, lines, { startedAt: store.startedAt, language });
+  return formatTranscript(format, lines, { startedAt: store.startedAt, language, chat });
+}
+
+/** One chat message as exported: in the requested language, with the original when translated. */
+export interface ChatTranscriptLine {
+  id: string;
+  from: string;
+  name: string;
+  /** When it was sent (ms since the epoch). */
+  t: number;
+  lang: string;
+  text: string;
+  machineTranslated: boolean;
+  original?: { lang: string; text: string };
 }
 
 export interface FormatOptions {
@@ -135,6 +149,8 @@ export interface FormatOptions {
   startedAt: number;
   /** The language the transcript was asked in; undefined for the originals. */
   language?: string | undefined;
+  /** Chat messages, in the JSON format only (WebVTT and text are what was said). */
+  chat?: readonly ChatTranscriptLine[] | undefined;
 }
 
 export function formatTranscript(format: TranscriptFormat, lines: readonly TranscriptLine[], options: FormatOptions): string {
@@ -206,6 +222,20 @@ export function toJSON(lines: readonly TranscriptLine[], options: FormatOptions)
         machineTranslated: line.machineTranslated,
         ...(line.original ? { original: line.original } : {}),
       })),
+      ...(options.chat
+        ? {
+            chat: options.chat.map((line) => ({
+              id: line.id,
+              from: line.name,
+              fromId: line.from,
+              at: (line.t - options.startedAt) / 1000,
+              lang: line.lang,
+              text: line.text,
+              machineTranslated: line.machineTranslated,
+              ...(line.original ? { original: line.original } : {}),
+            })),
+          }
+        : {}),
     },
     null,
     2,

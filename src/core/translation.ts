@@ -4,6 +4,7 @@
  * Any engine can be plugged in through {@link Translator}; two are built in.
  */
 
+import type { CaptionNote } from './captions.types.js';
 import { pairKey, sameLanguage, translationTag } from './language.js';
 
 
@@ -389,6 +390,36 @@ export class CachedTranslator implements Translator {
 }
 
 const cacheKey = (text: string, from: string, to: string) => `${pairKey(from, to)}\u0000${text}`;
+
+const sharedCaches = new WeakMap<Translator, CachedTranslator>();
+
+/**
+ * The one cache in front of `translator`: captions, chat and the transcript of a meeting all ask
+ * through it, so a sentence is translated once whoever needs it. A CachedTranslator is its own.
+ */
+export function sharedCache(translator: Translator): CachedTranslator {
+  if (translator instanceof CachedTranslator) return translator;
+  let cache = sharedCaches.get(translator);
+  if (!cache) sharedCaches.set(translator, (cache = new CachedTranslator(translator)));
+  return cache;
+}
+
+/** Why a text is shown in its original language after `error`: the note captions and chat show. */
+export function translationNote(error: unknown): CaptionNote {
+  if (error instanceof TranslationError) {
+    switch (error.reason) {
+      case 'unavailable':
+        return 'translation-unavailable';
+      case 'downloadable':
+        return 'translation-downloadable';
+      case 'downloading':
+        return 'translation-downloading';
+      default:
+        return 'translation-failed';
+    }
+  }
+  return 'translation-failed';
+}
 
 /**
  * The translator a meeting uses when none is set: LibreTranslate when an endpoint is given, else

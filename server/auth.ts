@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify, errors } from 'jose';
-import { cleanName, ProtocolError, ROLES, type Role } from '../src/protocol/signaling.js';
+import { cleanName, MAX_NAME_LENGTH, ProtocolError, ROLES, type Role } from '../src/protocol/signaling.js';
 
 /** What a valid token grants: the role always, the display name when the issuer fixed one. */
 export interface Grant {
@@ -73,7 +73,7 @@ export class JoinAuthenticator {
     const subject = typeof payload.sub === 'string' && payload.sub ? `sub:${payload.sub}` : `token:${createHash('sha256').update(token).digest('base64url')}`;
     const grant: Grant = { role: role as Role, subject, expiresAt: exp * 1000 };
     if (typeof payload.name === 'string') {
-      const name = cleanName(payload.name);
+      const name = [...cleanName(payload.name)].slice(0, MAX_NAME_LENGTH).join('').trim();
       if (name) grant.name = name;
     }
     return grant;

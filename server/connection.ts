@@ -176,7 +176,7 @@ export class Connection implements Client {
     this.joinTimer = setTimeout(() => {
       this.joinTimer = null;
       if (this.member || this.joining) return;
-      this.shutDown('join-timeout', `no "join" within ${this.context.joinTimeoutMs} ms`, 4008);
+      this.shutDown('not-joined', `no "join" within ${this.context.joinTimeoutMs} ms: closing`, 4008);
     }, this.context.joinTimeoutMs);
     this.joinTimer.unref();
   }

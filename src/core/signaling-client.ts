@@ -43,6 +43,9 @@ interface SignalingEvents {
 
 /** Reconnect delays in ms; the last repeats until the 30 s resume window is over. */
 const BACKOFF = [250, 500, 1000, 2000, 4000];
+/** Close codes of the server (docs/protocol.md) after which reconnecting would be wrong. */
+const CLOSE_RESUMED_ELSEWHERE = 4001;
+const CLOSE_REPLACED = 4002;
 const RESUME_WINDOW_MS = 30_000;
 const JOIN_TIMEOUT_MS = 10_000;
 
@@ -138,7 +141,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
         }
         this.dispatch('message', message);
       };
-      socket.onclose = () => {
+      socket.onclose = (event) => {
         clearTimeout(timer);
         if (this.#socket !== socket) return;
         this.#socket = undefined;
@@ -146,7 +149,10 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
           reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));
           return;
         }
-        this.#reconnectSoon();
+        // Our membership went to another connection (the same person joined again, or resumed
+        // elsewhere): coming back would only take it away from there in turn.
+        if (event.code === CLOSE_RESUMED_ELSEWHERE || event.code === CLOSE_REPLACED) this.#setState('closed');
+        else this.#reconnectSoon();
       };
     });
   }

@@ -67,7 +67,6 @@ export const ERROR_CODES = [
   'server-full',
   'shutting-down',
   'server-error',
-  'join-timeout',
   'replaced',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -97,7 +96,7 @@ function str(obj: Json, key: string, max: number, pattern?: RegExp): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     fail(`"${key}" must be a non-empty string of at most ${max} characters`);
   }
-  if (pattern && !pattern.test(value)) fail(`"${key}" has characters that are not allowed`);
+  if (pattern && !pattern.test(value)) fail(`"${key}" is not valid`);
   return value;
 }
 
@@ -106,29 +105,29 @@ function optionalStr(obj: Json, key: string, max: number): string | undefined {
 }
 
 /**
- * Control characters (newlines included), bidirectional controls and other invisible format characters,
- * which would let a name forge a line of a transcript, reorder the text around it or look like another's.
+ * Control characters (newlines included), bidirectional controls, other invisible format characters
+ * and white space: they would let a name forge a line of a transcript, reorder the text around it or
+ * look like another's.
  */
-const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
+const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\s]+/gu;
 
 /**
- * A display name as everyone shows it: control, bidi and invisible format characters become spaces,
- * runs of white space one space, trimmed, at most {@link MAX_NAME_LENGTH} characters. '' when nothing
- * visible is left. The server cleans every name it hands out; browsers clean what they receive the same way.
+ * A display name as everyone shows it: every run of control, bidi, invisible format and white-space
+ * characters becomes one space, trimmed; '' when nothing visible is left. It never gets longer. The
+ * server cleans every name it hands out; browsers clean what they receive the same way.
  */
 export function cleanName(raw: string): string {
-  const clean = raw.replace(UNSAFE_IN_NAME, ' ').replace(/\s+/gu, ' ').trim();
-  return [...clean].slice(0, MAX_NAME_LENGTH).join('').trim();
+  return raw.replace(UNSAFE_IN_NAME, ' ').trim();
 }
 
 function name(obj: Json, key: string): string {
-  return cleanName(str(obj, key, MAX_NAME_LENGTH)) || fail(`"${key}" has nothing visible in it`);
+  return cleanName(str(obj, key, MAX_NAME_LENGTH)) || fail(`"${key}" is blank`);
 }
 
 /** Throws unless `value` nests at most `max` arrays or objects deep. */
 function checkDepth(value: unknown, max: number): void {
   if (typeof value !== 'object' || value === null) return;
-  if (max <= 0) fail(`"data" is nested more than ${MAX_SIGNAL_DEPTH} levels deep`);
+  if (max <= 0) fail('"data" is nested too deep');
   for (const child of Object.values(value as object)) checkDepth(child, max - 1);
 }
 
@@ -144,7 +143,7 @@ export function parseStateUpdate(obj: Json): StateUpdate {
   }
   for (const key of ['micEnabled', 'cameraEnabled', 'handRaised'] as const) {
     if (obj[key] === undefined) continue;
-    if (typeof obj[key] !== 'boolean') fail(`"${key}" must be true or false`);
+    if (typeof obj[key] !== 'boolean') fail(`"${key}" is not valid`);
     update[key] = obj[key] as boolean;
   }
   return update;
@@ -152,7 +151,7 @@ export function parseStateUpdate(obj: Json): StateUpdate {
 
 function parseRole(value: unknown): Role | undefined {
   if (value === undefined) return undefined;
-  if (!ROLES.includes(value as Role)) fail(`"role" must be one of ${ROLES.join(', ')}`);
+  if (!ROLES.includes(value as Role)) fail('"role" is not valid');
   return value as Role;
 }
 
@@ -198,7 +197,7 @@ export function parseClientMessage(frame: string): ClientMessage {
 
 /** Validates a member's description (from the server, or from another process through Redis). */
 export function parsePeerInfo(value: unknown): PeerInfo {
-  if (!isObject(value)) fail('"peer" must be an object');
+  if (!isObject(value)) fail('"peer" is not valid');
   const state = parseStateUpdate(value);
   return {
     id: str(value, 'id', MAX_ID_LENGTH),
@@ -216,14 +215,12 @@ export function parseServerMessage(frame: string): ServerMessage {
   const msg = parseFrame(frame);
   switch (msg.type) {
     case 'welcome': {
-      if (!Array.isArray(msg.peers)) fail('"peers" must be a list');
+      if (!Array.isArray(msg.peers)) fail('"peers" is not valid');
       const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];
-      const id = str(msg, 'id', MAX_ID_LENGTH);
       const self = parsePeerInfo(msg.self);
-      if (self.id !== id) fail('"self.id" must equal "id"');
       return {
         type: 'welcome',
-        id,
+        id: self.id,
         self,
         resume: str(msg, 'resume', 128),
         peers: msg.peers.map(parsePeerInfo),
@@ -236,7 +233,7 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'peer-left':
       return { type: 'peer-left', id: str(msg, 'id', MAX_ID_LENGTH) };
     case 'signal':
-      checkDepth(msg.data, MAX_SIGNAL_DEPTH);
+      // The server relays only data it has checked (parseClientMessage).
       return { type: 'signal', from: str(msg, 'from', MAX_ID_LENGTH), sid: str(msg, 'sid', MAX_ID_LENGTH), data: msg.data };
     case 'error': {
       const code = ERROR_CODES.includes(msg.code as ErrorCode) ? (msg.code as ErrorCode) : 'bad-message';

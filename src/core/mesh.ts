@@ -59,15 +59,29 @@ const isOffer = (data: unknown): boolean => (data as SignalData | null)?.type ==
 export const RENEGOTIATE_RATE: Rate = { burst: 4, perSecond: 1 / 5 };
 
 /**
- * What a remote may send us: a description (offer or answer), an ICE candidate, and, to an
- * initiator, a request to renegotiate. simple-peer would also honour `transceiverRequest` (adding a
- * transceiver and renegotiating for each one), which our design never sends: it is refused, as is
- * any other shape, before simple-peer sees it.
+ * Transceivers a link may reach through the remote side's requests: ours (audio, video) and theirs
+ * (a screen share, an interpreter's channel), with room for a few shares stopped and started again
+ * (a stopped sender cannot be reused). Past it, requests are refused.
  */
-export function acceptableSignal(data: unknown): 'description' | 'candidate' | 'renegotiate' | undefined {
+export const MAX_TRANSCEIVERS = 8;
+
+/**
+ * What a remote may send us: a description (offer or answer), an ICE candidate, and, to an
+ * initiator, a request to renegotiate or to add a transceiver for a track the remote side has
+ * added (simple-peer sends one when the answerer starts a screen share: only the offerer can add
+ * m-lines). Transceiver requests name only `audio` or `video`; any `init` is ignored. Any other shape
+ * is refused before simple-peer sees it.
+ */
+export function acceptableSignal(data: unknown): 'description' | 'candidate' | 'renegotiate' | 'transceiver' | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   const d = data as Record<string, unknown>;
-  if ('transceiverRequest' in d) return undefined;
+  if ('transceiverRequest' in d) {
+    const request = d.transceiverRequest as { kind?: unknown } | null;
+    const only = !('sdp' in d) && !('candidate' in d) && !('renegotiate' in d);
+    return only && d.type === 'transceiverRequest' && typeof request === 'object' && request !== null && (request.kind === 'audio' || request.kind === 'video')
+      ? 'transceiver'
+      : undefined;
+  }
   if ((d.type === 'offer' || d.type === 'answer') && typeof d.sdp === 'string') return 'description';
   if (d.type === 'candidate' && typeof d.candidate === 'object' && d.candidate !== null && !('sdp' in d) && !('renegotiate' in d)) return 'candidate';
   if (d.type === 'renegotiate' && d.renegotiate === true && !('sdp' in d) && !('candidate' in d)) return 'renegotiate';
@@ -168,11 +182,14 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = this.#links.get(from);
     // Renegotiation in any form (a request, a new offer on a live link, a fresh offer replacing the
     // link) is budgeted per remote; the first offer of a link we do not have yet is not.
-    const renegotiation = kind === 'renegotiate' || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
-    if (!kind || (kind === 'renegotiate' && !link?.initiator) || (renegotiation && !member.renegotiations.take(performance.now()))) {
+    const request = kind === 'renegotiate' || kind === 'transceiver';
+    const renegotiation = request || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
+    const full = kind === 'transceiver' && (link?.pc?.getTransceivers().length ?? 0) >= MAX_TRANSCEIVERS;
+    if (!kind || (request && !link?.initiator) || full || (renegotiation && !member.renegotiations.take(performance.now()))) {
       this.#refusedSignals++;
       return;
     }
+    if (kind === 'transceiver') data = { type: 'transceiverRequest', transceiverRequest: { kind: (data as { transceiverRequest: { kind: string } }).transceiverRequest.kind } };
     if (link?.sid === sid) {
       this.#feed(link, data);
       return;

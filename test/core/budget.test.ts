@@ -52,13 +52,16 @@ describe('TokenBucket', () => {
 });
 
 describe('signals accepted from a remote', () => {
-  it('only descriptions, candidates and renegotiation requests', () => {
+  it('only descriptions, candidates, renegotiation and audio or video transceiver requests', () => {
     expect(acceptableSignal({ type: 'offer', sdp: 'v=0' })).to.equal('description');
     expect(acceptableSignal({ type: 'answer', sdp: 'v=0' })).to.equal('description');
     expect(acceptableSignal({ type: 'candidate', candidate: { candidate: 'candidate:1', sdpMid: '0' } })).to.equal('candidate');
     expect(acceptableSignal({ type: 'renegotiate', renegotiate: true })).to.equal('renegotiate');
+    expect(acceptableSignal({ type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { sendEncodings: [] } } })).to.equal('transceiver');
     for (const hostile of [
-      { type: 'transceiverRequest', transceiverRequest: { kind: 'audio' } },
+      { type: 'transceiverRequest', transceiverRequest: { kind: 'data' } },
+      { type: 'transceiverRequest', transceiverRequest: null },
+      { type: 'transceiverRequest', transceiverRequest: { kind: 'audio' }, renegotiate: true },
       { type: 'offer', sdp: 'v=0', transceiverRequest: { kind: 'video' } },
       { type: 'candidate', candidate: { candidate: 'c' }, renegotiate: true },
       { type: 'offer' },

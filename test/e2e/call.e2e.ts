@@ -60,7 +60,7 @@ describe('a call between three browsers', () => {
     const leftAt = Date.now();
     await chen.locator('un75-meeting').locator('[part~="leave"]').click();
     for (const page of pages.slice(0, 2)) {
-      await waitInPage(page, `__un75.names().length === 2` as unknown as () => boolean, 'Chen to be gone', 10000);
+      await waitInPage(page, `__un75.names().length === 2`, 'Chen to be gone', 10000);
       assert.deepEqual(await page.evaluate('__un75.names()'), ['Amina', 'Boris']);
       const left = (await page.evaluate('__events')) as { type: string; detail: any }[];
       assert.ok(left.some((e) => e.type === 'un75-participant-left' && e.detail.participant.name === 'Chen'));
@@ -73,8 +73,8 @@ describe('a call between three browsers', () => {
     // Boris's page removes his element: that leaves too, and stops his devices.
     const boris = pages[1]!;
     await boris.evaluate(`window.__tracks = __un75.meetings()[0].localStream.getTracks(); __un75.meetings()[0].remove()`);
-    await waitInPage(pages[0]!, `__un75.names().length === 1` as unknown as () => boolean, 'Boris to be gone', 10000);
-    await waitInPage(boris, `__tracks.every((t) => t.readyState === 'ended')` as unknown as () => boolean, "Boris's devices released");
+    await waitInPage(pages[0]!, `__un75.names().length === 1`, 'Boris to be gone', 10000);
+    await waitInPage(boris, `__tracks.every((t) => t.readyState === 'ended')`, "Boris's devices released");
     // Amina alone is told she is waiting for others.
     await assertTextVisible(pages[0]!, 'Waiting for others to join');
   });
@@ -103,8 +103,8 @@ describe('a call between three browsers', () => {
     };
     const noCamera = await open(0, { room: 'devices', name: 'Nadia' }, denyCamera);
     const noMic = await open(1, { room: 'devices', name: 'Omar' }, denyMicrophone);
-    await waitInPage(noCamera, `__un75.names().length === 2` as unknown as () => boolean, 'both in the room');
-    await waitInPage(noMic, `__un75.names().length === 2` as unknown as () => boolean, 'both in the room');
+    await waitInPage(noCamera, `__un75.names().length === 2`, 'both in the room');
+    await waitInPage(noMic, `__un75.names().length === 2`, 'both in the room');
     await assertTextVisible(noCamera, 'No camera available: you joined with audio only.');
     await assertTextVisible(noMic, 'No microphone available: you can listen but not speak.');
     // The one with a camera but no microphone is still seen by the other.
@@ -126,14 +126,14 @@ describe('a call between three browsers', () => {
     await a.locator('un75-meeting').locator('[part~="camera"]').click();
     await waitInPage(
       b,
-      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.cameraEnabled)` as unknown as () => boolean,
+      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.cameraEnabled)`,
       'camera off to be seen',
     );
     assert.equal(await a.evaluate(`__un75.meetings()[0].localStream.getVideoTracks().length`), 0, 'camera released');
     await a.locator('un75-meeting').locator('[part~="mic"]').click();
     await waitInPage(
       b,
-      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.micEnabled)` as unknown as () => boolean,
+      `__un75.meetings()[0].participants.some((p) => p.name === 'Priya' && !p.micEnabled)`,
       'mic off to be seen',
     );
     await a.locator('un75-meeting').locator('[part~="camera"]').click();
@@ -148,12 +148,12 @@ describe('a call between three browsers', () => {
     await a.locator('un75-meeting').locator('[part~="screen"]').click();
     await waitInPage(
       b,
-      `__un75.tiles(0).some((t) => t.screen && t.shadowRoot.querySelector('video').videoWidth > 0)` as unknown as () => boolean,
+      `__un75.tiles(0).some((t) => t.screen && t.shadowRoot.querySelector('video').videoWidth > 0)`,
       "Sipho's screen to show",
     );
     assert.equal(await a.locator('un75-meeting').locator('[part~="screen"]').getAttribute('aria-pressed'), 'true');
     await a.locator('un75-meeting').locator('[part~="screen"]').click();
-    await waitInPage(b, `!__un75.tiles(0).some((t) => t.screen)` as unknown as () => boolean, 'the screen tile to go');
+    await waitInPage(b, `!__un75.tiles(0).some((t) => t.screen)`, 'the screen tile to go');
     await seesMovingVideo(b, ['Sipho']);
   });
 
@@ -167,7 +167,7 @@ describe('a call between three browsers', () => {
     await own.stop('SIGKILL');
     await waitInPage(
       a,
-      `__events.some((e) => e.type === 'un75-connection-state' && e.detail.state === 'reconnecting')` as unknown as () => boolean,
+      `__events.some((e) => e.type === 'un75-connection-state' && e.detail.state === 'reconnecting')`,
       'the page to notice the server is gone',
     );
     // Peer-to-peer media does not go through the server.
@@ -177,11 +177,11 @@ describe('a call between three browsers', () => {
       for (const page of [a, b]) {
         await waitInPage(
           page,
-          `__events.filter((e) => e.type === 'un75-connection-state').at(-1)?.detail.state === 'connected'` as unknown as () => boolean,
+          `__events.filter((e) => e.type === 'un75-connection-state').at(-1)?.detail.state === 'connected'`,
           'reconnection',
           30000,
         );
-        await waitInPage(page, `__un75.names().length === 2` as unknown as () => boolean, 'both back in the room', 30000);
+        await waitInPage(page, `__un75.names().length === 2`, 'both back in the room', 30000);
       }
       await seesMovingVideo(a, ['Victor']);
       await seesMovingVideo(b, ['Uma']);
@@ -198,7 +198,7 @@ describe('a call between three browsers', () => {
     const dir = await page.evaluate(`getComputedStyle(__un75.meetings()[0].shadowRoot.querySelector('[part="base"]')).direction`);
     assert.equal(dir, 'rtl');
     await join.click();
-    await waitInPage(page, `__un75.names().length === 1` as unknown as () => boolean, 'joined from the pre-join screen');
+    await waitInPage(page, `__un75.names().length === 1`, 'joined from the pre-join screen');
   });
 });
 

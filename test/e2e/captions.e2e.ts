@@ -101,7 +101,7 @@ describe('captions between browsers', () => {
     for (const page of [louise, amina]) {
       await waitInPage(
         page,
-        `(() => { const m = document.querySelector('un75-meeting'); const john = m?.participants.find((p) => p.name === 'John'); return Boolean(john && m.captions?.speakerState(john.id) === 'active'); })()` as unknown as () => boolean,
+        `(() => { const m = document.querySelector('un75-meeting'); const john = m?.participants.find((p) => p.name === 'John'); return Boolean(john && m.captions?.speakerState(john.id) === 'active'); })()`,
         "John's caption state",
       );
     }
@@ -113,7 +113,7 @@ describe('captions between browsers', () => {
     // Louise, in French.
     const french = await waitInPage(
       louise,
-      `(() => { const l = ${overlayLines}; return l.some((x) => x.text === 'Bonjour à tous') && l; })()` as unknown as () => unknown,
+      `(() => { const l = ${overlayLines}; return l.some((x) => x.text === 'Bonjour à tous') && l; })()`,
       'the French caption',
     );
     const frLine = (french as { speaker: string; text: string; lang: string; dir: string; label: string | null }[]).find((l) => l.text === 'Bonjour à tous')!;
@@ -132,7 +132,7 @@ describe('captions between browsers', () => {
     // Amina, in Arabic, right to left.
     const arabic = await waitInPage(
       amina,
-      `(() => { const l = ${overlayLines}; return l.some((x) => x.text === 'صباح الخير للجميع') && l; })()` as unknown as () => unknown,
+      `(() => { const l = ${overlayLines}; return l.some((x) => x.text === 'صباح الخير للجميع') && l; })()`,
       'the Arabic caption',
     );
     const arLine = (arabic as { speaker: string; lang: string; dir: string; direction: string }[]).find((l) => l.lang === 'ar')!;
@@ -143,7 +143,7 @@ describe('captions between browsers', () => {
 
     // Amina answers in Arabic: Louise gets it in French too (the mock tags what it cannot translate).
     await amina.evaluate(`__say('شكرا', true)`);
-    await waitInPage(louise, `${overlayLines}.some((x) => x.text === '[fr] شكرا' && x.speaker === 'Amina')` as unknown as () => boolean, "Amina's caption in French");
+    await waitInPage(louise, `${overlayLines}.some((x) => x.text === '[fr] شكرا' && x.speaker === 'Amina')`, "Amina's caption in French");
 
     // The transcripts hold everything said, in the original and in the listener's language.
     const vtt = (await louise.evaluate(`document.querySelector('un75-meeting').transcript('vtt', 'fr')`)) as string;
@@ -170,8 +170,8 @@ describe('captions between browsers', () => {
   test('a listener is told when a speaker has no speech recognition', async () => {
     await open(0, 'Chen', 'spoken-language=zh listen-language=zh', 'zh', noSpeechRecognition);
     const louise = people[1]!.page;
-    await waitInPage(louise, `${overlayNotes}.includes('Pas de sous-titres pour Chen')` as unknown as () => boolean, 'the note about Chen');
+    await waitInPage(louise, `${overlayNotes}.includes('Pas de sous-titres pour Chen')`, 'the note about Chen');
     const chen = people.at(-1)!.page;
-    await waitInPage(chen, `${overlayNotes}.includes('您的浏览器无法识别语音')` as unknown as () => boolean, 'Chen told that he has no captions');
+    await waitInPage(chen, `${overlayNotes}.includes('您的浏览器无法识别语音')`, 'Chen told that he has no captions');
   });
 });

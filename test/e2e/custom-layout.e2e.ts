@@ -56,7 +56,7 @@ describe('the custom-layout demo', () => {
       const seen = (min: number) =>
         waitInPage(
           page,
-          `${remoteInOwnGrid}.some((t) => t.name === ${JSON.stringify(other)} && t.width > 0 && t.played > ${min})` as unknown as () => boolean,
+          `${remoteInOwnGrid}.some((t) => t.name === ${JSON.stringify(other)} && t.width > 0 && t.played > ${min})`,
           `${other}'s video playing in the page's own grid`,
           45000,
         );
@@ -75,7 +75,7 @@ describe('the custom-layout demo', () => {
 
     // Leaving with the page's own Leave button ends the call for the other.
     await amina.locator('main > .bar > un75-controls').locator('[part~="leave"]').click();
-    await waitInPage(boris, `${remoteInOwnGrid}.length === 0` as unknown as () => boolean, 'Amina to be gone', 20000);
+    await waitInPage(boris, `${remoteInOwnGrid}.length === 0`, 'Amina to be gone', 20000);
   });
 
   test('the standard demo works under the same CSP', async () => {

@@ -46,11 +46,11 @@ describe('a call between Firefox and Chromium', () => {
     await fox.evaluateOnNewDocument(probes);
     await fox.goto(url('Foxy'));
     try {
-      await waitInPage(chromium.page, `${remoteFrames('Foxy')} > 0` as unknown as () => boolean, 'video from Firefox in Chromium');
+      await waitInPage(chromium.page, `${remoteFrames('Foxy')} > 0`, 'video from Firefox in Chromium');
       await fox.waitForFunction(`${remoteFrames('Chromie')} > 0`, { timeout: 45000, polling: 200 });
       // Live, not a frozen first frame: the counters keep advancing (waited on, however slow the machine).
       const before = [(await chromium.page.evaluate(remoteFrames('Foxy'))) as number, (await fox.evaluate(remoteFrames('Chromie'))) as number];
-      await waitInPage(chromium.page, `${remoteFrames('Foxy')} > ${before[0]! + 2}` as unknown as () => boolean, "Firefox's video to keep moving in Chromium");
+      await waitInPage(chromium.page, `${remoteFrames('Foxy')} > ${before[0]! + 2}`, "Firefox's video to keep moving in Chromium");
       await fox.waitForFunction(`${remoteFrames('Chromie')} > ${before[1]! + 2}`, { timeout: 45000, polling: 200 });
       assert.deepEqual(await fox.evaluate('__un75.names()'), ['Chromie', 'Foxy']);
     } finally {

@@ -136,8 +136,21 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Polls `check` in the page until it returns a truthy value or the (generous: busy machines) time runs out. */
-export async function waitInPage<T>(page: Page, check: () => T, what: string, timeout = 45000): Promise<T> {
+/**
+ * Polls `check` in the page until it returns a truthy value or the (generous: busy machines) time runs out.
+ * An expression given as a string is evaluated through the DevTools protocol, which a page's
+ * Content-Security-Policy does not govern (waitForFunction would compile it with eval in the page).
+ */
+export async function waitInPage<T>(page: Page, check: (() => T) | string, what: string, timeout = 45000): Promise<T> {
+  if (typeof check === 'string') {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const value = (await page.evaluate(check)) as T;
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${timeout} ms)`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   const handle = await page.waitForFunction(check, undefined, { timeout, polling: 200 }).catch((err: Error) => {
     throw new Error(`timed out waiting for ${what}: ${err.message.split('\n')[0]}`);
   });
@@ -153,7 +166,7 @@ export async function seesMovingVideo(page: Page, others: string[], meeting = 0,
   const names = JSON.stringify(others);
   await waitInPage(
     page,
-    `(() => { const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > 0 && t.width > 0)); })()` as unknown as () => boolean,
+    `(() => { const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > 0 && t.width > 0)); })()`,
     `video from ${others.join(', ')}`,
     timeout,
   );
@@ -161,7 +174,7 @@ export async function seesMovingVideo(page: Page, others: string[], meeting = 0,
   const before = JSON.stringify(Object.fromEntries(first.map((t) => [t.name, t.frames])));
   await waitInPage(
     page,
-    `(() => { const b = ${before}; const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > b[n] + 2)); })()` as unknown as () => boolean,
+    `(() => { const b = ${before}; const v = __un75.remoteVideo(${meeting}); return ${names}.every((n) => v.some((t) => t.name === n && t.frames > b[n] + 2)); })()`,
     `video from ${others.join(', ')} to keep moving`,
     timeout,
   );

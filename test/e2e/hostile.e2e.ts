@@ -40,7 +40,7 @@ async function linked(...pages: Page[]): Promise<void> {
   for (const page of pages) {
     await waitInPage(
       page,
-      `(() => { const others = (${meeting}.participants ?? []).filter((p) => !p.isSelf); return others.length === ${pages.length - 1} && others.every((p) => p.connectionState === 'connected'); })()` as unknown as () => boolean,
+      `(() => { const others = (${meeting}.participants ?? []).filter((p) => !p.isSelf); return others.length === ${pages.length - 1} && others.every((p) => p.connectionState === 'connected'); })()`,
       'everyone connected',
       90000,
     );
@@ -51,7 +51,7 @@ async function linked(...pages: Page[]): Promise<void> {
 const watchMarks = `(() => { window.__marks = []; ${meeting}.session.addEventListener('peer-message', (e) => { if (e.detail.message.type === 'probe-mark') window.__marks.push(e.detail.message.n); }); })()`;
 /** Waits until the victim got mark `n`: everything the attacker sent before it has been handled. */
 const marked = (page: Page, n: number, what: string) =>
-  waitInPage(page, `(window.__marks ?? []).includes(${n})` as unknown as () => boolean, what, 120000);
+  waitInPage(page, `(window.__marks ?? []).includes(${n})`, what, 120000);
 
 describe('hostile peers', () => {
   let server: RunningServer;
@@ -144,10 +144,10 @@ describe('hostile peers', () => {
     // The listener still reads the attacker's later, normal captions (budgets refill).
     await waitInPage(
       mallory,
-      `(${meeting}.session.sendToPeers({ type: 'caption', id: 'normal', seq: 9e9, lang: 'en', text: 'Good morning everyone', final: true, t: Date.now() }), true)` as unknown as () => boolean,
+      `(${meeting}.session.sendToPeers({ type: 'caption', id: 'normal', seq: 9e9, lang: 'en', text: 'Good morning everyone', final: true, t: Date.now() }), true)`,
       'a normal caption sent',
     );
-    await waitInPage(lina, `(${meeting}.captions.captions.some((c) => c.translation?.text === 'Bonjour à tous'))` as unknown as () => boolean, 'the normal caption, translated');
+    await waitInPage(lina, `(${meeting}.captions.captions.some((c) => c.translation?.text === 'Bonjour à tous'))`, 'the normal caption, translated');
   });
 
   test('450 signals asking for transceivers leave the victim’s connection small', async () => {
@@ -155,7 +155,7 @@ describe('hostile peers', () => {
     const victim = await open(1, 'transceivers', 'Victor', '');
     await linked(mallory, victim);
     const victimId = (await victim.evaluate(`${meeting}.session.selfId`)) as string;
-    await waitInPage(mallory, `Boolean(window.__sids[${JSON.stringify(victimId)}])` as unknown as () => boolean, "the victim's link id");
+    await waitInPage(mallory, `Boolean(window.__sids[${JSON.stringify(victimId)}])`, "the victim's link id");
     const before = (await victim.evaluate('window.__pcSizes()')) as { transceivers: number; sdpBytes: number }[];
     await victim.evaluate(watchMarks);
     await mallory.evaluate(`(async () => {
@@ -170,13 +170,15 @@ describe('hostile peers', () => {
     // The data channel still works, and what the signals did is done once negotiation settles.
     await mallory.evaluate(`${meeting}.session.sendToPeers({ type: 'probe-mark', n: 1 })`);
     await marked(victim, 1, 'the mark after the signal flood');
-    await waitInPage(victim, `window.__pcSizes().every((pc) => pc.sdpBytes > 0)` as unknown as () => boolean, 'a settled description');
+    await waitInPage(victim, `window.__pcSizes().every((pc) => pc.sdpBytes > 0)`, 'a settled description');
     const afterSizes = (await victim.evaluate('window.__pcSizes()')) as { transceivers: number; sdpBytes: number }[];
     const refused = (await victim.evaluate(`${meeting}.session.stats?.refusedSignals ?? null`)) as number | null;
     console.log(`# transceiver flood: victim ${JSON.stringify(before)} → ${JSON.stringify(afterSizes)}; refused signals ${refused}`);
     const link = afterSizes[0]!;
-    assert.ok(link.transceivers <= 4, `transceivers stay few (${link.transceivers})`);
-    assert.ok(link.sdpBytes < 12000, `the description stays small (${link.sdpBytes} bytes)`);
+    assert.ok(link.transceivers <= 8, `transceivers stay within MAX_TRANSCEIVERS of src/core/mesh.ts (${link.transceivers})`);
+    // Before the cap: 449 transceivers and a 141 KB description. Requests for audio or video
+    // transceivers are part of the design (the answerer's screen share), so a few are honoured.
+    assert.ok(link.sdpBytes < 24000, `the description stays small (${link.sdpBytes} bytes)`);
     assert.ok((refused ?? 0) >= 400, 'the refused signals are counted');
     await linked(mallory, victim);
   });
@@ -188,10 +190,10 @@ describe('hostile peers', () => {
     await linked(eve, lina);
     await waitInPage(
       eve,
-      `(${meeting}.session.sendToPeers({ type: 'caption', id: 'one', seq: 1, lang: 'en', text: 'Hello', final: true, t: Date.now() }), true)` as unknown as () => boolean,
+      `(${meeting}.session.sendToPeers({ type: 'caption', id: 'one', seq: 1, lang: 'en', text: 'Hello', final: true, t: Date.now() }), true)`,
       'a caption sent',
     );
-    await waitInPage(lina, `${meeting}.captions.transcriptStore.entries.length === 1` as unknown as () => boolean, 'the caption in the transcript');
+    await waitInPage(lina, `${meeting}.captions.transcriptStore.entries.length === 1`, 'the caption in the transcript');
     const vtt = (await lina.evaluate(`${meeting}.transcript('vtt')`)) as string;
     const text = (await lina.evaluate(`${meeting}.transcript('text')`)) as string;
     const shown = (await lina.evaluate(`${meeting}.participants.find((p) => !p.isSelf).name`)) as string;
@@ -271,7 +273,7 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
   test('an interpreter page flooding take-overs with a future time cannot keep the channel: the real interpreter takes it back and is heard', async () => {
     const ines = await open(browsers[0]!, 'Ines', 'role="interpreter" interpreter-languages="en fr"');
     const lina = await open(browsers[2]!, 'Lina', 'spoken-language="fr" listen-language="fr"');
-    await waitInPage(lina, `${meeting}.interpretation?.heard?.interpreterName === 'Ines'` as unknown as () => boolean, 'Ines on the French channel');
+    await waitInPage(lina, `${meeting}.interpretation?.heard?.interpreterName === 'Ines'`, 'Ines on the French channel');
     const mallory = await open(browsers[1]!, 'Mallory', 'role="interpreter" interpreter-languages="de es"');
     await linked(ines, lina, mallory);
     await lina.evaluate(watchMarks);
@@ -279,12 +281,12 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
     // The hijack: the attacker takes the channel (a take-over is a take-over, once).
     await flood(mallory, 1, false);
     await marked(lina, 1, 'the first flood');
-    await waitInPage(lina, `${meeting}.interpretation.heard?.interpreterName === 'Mallory'` as unknown as () => boolean, 'the hijacked channel');
+    await waitInPage(lina, `${meeting}.interpretation.heard?.interpreterName === 'Mallory'`, 'the hijacked channel');
 
     // The real interpreter takes it back …
-    await waitInPage(ines, `${meeting}.interpretation.boothState?.onAir === false` as unknown as () => boolean, 'Ines standing by');
+    await waitInPage(ines, `${meeting}.interpretation.boothState?.onAir === false`, 'Ines standing by');
     await ines.locator('un75-meeting').locator('[part~="take-over"]').click();
-    await waitInPage(lina, `${meeting}.interpretation.heard?.interpreterName === 'Ines'` as unknown as () => boolean, 'Ines back on the channel', 30000);
+    await waitInPage(lina, `${meeting}.interpretation.heard?.interpreterName === 'Ines'`, 'Ines back on the channel', 30000);
     // … and keeps it while the attacker goes on flooding.
     await flood(mallory, 2, true);
     await marked(lina, 2, 'the second flood');

@@ -76,10 +76,10 @@ describe('interpretation channels, as the listener hears them', () => {
     await open(floorBrowser, 'Floor', 'spoken-language="en"');
     interpreter = await open(interpreterBrowser, 'Ines', 'role="interpreter" interpreter-languages="en fr"');
     listener = await open(listenerBrowser, 'Lina', 'spoken-language="fr" listen-language="fr"');
-    await waitInPage(listener, `__un75.names().length === 3` as unknown as () => boolean, 'all three in the room');
+    await waitInPage(listener, `__un75.names().length === 3`, 'all three in the room');
     await waitInPage(
       listener,
-      `document.querySelector('un75-meeting').interpretation.heard?.lang === 'fr'` as unknown as () => boolean,
+      `document.querySelector('un75-meeting').interpretation.heard?.lang === 'fr'`,
       'the French channel',
     );
   });
@@ -129,7 +129,7 @@ describe('interpretation channels, as the listener hears them', () => {
     await interpreter.locator('un75-meeting').locator('[part~="swap"]').click();
     await waitInPage(
       listener,
-      `document.querySelector('un75-meeting').interpretation.heard === null` as unknown as () => boolean,
+      `document.querySelector('un75-meeting').interpretation.heard === null`,
       'the French channel to close',
     );
     const level = await hearOnce((l) => l.floor > 0.2 && l.interpreter < l.floor / 100);

@@ -27,7 +27,7 @@ const TRACK_PEER_CONNECTIONS = `(() => {
 const fullMesh = (size: number) =>
   `(() => { const m = __un75.meetings()[0]; const ps = m?.participants ?? [];
     const live = __pcs.filter((pc) => pc.connectionState === 'connected').length;
-    return ps.length === ${size} && ps.every((p) => p.isSelf || p.connectionState === 'connected') && live === ${size - 1}; })()` as unknown as () => boolean;
+    return ps.length === ${size} && ps.every((p) => p.isSelf || p.connectionState === 'connected') && live === ${size - 1}; })()`;
 
 describe('the mesh converges', () => {
   let server: RunningServer;
@@ -69,7 +69,7 @@ describe('the mesh converges', () => {
     const again = await startServer(['--port', String(own.port)]);
     try {
       for (const page of [a, b]) {
-        await waitInPage(page, `__un75.names().length === 2 && __un75.meetings()[0].session?.state !== 'reconnecting'` as unknown as () => boolean, 'both back in the room', 45_000);
+        await waitInPage(page, `__un75.names().length === 2 && __un75.meetings()[0].session?.state !== 'reconnecting'`, 'both back in the room', 45_000);
       }
       const c = await open(2, { ...query, name: 'Wen' });
       const started = Date.now();
@@ -93,7 +93,7 @@ describe('the mesh converges', () => {
     for (const page of [a, b]) {
       await waitInPage(
         page,
-        `__un75.tiles(0).some((t) => t.screen && !t.participant?.isSelf && t.shadowRoot.querySelector('video')?.videoWidth > 0)` as unknown as () => boolean,
+        `__un75.tiles(0).some((t) => t.screen && !t.participant?.isSelf && t.shadowRoot.querySelector('video')?.videoWidth > 0)`,
         "the other's screen to show",
         45_000,
       );

@@ -65,7 +65,7 @@ interface JoinSettings {
  * @csspart left - The screen shown after leaving.
  * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
  * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
- * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for `role="interpreter"`.
+ * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, or a token granting it).
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -89,7 +89,7 @@ export class Un75Meeting extends LitElement {
     name: {},
     token: {},
     spokenLanguage: { attribute: 'spoken-language' },
-    role: {},
+    joinAs: { attribute: 'join-as' },
     autojoin: { type: Boolean },
     micOff: { type: Boolean, attribute: 'mic-off' },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
@@ -121,11 +121,11 @@ export class Un75Meeting extends LitElement {
   /** BCP 47 tag of what this person speaks. Default: the browser's language. */
   spokenLanguage = '';
   /**
-   * `participant`, `interpreter` or `host` (a server with `--jwt-secret` takes it from the token).
-   * This shadows HTMLElement's ARIA `role` reflection, as the public contract names it so; the
-   * element's own accessible semantics come from its shadow content, not from this attribute.
+   * The role this person asks for: `participant`, `interpreter` or `host`. What the UI shows follows
+   * the role the server grants (a server with `--jwt-secret` takes it from the token), so a token
+   * granting `interpreter` opens the booth without this attribute.
    */
-  override role: Role = 'participant';
+  joinAs: Role = 'participant';
   /** Skip the pre-join screen (needs `name`). */
   autojoin = false;
   /** Start with the microphone off. */
@@ -266,7 +266,7 @@ export class Un75Meeting extends LitElement {
       room: this.room,
       name,
       token: this.token || undefined,
-      role: ROLES.includes(this.role) ? this.role : 'participant',
+      role: ROLES.includes(this.joinAs) ? this.joinAs : 'participant',
       spokenLanguage: this.#spokenTag,
       micEnabled: settings?.micEnabled ?? !this.micOff,
       cameraEnabled: settings?.cameraEnabled ?? !this.cameraOff,
@@ -351,7 +351,10 @@ export class Un75Meeting extends LitElement {
   /** The booth's languages from `interpreter-languages`, when this person interprets. */
   #boothLanguages(): [string, string] | undefined {
     const [from, to] = this.interpreterLanguages.trim().split(/[\s,]+/);
-    return this.role === 'interpreter' && from && to ? [from, to] : undefined;
+    const session = this._session;
+    const self = session?.selfId ? session.participant(session.selfId) : undefined;
+    // The role the server granted, once in the room; the one asked for until then.
+    return (self?.role ?? this.joinAs) === 'interpreter' && from && to ? [from, to] : undefined;
   }
 
   #startInterpretation(session: MeetingSession) {

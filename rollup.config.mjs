@@ -14,7 +14,8 @@ const onwarn = (warning, warn) => {
 
 export default [
   {
-    input: 'src/index.ts',
+    // src/core/index.ts: the headless core, `un75-meeting/core`.
+    input: ['src/index.ts', 'src/core/index.ts'],
     external: (id) => /^(lit|@lit\/|@lit-labs\/)/.test(id),
     output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
     plugins: [typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: true, declarationDir: 'dist' })],
@@ -22,7 +23,8 @@ export default [
   },
   {
     input: 'src/index.ts',
-    output: { file: 'dist/un75-meeting.min.js', format: 'es', sourcemap: true },
+    // One file for now: the element loads the call engine with import(), ready to become a chunk.
+    output: { file: 'dist/un75-meeting.min.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     plugins: [
       resolve({ browser: true }),
       typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: false, declarationMap: false }),

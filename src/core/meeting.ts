@@ -253,9 +253,10 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       iceTransportPolicy: options.iceTransportPolicy,
     });
     this.#session = session;
-    this.#forwardEvents(session);
+    // The parts first: when `joined` reaches the listeners, captions and booth are set up.
     this.#startCaptions(session, name);
     this.#startInterpretation(session);
+    this.#forwardEvents(session);
     await session.join();
   }
 
@@ -355,6 +356,14 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel });
     });
     session.on('left', () => interpretation.dispose());
+    // The role is granted in the welcome (from a token): an interpreter the page did not ask for
+    // gets the booth, and one the server refused does not.
+    session.on('joined', () => {
+      if (this.#interpretation === interpretation && Boolean(this.boothLanguages) !== Boolean(interpretation.boothState)) {
+        this.#startInterpretation(session);
+        this.#interpretation?.dispatch('change', undefined);
+      }
+    });
   }
 }
 

@@ -10,3 +10,4 @@ await import('./turn.e2e.js');
 await import('./captions.e2e.js');
 await import('./interpretation.e2e.js');
 await import('./firefox.e2e.js');
+await import('./headless.e2e.js');

@@ -98,6 +98,26 @@ describe('<un75-language-picker>', () => {
     expect(select(el, 'spoken').value).to.equal('es');
   });
 
+  it('binds to another meeting when its for attribute changes', async () => {
+    const core = (listen: string) =>
+      Object.assign(new EventTarget(), { captions: new CaptionService(new FakeMessaging('me'), { spokenLanguage: 'en', listenLanguage: listen, recognizer: null }), languages: { spoken: 'en', listen, floorVolume: 0.2 } });
+    const wrapper = await fixture(html`<div>
+      <div id="a"></div>
+      <div id="b"></div>
+      <un75-language-picker for="a"></un75-language-picker>
+    </div>`);
+    Object.assign(wrapper.querySelector('#a')!, { core: core('ru') });
+    Object.assign(wrapper.querySelector('#b')!, { core: core('ar') });
+    const el = wrapper.querySelector('un75-language-picker')!;
+    wrapper.querySelector('#a')!.dispatchEvent(new Event('un75-meeting-ready', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(select(el, 'listen').value).to.equal('ru');
+    el.setAttribute('for', 'b');
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(select(el, 'listen').value).to.equal('ar');
+  });
+
   it('is labelled in the page language, right to left in Arabic', async () => {
     const wrapper = await fixture(html`<div lang="ar"><un75-language-picker listen-language="en"></un75-language-picker></div>`);
     const el = wrapper.querySelector('un75-language-picker')!;

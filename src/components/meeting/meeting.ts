@@ -212,7 +212,8 @@ export class Un75Meeting extends LitElement {
     if (core) {
       // Attributes and properties map onto the meeting, which owns language state.
       if (changed.has('listenLanguage') || changed.has('spokenLanguage') || changed.has('floorVolume')) {
-        core.setLanguages({ spoken: this.spokenLanguage || undefined, listen: this.listenLanguage || undefined, floorVolume: this.floorVolume });
+        // Without listen-language one listens in the language one speaks.
+        core.setLanguages({ spoken: this.spokenLanguage || undefined, listen: this.listenLanguage || this.spokenLanguage || undefined, floorVolume: this.floorVolume });
       }
       if (changed.has('recognizer') && this.recognizer) core.setRecognizer(this.recognizer);
       if (changed.has('translator') || changed.has('translationEndpoint')) core.setTranslator(this.translator, this.translationEndpoint);

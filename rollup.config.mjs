@@ -16,7 +16,8 @@ const onwarn = (warning, warn) => {
 
 export default [
   {
-    input: 'src/index.ts',
+    // src/core/index.ts: the headless core, `un75-meeting/core`.
+    input: ['src/index.ts', 'src/core/index.ts'],
     external: (id) => /^(lit|@lit\/|@lit-labs\/)/.test(id),
     output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
     plugins: [typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: true, declarationDir: 'dist' })],

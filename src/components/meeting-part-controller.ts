@@ -1,47 +1,60 @@
-import { ContextConsumer, type Context } from '@lit/context';
+import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CaptionService } from '../core/captions.js';
 import type { Interpretation } from '../core/interpretation.js';
+import type { Meeting } from '../core/meeting.js';
 import type { MeetingSession } from '../core/session.js';
-import { captionsContext, interpretationContext, sessionContext } from './context.js';
+import { meetingContext } from './context.js';
 
 type Host = ReactiveControllerHost & HTMLElement & { for?: string | null };
 
-/** What a <un75-meeting> exposes to the elements that show parts of it. */
+/** What a <un75-meeting> exposes to the elements bound to it with `for`. */
 interface MeetingElement extends HTMLElement {
-  session?: MeetingSession;
-  captions?: CaptionService;
-  interpretation?: Interpretation;
+  readonly core?: Meeting | undefined;
 }
 
+/** Fired (bubbling, composed) by <un75-meeting> when it is connected and when its `core` changes. */
+export const MEETING_READY = 'un75-meeting-ready';
+
+/** Meeting events after which its parts may be new ones (a join) or gone quiet (a leave). */
+const MEETING_EVENTS = ['joined', 'left'] as const;
+
 interface PartOptions<T> {
-  context: Context<unknown, T | undefined>;
-  /** The part, read from the <un75-meeting> that the element's `for` attribute names. */
-  fromMeeting: (meeting: MeetingElement) => T | undefined;
+  /** The part read from the meeting. */
+  select: (meeting: Meeting) => T | undefined;
   /** The part's events that change what the element shows. */
   events: readonly string[];
   /** A part set on the element itself, which wins (e.g. a `service` property). */
-  own?: () => T | undefined;
+  own?: (() => T | undefined) | undefined;
 }
 
-const MEETING_EVENTS = ['un75-joined', 'un75-left'] as const;
-
 /**
- * Finds the part of a meeting an element shows (its session, captions or interpretation) — set on
- * the element, provided by the enclosing <un75-meeting> through @lit/context, or read from the
- * meeting its `for` attribute names — and re-renders the element whenever that part announces a
- * change. Subscribes while the element is connected, and anew when the part is replaced (a re-join).
+ * Finds the meeting an element shows a part of — provided by the enclosing <un75-meeting> through
+ * @lit/context, or the `core` of the <un75-meeting> its `for` attribute names — and re-renders
+ * the element whenever that part announces a change. `for` is resolved again when the attribute
+ * changes and when a meeting element announces itself (`un75-meeting-ready`), so the target may
+ * appear after the element. Subscribes while connected, and anew when the part is replaced.
  */
 export class MeetingPartController<T extends EventTarget> implements ReactiveController {
   readonly #host: Host;
   readonly #options: PartOptions<T>;
-  #fromContext: T | undefined;
-  #meeting: MeetingElement | undefined;
+  #fromContext: Meeting | undefined;
+  #target: MeetingElement | undefined;
+  #targetId: string | null | undefined;
+  #root: Node | undefined;
+  #watchedMeeting: Meeting | undefined;
   #watched: T | undefined;
   readonly #onChange = () => this.#host.requestUpdate();
   readonly #onMeetingChange = () => {
-    this.#watch(this.value);
+    this.#sync();
     this.#host.requestUpdate();
+  };
+  readonly #onReady = (event: Event) => {
+    const element = event.composedPath()[0];
+    const id = this.#host.for;
+    if (!id || !(element instanceof HTMLElement) || element.id !== id) return;
+    this.#target = element as MeetingElement;
+    this.#onMeetingChange();
   };
 
   constructor(host: Host, options: PartOptions<T>) {
@@ -49,7 +62,7 @@ export class MeetingPartController<T extends EventTarget> implements ReactiveCon
     this.#options = options;
     host.addController(this);
     new ContextConsumer(host, {
-      context: options.context,
+      context: meetingContext,
       subscribe: true,
       callback: (value) => {
         this.#fromContext = value;
@@ -58,29 +71,55 @@ export class MeetingPartController<T extends EventTarget> implements ReactiveCon
     });
   }
 
+  /** The meeting: from the context, else the `core` of the element named by `for`. */
+  get meeting(): Meeting | undefined {
+    return this.#fromContext ?? this.#target?.core;
+  }
+
   get value(): T | undefined {
-    return this.#options.own?.() ?? this.#fromContext ?? (this.#meeting ? this.#options.fromMeeting(this.#meeting) : undefined);
+    const meeting = this.meeting;
+    return this.#options.own?.() ?? (meeting ? this.#options.select(meeting) : undefined);
   }
 
   hostConnected(): void {
-    const id = this.#host.for;
-    if (id) {
-      const root = this.#host.getRootNode() as Document | ShadowRoot;
-      this.#meeting = (root.getElementById?.(id) as MeetingElement | null) ?? undefined;
-      for (const type of MEETING_EVENTS) this.#meeting?.addEventListener(type, this.#onMeetingChange);
-    }
-    this.#watch(this.value);
+    this.#root = this.#host.getRootNode();
+    this.#root.addEventListener(MEETING_READY, this.#onReady);
+    this.#resolve();
+    this.#sync();
   }
 
-  /** Before each render: the part may have been replaced (a new property value, a new session). */
+  /** Before each render: `for` may have changed, the part may have been replaced. */
   hostUpdate(): void {
-    this.#watch(this.value);
+    if ((this.#host.for ?? null) !== this.#targetId) this.#resolve();
+    this.#sync();
   }
 
   hostDisconnected(): void {
-    for (const type of MEETING_EVENTS) this.#meeting?.removeEventListener(type, this.#onMeetingChange);
-    this.#meeting = undefined;
+    this.#root?.removeEventListener(MEETING_READY, this.#onReady);
+    this.#root = undefined;
+    this.#target = undefined;
+    this.#targetId = undefined;
+    this.#watchMeeting(undefined);
     this.#watch(undefined);
+  }
+
+  #resolve() {
+    const id = this.#host.for ?? null;
+    this.#targetId = id;
+    const root = this.#root as Document | ShadowRoot | undefined;
+    this.#target = id ? ((root?.getElementById?.(id) as MeetingElement | null) ?? undefined) : undefined;
+  }
+
+  #sync() {
+    this.#watchMeeting(this.meeting);
+    this.#watch(this.value);
+  }
+
+  #watchMeeting(next: Meeting | undefined) {
+    if (next === this.#watchedMeeting) return;
+    for (const type of MEETING_EVENTS) this.#watchedMeeting?.removeEventListener(type, this.#onMeetingChange);
+    this.#watchedMeeting = next;
+    for (const type of MEETING_EVENTS) next?.addEventListener(type, this.#onMeetingChange);
   }
 
   #watch(next: T | undefined) {
@@ -105,14 +144,14 @@ const SESSION_EVENTS = [
 ] as const;
 
 export const sessionPart = (host: Host) =>
-  new MeetingPartController<MeetingSession>(host, { context: sessionContext, fromMeeting: (m) => m.session, events: SESSION_EVENTS });
+  new MeetingPartController<MeetingSession>(host, { select: (m) => m.session, events: SESSION_EVENTS });
 
 export const captionsPart = (host: Host, own: () => CaptionService | undefined) =>
-  new MeetingPartController<CaptionService>(host, { context: captionsContext, fromMeeting: (m) => m.captions, events: ['change'], own });
+  new MeetingPartController<CaptionService>(host, { select: (m) => m.captions, events: ['change'], own });
 
 export const interpretationPart = (host: Host) =>
-  new MeetingPartController<Interpretation>(host, {
-    context: interpretationContext,
-    fromMeeting: (m) => m.interpretation,
-    events: ['change'],
-  });
+  new MeetingPartController<Interpretation>(host, { select: (m) => m.interpretation, events: ['change'] });
+
+/** The meeting itself: for elements that change it (the picker sets its languages). */
+export const meetingPart = (host: Host) =>
+  new MeetingPartController<Meeting>(host, { select: (m) => m, events: ['languages-change'] });

@@ -279,7 +279,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Into the room as a newcomer: links to everyone already there, which we initiate. */
   #enter(welcome: Welcome, previousSelf?: Participant) {
     this.#startMesh(welcome.id, welcome.iceServers);
-    this.#addSelf(welcome.id, previousSelf);
+    this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
     // Our own speaking indicator waits until the first link is up (the audio graph it builds is
     // not needed for the first frame), or a moment if nobody connects.
@@ -295,11 +295,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#watchSpeaking(id, this.localStream.getAudioTracks()[0]);
   }
 
-  #addSelf(id: string, previous?: Participant) {
+  /** Oneself as the room sees one: the role and name the server granted (`welcome.self`). */
+  #addSelf({ id, self: granted }: Welcome, previous?: Participant) {
     const self: Participant = {
       id,
-      name: this.#options.name,
-      role: this.#options.role ?? 'participant',
+      name: granted.name,
+      role: granted.role,
       spokenLanguage: this.#options.spokenLanguage,
       micEnabled: this.micEnabled,
       cameraEnabled: this.cameraEnabled,

@@ -101,3 +101,26 @@ test('the un75-signal bin resolves to the compiled server, which serves the bund
   assert.ok(existsSync(path.join(root, 'server/dist/server/cli.js')));
   for (const file of cdnGraph().keys()) assert.equal(read(`server/dist/${file}`), read(`dist/${file}`), file);
 });
+
+test('un75-meeting/core loads in a browser with no import map: only relative imports, no Lit, no UI strings', () => {
+  const exported = pkg.exports['./core'];
+  assert.deepEqual(exported, { types: './dist/core/index.d.ts', default: './dist/core/index.js' });
+  assert.ok(existsSync(path.join(root, exported.types)), 'the core ships its types');
+  // Walk the whole module graph reachable from the entry.
+  const seen = new Set<string>();
+  const queue = [path.join(root, exported.default)];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const [, specifier] of code.matchAll(/(?:^|[;\n])\s*(?:import|export)\s[^;'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/g)) {
+      if (specifier === undefined) continue;
+      assert.match(specifier, /^\.\.?\//, `${path.relative(root, file)} imports "${specifier}": a browser needs an import map for that`);
+      queue.push(path.resolve(path.dirname(file), specifier));
+    }
+  }
+  const files = [...seen].map((f) => path.relative(root, f));
+  assert.ok(files.includes('dist/core/meeting.js') && files.includes('dist/vendor/simple-peer.js'), `the graph reaches the call engine: ${files.join(', ')}`);
+  assert.ok(!files.some((f) => f.startsWith('dist/components/') || f.startsWith('dist/i18n/')), 'no element, no UI strings');
+});

@@ -3,7 +3,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import { ContextProvider } from '@lit/context';
 import '../../src/components/captions/un75-captions.js';
 import type { Un75Captions } from '../../src/components/captions/un75-captions.js';
-import { captionsContext } from '../../src/components/context.js';
+import { meetingContext } from '../../src/components/context.js';
+import type { Meeting } from '../../src/core/meeting.js';
 import { CaptionService } from '../../src/core/captions.js';
 import { breakLines, captionRows, lineLengthFor, visibleLength } from '../../src/core/caption-layout.js';
 import { TranslationError } from '../../src/core/translation.js';
@@ -288,7 +289,9 @@ describe('<un75-captions>', () => {
   it('takes its service from an enclosing meeting through context', async () => {
     const { service, say } = listener('en');
     const host = await fixture<HTMLDivElement>(html`<div></div>`);
-    new ContextProvider(host, { context: captionsContext, initialValue: service });
+    // Only the part of a meeting the caption element reads.
+    const meeting = Object.assign(new EventTarget(), { captions: service }) as unknown as Meeting;
+    new ContextProvider(host, { context: meetingContext, initialValue: meeting });
     const el = document.createElement('un75-captions');
     host.append(el);
     say('p2', 'en', 'From context');

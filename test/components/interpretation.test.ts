@@ -23,7 +23,7 @@ describe('interpretation in <un75-meeting>', () => {
         camera-off
         room=${room}
         name="Ines"
-        role="interpreter"
+        join-as="interpreter"
         interpreter-languages="en fr"
         signaling=${SIGNALING}
       ></un75-meeting>
@@ -120,7 +120,7 @@ describe('interpretation in <un75-meeting>', () => {
 describe('the interpreter booth in Arabic', () => {
   it('is labelled in Arabic and laid out right to left', async () => {
     const wrapper = await fixture(html`<div lang="ar">
-      <un75-meeting autojoin camera-off room=${uniqueRoom('ar')} name="أمل" role="interpreter" interpreter-languages="ar fr" signaling=${SIGNALING}></un75-meeting>
+      <un75-meeting autojoin camera-off room=${uniqueRoom('ar')} name="أمل" join-as="interpreter" interpreter-languages="ar fr" signaling=${SIGNALING}></un75-meeting>
     </div>`);
     const meeting = wrapper.querySelector('un75-meeting')!;
     await joined(meeting);

@@ -87,14 +87,35 @@ describe('<un75-language-picker>', () => {
       <div id="m"></div>
       <un75-language-picker for="m"></un75-language-picker>
     </div>`);
-    const meeting = wrapper.querySelector('#m') as HTMLElement & { captions?: CaptionService };
-    meeting.captions = service;
+    const meeting = wrapper.querySelector('#m') as HTMLElement & { core?: unknown };
+    // Only the part of a meeting's core the picker reads.
+    meeting.core = Object.assign(new EventTarget(), { captions: service, languages: { spoken: 'es', listen: 'zh', floorVolume: 0.2 } });
     const el = wrapper.querySelector('un75-language-picker')!;
-    // The picker was connected before the meeting had its service: the meeting announces a join.
-    meeting.dispatchEvent(new CustomEvent('un75-joined', { detail: { selfId: 'me' } }));
+    // The picker was connected before the meeting had its core: the meeting announces it.
+    meeting.dispatchEvent(new Event('un75-meeting-ready', { bubbles: true, composed: true }));
     await el.updateComplete;
     expect(select(el, 'listen').value).to.equal('zh');
     expect(select(el, 'spoken').value).to.equal('es');
+  });
+
+  it('binds to another meeting when its for attribute changes', async () => {
+    const core = (listen: string) =>
+      Object.assign(new EventTarget(), { captions: new CaptionService(new FakeMessaging('me'), { spokenLanguage: 'en', listenLanguage: listen, recognizer: null }), languages: { spoken: 'en', listen, floorVolume: 0.2 } });
+    const wrapper = await fixture(html`<div>
+      <div id="a"></div>
+      <div id="b"></div>
+      <un75-language-picker for="a"></un75-language-picker>
+    </div>`);
+    Object.assign(wrapper.querySelector('#a')!, { core: core('ru') });
+    Object.assign(wrapper.querySelector('#b')!, { core: core('ar') });
+    const el = wrapper.querySelector('un75-language-picker')!;
+    wrapper.querySelector('#a')!.dispatchEvent(new Event('un75-meeting-ready', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(select(el, 'listen').value).to.equal('ru');
+    el.setAttribute('for', 'b');
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(select(el, 'listen').value).to.equal('ar');
   });
 
   it('is labelled in the page language, right to left in Arabic', async () => {

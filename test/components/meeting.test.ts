@@ -3,6 +3,9 @@ import '../../src/components/meeting/un75-meeting.js';
 import type { Un75Meeting } from '../../src/components/meeting/meeting.js';
 import { LOCALES, UN_LANGUAGES } from '../../src/i18n/localize.js';
 import { joined, shadow, SIGNALING, uniqueRoom, until } from './helpers.js';
+import '../../src/components/language-picker/un75-language-picker.js';
+import type { Un75LanguagePicker } from '../../src/components/language-picker/language-picker.js';
+import { ControlledTranslator, ScriptedRecognizer } from '../core/caption-fakes.js';
 
 const lobbyOf = (meeting: Un75Meeting) => shadow(meeting).querySelector('un75-lobby')!;
 const tilesOf = (meeting: Un75Meeting) =>
@@ -164,5 +167,58 @@ describe('<un75-meeting>', () => {
       expect(tracks.every((t) => t.readyState === 'ended')).to.be.true;
       await until(() => a.participants.length === 1, 'Amina to see Boris gone');
     });
+  });
+
+  it('an outer language picker bound with for, placed before the meeting exists, drives it like the inner one', async () => {
+    const room = uniqueRoom('outer-picker');
+    const wrapper = await fixture<HTMLDivElement>(html`<div><un75-language-picker for="m"></un75-language-picker></div>`);
+    const picker = wrapper.querySelector<Un75LanguagePicker>('un75-language-picker')!;
+    const choose = async (which: 'listen' | 'spoken', tag: string) => {
+      await picker.updateComplete;
+      const select = shadow(picker).querySelector<HTMLSelectElement>(`[part~="${which}-picker"]`)!;
+      select.value = tag;
+      select.dispatchEvent(new Event('change'));
+    };
+    // Someone already in the room, whose captions the meeting shows and who sees its spoken language.
+    const speaker = new ScriptedRecognizer();
+    const other = document.createElement('un75-meeting');
+    Object.assign(other, { room, signaling: SIGNALING, name: 'Omar', spokenLanguage: 'en', recognizer: speaker, autojoin: true });
+    wrapper.append(other);
+    await joined(other);
+    // The meeting appears later.
+    const m = document.createElement('un75-meeting');
+    Object.assign(m, { id: 'm', room, signaling: SIGNALING, name: 'Mia', spokenLanguage: 'en', listenLanguage: 'en', recognizer: new ScriptedRecognizer(), translator: new ControlledTranslator() });
+    m.autojoin = true;
+    wrapper.append(m);
+    await joined(m);
+    const mId = m.core!.session!.selfId!;
+    await until(() => other.participants.some((p) => p.id === mId), 'Omar to see Mia');
+    await picker.updateComplete;
+    expect(shadow(picker).querySelector<HTMLSelectElement>('[part~="listen-picker"]')!.value).to.equal('en');
+
+    const channel = oneEvent(m, 'un75-channel-change');
+    await choose('listen', 'fr');
+    expect((await channel).detail.listenLanguage).to.equal('fr');
+    expect(m.core!.languages.listen).to.equal('fr');
+    expect(m.core!.captions!.listenLanguage).to.equal('fr');
+    expect(m.core!.interpretation!.listenLanguage).to.equal('fr');
+    // The element's properties follow what was chosen outside it.
+    await until(() => m.listenLanguage === 'fr', 'the listen-language property to follow');
+    // Captions arrive translated into the language chosen in the outer picker.
+    const captions: string[] = [];
+    m.addEventListener('un75-caption', (e) => captions.push(e.detail.caption.translation?.text ?? ''));
+    await until(() => speaker.options !== undefined, "Omar's recognition to start");
+    await until(() => {
+      if (!captions.length) speaker.say('Welcome');
+      return captions.includes('fr:Welcome');
+    }, 'the caption in French', 15000);
+
+    // The spoken language chosen outside is recognised and published to the others.
+    await choose('spoken', 'ar');
+    expect(m.core!.captions!.spokenLanguage).to.equal('ar');
+    await until(() => other.participants.find((p) => p.id === mId)?.spokenLanguage === 'ar', "Omar to see Mia's new language");
+    expect(m.spokenLanguage).to.equal('ar');
+    await m.leave();
+    await other.leave();
   });
 });

@@ -74,7 +74,7 @@ describe('interpretation channels, as the listener hears them', () => {
     const listenerBrowser = await launchBrowser({ args: fake(OWN), env: { PULSE_SERVER: pulse.server }, muted: false });
     browsers.push(floorBrowser, interpreterBrowser, listenerBrowser);
     await open(floorBrowser, 'Floor', 'spoken-language="en"');
-    interpreter = await open(interpreterBrowser, 'Ines', 'role="interpreter" interpreter-languages="en fr"');
+    interpreter = await open(interpreterBrowser, 'Ines', 'join-as="interpreter" interpreter-languages="en fr"');
     listener = await open(listenerBrowser, 'Lina', 'spoken-language="fr" listen-language="fr"');
     await waitInPage(listener, `__un75.names().length === 3`, 'all three in the room');
     await waitInPage(

@@ -14,3 +14,4 @@ await import('./firefox.e2e.js');
 await import('./stun.e2e.js');
 await import('./custom-layout.e2e.js');
 await import('./hostile.e2e.js');
+await import('./headless.e2e.js');

@@ -2,8 +2,8 @@ import { LitElement, html, nothing } from 'lit';
 import type { CaptionService } from '../../core/captions.js';
 import { sameLanguage } from '../../core/language.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
-import { captionsPart, interpretationPart } from '../meeting-part-controller.js';
-import { sameChannel } from '../../core/interpretation.js';
+import { captionsPart, interpretationPart, meetingPart } from '../meeting-part-controller.js';
+import { sameChannel, type Interpretation } from '../../core/interpretation.js';
 import { styles } from './language-picker.styles.js';
 
 export interface Un75LanguageChangeDetail {
@@ -34,8 +34,10 @@ export function parseLanguageList(value: string | null | undefined): string[] {
  *
  * Offers the six UN languages plus any given in `languages`, each named in its own language
  * (`Intl.DisplayNames`), so that someone who does not read the page's language still finds theirs.
- * Native selects: keyboard and screen reader work as everywhere. Inside <un75-meeting> (or with a
- * caption service set as `service`) a change re-translates the captions on screen at once.
+ * Native selects: keyboard and screen reader work as everywhere. Inside <un75-meeting>, or bound to
+ * one with `for="id"`, a change sets the meeting's languages: captions are re-translated at once,
+ * the interpretation channel follows, and others see the new spoken language. With a caption
+ * service set as `service` it sets only that service's languages.
  *
  * @fires un75-language-change - A language was chosen. Detail: `{ listenLanguage, spokenLanguage, changed }`.
  *
@@ -70,6 +72,7 @@ export class Un75LanguagePicker extends LitElement {
   readonly #localize = new LocalizeController(this);
   readonly #captions = captionsPart(this, () => this.service);
   readonly #interpretation = interpretationPart(this);
+  readonly #meeting = meetingPart(this);
 
   /** The caption service whose languages to set; defaults to the enclosing or named meeting's. */
   service: CaptionService | undefined;
@@ -90,11 +93,11 @@ export class Un75LanguagePicker extends LitElement {
   noSpoken = false;
 
   get #currentListen(): string {
-    return this.#captions.value?.listenLanguage || this.listenLanguage || this.#currentSpoken;
+    return this.#captions.value?.listenLanguage || this.#meeting.value?.languages.listen || this.listenLanguage || this.#currentSpoken;
   }
 
   get #currentSpoken(): string {
-    return this.#captions.value?.spokenLanguage || this.spokenLanguage || navigator.language || 'en';
+    return this.#captions.value?.spokenLanguage || this.#meeting.value?.languages.spoken || this.spokenLanguage || navigator.language || 'en';
   }
 
   /** The UN languages, the extra ones, and the current choice if it is none of those. */
@@ -111,14 +114,15 @@ export class Un75LanguagePicker extends LitElement {
 
   #choose(which: 'listen' | 'spoken', event: Event) {
     const tag = (event.target as HTMLSelectElement).value;
+    if (which === 'listen') this.listenLanguage = tag;
+    else this.spokenLanguage = tag;
+    // The meeting owns language state: captions, its channel and the spoken language published to
+    // the others all follow. Without one, a caption service set on the picker is set directly.
+    const meeting = this.#meeting.value;
     const service = this.#captions.value;
-    if (which === 'listen') {
-      this.listenLanguage = tag;
-      if (service) service.listenLanguage = tag;
-    } else {
-      this.spokenLanguage = tag;
-      if (service) service.spokenLanguage = tag;
-    }
+    if (meeting && !this.service) meeting.setLanguages(which === 'listen' ? { listen: tag } : { spoken: tag });
+    else if (service && which === 'listen') service.listenLanguage = tag;
+    else if (service) service.spokenLanguage = tag;
     this.dispatchEvent(
       new CustomEvent<Un75LanguageChangeDetail>('un75-language-change', {
         detail: { listenLanguage: this.#currentListen, spokenLanguage: this.#currentSpoken, changed: which },
@@ -149,6 +153,12 @@ export class Un75LanguagePicker extends LitElement {
     </label>`;
   }
 
+  #setFloorVolume(interpretation: Interpretation, volume: number) {
+    const meeting = this.#meeting.value;
+    if (meeting) meeting.setLanguages({ floorVolume: volume });
+    else interpretation.floorVolume = volume;
+  }
+
   /** Whether a human interpreter is live in the listen language, and the floor's volume under them. */
   #renderChannel() {
     const interpretation = this.#interpretation.value;
@@ -172,7 +182,7 @@ export class Un75LanguagePicker extends LitElement {
               step="5"
               .value=${String(Math.round(interpretation.floorVolume * 100))}
               aria-valuetext=${`${Math.round(interpretation.floorVolume * 100)}%`}
-              @input=${(e: Event) => (interpretation.floorVolume = Number((e.target as HTMLInputElement).value) / 100)}
+              @input=${(e: Event) => this.#setFloorVolume(interpretation, Number((e.target as HTMLInputElement).value) / 100)}
             />
           </label>`
         : nothing}

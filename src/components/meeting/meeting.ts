@@ -1,39 +1,27 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import type { LocalMedia, MediaProblem } from '../../core/media.js';
-import { MeetingSession } from '../../core/session.js';
+import type { Languages, Meeting, JoinSettings, MeetingError } from '../../core/meeting.js';
+import type { MediaProblem } from '../../core/media.js';
 import type { Participant } from '../../core/types.js';
-import { ROLES, ROOM_PATTERN, type Role } from '../../protocol/signaling.js';
+import type { Role } from '../../protocol/signaling.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
-import { captionsContext, interpretationContext, sessionContext } from '../context.js';
-import { Interpretation } from '../../core/interpretation.js';
-import '../booth/un75-booth.js';
-import { CaptionService, type TranscriptFormat } from '../../core/captions.js';
+import { meetingContext } from '../context.js';
+import { MEETING_READY } from '../meeting-part-controller.js';
+import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
+import type { Interpretation } from '../../core/interpretation.js';
+import type { MeetingSession } from '../../core/session.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
 import { formatTranscript } from '../../core/transcript.js';
-import { defaultTranslator, type Translator } from '../../core/translation.js';
+import type { Translator } from '../../core/translation.js';
+import '../booth/un75-booth.js';
 import '../captions/un75-captions.js';
 import '../language-picker/un75-language-picker.js';
-import type { Un75LanguageChangeDetail } from '../language-picker/language-picker.js';
 import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
 import '../video-grid/un75-video-grid.js';
 import { styles } from './meeting.styles.js';
-import type {
-  Un75CaptionDetail,
-  Un75ChannelChangeDetail,
-  Un75ErrorDetail,
-} from './meeting.types.js';
-
-interface JoinSettings {
-  name: string;
-  micEnabled: boolean;
-  cameraEnabled: boolean;
-  audioDeviceId?: string | undefined;
-  videoDeviceId?: string | undefined;
-  media?: LocalMedia | undefined;
-}
+import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from './meeting.types.js';
 
 /**
  * @tag un75-meeting
@@ -54,6 +42,8 @@ interface JoinSettings {
  * Detail: `{ caption }` (see `Caption` in src/core/captions.types.ts).
  * @fires un75-language-change - The person chose another language in the picker. Detail:
  * `{ listenLanguage, spokenLanguage, changed }`.
+ * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
+ * elements bound with `for` find it. No detail.
  *
  * @csspart base - The element's frame.
  * @csspart stage - The area holding the grid (and the caption overlay).
@@ -65,7 +55,7 @@ interface JoinSettings {
  * @csspart left - The screen shown after leaving.
  * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
  * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
- * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for `role="interpreter"`.
+ * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, or a token granting it).
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -93,7 +83,7 @@ export class Un75Meeting extends LitElement {
     name: {},
     token: {},
     spokenLanguage: { attribute: 'spoken-language' },
-    role: {},
+    joinAs: { attribute: 'join-as' },
     autojoin: { type: Boolean },
     micOff: { type: Boolean, attribute: 'mic-off' },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
@@ -105,9 +95,7 @@ export class Un75Meeting extends LitElement {
     translator: { attribute: false },
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
-    _interpretation: { state: true },
-    _captions: { state: true },
-    _session: { state: true },
+    _core: { state: true },
     phase: { state: true },
     notices: { state: true },
   };
@@ -125,11 +113,11 @@ export class Un75Meeting extends LitElement {
   /** BCP 47 tag of what this person speaks. Default: the browser's language. */
   spokenLanguage = '';
   /**
-   * `participant`, `interpreter` or `host` (a server with `--jwt-secret` takes it from the token).
-   * This shadows HTMLElement's ARIA `role` reflection, as the public contract names it so; the
-   * element's own accessible semantics come from its shadow content, not from this attribute.
+   * The role this person asks for: `participant`, `interpreter` or `host`. What the UI shows follows
+   * the role the server grants (a server with `--jwt-secret` takes it from the token), so a token
+   * granting `interpreter` opens the booth without this attribute.
    */
-  override role: Role = 'participant';
+  joinAs: Role = 'participant';
   /** Skip the pre-join screen (needs `name`). */
   autojoin = false;
   /** Start with the microphone off. */
@@ -157,36 +145,42 @@ export class Un75Meeting extends LitElement {
    */
   interpreterLanguages = '';
 
-  /** Interpretation channels of the current call. */
-  private _interpretation: Interpretation | undefined;
-  /** Captions of the current (or last) call. */
-  private _captions: CaptionService | undefined;
-  /** The current session; a new one after each join. */
-  private _session: MeetingSession | undefined;
+  /** The headless meeting of the current (or last) call; a new one for each join. */
+  private _core: Meeting | undefined;
 
-  // The three are provided to the elements inside (grid, controls, captions, picker, booth).
-  readonly #providers = [
-    new ContextProvider(this, { context: sessionContext }),
-    new ContextProvider(this, { context: captionsContext }),
-    new ContextProvider(this, { context: interpretationContext }),
-  ] as const;
+  // Provided to the elements inside (grid, controls, captions, picker, booth).
+  readonly #provider = new ContextProvider(this, { context: meetingContext });
 
   private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
   private notices: { text: string; error: boolean }[] = [];
 
-  /** The core session object of the current call (read-only): see src/core/session.ts. */
+  /**
+   * The headless `Meeting` of the current (or last) call (read-only; see src/core/meeting.ts and
+   * docs/headless.md): its session, captions, interpretation, languages and events. Undefined
+   * before the first join; a new one for each join.
+   */
+  get core(): Meeting | undefined {
+    return this._core;
+  }
+
+  /** @deprecated Use `core.session`. */
   get session(): MeetingSession | undefined {
-    return this._session;
+    return this._core?.session;
   }
 
   /** Everyone in the room, oneself first. Empty before joining. */
   get participants(): Participant[] {
-    return this._session?.participants ?? [];
+    return this._core?.participants ?? [];
   }
 
-  /** The caption service of the current (or last) call (read-only): see src/core/captions.ts. */
+  /** The caption service of the current (or last) call (read-only): `core.captions`. */
   get captions(): CaptionService | undefined {
-    return this._captions;
+    return this._core?.captions;
+  }
+
+  /** The interpretation of the current call (read-only): `core.interpretation`. */
+  get interpretation(): Interpretation | undefined {
+    return this._core?.interpretation;
   }
 
   /**
@@ -194,16 +188,17 @@ export class Un75Meeting extends LitElement {
    * `language`. Still available after leaving, until the next join.
    */
   async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
-    return this._captions?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+    return this._core?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
   }
 
   /** This person's camera and microphone stream once joined. */
   get localStream(): MediaStream | undefined {
-    return this._session?.localStream;
+    return this._core?.localStream;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#announce();
     if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
   }
 
@@ -216,34 +211,25 @@ export class Un75Meeting extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const [session, captionsProvider, interpretationProvider] = this.#providers;
-    session.setValue(this._session);
-    captionsProvider.setValue(this._captions);
-    interpretationProvider.setValue(this._interpretation);
-    const languages = changed.has('listenLanguage') || changed.has('spokenLanguage');
-    const interpretation = this._interpretation;
-    if (interpretation) {
-      if (changed.has('floorVolume')) interpretation.floorVolume = this.floorVolume;
-      if (languages) interpretation.listenLanguage = this.#listenTag;
-    }
-    // Others see what this person now speaks in the participant list.
-    if (changed.has('spokenLanguage') && this.spokenLanguage) this._session?.setSpokenLanguage(this.spokenLanguage);
-    const captions = this._captions;
-    if (captions) {
-      if (changed.has('spokenLanguage') && this.spokenLanguage) captions.spokenLanguage = this.spokenLanguage;
-      if (languages) captions.listenLanguage = this.#listenTag;
-      if (changed.has('recognizer') && this.recognizer) captions.recognizer = this.recognizer;
-      if (changed.has('translator') || changed.has('translationEndpoint')) captions.translator = this.translator ?? defaultTranslator(this.translationEndpoint);
+    this.#provider.setValue(this._core);
+    const core = this._core;
+    if (core) {
+      // Attributes and properties map onto the meeting, which owns language state.
+      if (changed.has('listenLanguage') || changed.has('spokenLanguage') || changed.has('floorVolume')) {
+        // Without listen-language one listens in the language one speaks.
+        core.setLanguages({ spoken: this.spokenLanguage || undefined, listen: this.listenLanguage || this.spokenLanguage || undefined, floorVolume: this.floorVolume });
+      }
+      if (changed.has('recognizer') && this.recognizer) core.setRecognizer(this.recognizer);
+      if (changed.has('translator') || changed.has('translationEndpoint')) core.setTranslator(this.translator, this.translationEndpoint);
     }
     if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
       void this.join().catch(() => {});
     }
   }
 
-  #signalingUrl(): string {
-    if (this.signaling) return this.signaling;
-    const { protocol, host } = window.location;
-    return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
+  /** Tells elements bound with `for` that this meeting (or its core) is there. */
+  #announce() {
+    this.dispatchEvent(new Event(MEETING_READY, { bubbles: true, composed: true }));
   }
 
   /**
@@ -253,41 +239,43 @@ export class Un75Meeting extends LitElement {
   async join(settings?: JoinSettings): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'in-call') return;
     const name = (settings?.name ?? this.name).trim();
-    const { t } = this.#localize;
-    if (!ROOM_PATTERN.test(this.room)) {
-      this.#fail({ code: 'bad-room', message: t.missingRoom });
-      throw new Error(t.missingRoom);
-    }
-    if (!name) {
-      // Nothing to call this person by: the pre-join screen asks.
-      this.phase = 'lobby';
-      return;
-    }
     this.notices = [];
     this.phase = 'joining';
-    const session = new MeetingSession({
-      signalingUrl: this.#signalingUrl(),
+    // The call engine is loaded when it is needed: the pre-join screen does without it.
+    const { Meeting } = await import('../../core/meeting.js');
+    const core = new Meeting({
       room: this.room,
+      signalingUrl: this.signaling || undefined,
       name,
       token: this.token || undefined,
-      role: ROLES.includes(this.role) ? this.role : 'participant',
-      spokenLanguage: this.#spokenTag,
-      micEnabled: settings?.micEnabled ?? !this.micOff,
-      cameraEnabled: settings?.cameraEnabled ?? !this.cameraOff,
-      audioDeviceId: settings?.audioDeviceId,
-      videoDeviceId: settings?.videoDeviceId,
-      localMedia: settings?.media,
+      joinAs: this.joinAs,
+      spokenLanguage: this.spokenLanguage || undefined,
+      listenLanguage: this.listenLanguage || undefined,
+      floorVolume: this.floorVolume,
+      interpreterLanguages: this.interpreterLanguages,
+      translationEndpoint: this.translationEndpoint || undefined,
+      translator: this.translator,
+      recognizer: this.recognizer,
+      micOff: this.micOff,
+      cameraOff: this.cameraOff,
       iceTransportPolicy: this.iceTransportPolicy,
     });
-    this.#forwardEvents(session);
-    this._session = session;
-    this.#startCaptions(session);
-    this.#startInterpretation(session);
+    this._core = core;
+    this.#forwardEvents(core);
+    const joined = core.join({ ...settings, name });
+    this.#announce();
     try {
-      await session.join();
-    } catch {
-      if (this._session === session) this.phase = 'left';
-      throw new Error(this.notices.at(-1)?.text ?? 'join failed');
+      await joined;
+    } catch (err) {
+      const code = (err as Partial<MeetingError>).code;
+      // Nothing to call this person by: the pre-join screen asks.
+      if (code === 'no-name') {
+        this.phase = 'lobby';
+        return;
+      }
+      // A missing room name is the page's mistake: nothing was joined, the pre-join screen stays.
+      if (this._core === core) this.phase = code === 'bad-room' ? 'lobby' : 'left';
+      throw new Error(this.notices.at(-1)?.text ?? (err as Error).message);
     }
   }
 
@@ -296,102 +284,34 @@ export class Un75Meeting extends LitElement {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 
-  #forwardEvents(session: MeetingSession) {
-    const mine = () => this._session === session;
-    // Session events the element fires again as its own, with the same detail.
+  #forwardEvents(core: Meeting) {
+    const mine = () => this._core === core;
+    // Meeting events the element fires again as its own, with the same detail.
     for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'connection-state'] as const) {
-      session.addEventListener(type, (event) => {
+      core.addEventListener(type, (event) => {
         if (!mine()) return;
         if (type === 'joined') this.phase = 'in-call';
         if (type === 'left') this.phase = 'left';
         this.#emit(`un75-${type}`, (event as CustomEvent).detail);
       });
     }
-    session.on('local-media', (e) => mine() && this.#showMediaProblem(e.detail.problem));
-    session.on('error', (e) => mine() && this.#fail(e.detail));
+    core.on('caption', (e) => mine() && this.#emit<Un75CaptionDetail>('un75-caption', e.detail));
+    core.on('channel-change', (e) => mine() && this.#emit<Un75ChannelChangeDetail>('un75-channel-change', e.detail));
+    core.on('languages-change', (e) => mine() && this.#followLanguages(e.detail));
+    core.on('local-media', (e) => mine() && this.#showMediaProblem(e.detail.problem));
+    core.on('error', (e) => mine() && e.detail.code !== 'no-name' && this.#fail(e.detail));
   }
 
-  #startCaptions(session: MeetingSession) {
-    this._captions?.dispose();
-    const captions = new CaptionService(session, {
-      spokenLanguage: this.#spokenTag,
-      listenLanguage: this.#listenTag,
-      ...(this.recognizer ? { recognizer: this.recognizer } : {}),
-      translator: this.translator ?? defaultTranslator(this.translationEndpoint) ?? null,
-      name: this.name,
-    });
-    this._captions = captions;
-    const mine = () => this._captions === captions && this._session === session;
-    captions.addEventListener('caption', (e) => {
-      if (mine()) this.#emit<Un75CaptionDetail>('un75-caption', e.detail);
-    });
-    session.on('joined', () => {
-      const track = session.localStream.getAudioTracks()[0];
-      // Without a microphone this person only listens: nothing to recognise.
-      // An interpreter's voice is a channel, not the floor: it is not captioned (listeners already
-      // have the floor's captions in their language).
-      if (mine() && track && !this.#boothLanguages()) void captions.start(track, !session.micEnabled);
-    });
-    session.on('participant-updated', (e) => {
-      if (!mine() || e.detail.participant.id !== session.selfId || this.#boothLanguages()) return;
-      // Recognition follows the microphone: nothing is captioned while it is off.
-      if (session.micEnabled) void captions.resume(session.localStream.getAudioTracks()[0]);
-      else captions.pause();
-    });
-    // The transcript stays readable after leaving; recognition stops with the microphone.
-    session.on('left', () => captions.stop());
+  /** The element's properties follow the meeting's languages, whoever changed them. */
+  #followLanguages(languages: Languages) {
+    if (this.listenLanguage || languages.listen !== languages.spoken) this.listenLanguage = languages.listen;
+    if (this.spokenLanguage || languages.spoken !== (navigator.language || 'en')) this.spokenLanguage = languages.spoken;
+    this.floorVolume = languages.floorVolume;
   }
 
-  /** What this person speaks: `spoken-language`, else the browser's language. */
-  get #spokenTag(): string {
-    return this.spokenLanguage || navigator.language || 'en';
-  }
-
-  /** What this person wants to understand: `listen-language`, else what they speak. */
-  get #listenTag(): string {
-    return this.listenLanguage || this.#spokenTag;
-  }
-
-  /** The booth's languages from `interpreter-languages`, when this person interprets. */
-  #boothLanguages(): [string, string] | undefined {
-    const [from, to] = this.interpreterLanguages.trim().split(/[\s,]+/);
-    return this.role === 'interpreter' && from && to ? [from, to] : undefined;
-  }
-
-  #startInterpretation(session: MeetingSession) {
-    this._interpretation?.dispose();
-    const interpretation = new Interpretation(session, {
-      listenLanguage: this.#listenTag,
-      floorVolume: this.floorVolume,
-      interpreterLanguages: this.#boothLanguages(),
-    });
-    this._interpretation = interpretation;
-    session.audio.setPolicy(interpretation.volumeFor);
-    // un75-channel-change on every change of what this person hears: their language or its channel.
-    let last = '';
-    interpretation.on('change', () => {
-      if (this._interpretation !== interpretation) return;
-      session.audio.update();
-      // The picker's slider sets the interpretation directly: keep the property truthful.
-      this.floorVolume = interpretation.floorVolume;
-      const channel = interpretation.heard;
-      const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
-      if (key === last) return;
-      last = key;
-      this.#emit<Un75ChannelChangeDetail>('un75-channel-change', { listenLanguage: interpretation.listenLanguage, channel });
-    });
-    session.on('left', () => interpretation.dispose());
-  }
-
-  /** The interpretation of the current call (read-only): channels, booth state; see src/core/interpretation.ts. */
-  get interpretation(): Interpretation | undefined {
-    return this._interpretation;
-  }
-
-  #onLanguageChange(event: CustomEvent<Un75LanguageChangeDetail>) {
-    // Keep the element's attributes in step with what the person chose in its picker.
-    this.listenLanguage = event.detail.listenLanguage;
-    this.spokenLanguage = event.detail.spokenLanguage;
+  /** True when the meeting's booth is open: this person interprets. */
+  get #inBooth(): boolean {
+    return Boolean(this._core?.boothLanguages);
   }
 
   #showMediaProblem(problem: MediaProblem | undefined) {
@@ -399,35 +319,35 @@ export class Un75Meeting extends LitElement {
     if (text) this.notices = [...this.notices, { text, error: false }];
   }
 
-  #fail(detail: Un75ErrorDetail) {
-    const text = problemText(this.#localize.t, detail.code) ?? detail.message;
+  #fail(error: MeetingError) {
+    const text = problemText(this.#localize.t, error.code) ?? error.message;
     this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
-    this.#emit<Un75ErrorDetail>('un75-error', detail);
+    this.#emit<Un75ErrorDetail>('un75-error', { code: error.code, message: text });
   }
 
   /** Leaves the room and releases camera and microphone. */
   async leave(reason = 'left'): Promise<void> {
-    this._session?.leave(reason);
+    return this._core?.leave(reason);
   }
 
   /** Turns the microphone on or off; flips it without an argument. Resolves with the new state. */
   async toggleMicrophone(on?: boolean): Promise<boolean> {
-    return this._session?.setMicrophone(on) ?? false;
+    return this._core?.toggleMicrophone(on) ?? false;
   }
 
   /** Turns the camera on or off; flips it without an argument. */
   async toggleCamera(on?: boolean): Promise<boolean> {
-    return (await this._session?.setCamera(on)) ?? false;
+    return this._core?.toggleCamera(on) ?? false;
   }
 
   /** Starts or stops sharing the screen; flips it without an argument. */
   async toggleScreenShare(on?: boolean): Promise<boolean> {
-    return (await this._session?.setScreenShare(on)) ?? false;
+    return this._core?.toggleScreenShare(on) ?? false;
   }
 
   /** Raises or lowers the hand; flips it without an argument. */
   async toggleHand(on?: boolean): Promise<boolean> {
-    return this._session?.setHand(on) ?? false;
+    return this._core?.toggleHand(on) ?? false;
   }
 
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
@@ -467,14 +387,11 @@ export class Un75Meeting extends LitElement {
                       exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
                     ></un75-captions>`}
               </div>
-              ${this.#boothLanguages()
+              ${this.#inBooth
                 ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>`
                 : nothing}
               <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
-                <un75-language-picker
-                  exportparts="picker, listen-picker, spoken-picker"
-                  @un75-language-change=${this.#onLanguageChange}
-                ></un75-language-picker>
+                <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
               </un75-controls>
             `
           : nothing}

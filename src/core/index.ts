@@ -1,0 +1,11 @@
+// The headless core: a whole meeting without any UI (`import { Meeting } from 'un75-meeting/core'`).
+export { Meeting } from './meeting.js';
+export type { Languages, JoinSettings, MeetingError, MeetingErrorCode, MeetingEvents, MeetingOptions } from './meeting.js';
+export type { MeetingSession, ConnectionState, RemoteStreams } from './session.js';
+export type { CaptionService } from './captions.js';
+export type { Caption, CaptionNote, TranscriptFormat } from './captions.types.js';
+export type { Interpretation, Channel, BoothState } from './interpretation.js';
+export type { SpeechRecognizer } from './recognition.js';
+export type { Translator } from './translation.js';
+export type { Participant } from './types.js';
+export type { Role } from '../protocol/signaling.js';

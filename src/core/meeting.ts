@@ -1,0 +1,373 @@
+import { ROLES, ROOM_PATTERN, type ErrorCode, type Role } from '../protocol/signaling.js';
+import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
+import { Interpretation, type Channel } from './interpretation.js';
+import type { LocalMedia, MediaProblem } from './media.js';
+import type { SpeechRecognizer } from './recognition.js';
+import { MeetingSession, type ConnectionState, type RemoteStreams } from './session.js';
+import { formatTranscript } from './transcript.js';
+import { defaultTranslator, type Translator } from './translation.js';
+import { TypedEventTarget } from './typed-event-target.js';
+import type { Participant } from './types.js';
+
+/**
+ * Every `code` an `error` event (and `un75-error`) carries: the signaling server's codes
+ * (docs/protocol.md), and what the client finds itself.
+ */
+export type MeetingErrorCode =
+  | ErrorCode
+  /** The signaling server cannot be reached (or the connection was lost for good). */
+  | 'unreachable'
+  | 'closed'
+  /** `room` is missing or not a valid room name. */
+  | 'bad-room'
+  /** Nothing to call this person by: `name` is empty. */
+  | 'no-name'
+  | MediaProblem
+  | 'screen-share-failed';
+
+export interface MeetingError {
+  code: MeetingErrorCode;
+  message: string;
+}
+
+/** What a `Meeting` is made with: the element's attributes and properties, camelCase. */
+export interface MeetingOptions {
+  /** Room name: letters, digits, `.`, `_`, `-`, up to 64. */
+  room: string;
+  /** WebSocket URL of the signaling server. Default: `/signal` on the page's own host. */
+  signalingUrl?: string | undefined;
+  /** Display name (can also be given to `join`). */
+  name?: string | undefined;
+  /** JWT for a server started with `--jwt-secret`. */
+  token?: string | undefined;
+  /** The role asked for; the server grants the one the UI should show (`self.role`). */
+  joinAs?: Role | undefined;
+  /** BCP 47 tag of what this person speaks. Default: the browser's language. */
+  spokenLanguage?: string | undefined;
+  /** BCP 47 tag captions are translated into and whose channel is played. Default: `spokenLanguage`. */
+  listenLanguage?: string | undefined;
+  /** 0–1: how loud the floor stays under an interpreter. Default 0.2. */
+  floorVolume?: number | undefined;
+  /** For interpreters: the booth's two languages, `"en fr"` or `['en', 'fr']`. */
+  interpreterLanguages?: string | readonly string[] | undefined;
+  /** URL of a LibreTranslate-compatible `/translate` API. */
+  translationEndpoint?: string | undefined;
+  /** Caption translator; default from `translationEndpoint`, else the browser's. */
+  translator?: Translator | undefined;
+  /** Speech recogniser for this person's captions; default the Web Speech API. */
+  recognizer?: SpeechRecognizer | undefined;
+  /** Start with the microphone / camera off. */
+  micOff?: boolean | undefined;
+  cameraOff?: boolean | undefined;
+  /** `relay` forces every link through TURN. */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+}
+
+/** Choices made just before joining (the pre-join screen's). */
+export interface JoinSettings {
+  name?: string | undefined;
+  micEnabled?: boolean | undefined;
+  cameraEnabled?: boolean | undefined;
+  audioDeviceId?: string | undefined;
+  videoDeviceId?: string | undefined;
+  /** Media already acquired (e.g. a preview); the meeting takes ownership of it. */
+  media?: LocalMedia | undefined;
+}
+
+export interface Languages {
+  /** What this person speaks (their captions are recognised in it; others see it). */
+  spoken: string;
+  /** What they want to understand (captions are translated into it; its channel is played). */
+  listen: string;
+  /** 0–1: the floor's volume under an interpreter. */
+  floorVolume: number;
+}
+
+export interface MeetingEvents {
+  joined: CustomEvent<{ selfId: string }>;
+  left: CustomEvent<{ reason: string }>;
+  'participant-joined': CustomEvent<{ participant: Participant }>;
+  'participant-left': CustomEvent<{ participant: Participant; reason: string }>;
+  'participant-updated': CustomEvent<{ participant: Participant }>;
+  /** A participant's streams changed: read them with `streamsOf(id)`. */
+  streams: CustomEvent<{ id: string }>;
+  'connection-state': CustomEvent<{ state: ConnectionState }>;
+  /** Camera or microphone missing at join (undefined: all well). */
+  'local-media': CustomEvent<{ problem: MediaProblem | undefined }>;
+  /** A caption shown or updated, after translation into the listen language. */
+  caption: CustomEvent<{ caption: Caption }>;
+  /** What this person hears changed (`channel` null: the floor at full volume). */
+  'channel-change': CustomEvent<{ listenLanguage: string; channel: Channel | null }>;
+  /** `setLanguages` (or the interpretation's slider) changed the languages or the floor volume. */
+  'languages-change': CustomEvent<Languages>;
+  error: CustomEvent<MeetingError>;
+}
+
+/** The booth's two languages from `"en fr"` / `['en', 'fr']`, or undefined. */
+function pair(value: string | readonly string[] | undefined): [string, string] | undefined {
+  const [from, to] = typeof value === 'string' ? value.trim().split(/[\s,]+/) : (value ?? []);
+  return from && to ? [from, to] : undefined;
+}
+
+/**
+ * A meeting without any UI: the session (signaling, mesh, media), captions and interpretation, and
+ * the rules that tie them together — interpreters are not captioned, recognition follows the
+ * microphone, audio is routed by the interpretation channel, the spoken language is published to
+ * the others, the transcript stays readable after leaving. `<un75-meeting>` is a view over one;
+ * a custom UI can be built on it alone (docs/headless.md).
+ *
+ * Events: see {@link MeetingEvents}.
+ */
+export class Meeting extends TypedEventTarget<MeetingEvents> {
+  readonly #options: MeetingOptions;
+  #languages: Languages;
+  #session: MeetingSession | undefined;
+  #captions: CaptionService | undefined;
+  #interpretation: Interpretation | undefined;
+  #translator: Translator | undefined;
+
+  constructor(options: MeetingOptions) {
+    super();
+    this.#options = { ...options };
+    const spoken = options.spokenLanguage || globalThis.navigator?.language || 'en';
+    this.#languages = { spoken, listen: options.listenLanguage || spoken, floorVolume: options.floorVolume ?? 0.2 };
+    this.#translator = options.translator ?? defaultTranslator(options.translationEndpoint ?? '');
+  }
+
+  /** The session of the current (or last) call: signaling, mesh, media. */
+  get session(): MeetingSession | undefined {
+    return this.#session;
+  }
+
+  /** Captions of the current (or last) call. */
+  get captions(): CaptionService | undefined {
+    return this.#captions;
+  }
+
+  /** Interpretation channels and booth of the current call. */
+  get interpretation(): Interpretation | undefined {
+    return this.#interpretation;
+  }
+
+  /** Everyone in the room, oneself first (`isSelf`). Empty before joining. */
+  get participants(): Participant[] {
+    return this.#session?.participants ?? [];
+  }
+
+  /** This person's camera and microphone once joining. */
+  get localStream(): MediaStream | undefined {
+    return this.#session?.localStream;
+  }
+
+  /** A participant's camera and screen streams. */
+  streamsOf(id: string): RemoteStreams {
+    return this.#session?.streamsOf(id) ?? {};
+  }
+
+  /** The current languages and floor volume (a copy). */
+  get languages(): Languages {
+    return { ...this.#languages };
+  }
+
+  /** The role the server granted once in the room; the one asked for until then. */
+  get role(): Role {
+    const asked = this.#options.joinAs;
+    return this.#session?.self?.role ?? (asked && ROLES.includes(asked) ? asked : 'participant');
+  }
+
+  /** The booth's languages when this person interprets (granted role, `interpreterLanguages`). */
+  get boothLanguages(): [string, string] | undefined {
+    return this.role === 'interpreter' ? pair(this.#options.interpreterLanguages) : undefined;
+  }
+
+  /**
+   * The one place language state changes: captions are re-translated, the channel follows the
+   * listen language, the spoken language is recognised and published to the others. Fires
+   * `languages-change` when anything changed.
+   */
+  setLanguages(change: Partial<Languages>): void {
+    const next = { ...this.#languages };
+    if (change.spoken) next.spoken = change.spoken;
+    if (change.listen) next.listen = change.listen;
+    if (typeof change.floorVolume === 'number' && Number.isFinite(change.floorVolume)) {
+      next.floorVolume = Math.min(1, Math.max(0, change.floorVolume));
+    }
+    const before = this.#languages;
+    if (next.spoken === before.spoken && next.listen === before.listen && next.floorVolume === before.floorVolume) return;
+    this.#languages = next;
+    const captions = this.#captions;
+    if (captions) {
+      captions.spokenLanguage = next.spoken;
+      captions.listenLanguage = next.listen;
+    }
+    if (next.spoken !== before.spoken && this.#session?.state === 'joined') this.#session.setSpokenLanguage(next.spoken);
+    const interpretation = this.#interpretation;
+    if (interpretation) {
+      interpretation.listenLanguage = next.listen;
+      interpretation.floorVolume = next.floorVolume;
+    }
+    this.dispatch('languages-change', { ...next });
+  }
+
+  /** Replaces the caption translator: the one given, else one for `endpoint`, else the browser's. */
+  setTranslator(translator: Translator | undefined, endpoint = ''): void {
+    this.#translator = translator ?? defaultTranslator(endpoint);
+    if (this.#captions) this.#captions.translator = translator;
+  }
+
+  /** Replaces the speech recogniser for the next start of recognition. */
+  setRecognizer(recognizer: SpeechRecognizer): void {
+    this.#options.recognizer = recognizer;
+    if (this.#captions) this.#captions.recognizer = recognizer;
+  }
+
+  #fail(error: MeetingError): Error {
+    this.dispatch('error', error);
+    return Object.assign(new Error(error.message), { code: error.code });
+  }
+
+  /**
+   * Joins the room. Resolves once in the room; rejects (after an `error` event) when the room name
+   * or the name is missing or the server refuses. A new call replaces the last one's session,
+   * captions and interpretation.
+   */
+  async join(settings: JoinSettings = {}): Promise<void> {
+    const state = this.#session?.state;
+    if (state === 'joining' || state === 'joined' || state === 'reconnecting') return;
+    const options = this.#options;
+    if (!ROOM_PATTERN.test(options.room)) throw this.#fail({ code: 'bad-room', message: 'The room name is missing or not valid.' });
+    const name = (settings.name ?? options.name ?? '').trim();
+    if (!name) throw this.#fail({ code: 'no-name', message: 'A name is needed to join.' });
+    const session = new MeetingSession({
+      signalingUrl: options.signalingUrl || defaultSignalingUrl(),
+      room: options.room,
+      name,
+      token: options.token || undefined,
+      role: this.role,
+      spokenLanguage: this.#languages.spoken,
+      micEnabled: settings.micEnabled ?? !options.micOff,
+      cameraEnabled: settings.cameraEnabled ?? !options.cameraOff,
+      audioDeviceId: settings.audioDeviceId,
+      videoDeviceId: settings.videoDeviceId,
+      localMedia: settings.media,
+      iceTransportPolicy: options.iceTransportPolicy,
+    });
+    this.#session = session;
+    // The parts first: when `joined` reaches the listeners, captions and booth are set up.
+    this.#startCaptions(session, name);
+    this.#startInterpretation(session);
+    this.#forwardEvents(session);
+    await session.join();
+  }
+
+  /** Leaves the room and releases camera and microphone. The transcript stays readable. */
+  async leave(reason = 'left'): Promise<void> {
+    this.#session?.leave(reason);
+  }
+
+  /** Turns the microphone on or off; flips it without an argument. Resolves with the new state. */
+  async toggleMicrophone(on?: boolean): Promise<boolean> {
+    return this.#session?.setMicrophone(on) ?? false;
+  }
+
+  /** Turns the camera on or off; flips it without an argument. */
+  async toggleCamera(on?: boolean): Promise<boolean> {
+    return (await this.#session?.setCamera(on)) ?? false;
+  }
+
+  /** Starts or stops sharing the screen; flips it without an argument. */
+  async toggleScreenShare(on?: boolean): Promise<boolean> {
+    return (await this.#session?.setScreenShare(on)) ?? false;
+  }
+
+  /** Raises or lowers the hand; flips it without an argument. */
+  async toggleHand(on?: boolean): Promise<boolean> {
+    return this.#session?.setHand(on) ?? false;
+  }
+
+  /**
+   * Everything said so far, as WebVTT, JSON or text, in its original languages or translated into
+   * `language`. Still available after leaving, until the next join.
+   */
+  async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
+    return this.#captions?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+  }
+
+  #forwardEvents(session: MeetingSession) {
+    const mine = () => this.#session === session;
+    for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'participant-updated', 'streams', 'connection-state', 'local-media'] as const) {
+      session.addEventListener(type, (event) => {
+        if (mine()) this.dispatchEvent(new CustomEvent(type, { detail: (event as CustomEvent).detail }));
+      });
+    }
+    session.on('error', (e) => mine() && this.dispatch('error', e.detail as MeetingError));
+  }
+
+  #startCaptions(session: MeetingSession, name: string) {
+    this.#captions?.dispose();
+    const { recognizer } = this.#options;
+    const captions = new CaptionService(session, {
+      spokenLanguage: this.#languages.spoken,
+      listenLanguage: this.#languages.listen,
+      ...(recognizer ? { recognizer } : {}),
+      translator: this.#translator ?? null,
+      name,
+    });
+    this.#captions = captions;
+    const mine = () => this.#captions === captions && this.#session === session;
+    captions.on('caption', (e) => mine() && this.dispatch('caption', e.detail));
+    session.on('joined', () => {
+      const track = session.localStream.getAudioTracks()[0];
+      // Without a microphone this person only listens: nothing to recognise. An interpreter's
+      // voice is a channel, not the floor: it is not captioned (listeners already have the
+      // floor's captions in their language).
+      if (mine() && track && !this.boothLanguages) void captions.start(track, !session.micEnabled);
+    });
+    session.on('participant-updated', (e) => {
+      if (!mine() || e.detail.participant.id !== session.selfId || this.boothLanguages) return;
+      // Recognition follows the microphone: nothing is captioned while it is off.
+      if (session.micEnabled) void captions.resume(session.localStream.getAudioTracks()[0]);
+      else captions.pause();
+    });
+    // The transcript stays readable after leaving; recognition stops with the microphone.
+    session.on('left', () => captions.stop());
+  }
+
+  #startInterpretation(session: MeetingSession) {
+    this.#interpretation?.dispose();
+    const interpretation = new Interpretation(session, {
+      listenLanguage: this.#languages.listen,
+      floorVolume: this.#languages.floorVolume,
+      interpreterLanguages: this.boothLanguages,
+    });
+    this.#interpretation = interpretation;
+    session.audio.setPolicy(interpretation.volumeFor);
+    // channel-change on every change of what this person hears: their language or its channel.
+    let last = '';
+    interpretation.on('change', () => {
+      if (this.#interpretation !== interpretation) return;
+      session.audio.update();
+      // The floor volume can be set on the interpretation directly (a booth slider): keep one truth.
+      if (interpretation.floorVolume !== this.#languages.floorVolume) this.setLanguages({ floorVolume: interpretation.floorVolume });
+      const channel = interpretation.heard;
+      const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+      if (key === last) return;
+      last = key;
+      this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel });
+    });
+    session.on('left', () => interpretation.dispose());
+    // The role is granted in the welcome (from a token): an interpreter the page did not ask for
+    // gets the booth, and one the server refused does not.
+    session.on('joined', () => {
+      if (this.#interpretation === interpretation && Boolean(this.boothLanguages) !== Boolean(interpretation.boothState)) {
+        this.#startInterpretation(session);
+        this.#interpretation?.dispatch('change', undefined);
+      }
+    });
+  }
+}
+
+function defaultSignalingUrl(): string {
+  const { protocol, host } = globalThis.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
+}

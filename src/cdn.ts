@@ -18,6 +18,14 @@ const chunks: Record<string, () => Promise<unknown>> = {
 const TAGS = Object.keys(chunks);
 const started = new Map<string, Promise<unknown>>();
 
+/**
+ * The headless core (`Meeting` and its types, docs/headless.md), loaded as a chunk beside this
+ * entry: `const { Meeting } = await loadCore();` — for a page that draws its own UI.
+ */
+export function loadCore(): Promise<typeof import('./core/index.js')> {
+  return import('./core/index.js');
+}
+
 /** Loads the element `tag` (once); resolves when it is defined. Pages may call it to load ahead of use. */
 export function load(tag: string): Promise<unknown> {
   const chunk = chunks[tag];

@@ -4,6 +4,7 @@
 // attribute asking for it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
 import { SignJWT } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
@@ -40,8 +41,8 @@ describe('headless core and element in one room', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    // The repository root is served: /demo/headless.html imports ../dist/core/index.js.
-    server = await startServer(['--static', root]);
+    // As after `npm start`: the demo folder, and the bundle beside it (headless.html loads the core from it).
+    server = await startServer(['--static', path.join(root, 'demo')]);
     secured = await startServer(['--jwt-secret', SECRET]);
     partner = await startPartnerPage();
   });
@@ -62,7 +63,7 @@ describe('headless core and element in one room', () => {
 
   test('a headless page and an element page see each other, receive media and exchange captions', async () => {
     const headless = await page(0);
-    await headless.goto(`${server.url}/demo/headless.html?room=mixed&name=Hana&listen=en`);
+    await headless.goto(`${server.url}/headless.html?room=mixed&name=Hana&listen=en`);
     const element = await page(1);
     await element.goto(`${partner.url}/meeting.html?${new URLSearchParams({ server: server.url, room: 'mixed', name: 'Elias', attrs: 'autojoin spoken-language=en' })}`);
 

@@ -138,6 +138,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   #refusedSignals = 0;
   /** Steps of the first link already marked (see marks.ts). */
   readonly #marked = new Set<string>();
+  /** Links we initiated whose first offer has not gone out yet, and who waits for them. */
+  readonly #unsentOffers = new Set<Link>();
+  #offersSent: (() => void)[] = [];
 
   readonly #options: MeshOptions;
 
@@ -168,6 +171,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = this.#links.get(remoteId);
     if (link) {
       this.#links.delete(remoteId);
+      this.#offerGone(link);
       link.destroy();
       this.#setState(remoteId, 'closed');
     }
@@ -200,6 +204,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (link?.initiator && this.selfId < from) return;
     if (link) {
       this.#links.delete(from);
+      this.#offerGone(link);
       link.destroy();
     }
     this.#feed(this.#createLink(from, sid, false), data);
@@ -225,6 +230,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = new Link(remoteId, sid, initiator, peer);
     link.videoKey = localStream.getVideoTracks()[0];
     this.#links.set(remoteId, link);
+    if (initiator) this.#unsentOffers.add(link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
     // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over.
@@ -241,8 +247,11 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;
-      if (data.type === 'offer') this.#markOnce('offer');
       this.#options.sendSignal(remoteId, sid, data);
+      if (data.type === 'offer') {
+        this.#markOnce('offer');
+        this.#offerGone(link);
+      }
     });
     peer.on('connect', () => {
       if (!current()) return;
@@ -306,6 +315,31 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }, jitter(after));
   }
 
+  /**
+   * Resolves once every link we have initiated so far has sent its first offer (or is gone), or
+   * after `ceiling` ms. Work that can wait (rendering the call, starting captions) waits for this,
+   * so the offers leave before it and the remote side answers while it runs.
+   */
+  offersSent(ceiling: number): Promise<void> {
+    if (this.#unsentOffers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      timer = setTimeout(done, ceiling);
+      this.#offersSent.push(done);
+    });
+  }
+
+  #offerGone(link: Link) {
+    if (!this.#unsentOffers.delete(link) || this.#unsentOffers.size > 0) return;
+    const waiting = this.#offersSent;
+    this.#offersSent = [];
+    waiting.forEach((done) => done());
+  }
+
   #markOnce(step: string) {
     if (this.#marked.has(step)) return;
     this.#marked.add(step);
@@ -316,6 +350,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   #linkDied(link: Link) {
     const { remoteId } = link;
     this.#links.delete(remoteId);
+    this.#offerGone(link);
     link.destroy();
     const member = this.#members.get(remoteId);
     if (this.#destroyed || !member) return;
@@ -432,5 +467,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     for (const link of this.#links.values()) link.destroy();
     this.#links.clear();
     this.#members.clear();
+    for (const link of [...this.#unsentOffers]) this.#offerGone(link);
   }
 }

@@ -69,6 +69,8 @@ const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
 /** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
 const MAX_HELD_FRAMES = 256;
 const SELF_SPEAKING_FALLBACK_MS = 1500;
+/** How long `joined` waits at most for the first offers to leave (a very busy page: they still go). */
+const OFFERS_CEILING_MS = 1000;
 
 /**
  * One person's part in one meeting: local media, the signaling connection and the mesh of links
@@ -207,6 +209,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
     this.#state = 'joined';
     this.#enter(welcome);
+    // The offers leave before anything reacts to `joined` (the element renders the whole call and
+    // starts captions then): the others answer while that runs, instead of after it.
+    await this.#mesh?.offersSent(OFFERS_CEILING_MS);
+    if ((this.#state as SessionState) === 'left') {
+      this.#held = undefined;
+      return;
+    }
     this.dispatch('joined', { selfId: welcome.id });
     const held = this.#held ?? [];
     this.#held = undefined;

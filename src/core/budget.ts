@@ -60,8 +60,19 @@ export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
   other: { burst: 20, perSecond: 5 },
 };
 
-/** Why messages were refused that never had a kind: too large or not JSON. */
-export type DropReason = 'oversized' | 'malformed';
+/**
+ * Everything one person may send, all kinds together: a little more than the sum of the kinds'
+ * rates. It is checked before a message is even parsed, so that a flood costs the listener as
+ * little as possible per message (reading the kind would mean parsing it first); what it refuses
+ * is counted as `flood`.
+ */
+export const PEER_TOTAL_RATE: Rate = { burst: 80, perSecond: 20 };
+
+/**
+ * Why messages were refused that never had a kind: over the sender's total budget (not parsed),
+ * too large, or not JSON.
+ */
+export type DropReason = 'flood' | 'oversized' | 'malformed';
 
 /** What was refused from peers, per kind (or reason), since the session started. */
 export interface PeerStats {
@@ -71,14 +82,34 @@ export interface PeerStats {
 /** Token buckets per sender and kind, with counts of what they refused. */
 export class PeerBudget {
   readonly #buckets = new Map<string, Map<string, TokenBucket>>();
+  readonly #totals = new Map<string, TokenBucket>();
+  readonly #total: Rate;
   readonly #dropped = new Map<string, number>();
   readonly #rates: Readonly<Record<string, Rate>>;
   readonly #now: () => number;
 
-  constructor(rates: Readonly<Record<string, Rate>> = PEER_MESSAGE_RATES, now: () => number = () => performance.now()) {
+  constructor(
+    rates: Readonly<Record<string, Rate>> = PEER_MESSAGE_RATES,
+    now: () => number = () => performance.now(),
+    total: Rate = PEER_TOTAL_RATE,
+  ) {
     if (!rates.other) throw new TypeError('a budget needs an "other" rate');
     this.#rates = rates;
     this.#now = now;
+    this.#total = total;
+  }
+
+  /**
+   * True if `sender` may send one more message of any kind now: the check made before parsing.
+   * Counts the drop as `flood` otherwise.
+   */
+  admit(sender: string): boolean {
+    const now = this.#now();
+    let bucket = this.#totals.get(sender);
+    if (!bucket) this.#totals.set(sender, (bucket = new TokenBucket(this.#total, now)));
+    if (bucket.take(now)) return true;
+    this.count('flood');
+    return false;
   }
 
   /** The kind a message type is budgeted as: its own if it has a rate, else `other`. */
@@ -107,6 +138,7 @@ export class PeerBudget {
   /** The sender left: its buckets go with it (it starts afresh if it comes back). */
   forget(sender: string): void {
     this.#buckets.delete(sender);
+    this.#totals.delete(sender);
   }
 
   get stats(): PeerStats {

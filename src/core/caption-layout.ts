@@ -6,6 +6,7 @@
  */
 
 import { primarySubtag } from './language.js';
+import { LruMap } from './lru.js';
 
 /** Characters per line for a language, from its script. */
 export function lineLengthFor(lang: string): number {
@@ -27,18 +28,15 @@ export function lineLengthFor(lang: string): number {
  * Segmenters by language tag, most recently used last. The tags come from other people's captions,
  * so the cache is small and drops the least recently used: a meeting has a handful of languages.
  */
-const segmenters = new Map<string, { words: Intl.Segmenter; graphemes: Intl.Segmenter }>();
 export const SEGMENTER_CACHE_SIZE = 16;
+const segmenters = new LruMap<string, { words: Intl.Segmenter; graphemes: Intl.Segmenter }>(SEGMENTER_CACHE_SIZE);
 
 /** How many languages have segmenters cached (diagnostics and tests). */
 export const cachedSegmenters = (): number => segmenters.size;
 
 function segmentersFor(lang: string) {
   let pair = segmenters.get(lang);
-  if (pair) {
-    segmenters.delete(lang);
-    segmenters.set(lang, pair);
-  } else {
+  if (!pair) {
     let locale = lang;
     try {
       Intl.getCanonicalLocales(lang);
@@ -50,7 +48,6 @@ function segmentersFor(lang: string) {
       graphemes: new Intl.Segmenter(locale, { granularity: 'grapheme' }),
     };
     segmenters.set(lang, pair);
-    if (segmenters.size > SEGMENTER_CACHE_SIZE) segmenters.delete(segmenters.keys().next().value!);
   }
   return pair;
 }

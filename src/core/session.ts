@@ -144,7 +144,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /**
    * What this page refused from other people's browsers: `dropped` counts data-channel messages
-   * per kind that were over their sender's budget, and `oversized` / `malformed` ones;
+   * per kind that were over their sender's budget, `flood` ones over the sender's total budget
+   * (refused before parsing, so without a kind), and `oversized` / `malformed` ones;
    * `refusedSignals` the relayed signals the mesh refused (shapes we never send, renegotiation
    * over budget).
    */
@@ -434,11 +435,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   /**
-   * The one entry point of everything peers send over the data channels: size, shape and the
-   * sender's budget for the kind are checked here, so every feature module gets budgeted messages.
+   * The one entry point of everything peers send over the data channels: the sender's total
+   * budget, size, shape and the sender's budget for the kind are checked here, so every feature module gets budgeted messages.
    * Refused messages are counted in `stats` (not logged one by one: a flood would flood the console).
    */
   #onPeerData(from: string, data: string) {
+    // First the sender's total budget, before any parsing: a flood's excess costs one comparison.
+    if (!this.#budget.admit(from)) return;
     if (data.length > MAX_PEER_MESSAGE_BYTES) {
       this.#budget.count('oversized');
       return;

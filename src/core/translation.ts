@@ -6,6 +6,7 @@
 
 import type { CaptionNote } from './captions.types.js';
 import { pairKey, sameLanguage, translationTag } from './language.js';
+import { LruMap } from './lru.js';
 
 
 /** The translator contract of design §5.2; `meeting.translator = …` accepts any implementation. */
@@ -87,15 +88,22 @@ export interface AvailabilityChangeDetail {
  * Events: `downloadprogress` (CustomEvent<DownloadProgressDetail>), `availabilitychange`
  * (CustomEvent<AvailabilityChangeDetail>).
  */
+export const MAX_BROWSER_PAIRS = 16;
+
 export class BrowserTranslator extends EventTarget implements Translator {
   static isSupported(): boolean {
     return browserTranslatorApi() !== undefined;
   }
 
   readonly #api: BrowserTranslatorApi | undefined;
-  readonly #ready = new Map<string, Promise<BrowserTranslatorInstance>>();
-  readonly #states = new Map<string, TranslationAvailability>();
-  readonly #progress = new Map<string, number>();
+  // Per language pair, and the pairs come from other people's captions: each map keeps the
+  // MAX_BROWSER_PAIRS most recently used pairs (a meeting has a handful); an evicted model is
+  // destroyed and would be created again when asked for.
+  readonly #ready = new LruMap<string, Promise<BrowserTranslatorInstance>>(MAX_BROWSER_PAIRS, (_key, instance) =>
+    instance.then((translator) => translator.destroy()).catch(() => {}),
+  );
+  readonly #states = new LruMap<string, TranslationAvailability>(MAX_BROWSER_PAIRS);
+  readonly #progress = new LruMap<string, number>(MAX_BROWSER_PAIRS);
 
   /** `api` defaults to the browser's; `null` is a browser without one (tests, fallbacks). */
   constructor(api: BrowserTranslatorApi | null = browserTranslatorApi() ?? null) {
@@ -302,31 +310,29 @@ interface InFlight {
  * phrases), and simultaneous requests for the same text share one call. Failures are not cached.
  */
 export class CachedTranslator implements Translator {
-  readonly #cache = new Map<string, string>();
+  readonly #cache: LruMap<string, string>;
   readonly #inFlight = new Map<string, InFlight>();
 
-  readonly #maxEntries: number;
 
   constructor(
     readonly inner: Translator,
     maxEntries = 1000,
   ) {
-    this.#maxEntries = maxEntries;
+    this.#cache = new LruMap(maxEntries);
   }
 
   /** A cached translation, without asking the translator. */
   peek(text: string, from: string, to: string): string | undefined {
     if (!text.trim() || sameLanguage(from, to)) return text;
-    return this.#cache.get(cacheKey(text, from, to));
+    return this.#cache.peek(cacheKey(text, from, to));
   }
 
   translate(text: string, from: string, to: string, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError());
     const cached = this.peek(text, from, to);
     if (cached !== undefined) {
-      const key = cacheKey(text, from, to);
       // Refresh its place in the LRU order.
-      if (this.#cache.delete(key)) this.#cache.set(key, cached);
+      this.#cache.get(cacheKey(text, from, to));
       return Promise.resolve(cached);
     }
     const key = cacheKey(text, from, to);
@@ -381,11 +387,6 @@ export class CachedTranslator implements Translator {
 
   #store(key: string, value: string): void {
     this.#cache.set(key, value);
-    while (this.#cache.size > this.#maxEntries) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.#cache.delete(oldest);
-    }
   }
 }
 

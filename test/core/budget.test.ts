@@ -31,6 +31,19 @@ describe('PeerBudget', () => {
     expect(budget.allow('a', 'x')).to.equal(true);
   });
 
+  it('checks a sender’s total, all kinds together, before any parsing; the excess is counted as flood', () => {
+    let now = 0;
+    const budget = new PeerBudget({ other: { burst: 100, perSecond: 100 } }, () => now, { burst: 4, perSecond: 2 });
+    const admitted = (sender: string, n: number) => Array.from({ length: n }, () => budget.admit(sender)).filter(Boolean).length;
+    expect(admitted('mallory', 1000)).to.equal(4);
+    expect(admitted('lina', 4)).to.equal(4, 'one sender’s flood leaves another’s budget alone');
+    expect(budget.stats.dropped).to.deep.equal({ flood: 996 });
+    now += 1000;
+    expect(admitted('mallory', 1000)).to.equal(2);
+    budget.forget('mallory');
+    expect(admitted('mallory', 1000)).to.equal(4, 'a sender that left and came back starts afresh');
+  });
+
   it('counts refusals that have no kind', () => {
     const budget = new PeerBudget();
     budget.count('oversized');

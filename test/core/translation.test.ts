@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import {
   BrowserTranslator,
+  MAX_BROWSER_PAIRS,
   CachedTranslator,
   LibreTranslateTranslator,
   TranslationError,
@@ -243,6 +244,35 @@ describe('BrowserTranslator', () => {
     expect(await translator.translate('Hello', 'en', 'fr')).to.equal('en>fr:Hello');
     expect(progress).to.deep.equal([0.25, 1]);
     expect(states).to.include.members(['unavailable', 'downloadable', 'downloading', 'available']);
+  });
+
+  it('keeps models, states and progress for the most recently used language pairs only, destroying the models it lets go', async () => {
+    const created: string[] = [];
+    const destroyed: string[] = [];
+    const api: BrowserTranslatorApi = {
+      availability: async () => 'available',
+      create: async ({ sourceLanguage, targetLanguage }) => {
+        created.push(sourceLanguage);
+        return { translate: async (text: string) => `${sourceLanguage}>${targetLanguage}:${text}`, destroy: () => destroyed.push(sourceLanguage) };
+      },
+    };
+    const translator = new BrowserTranslator(api);
+    const states: string[] = [];
+    translator.addEventListener('availabilitychange', (e) => states.push((e as CustomEvent).detail.from));
+    // Another person's captions in ever new languages (three-letter codes: each a pair of its own).
+    const tags = Array.from({ length: 200 }, (_, i) => `q${String.fromCharCode(97 + Math.floor(i / 26) % 20)}${String.fromCharCode(97 + (i % 26))}`);
+    for (const tag of tags) expect(await translator.translate('Hi', tag, 'fr')).to.equal(`${tag}>fr:Hi`);
+    expect(created.length).to.equal(200);
+    await new Promise((r) => setTimeout(r));
+    expect(destroyed.length).to.equal(200 - MAX_BROWSER_PAIRS, 'every model beyond the cap was destroyed');
+    expect(destroyed.slice(0, 3)).to.deep.equal(tags.slice(0, 3), 'the least recently used first');
+    // The newest pairs are still there: no new model, no new state.
+    const before = [created.length, states.length];
+    expect(await translator.translate('Hi', tags.at(-1)!, 'fr')).to.equal(`${tags.at(-1)}>fr:Hi`);
+    expect([created.length, states.length]).to.deep.equal(before);
+    // An evicted pair is created again when it is needed again.
+    expect(await translator.translate('Hi', tags[0]!, 'fr')).to.equal(`${tags[0]}>fr:Hi`);
+    expect(created.length).to.equal(201);
   });
 
   it('uses the real Translator API of this browser when there is one', async function () {

@@ -70,19 +70,19 @@ describe('headless core and element in one room', () => {
     // The custom UI draws a tile per person, with the other's camera playing.
     await waitInPage(
       headless,
-      `(() => { const tiles = [...document.querySelectorAll('#people li')]; const v = tiles.find((t) => t.textContent.includes('Elias'))?.querySelector('video'); return tiles.length === 2 && v && v.readyState >= 2 && v.videoWidth > 0; })()` as unknown as () => boolean,
+      `(() => { const tiles = [...document.querySelectorAll('#people li')]; const v = tiles.find((t) => t.textContent.includes('Elias'))?.querySelector('video'); return tiles.length === 2 && v && v.readyState >= 2 && v.videoWidth > 0; })()`,
       "Elias's video on the headless page",
       30000,
     );
     await waitInPage(
       element,
-      `(() => { const m = document.querySelector('un75-meeting'); const hana = m?.participants.find((p) => p.name === 'Hana'); return Boolean(hana && m.core.streamsOf(hana.id).camera?.getVideoTracks().length); })()` as unknown as () => boolean,
+      `(() => { const m = document.querySelector('un75-meeting'); const hana = m?.participants.find((p) => p.name === 'Hana'); return Boolean(hana && m.core.streamsOf(hana.id).camera?.getVideoTracks().length); })()`,
       "Hana's camera at the element",
       30000,
     );
 
     // Element → headless: the caption appears in the custom UI's caption list.
-    await waitInPage(element, `typeof window.__say === 'function'` as unknown as () => boolean, 'recognition on the element page');
+    await waitInPage(element, `typeof window.__say === 'function'`, 'recognition on the element page');
     // Said again until heard: the data channel may open after recognition starts.
     for (let i = 0; i < 20; i++) {
       await element.evaluate(`__say('Hello from the element')`);
@@ -91,10 +91,10 @@ describe('headless core and element in one room', () => {
         .then(() => true, () => false);
       if (seen) break;
     }
-    await waitInPage(headless, `[...document.querySelectorAll('#captions li')].some((li) => li.textContent === 'Elias: Hello from the element')` as unknown as () => boolean, "Elias's caption on the headless page");
+    await waitInPage(headless, `[...document.querySelectorAll('#captions li')].some((li) => li.textContent === 'Elias: Hello from the element')`, "Elias's caption on the headless page");
 
     // Headless → element: the Meeting's own recogniser (set through meetingOptions) is captioned.
-    await waitInPage(headless, `typeof window.__say === 'function'` as unknown as () => boolean, 'recognition on the headless page');
+    await waitInPage(headless, `typeof window.__say === 'function'`, 'recognition on the headless page');
     for (let i = 0; i < 20; i++) {
       await headless.evaluate(`__say('Hello from the custom UI')`);
       const seen = await element
@@ -116,7 +116,7 @@ describe('headless core and element in one room', () => {
     await interpreter.goto(`${partner.url}/meeting.html?${new URLSearchParams({ server: secured.url, room: 'booth', name: 'Whoever', attrs: `autojoin token="${token}" interpreter-languages="en fr"` })}`);
     await waitInPage(
       interpreter,
-      `(() => { const m = document.querySelector('un75-meeting'); return m?.participants[0]?.role === 'interpreter' && Boolean(m.shadowRoot.querySelector('un75-booth')?.shadowRoot?.querySelector('[part~="on-air"]')); })()` as unknown as () => boolean,
+      `(() => { const m = document.querySelector('un75-meeting'); return m?.participants[0]?.role === 'interpreter' && Boolean(m.shadowRoot.querySelector('un75-booth')?.shadowRoot?.querySelector('[part~="on-air"]')); })()`,
       'the booth for the token-granted interpreter',
     );
     const self = (await interpreter.evaluate(`(() => { const p = document.querySelector('un75-meeting').participants[0]; return { name: p.name, role: p.role, joinAs: document.querySelector('un75-meeting').getAttribute('join-as') }; })()`)) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
 import { launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
+import { traceTasks } from './long-tasks.js';
 
 const PROBES = path.join(root, 'test/e2e/hostile-probes.js');
 const meeting = `document.querySelector('un75-meeting')`;
@@ -49,6 +50,13 @@ async function linked(...pages: Page[]): Promise<void> {
 
 /** In a victim page: notes the `probe-mark` messages it receives (sent after a flood, in order). */
 const watchMarks = `(() => { window.__marks = []; ${meeting}.session.addEventListener('peer-message', (e) => { if (e.detail.message.type === 'probe-mark') window.__marks.push(e.detail.message.n); }); })()`;
+/**
+ * In the attacker page, after a flood: sends mark `n` every 250 ms (for 60 s at most, or until
+ * `window.__stopMarks()`), since the flood has used up the attacker's own budget and the first
+ * marks are refused with the rest of it.
+ */
+const repeatMark = (n: number) =>
+  `(() => { clearInterval(window.__markTimer); let left = 240; window.__stopMarks = () => clearInterval(window.__markTimer); window.__markTimer = setInterval(() => { if (--left < 0) window.__stopMarks(); ${meeting}.session.sendToPeers({ type: 'probe-mark', n: ${n} }); }, 250); })()`;
 /** Waits until the victim got mark `n`: everything the attacker sent before it has been handled. */
 const marked = (page: Page, n: number, what: string) =>
   waitInPage(page, `(window.__marks ?? []).includes(${n})`, what, 120000);
@@ -94,6 +102,7 @@ describe('hostile peers', () => {
     await lina.waitForTimeout(5000);
     const idle = (await lina.evaluate('window.__lag')) as { max: number; longest: number };
     await lina.evaluate('window.__resetLag()');
+    const stopTrace = await traceTasks(lina);
     const started = Date.now();
 
     // The flood, paced only so that the attacker's own data channel buffer does not overflow.
@@ -111,15 +120,17 @@ describe('hostile peers', () => {
       await send(5000, (i) => caption('final-' + i, 'en', 'Final sentence number ' + i + ' of the flood', true));
       await send(3000, (i) => caption('interim-' + i, 'en', 'Interim words ' + i + ' that never end', false));
       await send(50000, (i) => caption('tag-' + i, 'en-x-' + i.toString(36), 'Tag ' + i, true));
-      session.sendToPeers({ type: 'probe-mark', n: 1 });
+      ${repeatMark(1)};
     })()`);
     // On a page that cannot keep up, the mark never comes in time: the figures are still reported.
     const finished = await marked(lina, 1, 'the end of the flood').then(
       () => true,
       () => false,
     );
+    await mallory.evaluate('window.__stopMarks()');
     const floodSeconds = (Date.now() - started) / 1000;
     const lag = (await lina.evaluate('window.__lag')) as { max: number; longest: number };
+    const tasks = await stopTrace();
     const heapAfter = await heapAfterGc(lina);
     const state = (await lina.evaluate(
       `(() => { const m = ${meeting}; return { stats: m.session.stats ?? null, transcript: m.captions.transcriptStore.entries.length }; })()`,
@@ -129,7 +140,8 @@ describe('hostile peers', () => {
     const requests = translate.requests.slice(requestsBefore).map((r) => r.at);
     const peak = peakPerSecond(requests);
     console.log(
-      `# caption flood: ${floodSeconds.toFixed(1)} s; listener max event-loop lag ${lag.max.toFixed(0)} ms (idle ${idle.max.toFixed(0)} ms), longest task ${lag.longest.toFixed(0)} ms (idle ${idle.longest.toFixed(0)} ms); ` +
+      `# caption flood: ${floodSeconds.toFixed(1)} s; listener max event-loop lag ${lag.max.toFixed(0)} ms (idle ${idle.max.toFixed(0)} ms), longest task ${lag.longest.toFixed(0)} ms (idle ${idle.longest.toFixed(0)} ms), ` +
+        `in the trace ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; ` +
         `translation requests ${requests.length} (peak ${peak}/s, at most ${translate.maxInFlight} in flight); ` +
         `heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB; transcript ${state.transcript} entries; dropped ${JSON.stringify(state.stats?.dropped)}`,
     );
@@ -138,8 +150,13 @@ describe('hostile peers', () => {
     // machine may deliver a few of them together, hence the margin on the busiest second).
     assert.ok(requests.length <= 3 + 2 * (floodSeconds + 3) + 5, `translation requests bounded by time, not by the flood (${requests.length})`);
     assert.ok(peak <= 10, `at most a few translation requests a second (${peak} in the busiest second)`);
+    // The page's own work per task (CPU time from the trace, which a busy machine does not stretch
+    // the way it stretches wall-clock time): no task of the flood's may freeze the page.
+    assert.ok(tasks.cpu > 0, 'the trace saw the page’s tasks');
+    assert.ok(tasks.cpu < 100, `no task used more than 100 ms of CPU (${tasks.cpu.toFixed(0)} ms)`);
     assert.ok(heapAfter - heapBefore < 20e6, `memory bounded (${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB more)`);
-    assert.ok((state.stats?.dropped.caption ?? 0) > 50000, 'the excess was dropped and counted');
+    const dropped = state.stats?.dropped ?? {};
+    assert.ok((dropped.caption ?? 0) + (dropped.flood ?? 0) > 50000, 'the excess was dropped and counted');
 
     // The listener still reads the attacker's later, normal captions (budgets refill).
     await waitInPage(
@@ -265,7 +282,7 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
         if (i % 50 === 49) await new Promise((r) => setTimeout(r, 10));
       }
       session.sendToPeers(claim('fr'));
-      session.sendToPeers({ type: 'probe-mark', n: ${mark} });
+      ${repeatMark(mark)};
     })()`);
 
   const heardName = (page: Page) => page.evaluate(`${meeting}.interpretation.heard?.interpreterName ?? null`) as Promise<string | null>;
@@ -281,6 +298,7 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
     // The hijack: the attacker takes the channel (a take-over is a take-over, once).
     await flood(mallory, 1, false);
     await marked(lina, 1, 'the first flood');
+    await mallory.evaluate('window.__stopMarks()');
     await waitInPage(lina, `${meeting}.interpretation.heard?.interpreterName === 'Mallory'`, 'the hijacked channel');
 
     // The real interpreter takes it back …
@@ -290,6 +308,7 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
     // … and keeps it while the attacker goes on flooding.
     await flood(mallory, 2, true);
     await marked(lina, 2, 'the second flood');
+    await mallory.evaluate('window.__stopMarks()');
     const heard = await heardName(lina);
     const onAir = (await ines.evaluate(`${meeting}.interpretation.boothState.onAir`)) as boolean;
     // The new mix reaches the recorder a few hundred milliseconds after the volumes change.

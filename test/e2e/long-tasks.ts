@@ -1,0 +1,49 @@
+// The longest tasks of a page's main thread, from a Chromium trace: how long each task took on the
+// wall clock and how much of the CPU it used (thread time). On a machine busy with other work the
+// wall-clock figure grows with the wait for a core; the thread time is what the page itself spent.
+import type { Page } from 'playwright-core';
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string; data?: { frames?: { processId?: number; url?: string }[] } };
+}
+
+export interface LongestTasks {
+  /** The longest task on the wall clock, in ms. */
+  wall: number;
+  /** The most CPU time one task used, in ms. */
+  cpu: number;
+  /** Tasks that took more than 50 ms of CPU time. */
+  over50: number;
+}
+
+/** Starts tracing the browser of `page`; the returned function stops and reads the page's tasks. */
+export async function traceTasks(page: Page): Promise<() => Promise<LongestTasks>> {
+  const browser = page.context().browser()!;
+  await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+  const url = page.url();
+  return async () => {
+    const buffer = await browser.stopTracing();
+    const { traceEvents } = JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] };
+    // The renderer process that shows the page, and its main thread.
+    const pids = new Set<number>();
+    for (const e of traceEvents) for (const f of e.args?.data?.frames ?? []) if (f.processId && f.url === url) pids.add(f.processId);
+    const mains = new Set(
+      traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && (pids.size === 0 || pids.has(e.pid))).map((e) => `${e.pid}:${e.tid}`),
+    );
+    const result: LongestTasks = { wall: 0, cpu: 0, over50: 0 };
+    for (const e of traceEvents) {
+      if (e.ph !== 'X' || !mains.has(`${e.pid}:${e.tid}`) || !/RunTask/.test(e.name)) continue;
+      result.wall = Math.max(result.wall, (e.dur ?? 0) / 1000);
+      const cpu = (e.tdur ?? 0) / 1000;
+      result.cpu = Math.max(result.cpu, cpu);
+      if (cpu > 50) result.over50++;
+    }
+    return result;
+  };
+}

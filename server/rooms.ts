@@ -272,12 +272,12 @@ export class Hub implements ClusterListener {
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
       info.name = this.view.distinctName(request.room, info.name, id);
-      // Through a cluster the first member is the one the shared room had nobody else for.
-      if (this.options.openRooms) info.role = this.view.size(request.room) === 0 ? 'host' : 'participant';
+      if (this.options.openRooms) info.role = 'participant';
       const others = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
       if (others === 'full') throw roomFull(request.room, this.options.maxRoomSize);
-      if (this.options.openRooms && info.role === 'host' && others.length > 0) {
-        info.role = 'participant';
+      // Through a cluster the first member is the one the shared room had nobody else for when it was admitted.
+      if (this.options.openRooms && others.length === 0) {
+        info.role = 'host';
         cluster.update(request.room, info, this.stored(member)).catch((err: unknown) => this.warn('update', err));
       }
       return this.admit(member, secret, others);

@@ -7,7 +7,8 @@ import { createSignalingServer } from './server/dist/server/index.js';
 // The real signaling server (built by `npm run build`), so that component tests can join real rooms
 // with real RTCPeerConnections. Tests read its address from window.UN75_SIGNALING.
 // Every test page connects from loopback: no per-address cap.
-const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, log: () => {} });
+// Component tests join as interpreters in open rooms, as the demo does: the role they ask for is granted.
+const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, trustAskedRoles: true, log: () => {} });
 await signaling.listen();
 const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
 

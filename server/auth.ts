@@ -10,6 +10,8 @@ export interface Grant {
   subject: string;
   /** When the token expires (ms): a member may not resume after that. */
   expiresAt: number;
+  /** The `waiting: true` claim: the room has a waiting room; only hosts go straight in. */
+  waitingRoom?: boolean;
 }
 
 export interface JoinAuthOptions {
@@ -72,6 +74,7 @@ export class JoinAuthenticator {
     if (!ROLES.includes(role as Role)) throw new ProtocolError('unauthorized', `the token has an unknown role "${String(role)}"`);
     const subject = typeof payload.sub === 'string' && payload.sub ? `sub:${payload.sub}` : `token:${createHash('sha256').update(token).digest('base64url')}`;
     const grant: Grant = { role: role as Role, subject, expiresAt: exp * 1000 };
+    if (payload.waiting === true) grant.waitingRoom = true;
     if (typeof payload.name === 'string') {
       const name = [...cleanName(payload.name)].slice(0, MAX_NAME_LENGTH).join('').trim();
       if (name) grant.name = name;

@@ -11,7 +11,9 @@ const USAGE = `Usage: un75-signal [options]
   --max-connections N    open WebSockets per process                      default 20000
   --max-per-address N    sockets (and handshake burst) per client address default 64
   --trust-proxy          client address = last X-Forwarded-For entry (behind a proxy only)
+  --trust-asked-roles    open rooms grant "interpreter" to a page that asks (demos, kiosks; never public)
   --join-timeout-ms N    close sockets that have not joined a room by then default 10000
+  --waiting-room-ms N    turn away who waits longer to enter a locked room default 600000
   --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
   --resume-grace-ms N    how long a lost member may resume                default 30000
   --redis URL            share rooms with other processes (redis://host:6379)
@@ -54,7 +56,9 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'max-connections': { type: 'string' },
         'max-per-address': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
+        'trust-asked-roles': { type: 'boolean' },
         'join-timeout-ms': { type: 'string' },
+        'waiting-room-ms': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'resume-grace-ms': { type: 'string' },
         redis: { type: 'string' },
@@ -93,12 +97,14 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     resumeGraceMs: integer(values['resume-grace-ms'], '--resume-grace-ms', 0),
     maxPerAddress: integer(values['max-per-address'], '--max-per-address', 0),
     joinTimeoutMs: integer(values['join-timeout-ms'], '--join-timeout-ms', 100),
+    waitingRoomMs: integer(values['waiting-room-ms'], '--waiting-room-ms', 1000),
     jwtMaxLifetimeSeconds: integer(values['jwt-max-lifetime'], '--jwt-max-lifetime', 60),
   };
   for (const [key, value] of Object.entries(numbers)) {
     if (value !== undefined) options[key as keyof typeof numbers] = value;
   }
   if (values.redis) options.redis = values.redis;
+  if (values['trust-asked-roles']) options.trustAskedRoles = true;
   const jwtSecret = values['jwt-secret'] ?? process.env.UN75_JWT_SECRET;
   if (jwtSecret) options.jwtSecret = jwtSecret;
   if (jwtSecret && Buffer.byteLength(jwtSecret) < MIN_SECRET_BYTES) {

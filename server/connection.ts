@@ -46,6 +46,8 @@ export class Connection implements Client {
   private readonly inbox: string[] = [];
   private working = false;
   private joining = false;
+  /** In a locked room's waiting room, until a host admits or denies it. */
+  private waiting = false;
   private lastThrottleNotice = 0;
   private joinTimer: NodeJS.Timeout | null = null;
 
@@ -77,6 +79,18 @@ export class Connection implements Client {
     this.ws.send(frame);
   }
 
+  dismiss(out: string, code: number, reason: string): void {
+    this.member = null;
+    this.waiting = false;
+    this.send(out);
+    this.ws.close(code, reason);
+  }
+
+  admitted(member: LocalMember): void {
+    this.waiting = false;
+    if (this.open) this.member = member;
+  }
+
   replaced(why: 'resumed' | 'replaced'): void {
     this.member = null;
     if (why === 'replaced') {
@@ -98,6 +112,8 @@ export class Connection implements Client {
 
   closed(code: number): void {
     this.stopJoinTimer();
+    if (this.waiting) this.context.hub.stopWaiting(this);
+    this.waiting = false;
     const member = this.member;
     this.member = null;
     if (member) this.context.hub.disconnected(member, LEAVING_CODES.has(code));
@@ -175,7 +191,7 @@ export class Connection implements Client {
     this.stopJoinTimer();
     this.joinTimer = setTimeout(() => {
       this.joinTimer = null;
-      if (this.member || this.joining) return;
+      if (this.member || this.joining || this.waiting) return;
       this.shutDown('not-joined', `no "join" within ${this.context.joinTimeoutMs} ms: closing`, 4008);
     }, this.context.joinTimeoutMs);
     this.joinTimer.unref();
@@ -189,6 +205,13 @@ export class Connection implements Client {
   private handle(msg: ClientMessage): Promise<void> | void {
     const { hub } = this.context;
     if (msg.type === 'join') return this.join(msg);
+    if (this.waiting) {
+      if (msg.type !== 'leave') throw new ProtocolError('not-joined', `a host has not let you in yet: "${msg.type}" is refused`);
+      this.waiting = false;
+      hub.stopWaiting(this);
+      this.awaitJoin();
+      return;
+    }
     const member = this.member;
     if (!member) throw new ProtocolError('not-joined', `join a room before sending "${msg.type}"`);
     switch (msg.type) {
@@ -205,11 +228,14 @@ export class Connection implements Client {
         hub.leave(member);
         this.awaitJoin();
         return;
+      default:
+        hub.hostAction(member, msg);
+        return;
     }
   }
 
   private async join(msg: Extract<ClientMessage, { type: 'join' }>): Promise<void> {
-    if (this.member || this.joining) throw new ProtocolError('already-joined', 'this connection is already in a room; send "leave" first');
+    if (this.member || this.joining || this.waiting) throw new ProtocolError('already-joined', 'this connection is already in a room; send "leave" first');
     this.joining = true;
     try {
       const { auth, hub } = this.context;
@@ -219,14 +245,21 @@ export class Connection implements Client {
       const member = await hub.join(this, {
         room: msg.room,
         name: grant?.name ?? msg.name,
-        role: grant?.role ?? (auth ? 'participant' : (msg.role ?? 'participant')),
+        // Open rooms: the hub makes the first member host; other roles only a host grants (set-role).
+        role: grant?.role ?? 'participant',
         fixedName: grant?.name !== undefined,
         state: msg.state ?? {},
         ...(msg.resume !== undefined ? { resume: msg.resume } : {}),
         ...(grant ? { subject: grant.subject, expiresAt: grant.expiresAt } : {}),
+        ...(grant?.waitingRoom ? { waitingRoom: true } : {}),
         resumeOnly: auth !== null && grant === null,
       });
-      if (this.open) {
+      if (!member) {
+        // In the waiting room: the hub's own timeout bounds the wait, and closing the socket ends it.
+        if (this.open) this.waiting = true;
+        else hub.stopWaiting(this);
+        this.stopJoinTimer();
+      } else if (this.open) {
         this.member = member;
         this.stopJoinTimer();
       }

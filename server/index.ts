@@ -40,6 +40,14 @@ export interface SignalingServerOptions {
   resumeGraceMs?: number;
   /** When set, a join needs an HS256 token signed with it (design §6.3); at least 32 bytes. */
   jwtSecret?: string;
+  /** How long someone may wait to be admitted to a locked room before being turned away (ms). Default 600,000. */
+  waitingRoomMs?: number;
+  /**
+   * Without `jwtSecret`: a page that asks to interpret is granted it, instead of waiting for a host
+   * to grant it. For development, demos and closed kiosks only: on a public server anyone could
+   * take an interpretation channel.
+   */
+  trustAskedRoles?: boolean;
   /** With `jwtSecret`: tokens must carry this `aud`. */
   jwtAudience?: string;
   /** With `jwtSecret`: tokens must carry this `iss`. */
@@ -144,6 +152,9 @@ class Un75SignalingServer implements SignalingServer {
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
       ...(this.cluster ? { cluster: this.cluster } : {}),
+      openRooms: !options.jwtSecret,
+      trustAskedRoles: options.trustAskedRoles === true,
+      ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
       log: this.log,
     });
     const context: ConnectionContext = {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   ProtocolError,
+  type ClientMessage,
+  type HostAction,
   type IceServer,
   type PeerInfo,
   type Role,
@@ -20,6 +22,10 @@ export interface Client {
   readonly address: string;
   /** The Host header the socket was opened with: the name the client reached this server by. */
   readonly host?: string | undefined;
+  /** Sends a last frame and closes the socket with `code` (removed, denied): no resume. */
+  dismiss(out: string, code: number, reason: string): void;
+  /** A host let it in from the waiting room: it is now this member. */
+  admitted(member: LocalMember): void;
 }
 
 /** A member whose socket this process holds (or held, during the resume grace). */
@@ -59,6 +65,17 @@ export interface JoinRequest {
   /** From the join token: who it was issued to, and until when it is valid (ms). */
   subject?: string;
   expiresAt?: number;
+  /** From the join token: newcomers wait until a host admits them (hosts go straight in). */
+  waitingRoom?: boolean;
+}
+
+/** Someone in the waiting room of a locked room, on this process. */
+interface Waiter {
+  readonly id: string;
+  readonly name: string;
+  readonly client: Client;
+  readonly request: JoinRequest;
+  readonly timer: NodeJS.Timeout;
 }
 
 export interface HubOptions {
@@ -66,6 +83,18 @@ export interface HubOptions {
   resumeGraceMs: number;
   iceServers(memberId: string, client: Client | null): IceServer[];
   cluster?: Cluster;
+  /**
+   * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
+   * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
+   */
+  openRooms?: boolean;
+  /**
+   * Open rooms only: a page that asks to interpret is granted it (development, demos, a closed
+   * kiosk). Never on a public server: anyone could take an interpretation channel.
+   */
+  trustAskedRoles?: boolean;
+  /** How long someone may sit in a waiting room before being turned away (ms). Default 10 min. */
+  waitingRoomMs?: number;
   log(line: string): void;
 }
 
@@ -82,6 +111,13 @@ export interface HubStats {
 /** Bytes kept for a member during the grace: enough for a renegotiation with a full room, bounded against abuse. */
 export const MAX_BACKLOG_BYTES = 256 * 1024;
 const LOCAL = 'local';
+/** Close codes of a removed member and of a waiter turned away (docs/protocol.md). */
+export const CLOSE_REMOVED = 4003;
+export const CLOSE_DENIED = 4004;
+/** How long a removal bars the person from the room, and how many bars a room keeps. */
+const BAR_MS = 24 * 3600_000;
+const MAX_BARS_PER_ROOM = 1000;
+const DEFAULT_WAITING_ROOM_MS = 10 * 60_000;
 
 const newId = () => randomBytes(12).toString('base64url');
 const newSecret = () => randomBytes(18).toString('base64url');
@@ -103,21 +139,102 @@ export class Hub implements ClusterListener {
   private waitingTotal = 0;
   private readonly node: string;
   private closing = false;
+  /** Rooms a host locked; forgotten when nobody is left in the room nor waiting for it. */
+  private readonly locked = new Set<string>();
+  /** Waiting rooms, per room, in arrival order. */
+  private readonly waiters = new Map<string, Map<string, Waiter>>();
+  /** Who was removed from a room (subject, member id, address+name) and until when (ms). */
+  private readonly bars = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
-    this.view = new RoomView((room) => options.cluster?.unwatch(room), options.cluster !== undefined);
+    this.view = new RoomView((room) => {
+      if (!this.waiters.has(room)) this.locked.delete(room);
+      options.cluster?.unwatch(room);
+    }, options.cluster !== undefined);
   }
 
-  /** Joins `client` to a room (or resumes its earlier membership) and sends it the welcome. */
-  async join(client: Client, request: JoinRequest): Promise<LocalMember> {
+  /**
+   * Joins `client` to a room (or resumes its earlier membership) and sends it the welcome; or, in a
+   * locked room or one whose token says so, puts it in the waiting room (null) until a host decides.
+   */
+  async join(client: Client, request: JoinRequest): Promise<LocalMember | null> {
     if (this.closing) throw new ProtocolError('shutting-down', 'the server is shutting down');
+    this.checkBarred(client, request);
     const resumed = request.resume ? await this.resume(client, request) : null;
     if (resumed) return resumed;
     if (request.resumeOnly) {
       throw new ProtocolError('unauthorized', 'the resume token is no longer valid: join again with a "token"');
     }
+    if (request.role !== 'host' && (this.locked.has(request.room) || request.waitingRoom)) return this.wait(client, request);
+    return this.enter(client, request);
+  }
 
+  /** A socket in the waiting room closed or sent `leave`: it leaves the waiting room. */
+  stopWaiting(client: Client): void {
+    for (const [room, waiting] of this.waiters) {
+      for (const waiter of waiting.values()) if (waiter.client === client) return this.unwait(room, waiter);
+    }
+  }
+
+  /** A host's action (design §5.5); anyone else gets `forbidden` and nothing changes. */
+  /** Whether the room decides this newcomer's role (open rooms), rather than what it asked for. */
+  private grantsRoles(info: PeerInfo): boolean {
+    return this.options.openRooms === true && !(this.options.trustAskedRoles && info.role === 'interpreter');
+  }
+
+  hostAction(member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): void {
+    if (member.info.role !== 'host') throw new ProtocolError('forbidden', `only a host may "${msg.type}"`);
+    const room = member.room;
+    if (msg.type === 'lock') {
+      if (msg.on) this.locked.add(room);
+      else this.locked.delete(room);
+      this.broadcast(room, frame({ type: 'room', locked: msg.on }));
+      // Unlocking lets nobody in by itself: hosts still admit or deny whoever is waiting.
+      return;
+    }
+    if (msg.type === 'admit' || msg.type === 'deny') {
+      const waiter = this.waiters.get(room)?.get(msg.id);
+      if (!waiter) throw new ProtocolError('unknown-peer', `nobody "${msg.id}" is waiting for room "${room}"`);
+      this.unwait(room, waiter);
+      if (msg.type === 'deny') {
+        waiter.client.dismiss(frame({ type: 'denied' }), CLOSE_DENIED, 'denied');
+        return;
+      }
+      this.enter(waiter.client, waiter.request).then(
+        (admitted) => waiter.client.admitted(admitted),
+        (err: unknown) => {
+          const code = err instanceof ProtocolError ? err.code : 'server-error';
+          waiter.client.dismiss(frame({ type: 'error', code, message: err instanceof Error ? err.message : code }), CLOSE_DENIED, code);
+        },
+      );
+      return;
+    }
+    const entry = msg.id === member.id ? undefined : this.view.get(room, msg.id);
+    if (!entry) throw new ProtocolError('unknown-peer', `no other member "${msg.id}" in room "${room}"`);
+    const target = entry.local;
+    // Host actions reach members whose socket this process holds (docs/deploying.md: limits with Redis).
+    if (!target) throw new ProtocolError('unknown-peer', `member "${msg.id}" is connected to another server process`);
+    switch (msg.type) {
+      case 'remove':
+        this.bar(room, target);
+        target.client?.dismiss(frame({ type: 'removed', by: member.id }), CLOSE_REMOVED, 'removed');
+        this.leave(target);
+        return;
+      case 'request-mute':
+        this.deliver(target, frame({ type: 'mute-requested', by: member.id }));
+        return;
+      case 'lower-hand':
+        this.change(target, { ...target.info, handRaised: false });
+        return;
+      case 'set-role':
+        this.change(target, { ...target.info, role: msg.role });
+        return;
+    }
+  }
+
+  /** Enters the room now: the welcome to the newcomer, peer-joined to the others. */
+  private async enter(client: Client, request: JoinRequest): Promise<LocalMember> {
     const id = newId();
     const secret = newSecret();
     const info: PeerInfo = {
@@ -154,19 +271,129 @@ export class Hub implements ClusterListener {
         }
       }
     }
+    if (info.handRaised) info.handRaisedAt = Date.now();
     const { cluster } = this.options;
     if (!cluster) {
       if (this.view.size(request.room) >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
       info.name = this.view.distinctName(request.room, info.name, id);
+      if (this.grantsRoles(info)) info.role = this.view.size(request.room) === 0 ? 'host' : 'participant';
       return this.admit(member, secret, []);
     }
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
       info.name = this.view.distinctName(request.room, info.name, id);
+      const granting = this.grantsRoles(info);
+      if (granting) info.role = 'participant';
       const others = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
       if (others === 'full') throw roomFull(request.room, this.options.maxRoomSize);
+      // Through a cluster the first member is the one the shared room had nobody else for when it was admitted.
+      if (granting && others.length === 0) {
+        info.role = 'host';
+        cluster.update(request.room, info, this.stored(member)).catch((err: unknown) => this.warn('update', err));
+      }
       return this.admit(member, secret, others);
     });
+  }
+
+  /** Puts a newcomer in the waiting room of a locked room; its hosts are told. */
+  private wait(client: Client, request: JoinRequest): null {
+    const waiting = this.waiters.get(request.room) ?? new Map<string, Waiter>();
+    // Those waiting count against the room's size: admitting them must not overfill it.
+    if (this.view.size(request.room) + waiting.size >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
+    const id = newId();
+    const timer = setTimeout(() => {
+      this.unwait(request.room, waiter);
+      client.dismiss(frame({ type: 'denied' }), CLOSE_DENIED, 'waited too long');
+    }, this.options.waitingRoomMs ?? DEFAULT_WAITING_ROOM_MS);
+    timer.unref();
+    const name = request.fixedName ? request.name : (request.state.name ?? request.name);
+    const waiter: Waiter = { id, name, client, request, timer };
+    waiting.set(id, waiter);
+    this.waiters.set(request.room, waiting);
+    client.send(frame({ type: 'waiting', room: request.room }));
+    this.tellHosts(request.room);
+    return null;
+  }
+
+  private unwait(room: string, waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    const waiting = this.waiters.get(room);
+    if (!waiting?.delete(waiter.id)) return;
+    if (waiting.size === 0) {
+      this.waiters.delete(room);
+      if (!this.view.has(room)) this.locked.delete(room);
+    }
+    this.tellHosts(room);
+  }
+
+  /** Sends the waiting list to the hosts of `room` on this process (`only`: to that one member). */
+  private tellHosts(room: string, only?: LocalMember): void {
+    const waiting = [...(this.waiters.get(room)?.values() ?? [])].map(({ id, name }) => ({ id, name }));
+    const out = frame({ type: 'waiting-list', waiting });
+    if (only) {
+      if (only.info.role === 'host') this.deliver(only, out);
+      return;
+    }
+    for (const [, entry] of this.view.entries(room)) if (entry.info.role === 'host' && entry.local?.client) entry.local.client.send(out);
+  }
+
+  /** Refuses someone a host removed from this room: by token subject, by resume secret, by address and name. */
+  private checkBarred(client: Client, request: JoinRequest): void {
+    const bars = this.bars.get(request.room);
+    if (!bars) return;
+    const now = Date.now();
+    const keys = [`addr:${client.address}:${(request.state.name ?? request.name).toLocaleLowerCase()}`];
+    if (request.subject !== undefined) keys.push(request.subject);
+    if (request.resume) keys.push(`id:${request.resume.slice(0, request.resume.indexOf('.'))}`);
+    for (const key of keys) {
+      const until = bars.get(key);
+      if (until !== undefined && until > now) throw new ProtocolError('forbidden', `a host removed you from room "${request.room}"`);
+    }
+  }
+
+  private bar(room: string, member: LocalMember): void {
+    const bars = this.bars.get(room) ?? new Map<string, number>();
+    const now = Date.now();
+    for (const [key, until] of bars) if (until <= now) bars.delete(key);
+    const until = now + BAR_MS;
+    bars.set(`id:${member.id}`, until);
+    bars.set(`addr:${member.address}:${member.info.name.toLocaleLowerCase()}`, until);
+    if (member.subject !== null) bars.set(member.subject, until);
+    // The oldest bars go first when a room collects too many.
+    for (const key of bars.keys()) {
+      if (bars.size <= MAX_BARS_PER_ROOM) break;
+      bars.delete(key);
+    }
+    this.bars.set(room, bars);
+  }
+
+  /** A change a host made to a member: everyone is told, the member too; with a cluster, published. */
+  private change(member: LocalMember, next: PeerInfo): void {
+    if (!next.handRaised) delete next.handRaisedAt;
+    if (samePeer(next, member.info)) return;
+    const becameHost = next.role === 'host' && member.info.role !== 'host';
+    member.info = next;
+    const entry = this.view.get(member.room, member.id);
+    if (entry) entry.info = next;
+    this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
+    this.options.cluster?.update(member.room, next, this.stored(member)).catch((err: unknown) => this.warn('update', err));
+    if (becameHost) this.tellHosts(member.room, member);
+  }
+
+  /** Open rooms: when no host is left, the longest-present member this process holds becomes host. */
+  private succeed(roomName: string): void {
+    if (!this.options.openRooms) return;
+    let oldest: LocalMember | null = null;
+    let since = Infinity;
+    for (const [, entry] of this.view.entries(roomName)) {
+      if (entry.info.role === 'host') return;
+      if (entry.since < since) {
+        since = entry.since;
+        oldest = entry.local;
+      }
+    }
+    // The longest-present member may be on another process: that process promotes it.
+    if (oldest) this.change(oldest, { ...oldest.info, role: 'host' });
   }
 
   /** Relays a signal to a member of the sender's own room; `from` is always the sender. */
@@ -182,6 +409,9 @@ export class Hub implements ClusterListener {
   update(member: LocalMember, update: StateUpdate): void {
     const { name, ...rest } = update;
     const next: PeerInfo = { ...member.info, ...rest };
+    // The server's clock says when a hand went up; a client cannot claim a place in the queue.
+    if (!next.handRaised) delete next.handRaisedAt;
+    else if (!member.info.handRaised) next.handRaisedAt = Date.now();
     if (name !== undefined && !member.fixedName) next.name = this.view.distinctName(member.room, name, member.id);
     if (samePeer(next, member.info)) return;
     member.info = next;
@@ -241,6 +471,7 @@ export class Hub implements ClusterListener {
    */
   shutdown(): LocalMember[] {
     this.closing = true;
+    for (const [room, waiting] of [...this.waiters]) for (const waiter of [...waiting.values()]) this.unwait(room, waiter);
     const members = [...this.locals.values()];
     for (const member of members) this.drop(member);
     this.view.clear();
@@ -320,6 +551,7 @@ export class Hub implements ClusterListener {
       this.welcome(member, secret);
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
     }
+    if (this.waiters.has(member.room)) this.tellHosts(member.room, member);
     // The socket may have gone while the cluster was answering: it then left like any other.
     if (member.client && !member.client.open) this.disconnected(member, false);
     return member;
@@ -331,6 +563,7 @@ export class Hub implements ClusterListener {
     if (!entry) return;
     if (entry.local) this.drop(entry.local);
     this.broadcast(roomName, frame({ type: 'peer-left', id }));
+    if (entry.info.role === 'host') this.succeed(roomName);
     this.view.releaseIfEmpty(roomName);
   }
 
@@ -355,6 +588,7 @@ export class Hub implements ClusterListener {
       local.secretHash = hashSecret(secret);
       this.applyResumeState(local, request);
       this.welcome(local, secret);
+      if (this.waiters.has(local.room)) this.tellHosts(local.room, local);
       const backlog = local.backlog.splice(0);
       local.backlogBytes = 0;
       for (const out of backlog) client.send(out);
@@ -412,6 +646,7 @@ export class Hub implements ClusterListener {
         resume: `${member.id}.${secret}`,
         peers: this.view.peers(member.room, member.id),
         iceServers: this.options.iceServers(member.id, member.client),
+        ...(this.locked.has(member.room) ? { locked: true } : {}),
       }),
     );
   }
@@ -471,7 +706,8 @@ function samePeer(a: PeerInfo, b: PeerInfo): boolean {
     a.spokenLanguage === b.spokenLanguage &&
     a.micEnabled === b.micEnabled &&
     a.cameraEnabled === b.cameraEnabled &&
-    a.handRaised === b.handRaised
+    a.handRaised === b.handRaised &&
+    a.handRaisedAt === b.handRaisedAt
   );
 }
 

@@ -25,7 +25,7 @@ export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
 /** An `error` frame from the server, or a failure to reach it. */
 export class SignalingError extends Error {
   constructor(
-    readonly code: ErrorCode | 'unreachable' | 'closed',
+    readonly code: ErrorCode | 'unreachable' | 'closed' | 'denied',
     message: string,
   ) {
     super(message);
@@ -39,6 +39,8 @@ interface SignalingEvents {
   state: CustomEvent<{ state: SignalingState }>;
   /** The server answered a resume with a new identity: the old one was dropped. */
   'resumed-as-new': CustomEvent<Welcome>;
+  /** The room is locked: we are in its waiting room until a host admits (welcome) or denies us. */
+  waiting: CustomEvent<{ room: string }>;
 }
 
 /** Reconnect delays in ms; the last repeats until the 30 s resume window is over. */
@@ -46,6 +48,9 @@ const BACKOFF = [250, 500, 1000, 2000, 4000];
 /** Close codes of the server (docs/protocol.md) after which reconnecting would be wrong. */
 const CLOSE_RESUMED_ELSEWHERE = 4001;
 const CLOSE_REPLACED = 4002;
+/** A host removed us, or did not let us in: coming back is refused. */
+const CLOSE_REMOVED = 4003;
+const CLOSE_DENIED = 4004;
 const RESUME_WINDOW_MS = 30_000;
 const JOIN_TIMEOUT_MS = 10_000;
 
@@ -130,6 +135,21 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
             resolve(message);
             return;
           }
+          if (message.type === 'waiting') {
+            // The wait is a host's to end (or the server's, after its own timeout), not ours.
+            clearTimeout(timer);
+            this.dispatch('waiting', { room: message.room });
+            return;
+          }
+          if (message.type === 'denied') {
+            clearTimeout(timer);
+            welcomed = true;
+            this.#resumeToken = undefined;
+            this.#setState('closed');
+            socket.close();
+            reject(new SignalingError('denied', 'a host did not let you into the room'));
+            return;
+          }
           if (message.type === 'error') {
             clearTimeout(timer);
             welcomed = true; // settled: a refused join is not retried
@@ -151,7 +171,9 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
         }
         // Our membership went to another connection (the same person joined again, or resumed
         // elsewhere): coming back would only take it away from there in turn.
-        if (event.code === CLOSE_RESUMED_ELSEWHERE || event.code === CLOSE_REPLACED) this.#setState('closed');
+        if (event.code === CLOSE_RESUMED_ELSEWHERE || event.code === CLOSE_REPLACED || event.code === CLOSE_REMOVED || event.code === CLOSE_DENIED) {
+          this.#setState('closed');
+        }
         else this.#reconnectSoon();
       };
     });
@@ -189,6 +211,41 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
   update(state: StateUpdate): void {
     if (this.#request) this.#request.state = { ...this.#request.state, ...state };
     this.send({ type: 'update', ...state });
+  }
+
+  // ---- what a host may do (design §5.5); the server answers anyone else with `forbidden` ----
+
+  /** Removes a member from the room; it cannot come back (docs/protocol.md says by what it is recognised). */
+  remove(id: string): void {
+    this.send({ type: 'remove', id });
+  }
+
+  /** Asks a member to mute; its page decides (nothing is forced). */
+  requestMute(id: string): void {
+    this.send({ type: 'request-mute', id });
+  }
+
+  /** Locks the room (newcomers wait to be admitted) or opens it again. */
+  lock(on: boolean): void {
+    this.send({ type: 'lock', on });
+  }
+
+  /** Lets someone in from the waiting room. */
+  admit(id: string): void {
+    this.send({ type: 'admit', id });
+  }
+
+  /** Turns someone in the waiting room away. */
+  deny(id: string): void {
+    this.send({ type: 'deny', id });
+  }
+
+  lowerHand(id: string): void {
+    this.send({ type: 'lower-hand', id });
+  }
+
+  setRole(id: string, role: Role): void {
+    this.send({ type: 'set-role', id, role });
   }
 
   close(): void {

@@ -28,7 +28,19 @@ export interface PeerState {
 /** A room member as the server describes it. */
 export interface PeerInfo extends PeerState {
   id: string;
+  /** Server clock (ms) when the hand went up; set by the server only, absent while the hand is down. */
+  handRaisedAt?: number;
 }
+
+/** Someone waiting to be let into a locked room, as hosts see them. */
+export interface WaitingPerson {
+  id: string;
+  name: string;
+}
+
+/** What hosts may do to a member (`lock` applies to the room): design §5.5. */
+export const HOST_ACTIONS = ['remove', 'request-mute', 'admit', 'deny', 'lower-hand'] as const;
+export type HostAction = (typeof HOST_ACTIONS)[number];
 
 export type StateUpdate = Partial<Omit<PeerState, 'role'>>;
 
@@ -42,11 +54,26 @@ export type ClientMessage =
   | { type: 'join'; room: string; name: string; token?: string; resume?: string; state?: StateUpdate; role?: Role }
   | { type: 'signal'; to: string; sid: string; data: unknown }
   | ({ type: 'update' } & StateUpdate)
-  | { type: 'leave' };
+  | { type: 'leave' }
+  | { type: HostAction; id: string }
+  | { type: 'lock'; on: boolean }
+  | { type: 'set-role'; id: string; role: Role };
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
-  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[] }
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean }
+  /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
+  | { type: 'waiting'; room: string }
+  /** To hosts, on every change of who is waiting. */
+  | { type: 'waiting-list'; waiting: WaitingPerson[] }
+  /** A host let nobody else in (`locked`) or opened the room again. */
+  | { type: 'room'; locked: boolean }
+  /** A host asks us to mute; the client decides (nothing is forced). */
+  | { type: 'mute-requested'; by: string }
+  /** A host removed us; the socket closes after this. */
+  | { type: 'removed'; by: string }
+  /** A host did not let us in (or the wait timed out); the socket closes after this. */
+  | { type: 'denied' }
   | { type: 'peer-joined'; peer: PeerInfo }
   | { type: 'peer-left'; id: string }
   | { type: 'signal'; from: string; sid: string; data: unknown }
@@ -68,6 +95,7 @@ export const ERROR_CODES = [
   'shutting-down',
   'server-error',
   'replaced',
+  'forbidden',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -190,7 +218,13 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'update', ...parseStateUpdate(msg) };
     case 'leave':
       return { type: 'leave' };
+    case 'lock':
+      if (typeof msg.on !== 'boolean') fail('"on" is not valid');
+      return { type: 'lock', on: msg.on };
+    case 'set-role':
+      return { type: 'set-role', id: str(msg, 'id', MAX_ID_LENGTH), role: parseRole(msg.role) ?? fail('"role" is missing') };
     default:
+      if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
   }
 }
@@ -199,7 +233,10 @@ export function parseClientMessage(frame: string): ClientMessage {
 export function parsePeerInfo(value: unknown): PeerInfo {
   if (!isObject(value)) fail('"peer" is not valid');
   const state = parseStateUpdate(value);
+  const raisedAt = value.handRaisedAt;
+  const stamp = state.handRaised && typeof raisedAt === 'number' && Number.isFinite(raisedAt) && raisedAt >= 0 ? { handRaisedAt: raisedAt } : {};
   return {
+    ...stamp,
     id: str(value, 'id', MAX_ID_LENGTH),
     name: state.name ?? name(value, 'name'),
     role: parseRole(value.role) ?? 'participant',
@@ -225,8 +262,28 @@ export function parseServerMessage(frame: string): ServerMessage {
         resume: str(msg, 'resume', 128),
         peers: msg.peers.map(parsePeerInfo),
         iceServers,
+        ...(msg.locked === true ? { locked: true } : {}),
       };
     }
+    case 'waiting':
+      return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
+    case 'waiting-list':
+      if (!Array.isArray(msg.waiting)) fail('"waiting" is not valid');
+      return {
+        type: 'waiting-list',
+        waiting: msg.waiting.map((w) => {
+          if (!isObject(w)) fail('"waiting" is not valid');
+          return { id: str(w, 'id', MAX_ID_LENGTH), name: name(w, 'name') };
+        }),
+      };
+    case 'room':
+      if (typeof msg.locked !== 'boolean') fail('"locked" is not valid');
+      return { type: 'room', locked: msg.locked };
+    case 'mute-requested':
+    case 'removed':
+      return { type: msg.type, by: str(msg, 'by', MAX_ID_LENGTH) };
+    case 'denied':
+      return { type: 'denied' };
     case 'peer-joined':
     case 'peer-updated':
       return { type: msg.type, peer: parsePeerInfo(msg.peer) };

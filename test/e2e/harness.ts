@@ -56,6 +56,18 @@ export interface RunningServer {
  * Starts the real `un75-signal` binary (built by `npm run build`) on a free loopback port and
  * resolves once it prints the address it listens on.
  */
+/**
+ * In an open room only a host grants the interpreter role: tests that need interpreters from the
+ * start run the server with this secret and give each page a token, as an organiser's site would.
+ */
+export const JWT_SECRET = 'end-to-end-test-secret-of-32-bytes-or-more';
+
+/** A join token for `room` granting `role` to the person `sub`, valid for two hours. */
+export async function joinToken(room: string, role: 'participant' | 'interpreter' | 'host', sub: string): Promise<string> {
+  const { SignJWT } = await import('jose');
+  return new SignJWT({ room, role, sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
+}
+
 export async function startServer(args: string[] = []): Promise<RunningServer> {
   // Every page connects from loopback: the per-address cap would count them all as one visitor.
   const child = spawn(process.execPath, [path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {

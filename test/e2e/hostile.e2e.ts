@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
-import { launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { joinToken, JWT_SECRET, launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
 import { traceTasks } from './long-tasks.js';
 
@@ -245,7 +245,8 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'un75-hijack-'));
-    server = await startServer();
+    // Both pages are interpreters by their tokens: the attacker is an interpreter gone rogue.
+    server = await startServer(['--jwt-secret', JWT_SECRET]);
     partner = await startPartnerPage();
     pulse = await startPulse();
     const fake = (hz: number) => [`--use-file-for-fake-audio-capture=${toneFile(dir, hz)}`];
@@ -288,10 +289,10 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
   const heardName = (page: Page) => page.evaluate(`${meeting}.interpretation.heard?.interpreterName ?? null`) as Promise<string | null>;
 
   test('an interpreter page flooding take-overs with a future time cannot keep the channel: the real interpreter takes it back and is heard', async () => {
-    const ines = await open(browsers[0]!, 'Ines', 'role="interpreter" interpreter-languages="en fr"');
-    const lina = await open(browsers[2]!, 'Lina', 'spoken-language="fr" listen-language="fr"');
+    const ines = await open(browsers[0]!, 'Ines', `join-as="interpreter" interpreter-languages="en fr" token="${await joinToken('hijack', 'interpreter', 'ines')}"`);
+    const lina = await open(browsers[2]!, 'Lina', `spoken-language="fr" listen-language="fr" token="${await joinToken('hijack', 'participant', 'lina')}"`);
     await waitInPage(lina, `${meeting}.interpretation?.heard?.interpreterName === 'Ines'`, 'Ines on the French channel');
-    const mallory = await open(browsers[1]!, 'Mallory', 'role="interpreter" interpreter-languages="de es"');
+    const mallory = await open(browsers[1]!, 'Mallory', `join-as="interpreter" interpreter-languages="de es" token="${await joinToken('hijack', 'interpreter', 'mallory')}"`);
     await linked(ines, lina, mallory);
     await lina.evaluate(watchMarks);
 

@@ -8,11 +8,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
-import { launchBrowser, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { joinToken, JWT_SECRET, launchBrowser, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 
 const FLOOR = 440;
 const INTERPRETER = 1000;
 const OWN = 2500;
+/** The interpreter's role comes from its join token (an open room would make the floor speaker host). */
+const token = (role: 'participant' | 'interpreter', sub: string) => joinToken('booth', role, sub);
 
 describe('interpretation channels, as the listener hears them', () => {
   let server: RunningServer;
@@ -65,7 +67,7 @@ describe('interpretation channels, as the listener hears them', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'un75-tones-'));
-    server = await startServer();
+    server = await startServer(['--jwt-secret', JWT_SECRET]);
     partner = await startPartnerPage();
     pulse = await startPulse();
     const fake = (hz: number) => [`--use-file-for-fake-audio-capture=${toneFile(dir, hz)}`];
@@ -73,9 +75,9 @@ describe('interpretation channels, as the listener hears them', () => {
     const interpreterBrowser = await launchBrowser({ args: fake(INTERPRETER) });
     const listenerBrowser = await launchBrowser({ args: fake(OWN), env: { PULSE_SERVER: pulse.server }, muted: false });
     browsers.push(floorBrowser, interpreterBrowser, listenerBrowser);
-    await open(floorBrowser, 'Floor', 'spoken-language="en"');
-    interpreter = await open(interpreterBrowser, 'Ines', 'join-as="interpreter" interpreter-languages="en fr"');
-    listener = await open(listenerBrowser, 'Lina', 'spoken-language="fr" listen-language="fr"');
+    await open(floorBrowser, 'Floor', `spoken-language="en" token="${await token('participant', 'floor')}"`);
+    interpreter = await open(interpreterBrowser, 'Ines', `join-as="interpreter" interpreter-languages="en fr" token="${await token('interpreter', 'ines')}"`);
+    listener = await open(listenerBrowser, 'Lina', `spoken-language="fr" listen-language="fr" token="${await token('participant', 'lina')}"`);
     await waitInPage(listener, `__un75.names().length === 3`, 'all three in the room');
     await waitInPage(
       listener,

@@ -16,7 +16,8 @@ type Command =
   | { kind: 'signal'; c: number; to: number }
   | { kind: 'update'; c: number; hand: boolean }
   | { kind: 'close'; c: number }
-  | { kind: 'garbage'; c: number; frame: string | Buffer };
+  | { kind: 'garbage'; c: number; frame: string | Buffer }
+  | { kind: 'host'; c: number; to: number; action: 'request-mute' | 'lower-hand' | 'set-role' | 'admit' | 'deny' };
 
 const client = fc.nat(CLIENTS - 1);
 /** Newlines, other controls, bidi overrides and isolates, zero-width characters. */
@@ -44,6 +45,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), c: client, hand: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), c: client }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('garbage' as const), c: client, frame: garbage }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('host' as const),
+      c: client,
+      to: client,
+      action: fc.constantFrom('request-mute' as const, 'lower-hand' as const, 'set-role' as const, 'admit' as const, 'deny' as const),
+    }),
+  },
 );
 
 test('random traffic never crashes, never crosses rooms, and leaves nothing behind', async () => {
@@ -57,6 +67,13 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
         const id: Array<string | null> = Array(CLIENTS).fill(null);
         const lastId: Array<string> = Array(CLIENTS).fill('nobody');
         const members = (r: string) => [...room.keys()].filter((i) => room[i] === r);
+        // Open rooms: the first member is host, then the one present longest (join order per room).
+        const order = new Map<string, number[]>();
+        const enter = (c: number, r: string) => order.set(r, [...(order.get(r) ?? []), c]);
+        const exit = (c: number) => {
+          for (const [r, list] of order) order.set(r, list.filter((x) => x !== c));
+        };
+        const hostOf = (r: string) => order.get(r)?.[0];
         try {
           for (const cmd of commands) {
             const me = sockets[cmd.c]!;
@@ -76,7 +93,9 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
                   );
                   for (const peer of [welcome.self, ...welcome.peers]) assert.doesNotMatch(peer.name, UNSAFE, 'names arrive clean');
                   assert.match(welcome.self.name, new RegExp(`^c ?${cmd.c}$`), 'what is visible stays');
+                  assert.equal(welcome.self.role, members(cmd.room).length === 0 ? 'host' : 'participant', 'the first member is host');
                   room[cmd.c] = cmd.room;
+                  enter(cmd.c, cmd.room);
                   id[cmd.c] = lastId[cmd.c] = welcome.id;
                 }
                 break;
@@ -85,6 +104,7 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
                 me.send({ type: 'leave' });
                 if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
                 room[cmd.c] = id[cmd.c] = null;
+                exit(cmd.c);
                 break;
               case 'signal': {
                 const to = lastId[cmd.to]!;
@@ -104,8 +124,23 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
                 me.ws.close(1000);
                 await me.closed();
                 room[cmd.c] = id[cmd.c] = null;
+                exit(cmd.c);
                 sockets[cmd.c] = await TestClient.connect(server.wsUrl);
                 break;
+              case 'host': {
+                const r = room[cmd.c];
+                const target = lastId[cmd.to]!;
+                // Never demote the host itself: the model's host stays the one present longest.
+                const action = cmd.action === 'set-role' && hostOf(r ?? '') === cmd.to ? 'request-mute' : cmd.action;
+                me.send(action === 'set-role' ? { type: action, id: target, role: 'interpreter' } : { type: action, id: target });
+                const inRoom = r !== null && cmd.to !== cmd.c && room[cmd.to] === r;
+                if (!r) assert.equal((await me.next('error')).code, 'not-joined');
+                else if (hostOf(r) !== cmd.c) assert.equal((await me.next('error')).code, 'forbidden', 'only the host acts');
+                else if (!inRoom || action === 'admit' || action === 'deny') assert.equal((await me.next('error')).code, 'unknown-peer');
+                else if (action === 'request-mute') assert.deepEqual(await sockets[cmd.to]!.next('mute-requested'), { type: 'mute-requested', by: id[cmd.c] });
+                else if (action === 'set-role') assert.equal((await sockets[cmd.to]!.next('peer-updated')).peer.role, 'interpreter');
+                break;
+              }
               case 'garbage':
                 me.ws.send(cmd.frame);
                 // Anything may be answered with an error, but the socket must stay open and in its room.
@@ -118,7 +153,10 @@ test('random traffic never crashes, never crosses rooms, and leaves nothing behi
             for (const s of sockets) {
               assert.deepEqual(s.take('signal'), [], 'no stray signal');
               assert.deepEqual(s.take('welcome'), [], 'no stray welcome');
+              assert.deepEqual(s.take('mute-requested'), [], 'no stray mute request');
+              assert.equal(s.closeCode, null, 'nobody is removed or denied');
               s.take('error');
+              s.take('peer-updated');
             }
             const expected = room.filter((r) => r !== null);
             const stats = server.stats();

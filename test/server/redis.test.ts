@@ -50,6 +50,28 @@ describe('several processes over Redis', () => {
     assert.equal((await x.next('peer-left')).id, wy.id);
   });
 
+  test('roles agree across processes: one first member is host, a granted role reaches the other process, the host passes on', async () => {
+    const x = await connect(a);
+    const y = await connect(b);
+    const z = await connect(a);
+    const wx = await x.join('roles', 'X');
+    const wy = await y.join('roles', 'Y', { role: 'host' });
+    const wz = await z.join('roles', 'Z', { role: 'interpreter' });
+    assert.deepEqual([wx.self.role, wy.self.role, wz.self.role], ['host', 'participant', 'participant'], 'only the first member of the shared room is host');
+    assert.deepEqual(wz.peers.map((p) => [p.name, p.role]).sort(), [['X', 'host'], ['Y', 'participant']]);
+    x.send({ type: 'set-role', id: wz.id, role: 'interpreter' });
+    const granted = await y.next('peer-updated');
+    assert.deepEqual([granted.peer.id, granted.peer.role], [wz.id, 'interpreter'], 'the other process learns the role');
+    assert.equal((await z.next('peer-updated')).peer.role, 'interpreter', 'and the member itself');
+    x.send({ type: 'leave' });
+    // Y is present longest after X: its process promotes it, and the other process hears of it.
+    const promoted = await z.next('peer-updated', 10_000);
+    assert.deepEqual([promoted.peer.id, promoted.peer.role], [wy.id, 'host']);
+    assert.equal((await y.next('peer-updated', 10_000)).peer.role, 'host', 'the new host is told too');
+    y.send({ type: 'request-mute', id: wz.id });
+    assert.equal((await y.next('error')).code, 'unknown-peer', 'host actions reach members on the same process only (docs/protocol.md)');
+  });
+
   test('updates that change nothing are neither broadcast nor published on Redis', async () => {
     const x = await connect(a);
     const y = await connect(b);

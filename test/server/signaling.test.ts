@@ -33,22 +33,22 @@ describe('rooms and relaying', () => {
     assert.deepEqual(welcome.iceServers, [{ urls: [`stun:127.0.0.1:${server.address!.port}`] }]);
   });
 
-  test('the welcome describes the member itself as the room sees it: role and name as asked in an open room', async () => {
+  test('the welcome describes the member itself as the room sees it: in an open room the first is host, a role asked is not granted', async () => {
     const a = await connect();
     const welcome = await a.join('room-self', '  Amina ', { role: 'interpreter', state: { spokenLanguage: 'ar', micEnabled: true } });
     assert.deepEqual(welcome.self, {
       id: welcome.id,
       name: 'Amina',
-      role: 'interpreter',
+      role: 'host',
       spokenLanguage: 'ar',
       micEnabled: true,
       cameraEnabled: false,
       handRaised: false,
     });
     const b = await connect();
-    const wb = await b.join('room-self', 'Bruno');
+    const wb = await b.join('room-self', 'Bruno', { role: 'interpreter' });
     assert.deepEqual(wb.peers, [welcome.self], 'others see exactly what the member was told it is');
-    assert.equal(wb.self.role, 'participant');
+    assert.equal(wb.self.role, 'participant', 'asking for the interpreter role does not grant it');
   });
 
   test('a newcomer sees the members already there, with their state; they see it arrive', async () => {
@@ -56,12 +56,13 @@ describe('rooms and relaying', () => {
     const b = await connect();
     const wa = await a.join('room-peers', 'Amina', {
       state: { spokenLanguage: 'ar', micEnabled: true, cameraEnabled: false, handRaised: true },
-      role: 'interpreter',
     });
     const wb = await b.join('room-peers', 'Bruno');
     assert.notEqual(wa.id, wb.id);
+    const stamp = wa.self.handRaisedAt;
+    assert.ok(typeof stamp === 'number' && Math.abs(stamp - Date.now()) < 60_000, 'a hand raised on joining is stamped by the server');
     assert.deepEqual(wb.peers, [
-      { id: wa.id, name: 'Amina', role: 'interpreter', spokenLanguage: 'ar', micEnabled: true, cameraEnabled: false, handRaised: true },
+      { id: wa.id, name: 'Amina', role: 'host', spokenLanguage: 'ar', micEnabled: true, cameraEnabled: false, handRaised: true, handRaisedAt: stamp },
     ]);
     const joined = await a.next('peer-joined');
     assert.equal(joined.peer.id, wb.id);
@@ -116,14 +117,16 @@ describe('rooms and relaying', () => {
     await b.join('room-update', 'B');
     a.send({ type: 'update', micEnabled: true, handRaised: true, spokenLanguage: 'fr-CA', role: 'host', evil: 1 });
     const updated = await b.next('peer-updated');
+    assert.equal(typeof updated.peer.handRaisedAt, 'number', 'the server stamps when the hand went up');
     assert.deepEqual(updated.peer, {
       id: wa.id,
       name: 'A',
-      role: 'participant',
+      role: 'host',
       spokenLanguage: 'fr-CA',
       micEnabled: true,
       cameraEnabled: false,
       handRaised: true,
+      handRaisedAt: updated.peer.handRaisedAt,
     });
     await settle(a);
     assert.equal(a.take('peer-updated').length, 0, 'the sender is not told its own update');

@@ -156,10 +156,15 @@ function escapeHtml(text: string): string {
 export async function waitInPage<T>(page: Page, check: (() => T) | string, what: string, timeout = 45000): Promise<T> {
   if (typeof check === 'string') {
     const deadline = Date.now() + timeout;
+    let failure = '';
     for (;;) {
-      const value = (await page.evaluate(check)) as T;
+      // What the page does not have yet (an element not upgraded, a call not joined) may throw.
+      const value = (await page.evaluate(check).catch((err: Error) => {
+        failure = `; last error: ${err.message.split('\n')[0]}`;
+        return undefined;
+      })) as T;
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${timeout} ms)`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${timeout} ms)${failure}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

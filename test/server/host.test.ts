@@ -7,6 +7,22 @@ import { settle, startTestServer, TestClient, type Msg } from './helpers.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
+describe('--trust-asked-roles (demos and kiosks)', () => {
+  test('an open room grants interpreter to a page that asks, but never host', async () => {
+    const server = await startTestServer({ trustAskedRoles: true });
+    const clients = await Promise.all([0, 1, 2].map(() => TestClient.connect(server.wsUrl)));
+    try {
+      const [first, interpreter, claimant] = clients as [TestClient, TestClient, TestClient];
+      assert.equal((await first.join('trusted', 'First', { role: 'interpreter' })).self.role, 'interpreter', 'asked, granted');
+      assert.equal((await interpreter.join('trusted', 'Ines', { role: 'interpreter' })).self.role, 'interpreter');
+      assert.equal((await claimant.join('trusted', 'Claire', { role: 'host' })).self.role, 'participant', 'host is never granted as asked');
+    } finally {
+      for (const c of clients) c.close();
+      await server.close();
+    }
+  });
+});
+
 describe('host authority in open rooms', () => {
   let server: Server;
   const clients: TestClient[] = [];

@@ -1,5 +1,51 @@
 import { css } from 'lit';
 
+/*
+ * Declaration blocks shared by several elements. These are not stylesheets: each is interpolated
+ * inside a rule of an element's own stylesheet (`[part~='button'] { ${pillButton} }`), so every
+ * element keeps its own selectors, parts and class names while the declarations live here once.
+ */
+
+/** Read by screen readers, not painted. */
+export const visuallyHidden = css`
+  position: absolute;
+  inline-size: 1px;
+  block-size: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+`;
+
+/** A round-ended button. Put colours and sizes after it in the rule. */
+export const pillButton = css`
+  border: 0;
+  border-radius: 999px;
+  cursor: pointer;
+`;
+
+/** The one main action of a panel: a pill in the accent colour. */
+export const accentPillButton = css`
+  ${pillButton}
+  background: var(--_accent);
+  color: var(--_on-accent);
+`;
+
+/** A toggle button that is on (aria-pressed='true'). */
+export const pressedButton = css`
+  background: var(--_accent);
+  color: var(--_on-accent);
+  border-color: transparent;
+`;
+
+/** A centred, wrapping row of buttons. */
+export const toolbar = css`
+  display: flex;
+  flex-wrap: wrap;
+  justify-content: center;
+  gap: var(--_gap);
+  padding: var(--_gap);
+`;
+
 /**
  * Design tokens every element reads. Each has a default here and can be set by the host page on
  * any ancestor (`un75-meeting { --un75-accent: #c00 }`), since custom properties inherit into
@@ -31,12 +77,7 @@ export const tokens = css`
     display: none !important;
   }
   .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
+    ${visuallyHidden}
   }
   button {
     font: inherit;

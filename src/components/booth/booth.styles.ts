@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokens } from '../shared.styles.js';
+import { pillButton, pressedButton, tokens, toolbar } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -8,12 +8,8 @@ export const styles = [
       display: block;
     }
     [part='base'] {
-      display: flex;
-      flex-wrap: wrap;
+      ${toolbar}
       align-items: center;
-      justify-content: center;
-      gap: var(--_gap);
-      padding: var(--_gap);
       border-radius: var(--_radius);
       background: var(--_surface-raised);
       color: var(--_on-surface);
@@ -45,16 +41,13 @@ export const styles = [
       font: inherit;
       min-block-size: 40px;
       padding-inline: 12px;
-      border-radius: 999px;
+      ${pillButton}
       border: 1px solid var(--_muted);
       background: var(--_surface);
       color: var(--_on-surface);
-      cursor: pointer;
     }
     button[aria-pressed='true'] {
-      background: var(--_accent);
-      color: var(--_on-accent);
-      border-color: transparent;
+      ${pressedButton}
     }
     label {
       display: inline-flex;

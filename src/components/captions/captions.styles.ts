@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokens } from '../shared.styles.js';
+import { accentPillButton, tokens } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -100,11 +100,7 @@ export const styles = [
       min-block-size: 36px;
       padding-block: 4px;
       padding-inline: 12px;
-      border: 0;
-      border-radius: 999px;
-      background: var(--_accent);
-      color: var(--_on-accent);
-      cursor: pointer;
+      ${accentPillButton}
     }
     [part='toolbar'] {
       display: flex;

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokens } from '../shared.styles.js';
+import { pillButton, pressedButton, tokens, toolbar, visuallyHidden } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -8,11 +8,7 @@ export const styles = [
       display: block;
     }
     [part='base'] {
-      display: flex;
-      flex-wrap: wrap;
-      justify-content: center;
-      gap: var(--_gap);
-      padding: var(--_gap);
+      ${toolbar}
     }
     [part~='button'] {
       display: inline-flex;
@@ -22,19 +18,16 @@ export const styles = [
       min-inline-size: 44px;
       padding-block: 8px;
       padding-inline: 14px;
-      border: 0;
-      border-radius: 999px;
+      ${pillButton}
       background: var(--_surface-raised);
       color: var(--_on-surface);
-      cursor: pointer;
     }
     [part~='button']:hover {
       filter: brightness(1.2);
     }
     [part~='button'][aria-pressed='false'].inverted,
     [part~='button'][aria-pressed='true']:not(.inverted) {
-      background: var(--_accent);
-      color: var(--_on-accent);
+      ${pressedButton}
     }
     [part~='button'].inverted[aria-pressed='false'] {
       background: var(--_danger);
@@ -53,11 +46,7 @@ export const styles = [
     }
     @media (max-width: 520px) {
       .text {
-        position: absolute;
-        inline-size: 1px;
-        block-size: 1px;
-        overflow: hidden;
-        clip-path: inset(50%);
+        ${visuallyHidden}
       }
     }
   `,

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokens } from '../shared.styles.js';
+import { accentPillButton, tokens } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -88,12 +88,8 @@ export const styles = [
     [part='join'] {
       margin-block-start: var(--_gap);
       min-block-size: 48px;
-      border: 0;
-      border-radius: 999px;
-      background: var(--_accent);
-      color: var(--_on-accent);
+      ${accentPillButton}
       font-weight: 600;
-      cursor: pointer;
     }
     [part='join']:disabled {
       opacity: 0.6;

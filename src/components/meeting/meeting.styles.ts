@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokens } from '../shared.styles.js';
+import { accentPillButton, tokens } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -69,11 +69,7 @@ export const styles = [
     [part='left'] button {
       min-block-size: 44px;
       padding-inline: 20px;
-      border: 0;
-      border-radius: 999px;
-      background: var(--_accent);
-      color: var(--_on-accent);
-      cursor: pointer;
+      ${accentPillButton}
     }
   `,
 ];

@@ -1,16 +1,18 @@
-// Bytes on the wire for the client bundle as un75-signal serves it (identity, gzip, brotli), the
-// cost of the first request (read, hash and compress once) and of later ones (from memory), and
-// what a revalidation (304) costs.
+// Bytes on the wire for the client bundle as un75-signal serves it (identity, gzip, brotli): the
+// entry alone and with every chunk it can load; the cost of the first request (read, hash and
+// compress once) and of later ones (from memory), and what a revalidation (304) costs.
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSignalingServer } from '../server/index.js';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-function get(port: number, headers: Record<string, string>): Promise<{ status: number; wire: number; etag: string; ms: number }> {
+function get(port: number, headers: Record<string, string>, file = '/un75-meeting.min.js'): Promise<{ status: number; wire: number; etag: string; ms: number }> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/un75-meeting.min.js', headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: file, headers }, (res) => {
       let body = 0;
       res.on('data', (c: Buffer) => (body += c.length));
       res.on('end', () => {
@@ -53,8 +55,25 @@ export async function serveBench(): Promise<void> {
       times.sort((a, b) => a - b);
       const revalidated = await get(port, { ...(accept ? { 'accept-encoding': accept } : {}), 'if-none-match': first.etag });
       console.log(
-        `${name.padEnd(8)} ${kb(first.wire).padStart(9)} on the wire · median ${times[25]!.toFixed(2)} ms from memory · revalidation ${revalidated.status} ${revalidated.wire} bytes`,
+        `${name.padEnd(8)} entry ${kb(first.wire).padStart(9)} on the wire · median ${times[25]!.toFixed(2)} ms from memory · revalidation ${revalidated.status} ${revalidated.wire} bytes`,
       );
+    }
+    // The entry and every chunk (what a page that uses every element downloads once).
+    const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../server/dist');
+    const files = readdirSync(dist).filter((f) => /^un75-.+\.js$/.test(f));
+    for (const file of files) {
+      for (let i = 0; i < 1200 && !(await get(port, { 'accept-encoding': 'br' }, `/${file}`)).etag.endsWith('-br"'); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    for (const [name, accept] of [
+      ['identity', ''],
+      ['gzip', 'gzip'],
+      ['br', 'gzip, deflate, br'],
+    ] as const) {
+      let total = 0;
+      for (const file of files) total += (await get(port, accept ? { 'accept-encoding': accept } : {}, `/${file}`)).wire;
+      console.log(`${name.padEnd(8)} entry and all ${files.length - 1} chunks ${kb(total).padStart(9)} on the wire`);
     }
   } finally {
     await server.close();

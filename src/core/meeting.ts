@@ -3,7 +3,7 @@ import { CaptionService, type Caption, type TranscriptFormat } from './captions.
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
-import { MeetingSession, type ConnectionState, type RemoteStreams } from './session.js';
+import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
 import { formatTranscript } from './transcript.js';
 import { defaultTranslator, type Translator } from './translation.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -83,17 +83,10 @@ export interface Languages {
   floorVolume: number;
 }
 
-export interface MeetingEvents {
-  joined: CustomEvent<{ selfId: string }>;
-  left: CustomEvent<{ reason: string }>;
-  'participant-joined': CustomEvent<{ participant: Participant }>;
-  'participant-left': CustomEvent<{ participant: Participant; reason: string }>;
-  'participant-updated': CustomEvent<{ participant: Participant }>;
-  /** A participant's streams changed: read them with `streamsOf(id)`. */
-  streams: CustomEvent<{ id: string }>;
-  'connection-state': CustomEvent<{ state: ConnectionState }>;
-  /** Camera or microphone missing at join (undefined: all well). */
-  'local-media': CustomEvent<{ problem: MediaProblem | undefined }>;
+/** The session's events a Meeting passes on as they are (see MeetingSession). */
+type PassedOn = 'joined' | 'left' | 'participant-joined' | 'participant-left' | 'participant-updated' | 'streams' | 'connection-state' | 'local-media';
+
+export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** A caption shown or updated, after translation into the listen language. */
   caption: CustomEvent<{ caption: Caption }>;
   /** What this person hears changed (`channel` null: the floor at full volume). */

@@ -43,7 +43,7 @@ export interface SessionErrorDetail {
   message: string;
 }
 
-interface SessionEvents {
+export interface SessionEvents {
   joined: CustomEvent<{ selfId: string }>;
   left: CustomEvent<{ reason: string }>;
   'participant-joined': CustomEvent<{ participant: Participant }>;

@@ -11,15 +11,10 @@ import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
 import type { Interpretation } from '../../core/interpretation.js';
 import type { MeetingSession } from '../../core/session.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
-import { formatTranscript } from '../../core/transcript.js';
 import type { Translator } from '../../core/translation.js';
-import '../booth/un75-booth.js';
-import '../captions/un75-captions.js';
-import '../language-picker/un75-language-picker.js';
-import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
-import '../video-grid/un75-video-grid.js';
+import { loadCall, preloadCall } from './call.js';
 import { styles } from './meeting.styles.js';
 import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from './meeting.types.js';
 
@@ -188,7 +183,7 @@ export class Un75Meeting extends LitElement {
    * `language`. Still available after leaving, until the next join.
    */
   async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
-    return this._core?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+    return this._core?.transcript(format, language) ?? (await import('../../core/transcript.js')).formatTranscript(format, [], { startedAt: Date.now(), language });
   }
 
   /** This person's camera and microphone stream once joined. */
@@ -198,6 +193,7 @@ export class Un75Meeting extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    preloadCall();
     this.#announce();
     if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
   }
@@ -241,8 +237,8 @@ export class Un75Meeting extends LitElement {
     const name = (settings?.name ?? this.name).trim();
     this.notices = [];
     this.phase = 'joining';
-    // The call engine is loaded when it is needed: the pre-join screen does without it.
-    const { Meeting } = await import('../../core/meeting.js');
+    // The call engine and the in-call elements, loading since the element was connected (./call.ts).
+    const Meeting = await loadCall();
     const core = new Meeting({
       room: this.room,
       signalingUrl: this.signaling || undefined,

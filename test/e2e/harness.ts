@@ -76,7 +76,7 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /http:\/\/[^\s:]+:(\d+)/.exec(output);

@@ -1,4 +1,5 @@
 import { ROLES, ROOM_PATTERN, type ErrorCode, type Role } from '../protocol/signaling.js';
+import { ActiveSpeaker } from './active-speaker.js';
 import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
@@ -94,6 +95,11 @@ export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** `setLanguages` (or the interpretation's slider) changed the languages or the floor volume. */
   'languages-change': CustomEvent<Languages>;
   error: CustomEvent<MeetingError>;
+  /**
+   * The floor changed hands (audio levels with hysteresis: src/core/active-speaker.ts); `id` is
+   * undefined when the speaker left and nobody else qualifies, or the call ended.
+   */
+  'active-speaker': CustomEvent<{ id: string | undefined }>;
 }
 
 /** The booth's two languages from `"en fr"` / `['en', 'fr']`, or undefined. */
@@ -118,6 +124,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   #captions: CaptionService | undefined;
   #interpretation: Interpretation | undefined;
   #translator: Translator | undefined;
+  #activeSpeaker: ActiveSpeaker | undefined;
 
   constructor(options: MeetingOptions) {
     super();
@@ -155,6 +162,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** A participant's camera and screen streams. */
   streamsOf(id: string): RemoteStreams {
     return this.#session?.streamsOf(id) ?? {};
+  }
+
+  /**
+   * Who has the floor: the participant (oneself included) who spoke last, kept through pauses
+   * until someone else speaks for 1 s (3 s while they still talk). Undefined before anyone spoke
+   * and after leaving. Changes fire `active-speaker`.
+   */
+  get activeSpeaker(): string | undefined {
+    return this.#activeSpeaker?.current;
   }
 
   /** The current languages and floor volume (a copy). */
@@ -250,6 +266,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     this.#startCaptions(session, name);
     this.#startInterpretation(session);
     this.#forwardEvents(session);
+    this.#followSpeakers(session);
     await session.join();
   }
 
@@ -294,6 +311,19 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       });
     }
     session.on('error', (e) => mine() && this.dispatch('error', e.detail as MeetingError));
+  }
+
+  #followSpeakers(session: MeetingSession) {
+    const speaker = new ActiveSpeaker();
+    this.#activeSpeaker = speaker;
+    const stop = speaker.watch(session);
+    speaker.on('change', (e) => this.#activeSpeaker === speaker && this.dispatch('active-speaker', e.detail));
+    session.on('left', () => {
+      stop();
+      if (this.#activeSpeaker !== speaker) return;
+      this.#activeSpeaker = undefined;
+      if (speaker.current !== undefined) this.dispatch('active-speaker', { id: undefined });
+    });
   }
 
   #startCaptions(session: MeetingSession, name: string) {

@@ -16,3 +16,4 @@ await import('./custom-layout.e2e.js');
 await import('./hostile.e2e.js');
 await import('./headless.e2e.js');
 await import('./host.e2e.js');
+await import('./layout.e2e.js');

@@ -15,6 +15,7 @@ import type { Translator } from '../../core/translation.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
 import { loadCall, preloadCall } from './call.js';
+import type { Layout } from '../video-grid/video-grid.types.js';
 import { styles } from './meeting.styles.js';
 import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from './meeting.types.js';
 
@@ -77,7 +78,8 @@ const REFIRED = [
  * @csspart stage - The area holding the grid (and the caption overlay).
  * @csspart notices - Messages about missing devices and errors.
  * @csspart lobby - The pre-join screen (its parts are re-exported as `lobby-…`).
- * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, …).
+ * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, `tile-pin`, and in
+ * the speaker view `main-view`, `main-tile`, `filmstrip`, …).
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
  * @csspart joining - The "Joining…" message.
  * @csspart left - The screen shown after leaving.
@@ -123,6 +125,7 @@ export class Un75Meeting extends LitElement {
     translator: { attribute: false },
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
+    layout: { reflect: true },
     _core: { state: true },
     phase: { state: true },
     notices: { state: true },
@@ -172,6 +175,13 @@ export class Un75Meeting extends LitElement {
    * first into the second; one control swaps the direction.
    */
   interpreterLanguages = '';
+
+  /**
+   * `auto` (default): the speaker view while a screen is shared or with more than six people, the
+   * grid otherwise; `grid`: everyone the same size; `speaker`: the active speaker (or a shared
+   * screen) large above a filmstrip. A tile pinned by the person is large in every layout.
+   */
+  layout: Layout = 'auto';
 
   /** The headless meeting of the current (or last) call; a new one for each join. */
   private _core: Meeting | undefined;
@@ -462,7 +472,8 @@ export class Un75Meeting extends LitElement {
               <div part="stage">
                 <un75-video-grid
                   part="grid"
-                  exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
+                  .layout=${this.layout}
+                  exportparts="main-view, filmstrip, main-tile, speaker-view, tile-pin, tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
                 ></un75-video-grid>
                 ${this.noCaptions
                   ? nothing

@@ -13,6 +13,8 @@ export interface MeshOptions {
   localStream: MediaStream;
   /** Total video upload a sender aims to stay within, in bit/s (design §4). */
   uploadBudget?: number;
+  /** How long a link may stay `connecting` without progress, in ms (CONNECTING_TIMEOUT_MS). */
+  connectingTimeoutMs?: number;
 }
 
 interface MeshEvents {
@@ -29,11 +31,16 @@ export const DISCONNECTED_GRACE_MS = 9000;
 export const ICE_RESTART_AFTER_MS = 2000;
 const MAX_ICE_RESTARTS = 2;
 /**
- * A link still `connecting` after this long (jittered) is given up and rebuilt; doubled per failed
- * attempt with that peer (a busy machine negotiates slowly: giving up too early only adds load).
+ * A link still `connecting` that has made no progress for this long (jittered) is given up and
+ * rebuilt: no answer to its offer, no candidate, no state change of its peer connection. Doubled per
+ * failed attempt with that peer. Progress re-arms it: on a busy machine one negotiation step can
+ * take many seconds (a DTLS handshake of 45 s has been seen with eight pages on two loaded cores),
+ * and giving up on a link that is getting there only starts it over and adds load for everyone.
  */
 export const CONNECTING_TIMEOUT_MS = 20000;
 const CONNECTING_TIMEOUT_MAX_MS = 80000;
+/** However much progress it makes, a link not connected this long after it was made is rebuilt. */
+export const CONNECTING_CEILING_MS = 120000;
 /** Rebuilding a dead link: first delay, doubled per failed attempt up to the ceiling, all jittered. */
 const REBUILD_BASE_MS = 400;
 const REBUILD_MAX_MS = 15000;
@@ -97,6 +104,8 @@ class Link {
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   connectingTimer: ReturnType<typeof setTimeout> | undefined;
   iceRestarts = 0;
+  /** Re-arms the connecting timeout: the link moved forward (see CONNECTING_TIMEOUT_MS). */
+  progressed: () => void = () => {};
 
   constructor(
     readonly remoteId: string,
@@ -195,6 +204,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }
     if (kind === 'transceiver') data = { type: 'transceiverRequest', transceiverRequest: { kind: (data as { transceiverRequest: { kind: string } }).transceiverRequest.kind } };
     if (link?.sid === sid) {
+      link.progressed();
       this.#feed(link, data);
       return;
     }
@@ -233,17 +243,30 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (initiator) this.#unsentOffers.add(link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
-    // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over.
+    // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over. Any
+    // signal from the peer for this link or any state change of the connection is progress.
     const failures = this.#members.get(remoteId)?.failures ?? 0;
-    link.connectingTimer = setTimeout(
-      () => {
-        if (current() && link.state === 'connecting') {
-          console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
-          this.#linkDied(link);
-        }
-      },
-      jitter(Math.min(CONNECTING_TIMEOUT_MAX_MS, CONNECTING_TIMEOUT_MS * 2 ** failures)),
-    );
+    const base = this.#options.connectingTimeoutMs ?? CONNECTING_TIMEOUT_MS;
+    const stall = jitter(Math.min(Math.max(base, CONNECTING_TIMEOUT_MAX_MS), base * 2 ** failures));
+    const giveUpAt = performance.now() + CONNECTING_CEILING_MS;
+    link.progressed = () => {
+      clearTimeout(link.connectingTimer);
+      if (!current() || link.state !== 'connecting') return;
+      link.connectingTimer = setTimeout(
+        () => {
+          if (current() && link.state === 'connecting') {
+            console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
+            this.#linkDied(link);
+          }
+        },
+        Math.max(0, Math.min(stall, giveUpAt - performance.now())),
+      );
+    };
+    link.progressed();
+    const pc = link.pc;
+    for (const type of ['signalingstatechange', 'iceconnectionstatechange', 'connectionstatechange']) {
+      pc.addEventListener(type, () => link.progressed());
+    }
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;

@@ -186,7 +186,7 @@ describe('a facilitated dialogue: host tools, waiting room, hands and chat', () 
 
     await hosta.evaluate(`${M}.admit(${JSON.stringify(waiting[0]!.id)})`);
     await waitInPage(dan, `__host.some((e) => e.type === 'joined')`, 'Dan in', 90000);
-    await seesMovingVideo(dan, ['Hosta', 'Bo', 'Cy'], 0, 90000);
+    await seesMovingVideo(dan, ['Hosta', 'Bo', 'Cy'], 0, 180000);
     await waitInPage(hosta, `${M}.waiting.length === 0`, 'nobody waiting');
 
     const eve = await open(1, 'Eve');

@@ -27,25 +27,22 @@ function recordChat() {
   });
 }
 
-/** From `un75-waiting-room` on, the wall-clock time of the first remote video frame in the grid. */
-function recordFirstFrame() {
-  const w = window as unknown as { __firstFrame?: number };
-  document.addEventListener('un75-waiting-room', () => {
-    const limit = performance.now() + 60000;
-    const poll = () => {
-      const videos = (globalThis as unknown as { __un75: { tiles(i: number): Element[] } }).__un75
-        .tiles(0)
-        .filter((t) => !(t as unknown as { participant?: { isSelf: boolean } }).participant?.isSelf)
-        .map((t) => t.shadowRoot?.querySelector('video'));
-      if (videos.some((v) => v && v.readyState >= 2 && v.videoWidth > 0)) {
-        w.__firstFrame = performance.timeOrigin + performance.now();
-        return;
-      }
-      if (performance.now() < limit) setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
+/**
+ * From `un75-waiting-room` on, the wall-clock time of the first remote video frame in the grid.
+ * A string, not a function: the TypeScript loader would add helpers the page does not have.
+ */
+const RECORD_FIRST_FRAME = `document.addEventListener('un75-waiting-room', () => {
+  const limit = performance.now() + 60000;
+  const poll = () => {
+    const videos = __un75.tiles(0).filter((t) => !t.participant?.isSelf).map((t) => t.shadowRoot?.querySelector('video'));
+    if (videos.some((v) => v && v.readyState >= 2 && v.videoWidth > 0)) {
+      window.__firstFrame = performance.timeOrigin + performance.now();
+      return;
+    }
+    if (performance.now() < limit) setTimeout(poll, 5);
+  };
+  poll();
+});`;
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,7 +56,7 @@ const partner = await startPartnerPage();
 const translate = await startLibreTranslate();
 const contexts: BrowserContext[] = [];
 
-async function open(browserIndex: number, room: string, name: string, attrs: string, init: (() => void)[] = []): Promise<Page> {
+async function open(browserIndex: number, room: string, name: string, attrs: string, init: (string | (() => void))[] = []): Promise<Page> {
   const person = await newPage(browserIndex);
   contexts.push(person.context);
   await person.context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
@@ -72,52 +69,57 @@ async function open(browserIndex: number, room: string, name: string, attrs: str
 
 try {
   // ---- chat: one writer, an English and a French reader; cameras off (the data channels matter)
-  const writer = await open(0, 'chat-bench', 'Writer', 'camera-off spoken-language=en');
-  const english = await open(1, 'chat-bench', 'Reader', 'camera-off spoken-language=en', [recordChat]);
-  const french = await open(2, 'chat-bench', 'Lecteur', `camera-off spoken-language=fr listen-language=fr translation-endpoint=${translate.url}`, [recordChat]);
-  for (const page of [english, french]) {
-    await waitInPage(page, `${M}.participants.find((p) => p.name === 'Writer')?.connectionState === 'connected'`, 'the link to the writer', 60000);
+  // (ONLY=admit skips it)
+  if (process.env.ONLY !== 'admit') {
+    const writer = await open(0, 'chat-bench', 'Writer', 'camera-off spoken-language=en');
+    const english = await open(1, 'chat-bench', 'Reader', 'camera-off spoken-language=en', [recordChat]);
+    const french = await open(2, 'chat-bench', 'Lecteur', `camera-off spoken-language=fr listen-language=fr translation-endpoint=${translate.url}`, [recordChat]);
+    for (const page of [english, french]) {
+      await waitInPage(page, `${M}.participants.find((p) => p.name === 'Writer')?.connectionState === 'connected'`, 'the link to the writer', 60000);
+    }
+    const plain: number[] = [];
+    const translated: number[] = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const text = `Message number ${i} for the benchmark`;
+      const sentAt = (await writer.evaluate(`(async () => { const t = performance.timeOrigin + performance.now(); await ${M}.sendChat(${JSON.stringify(text)}); return t; })()`)) as number;
+      const key = JSON.stringify(text);
+      const [a, b] = (await Promise.all([
+        waitInPage(english, `__shown[${key}]`, 'the message in English', 30000),
+        waitInPage(french, `__shown[${key}]`, 'the message in French', 30000),
+      ])) as [number, number];
+      plain.push(a - sentAt);
+      translated.push(b - sentAt);
+    }
+    const frenchText = (await french.evaluate(`${M}.core.chatMessages.at(-1).text`)) as string;
+    if (!frenchText.startsWith('[fr] ')) throw new Error(`the French reader was not given a translation: ${frenchText}`);
+    console.log(`chat send → shown at another member (${MESSAGES} messages, 3 pages, loopback):`);
+    console.log(`  without translation: p50 ${fmt(median(plain))}, p95 ${fmt(percentile(plain, 95))}`);
+    console.log(`  with translation (LibreTranslate mock, fr): p50 ${fmt(median(translated))}, p95 ${fmt(percentile(translated, 95))}`);
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
   }
-  const plain: number[] = [];
-  const translated: number[] = [];
-  for (let i = 0; i < MESSAGES; i++) {
-    const text = `Message number ${i} for the benchmark`;
-    const sentAt = (await writer.evaluate(`(async () => { const t = performance.timeOrigin + performance.now(); await ${M}.sendChat(${JSON.stringify(text)}); return t; })()`)) as number;
-    const key = JSON.stringify(text);
-    const [a, b] = (await Promise.all([
-      waitInPage(english, `__shown[${key}]`, 'the message in English', 30000),
-      waitInPage(french, `__shown[${key}]`, 'the message in French', 30000),
-    ])) as [number, number];
-    plain.push(a - sentAt);
-    translated.push(b - sentAt);
-  }
-  const frenchText = (await french.evaluate(`${M}.core.chatMessages.at(-1).text`)) as string;
-  if (!frenchText.startsWith('[fr] ')) throw new Error(`the French reader was not given a translation: ${frenchText}`);
-  console.log(`chat send → shown at another member (${MESSAGES} messages, 3 pages, loopback):`);
-  console.log(`  without translation: p50 ${fmt(median(plain))}, p95 ${fmt(percentile(plain, 95))}`);
-  console.log(`  with translation (LibreTranslate mock, fr): p50 ${fmt(median(translated))}, p95 ${fmt(percentile(translated, 95))}`);
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
 
-  // ---- admit → the newcomer's first remote video frame
-  const host = await open(0, 'admit-bench', 'Host', 'spoken-language=en');
-  await host.evaluate(`${M}.toggleLock(true)`);
-  await waitInPage(host, `${M}.core.locked`, 'the lock', 30000);
-  const admits: number[] = [];
-  for (let round = 0; round < ADMITS; round++) {
-    const name = `Newcomer ${round + 1}`;
-    const newcomer = await open(1, 'admit-bench', name, 'spoken-language=en', [recordFirstFrame]);
-    const context = contexts.at(-1)!;
-    await waitInPage(host, `${M}.waiting.some((w) => w.name === ${JSON.stringify(name)})`, `${name} waiting`, 30000);
-    const admittedAt = (await host.evaluate(
-      `(async () => { const m = ${M}; const id = m.waiting.find((w) => w.name === ${JSON.stringify(name)}).id; const t = performance.timeOrigin + performance.now(); await m.admit(id); return t; })()`,
-    )) as number;
-    const frameAt = (await waitInPage(newcomer, `window.__firstFrame`, 'the first remote frame', 60000)) as number;
-    admits.push(frameAt - admittedAt);
-    await context.close();
-    contexts.splice(contexts.indexOf(context), 1);
-    await waitInPage(host, `${M}.participants.length === 1`, 'the newcomer gone', 30000);
+  // ---- admit → the newcomer's first remote video frame (ONLY=chat skips it)
+  if (process.env.ONLY !== 'chat') {
+    const host = await open(0, 'admit-bench', 'Host', 'spoken-language=en');
+    await host.evaluate(`${M}.toggleLock(true)`);
+    await waitInPage(host, `${M}.core.locked`, 'the lock', 30000);
+    const admits: number[] = [];
+    for (let round = 0; round < ADMITS; round++) {
+      const name = `Newcomer ${round + 1}`;
+      const newcomer = await open(1, 'admit-bench', name, 'spoken-language=en', [RECORD_FIRST_FRAME]);
+      const context = contexts.at(-1)!;
+      await waitInPage(host, `${M}.waiting.some((w) => w.name === ${JSON.stringify(name)})`, `${name} waiting`, 30000);
+      const admittedAt = (await host.evaluate(
+        `(async () => { const m = ${M}; const id = m.waiting.find((w) => w.name === ${JSON.stringify(name)}).id; const t = performance.timeOrigin + performance.now(); await m.admit(id); return t; })()`,
+      )) as number;
+      const frameAt = (await waitInPage(newcomer, `window.__firstFrame`, 'the first remote frame', 60000)) as number;
+      admits.push(frameAt - admittedAt);
+      await context.close();
+      contexts.splice(contexts.indexOf(context), 1);
+      await waitInPage(host, `${M}.participants.length === 1`, 'the newcomer gone', 30000);
+    }
+    console.log(`admit() → newcomer's first remote video frame: median ${fmt(median(admits))} (${ADMITS} rounds: ${admits.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
   }
-  console.log(`admit() → newcomer's first remote video frame: median ${fmt(median(admits))} (${ADMITS} rounds: ${admits.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
 } finally {
   await Promise.all(contexts.map((c) => c.close().catch(() => {})));
   await closeBrowsers();

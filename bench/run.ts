@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
+import { iceRecoveryBench } from './ice-recovery.js';
 import { interpretationBench } from './interpretation.js';
 import { serveBench } from './serve.js';
 import { joinBench } from './join.js';
@@ -18,6 +19,8 @@ console.log();
 await callBench();
 console.log();
 await joinBench();
+console.log();
+await iceRecoveryBench();
 console.log();
 await interpretationBench();
 

@@ -489,6 +489,9 @@ export class Hub implements ClusterListener {
     if (!this.view.has(roomName)) return;
     switch (event.t) {
       case 'joined':
+        // Our own joins are announced by `admit`; the echo from Redis can arrive before the admission
+        // script's answer, while the member is not in the view yet: it would announce them twice.
+        if (event.node === this.node) return;
         if (this.view.learn(roomName, { info: event.info, node: event.node })) {
           this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
         }

@@ -69,10 +69,17 @@ function newSid(): string {
 const isOffer = (data: unknown): boolean => (data as SignalData | null)?.type === 'offer';
 
 /**
- * Renegotiation requests honoured from one remote per link: the other side asks when it starts a
- * screen share or adds a camera it joined without, a few times a meeting at most.
+ * Renegotiations honoured from one remote per link: the other side asks when it starts a screen
+ * share or adds a camera it joined without, a few times a meeting at most. Two people starting a
+ * share in the same instant take up to five offers and requests in a few seconds.
  */
-export const RENEGOTIATE_RATE: Rate = { burst: 4, perSecond: 1 / 5 };
+export const RENEGOTIATE_RATE: Rate = { burst: 8, perSecond: 1 / 5 };
+/**
+ * A renegotiation over that budget waits for its token instead of being dropped: a dropped offer
+ * would leave an honest remote waiting for our answer forever, its share never shown. What waits
+ * is bounded: the newest offer and the signals after it, a few requests.
+ */
+const DEFERRED_SIGNALS = 16;
 
 /**
  * Transceivers a link may reach through the remote side's requests: ours (audio, video) and theirs
@@ -116,6 +123,8 @@ interface Member {
   suspensions: number;
   /** In a cool-down: the signals of the remote's newest link, answered when it ends. */
   held?: { sid: string; signals: unknown[] } | null;
+  /** Signals waiting for a renegotiation token, in the order they came, and when the next is due. */
+  deferred?: { signals: { sid: string; data: unknown }[]; timer: ReturnType<typeof setTimeout> };
 }
 
 /** One simple-peer connection to one remote participant, identified by its session id. */
@@ -197,6 +206,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   remove(remoteId: string): void {
     const member = this.#members.get(remoteId);
     clearTimeout(member?.rebuildTimer);
+    this.#dropDeferred(member);
     this.#members.delete(remoteId);
     const link = this.#links.get(remoteId);
     if (link) {
@@ -223,8 +233,12 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const request = kind === 'renegotiate' || kind === 'transceiver';
     const renegotiation = request || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
     const full = kind === 'transceiver' && (link?.pc?.getTransceivers().length ?? 0) >= MAX_TRANSCEIVERS;
-    if (!kind || (request && !link?.initiator) || full || (renegotiation && !member.renegotiations.take(performance.now()))) {
+    if (!kind || (request && !link?.initiator) || full) {
       this.#refusedSignals++;
+      return;
+    }
+    if (member.deferred || (renegotiation && !member.renegotiations.take(performance.now()))) {
+      this.#defer(from, member, sid, data);
       return;
     }
     if (kind === 'transceiver') data = { type: 'transceiverRequest', transceiverRequest: { kind: (data as { transceiverRequest: { kind: string } }).transceiverRequest.kind } };
@@ -261,6 +275,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     member.suspensions++;
     member.held = null;
     clearTimeout(member.rebuildTimer);
+    this.#dropDeferred(member);
     const link = this.#links.get(remoteId);
     if (link) {
       this.#links.delete(remoteId);
@@ -271,6 +286,34 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.#applyBitrateCap();
     member.rebuildTimer = setTimeout(() => this.#endCoolDown(remoteId), ms);
     return ms;
+  }
+
+  /**
+   * Queues a signal behind a renegotiation waiting for its token (bounded; a newer offer replaces
+   * what waits, as an honest remote never has two offers out), and handles the queue, in order,
+   * when the token is there.
+   */
+  #defer(remoteId: string, member: Member, sid: string, data: unknown) {
+    const deferred = (member.deferred ??= {
+      signals: [],
+      timer: setTimeout(() => {
+        const { signals } = member.deferred!;
+        delete member.deferred;
+        // The first takes the token it waited for; the rest pass or queue again behind a later one.
+        for (const { sid, data } of signals) this.handleSignal(remoteId, sid, data);
+      }, member.renegotiations.wait(performance.now())),
+    });
+    if (isOffer(data)) deferred.signals = [];
+    else if (deferred.signals.length >= DEFERRED_SIGNALS) {
+      this.#refusedSignals++;
+      return;
+    }
+    deferred.signals.push({ sid, data });
+  }
+
+  #dropDeferred(member: Member | undefined) {
+    clearTimeout(member?.deferred?.timer);
+    if (member) delete member.deferred;
   }
 
   /** Keeps the signals of a suspended peer's newest link (bounded); refuses the rest. */
@@ -561,7 +604,10 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   destroy(): void {
     this.#destroyed = true;
-    for (const member of this.#members.values()) clearTimeout(member.rebuildTimer);
+    for (const member of this.#members.values()) {
+      clearTimeout(member.rebuildTimer);
+      this.#dropDeferred(member);
+    }
     for (const link of this.#links.values()) link.destroy();
     this.#links.clear();
     this.#members.clear();

@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { FLOOD_COOL_DOWN_MS, MeshCall } from '../../src/core/mesh.js';
+import { FLOOD_COOL_DOWN_MS, MeshCall, RENEGOTIATE_RATE } from '../../src/core/mesh.js';
 
 // MeshCall with real RTCPeerConnections in this page: what `offersSent` promises the session (the
 // offers to everyone already in the room are on their way before the call is announced as joined).
@@ -97,46 +97,47 @@ describe('MeshCall connecting timeout', () => {
   });
 });
 
+/** Meshes in this page whose signals go straight to each other, each with its received data. */
+function room(meshes: MeshCall[], ...ids: string[]) {
+  const byId = new Map<string, MeshCall>();
+  const received = new Map<string, { from: string; data: string }[]>();
+  for (const id of ids) {
+    const m = new MeshCall(id, {
+      iceServers: [],
+      localStream: new MediaStream(),
+      sendSignal: (to, sid, data) => setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0),
+    });
+    received.set(id, []);
+    m.on('data', (e) => received.get(id)!.push(e.detail));
+    byId.set(id, m);
+    meshes.push(m);
+  }
+  // Later ids joined later: they initiate to everyone before them.
+  ids.forEach((id, i) => ids.forEach((other, j) => i !== j && byId.get(id)!.add(other, j < i)));
+  return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)! };
+}
+type Room = ReturnType<typeof room>;
+
+/** Sends `text` from `from` to `to` until it arrives (a fresh link may not take it at once). */
+async function delivered(r: Room, from: string, to: string, text: string) {
+  await waitUntil(
+    () => {
+      r.mesh(from).send(text, to);
+      return r.received(to).some((d) => d.from === from && d.data === text);
+    },
+    `${text} from ${from} to ${to}`,
+    { timeout: 20000, interval: 100 },
+  );
+}
+
 // A peer that floods: its link is cut for a cool-down, the others' links stay, and the link comes
 // back when the cool-down ends (the offer the peer made meanwhile is answered then).
 describe('MeshCall.suspend', () => {
   const meshes: MeshCall[] = [];
   afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
 
-  /** Meshes in this page whose signals go straight to each other, each with its received data. */
-  function room(...ids: string[]) {
-    const byId = new Map<string, MeshCall>();
-    const received = new Map<string, { from: string; data: string }[]>();
-    for (const id of ids) {
-      const m = new MeshCall(id, {
-        iceServers: [],
-        localStream: new MediaStream(),
-        sendSignal: (to, sid, data) => setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0),
-      });
-      received.set(id, []);
-      m.on('data', (e) => received.get(id)!.push(e.detail));
-      byId.set(id, m);
-      meshes.push(m);
-    }
-    // Later ids joined later: they initiate to everyone before them.
-    ids.forEach((id, i) => ids.forEach((other, j) => i !== j && byId.get(id)!.add(other, j < i)));
-    return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)! };
-  }
-
-  /** Sends `text` from `from` to `to` until it arrives (a fresh link may not take it at once). */
-  async function delivered(r: ReturnType<typeof room>, from: string, to: string, text: string) {
-    await waitUntil(
-      () => {
-        r.mesh(from).send(text, to);
-        return r.received(to).some((d) => d.from === from && d.data === text);
-      },
-      `${text} from ${from} to ${to}`,
-      { timeout: 20000, interval: 100 },
-    );
-  }
-
   it('cuts a flooding peer off for the cool-down, leaves the other links alone and links again afterwards', async () => {
-    const r = room('victim', 'honest', 'mallory');
+    const r = room(meshes, 'victim', 'honest', 'mallory');
     await delivered(r, 'mallory', 'victim', 'hello');
     await delivered(r, 'honest', 'victim', 'hello');
     const states: string[] = [];
@@ -163,12 +164,49 @@ describe('MeshCall.suspend', () => {
   });
 
   it('doubles the cool-down for every further flood of the same peer', async () => {
-    const r = room('victim', 'mallory', 'eve');
+    const r = room(meshes, 'victim', 'mallory', 'eve');
     expect(r.mesh('victim').suspend('mallory')).to.equal(FLOOD_COOL_DOWN_MS);
     expect(r.mesh('victim').suspend('eve', 300)).to.equal(300);
     await waitUntil(() => !r.mesh('victim').isSuspended('eve'), 'the first cool-down over', { timeout: 20000 });
     expect(r.mesh('victim').suspend('eve', 300)).to.equal(600);
     r.mesh('victim').destroy();
     expect(r.mesh('victim').suspend('mallory')).to.equal(0, 'a destroyed mesh cuts nothing');
+  });
+});
+
+// Renegotiation is budgeted per remote; an honest remote that goes over it (both people starting a
+// share at once, a share stopped and started) is answered later, never left waiting for good.
+describe('MeshCall renegotiation budget', () => {
+  const meshes: MeshCall[] = [];
+  const painters: ReturnType<typeof setInterval>[] = [];
+  afterEach(() => {
+    meshes.splice(0).forEach((m) => m.destroy());
+    painters.splice(0).forEach(clearInterval);
+  });
+
+  /** A live video stream of its own, as a screen share would be. */
+  function screen(): MediaStream {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 64, height: 48 });
+    const stream = canvas.captureStream(5);
+    const paint = () => canvas.getContext('2d')!.fillRect(0, 0, Math.random() * 64, 48);
+    paint();
+    painters.push(setInterval(paint, 200));
+    return stream;
+  }
+
+  it('answers offers past the budget once it refills, so every share reaches the other side', async function () {
+    this.timeout(90000);
+    const r = room(meshes, 'first', 'second'); // second initiates
+    await delivered(r, 'second', 'first', 'hello');
+    const arrived = new Set<string>();
+    r.mesh('first').on('track', (e) => arrived.add(e.detail.stream.id));
+    // More shares one after the other than the budget's burst: each is an offer on the live link.
+    const shares = Array.from({ length: RENEGOTIATE_RATE.burst + 2 }, screen);
+    for (const share of shares) {
+      r.mesh('second').setScreenStream(share);
+      await waitUntil(() => arrived.has(share.id), `share ${shares.indexOf(share) + 1} at the other side`, { timeout: 40000 });
+    }
+    expect(r.mesh('first').refusedSignals).to.equal(0);
+    await delivered(r, 'first', 'second', 'still linked');
   });
 });

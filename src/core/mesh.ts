@@ -67,6 +67,8 @@ function newSid(): string {
 }
 
 const isOffer = (data: unknown): boolean => (data as SignalData | null)?.type === 'offer';
+/** A remote's request that we (the offerer) renegotiate, or add a transceiver for its new track. */
+const isRequest = (data: unknown): boolean => ['renegotiate', 'transceiver'].includes(acceptableSignal(data) ?? '');
 
 /**
  * Renegotiations honoured from one remote per link: the other side asks when it starts a screen
@@ -80,6 +82,8 @@ export const RENEGOTIATE_RATE: Rate = { burst: 8, perSecond: 1 / 5 };
  * is bounded: the newest offer and the signals after it, a few requests.
  */
 const DEFERRED_SIGNALS = 16;
+/** Requests among them: an honest remote has one share and one interpreter channel to ask for at most. */
+const DEFERRED_REQUESTS = 2;
 
 /**
  * Transceivers a link may reach through the remote side's requests: ours (audio, video) and theirs
@@ -230,7 +234,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = this.#links.get(from);
     // Renegotiation in any form (a request, a new offer on a live link, a fresh offer replacing the
     // link) is budgeted per remote; the first offer of a link we do not have yet is not.
-    const request = kind === 'renegotiate' || kind === 'transceiver';
+    const request = isRequest(data);
     const renegotiation = request || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
     const full = kind === 'transceiver' && (link?.pc?.getTransceivers().length ?? 0) >= MAX_TRANSCEIVERS;
     if (!kind || (request && !link?.initiator) || full) {
@@ -303,8 +307,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
         for (const { sid, data } of signals) this.handleSignal(remoteId, sid, data);
       }, member.renegotiations.wait(performance.now())),
     });
+    const requests = deferred.signals.filter((s) => isRequest(s.data)).length;
     if (isOffer(data)) deferred.signals = [];
-    else if (deferred.signals.length >= DEFERRED_SIGNALS) {
+    else if (deferred.signals.length >= DEFERRED_SIGNALS || (isRequest(data) && requests >= DEFERRED_REQUESTS)) {
       this.#refusedSignals++;
       return;
     }

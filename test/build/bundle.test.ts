@@ -51,7 +51,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
     assert.doesNotMatch(code, /\bBuffer\.(from|alloc|isBuffer)\b/, `${file}: no Node Buffer global`);
   }
   const all = [...graph.values()].map((n) => n.code).join('\n');
-  for (const tag of ['un75-meeting', 'un75-lobby', 'un75-video-grid', 'un75-participant-tile', 'un75-controls', 'un75-captions', 'un75-language-picker', 'un75-booth']) {
+  for (const tag of ['un75-meeting', 'un75-lobby', 'un75-video-grid', 'un75-participant-tile', 'un75-controls', 'un75-captions', 'un75-language-picker', 'un75-booth', 'un75-side-panel', 'un75-toasts']) {
     assert.ok(all.includes(`"${tag}"`), `${tag} is registered by a chunk`);
   }
 });

@@ -19,9 +19,19 @@ import '../language-picker/un75-language-picker.js';
 import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
+import type { Facilitation, PanelTab } from '../side-panel/side-panel.types.js';
 import '../video-grid/un75-video-grid.js';
+import { chatIcon, peopleIcon } from '../icons.js';
 import { styles } from './meeting.styles.js';
 import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from './meeting.types.js';
+
+/** The in-call view's panel and notices: loaded when a call starts, so the pre-join screen does without them. */
+let shellParts: Promise<unknown> | undefined;
+const loadShellParts = () =>
+  (shellParts ??= Promise.all([import('../side-panel/un75-side-panel.js'), import('../toasts/un75-toasts.js')]).catch((error: unknown) => {
+    shellParts = undefined;
+    console.error('un75: could not load the side panel', error);
+  }));
 
 /**
  * @tag un75-meeting
@@ -53,8 +63,15 @@ import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
  * @csspart joining - The "Joining…" message.
  * @csspart left - The screen shown after leaving.
- * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
- * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
+ * @csspart captions - The caption band under the videos (with `caption-line`, `speaker`,
+ * `caption-text`, `caption-label`, `caption-notes`, `download-model`).
+ * @csspart panel - The side panel (people, chat, transcript): beside the call, or a bottom sheet
+ * when the meeting is narrower than 700 px (with `panel-tabs`, `panel-tab`, `panel-tabpanel`,
+ * `person`, `message`, `chat-input`).
+ * @csspart people-button - The control-bar button opening the panel on the people tab.
+ * @csspart chat-button - The control-bar button opening the chat, with the unread count.
+ * @csspart toasts - The row of short notices above the control bar (each with the part `toast`).
+ * @csspart waiting - The screen shown while a host has not yet let this person in.
  * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, or a token granting it).
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
@@ -73,6 +90,7 @@ import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from
  * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
  * @cssprop [--un75-interpreter=#5e35b1] - Background of the interpreter badge on a tile.
  * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
+ * @cssprop [--un75-panel-size=20rem] - Width of the side panel beside the call.
  */
 export class Un75Meeting extends LitElement {
   static override styles = styles;
@@ -98,6 +116,7 @@ export class Un75Meeting extends LitElement {
     _core: { state: true },
     phase: { state: true },
     notices: { state: true },
+    panel: { state: true },
   };
 
   readonly #localize = new LocalizeController(this);
@@ -153,6 +172,24 @@ export class Un75Meeting extends LitElement {
 
   private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
   private notices: { text: string; error: boolean }[] = [];
+  /** The side panel's tab while it is open. */
+  private panel: PanelTab | undefined;
+  #panelTab: PanelTab = 'people';
+  /** The control-bar button that opened the panel: focus returns to it on close. */
+  #panelOpener: HTMLElement | undefined;
+  /** Why the last call ended, when the person should be told (`removed`, `denied`). */
+  #leftReason = '';
+
+  constructor() {
+    super();
+    // The meeting's announcements re-fired by this element (design §3.1) that change the shell.
+    const rerender = () => this.requestUpdate();
+    for (const type of ['un75-chat-change', 'un75-waiting-room', 'un75-role-change', 'un75-joined']) this.addEventListener(type, rerender);
+    this.addEventListener('un75-left', (event) => {
+      this.#leftReason = (event as CustomEvent<{ reason: string }>).detail.reason;
+      this.panel = undefined;
+    });
+  }
 
   /**
    * The headless `Meeting` of the current (or last) call (read-only; see src/core/meeting.ts and
@@ -222,6 +259,8 @@ export class Un75Meeting extends LitElement {
       if (changed.has('recognizer') && this.recognizer) core.setRecognizer(this.recognizer);
       if (changed.has('translator') || changed.has('translationEndpoint')) core.setTranslator(this.translator, this.translationEndpoint);
     }
+    if ((changed as Map<PropertyKey, unknown>).has('phase') && this.phase === 'joining') this.#leftReason = '';
+    if (this.phase === 'in-call') void loadShellParts();
     if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
       void this.join().catch(() => {});
     }
@@ -321,7 +360,8 @@ export class Un75Meeting extends LitElement {
 
   #fail(error: MeetingError) {
     const text = problemText(this.#localize.t, error.code) ?? error.message;
-    this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
+    // In a call, <un75-toasts> shows it, above the control bar.
+    if (this.phase !== 'in-call') this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
     this.#emit<Un75ErrorDetail>('un75-error', { code: error.code, message: text });
   }
 
@@ -350,6 +390,113 @@ export class Un75Meeting extends LitElement {
     return this._core?.toggleHand(on) ?? false;
   }
 
+  /** The core's facilitation API (design §3.1), as the shell uses it. */
+  get #facilitation(): Facilitation | undefined {
+    return this._core as unknown as Facilitation | undefined;
+  }
+
+  /** True while this person waits in a waiting room for a host to let them in. */
+  get #isWaiting(): boolean {
+    return Boolean((this._core as unknown as { isWaiting?: boolean } | undefined)?.isWaiting);
+  }
+
+  async #togglePanel(tab: PanelTab, event: Event) {
+    if (this.panel === tab) {
+      this.#closePanel();
+      return;
+    }
+    this.#panelOpener = event.currentTarget as HTMLElement;
+    this.panel = this.#panelTab = tab;
+    await loadShellParts();
+    await this.updateComplete;
+    const panel = this.renderRoot.querySelector('un75-side-panel');
+    await panel?.updateComplete;
+    panel?.focus();
+  }
+
+  #closePanel() {
+    this.panel = undefined;
+    this.#panelOpener?.focus();
+  }
+
+  #onPanelTab(event: CustomEvent<{ tab: PanelTab }>) {
+    this.panel = this.#panelTab = event.detail.tab;
+  }
+
+  #renderWaiting() {
+    const { t } = this.#localize;
+    return html`<div part="waiting" class="screen" role="status">
+      <h2>${t.waitingTitle}</h2>
+      <p>${t.waitingBody}</p>
+    </div>`;
+  }
+
+  #renderLeft() {
+    const { t } = this.#localize;
+    const reason = this.#leftReason;
+    const message = reason === 'removed' ? t.removedMessage : reason === 'denied' ? t.deniedMessage : t.left;
+    return html`<div part="left" class="screen" role=${reason === 'removed' || reason === 'denied' ? 'alert' : nothing}>
+      <p>${message}</p>
+      ${reason === 'removed' ? nothing : html`<button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>`}
+    </div>`;
+  }
+
+  #renderCall() {
+    const { t } = this.#localize;
+    const unread = this.#facilitation?.unreadChat ?? 0;
+    return html`
+      <div class="body">
+        <div part="stage">
+          <un75-video-grid
+            part="grid"
+            exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
+          ></un75-video-grid>
+          ${this.noCaptions
+            ? nothing
+            : html`<un75-captions
+                no-download
+                exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download-model"
+              ></un75-captions>`}
+        </div>
+        <un75-side-panel
+          id="panel"
+          part="panel"
+          exportparts="tabs: panel-tabs, tab: panel-tab, tabpanel: panel-tabpanel, person, message, chat-input"
+          .tab=${this.#panelTab}
+          ?open=${this.panel !== undefined}
+          @un75-panel-close=${this.#closePanel}
+          @un75-panel-tab=${this.#onPanelTab}
+        ></un75-side-panel>
+      </div>
+      ${this.#inBooth ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>` : nothing}
+      <un75-toasts part="toasts" exportparts="toast"></un75-toasts>
+      <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
+        <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
+        <button
+          part="people-button"
+          class="shell-button"
+          aria-controls="panel"
+          aria-expanded=${this.panel === 'people' ? 'true' : 'false'}
+          @click=${(e: Event) => void this.#togglePanel('people', e)}
+        >
+          ${peopleIcon}<span class="text">${t.people}</span>
+        </button>
+        <button
+          part="chat-button"
+          class="shell-button"
+          aria-controls="panel"
+          aria-expanded=${this.panel === 'chat' ? 'true' : 'false'}
+          aria-label=${t.chatUnread(unread)}
+          @click=${(e: Event) => void this.#togglePanel('chat', e)}
+        >
+          ${chatIcon}<span class="text" aria-hidden="true">${t.chat}</span>${unread > 0
+            ? html`<span class="badge" aria-hidden="true">${new Intl.NumberFormat(t.$code).format(unread)}</span>`
+            : nothing}
+        </button>
+      </un75-controls>
+    `;
+  }
+
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
     event.stopPropagation();
     this.join(event.detail).catch(() => {});
@@ -362,7 +509,7 @@ export class Un75Meeting extends LitElement {
         <div part="notices" role="status" aria-live="polite">
           ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
         </div>
-        ${this.phase === 'joining' ? html`<p part="joining" class="joining" role="status">${t.joining}</p>` : nothing}
+        ${this.phase === 'joining' && !this.#isWaiting ? html`<p part="joining" class="joining" role="status">${t.joining}</p>` : nothing}
         ${this.phase === 'lobby'
           ? html`<un75-lobby
               part="lobby"
@@ -374,33 +521,9 @@ export class Un75Meeting extends LitElement {
               @un75-lobby-join=${this.#onLobbyJoin}
             ></un75-lobby>`
           : nothing}
-        ${this.phase === 'in-call'
-          ? html`
-              <div part="stage">
-                <un75-video-grid
-                  part="grid"
-                  exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
-                ></un75-video-grid>
-                ${this.noCaptions
-                  ? nothing
-                  : html`<un75-captions
-                      exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
-                    ></un75-captions>`}
-              </div>
-              ${this.#inBooth
-                ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>`
-                : nothing}
-              <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
-                <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
-              </un75-controls>
-            `
-          : nothing}
-        ${this.phase === 'left'
-          ? html`<div part="left">
-              <p>${t.left}</p>
-              <button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>
-            </div>`
-          : nothing}
+        ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
+        ${this.phase === 'in-call' ? this.#renderCall() : nothing}
+        ${this.phase === 'left' ? this.#renderLeft() : nothing}
       </div>
     `;
   }

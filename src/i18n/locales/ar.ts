@@ -90,4 +90,58 @@ export const ar: Translation = {
   floorVolume: 'الصوت الأصلي تحت صوت المترجم',
   channelLive: (language, name) => `${language}: المترجم ${name} على الهواء`,
   noChannel: 'لا يوجد مترجم للغتك: الصوت الأصلي مع ترجمة مكتوبة',
+  people: 'الأشخاص',
+  chat: 'الدردشة',
+  transcript: 'النص المدوَّن',
+  sidePanel: 'الأشخاص والدردشة والنص المدوَّن',
+  closePanel: 'إغلاق اللوحة',
+  chatUnread: (n) => {
+    switch (new Intl.PluralRules('ar').select(n)) {
+      case 'zero':
+        return 'الدردشة';
+      case 'one':
+        return 'الدردشة، رسالة واحدة غير مقروءة';
+      case 'two':
+        return 'الدردشة، رسالتان غير مقروءتين';
+      case 'few':
+        return `الدردشة، ${n} رسائل غير مقروءة`;
+      default:
+        return `الدردشة، ${n} رسالة غير مقروءة`;
+    }
+  },
+  roleHost: 'المضيف',
+  roleParticipant: 'مشارك',
+  micOn: 'الميكروفون مفتوح',
+  raisedHands: 'الأيدي المرفوعة',
+  actionsFor: (name) => `إجراءات بشأن ${name}`,
+  askToMute: 'طلب كتم الصوت',
+  removePerson: 'إخراج',
+  makeHost: 'تعيين مضيفًا',
+  makeInterpreter: 'تعيين مترجمًا',
+  makeParticipant: 'تعيين مشاركًا',
+  lowerHand: 'إنزال اليد',
+  waitingToJoin: 'في انتظار الدخول',
+  admit: 'سماح بالدخول',
+  deny: 'رفض',
+  lockRoom: 'قفل الغرفة',
+  chatMessage: 'الرسالة',
+  send: 'إرسال',
+  charactersLeft: (n) => `الأحرف المتبقية: ${n}`,
+  showOriginal: 'عرض النص الأصلي',
+  noMessages: 'لا توجد رسائل بعد.',
+  chatFrom: (name, text) => `${name}: ${text}`,
+  transcriptFormat: 'الصيغة',
+  formatText: 'نص عادي',
+  notifications: 'الإشعارات',
+  dismiss: 'تجاهل',
+  personJoined: (name) => `انضم ${name}`,
+  personLeft: (name) => `غادر ${name}`,
+  muteRequested: (name) => `يطلب منك ${name} إغلاق الميكروفون`,
+  muteMe: 'كتم صوتي',
+  personWaiting: (name) => `${name} ينتظر الدخول`,
+  forbidden: 'لا يمكن القيام بذلك إلا للمضيف.',
+  waitingTitle: 'في انتظار المضيف',
+  waitingBody: 'أُبلغ المضيف بوجودك وسيسمح لك بالدخول.',
+  removedMessage: 'أخرجك المضيف من هذا الحوار.',
+  deniedMessage: 'لم يسمح لك المضيف بالدخول إلى هذا الحوار.',
 };

@@ -1,6 +1,7 @@
 // The headless core: a whole meeting without any UI (`import { Meeting } from 'un75-meeting/core'`).
 export { Meeting } from './meeting.js';
-export type { Languages, JoinSettings, MeetingError, MeetingErrorCode, MeetingEvents, MeetingOptions } from './meeting.js';
+export type { ChatEntry, Languages, JoinSettings, MeetingError, MeetingErrorCode, MeetingEvents, MeetingOptions, WaitingPerson } from './meeting.js';
+export type { ChatService } from './chat.js';
 export type { MeetingSession, ConnectionState, RemoteStreams } from './session.js';
 export type { CaptionService } from './captions.js';
 export type { Caption, CaptionNote, TranscriptFormat } from './captions.types.js';

@@ -1,5 +1,7 @@
-import { ROLES, ROOM_PATTERN, type ErrorCode, type Role } from '../protocol/signaling.js';
+import { ROLES, ROOM_PATTERN, type ErrorCode, type Role, type WaitingPerson } from '../protocol/signaling.js';
 import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
+import { ChatService, type ChatEntry } from './chat.js';
+import { HandRaiseClock, handQueue } from './hands.js';
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
@@ -23,7 +25,11 @@ export type MeetingErrorCode =
   /** Nothing to call this person by: `name` is empty. */
   | 'no-name'
   | MediaProblem
-  | 'screen-share-failed';
+  | 'screen-share-failed'
+  /** `sendChat`: the text is blank or longer than MAX_CHAT_TEXT, or there is no call to send it to. */
+  | 'chat-invalid'
+  /** `join()` rejects with it when a host turned this person away from the waiting room. */
+  | 'denied';
 
 export interface MeetingError {
   code: MeetingErrorCode;
@@ -84,7 +90,36 @@ export interface Languages {
 }
 
 /** The session's events a Meeting passes on as they are (see MeetingSession). */
-type PassedOn = 'joined' | 'left' | 'participant-joined' | 'participant-left' | 'participant-updated' | 'streams' | 'connection-state' | 'local-media';
+type PassedOn =
+  | 'joined'
+  | 'left'
+  | 'participant-joined'
+  | 'participant-left'
+  | 'participant-updated'
+  | 'streams'
+  | 'connection-state'
+  | 'local-media'
+  | 'waiting-room'
+  | 'waiting-change'
+  | 'lock-change'
+  | 'mute-requested'
+  | 'role-change';
+
+const PASSED_ON: readonly PassedOn[] = [
+  'joined',
+  'left',
+  'participant-joined',
+  'participant-left',
+  'participant-updated',
+  'streams',
+  'connection-state',
+  'local-media',
+  'waiting-room',
+  'waiting-change',
+  'lock-change',
+  'mute-requested',
+  'role-change',
+];
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** A caption shown or updated, after translation into the listen language. */
@@ -93,8 +128,14 @@ export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   'channel-change': CustomEvent<{ listenLanguage: string; channel: Channel | null }>;
   /** `setLanguages` (or the interpretation's slider) changed the languages or the floor volume. */
   'languages-change': CustomEvent<Languages>;
+  /** A chat message to show (after translation into the listen language), one's own too. */
+  chat: CustomEvent<{ message: ChatEntry }>;
+  /** The chat list, a translation in it or the unread count changed. */
+  'chat-change': CustomEvent<undefined>;
   error: CustomEvent<MeetingError>;
 }
+
+export type { ChatEntry, WaitingPerson };
 
 /** The booth's two languages from `"en fr"` / `['en', 'fr']`, or undefined. */
 function pair(value: string | readonly string[] | undefined): [string, string] | undefined {
@@ -118,6 +159,11 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   #captions: CaptionService | undefined;
   #interpretation: Interpretation | undefined;
   #translator: Translator | undefined;
+  #chat: ChatService | undefined;
+  /** When this page saw each hand go up, for hands the server's clock does not date (one's own). */
+  readonly #handClock = new HandRaiseClock();
+  /** The role the server granted in the current (or last) call. */
+  #granted: Role | undefined;
 
   constructor(options: MeetingOptions) {
     super();
@@ -162,10 +208,52 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     return { ...this.#languages };
   }
 
-  /** The role the server granted once in the room; the one asked for until then. */
+  /** Chat of the current (or last) call. */
+  get chat(): ChatService | undefined {
+    return this.#chat;
+  }
+
+  /** The chat messages kept, oldest first (a history received on arrival before what came live). */
+  get chatMessages(): readonly ChatEntry[] {
+    return this.#chat?.messages ?? [];
+  }
+
+  /** Messages from others since the last {@link markChatRead}. */
+  get unreadChat(): number {
+    return this.#chat?.unread ?? 0;
+  }
+
+  markChatRead(): void {
+    this.#chat?.markRead();
+  }
+
+  /** Hosts: who waits in the waiting room to be let in. Empty for anyone else. */
+  get waiting(): WaitingPerson[] {
+    return this.#session?.waiting ?? [];
+  }
+
+  /** Whether a host locked the room: newcomers wait to be admitted. */
+  get locked(): boolean {
+    return this.#session?.locked ?? false;
+  }
+
+  /** This person is in the waiting room of a locked room, until a host admits or denies them. */
+  get isWaiting(): boolean {
+    return this.#session?.isWaiting ?? false;
+  }
+
+  /** The raised hands, first raised first (server time; one's own by when this page saw it go up). */
+  get hands(): Participant[] {
+    return handQueue(this.participants, this.#handClock.seenAt);
+  }
+
+  /**
+   * The role the server granted (`welcome.self.role`, then any change a host made); before the first
+   * join, the one asked for.
+   */
   get role(): Role {
     const asked = this.#options.joinAs;
-    return this.#session?.self?.role ?? (asked && ROLES.includes(asked) ? asked : 'participant');
+    return this.#session?.role ?? this.#granted ?? (asked && ROLES.includes(asked) ? asked : 'participant');
   }
 
   /** The booth's languages when this person interprets (granted role, `interpreterLanguages`). */
@@ -188,10 +276,10 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     const before = this.#languages;
     if (next.spoken === before.spoken && next.listen === before.listen && next.floorVolume === before.floorVolume) return;
     this.#languages = next;
-    const captions = this.#captions;
-    if (captions) {
-      captions.spokenLanguage = next.spoken;
-      captions.listenLanguage = next.listen;
+    for (const part of [this.#captions, this.#chat]) {
+      if (!part) continue;
+      part.spokenLanguage = next.spoken;
+      part.listenLanguage = next.listen;
     }
     if (next.spoken !== before.spoken && this.#session?.state === 'joined') this.#session.setSpokenLanguage(next.spoken);
     const interpretation = this.#interpretation;
@@ -205,7 +293,8 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** Replaces the caption translator: the one given, else one for `endpoint`, else the browser's. */
   setTranslator(translator: Translator | undefined, endpoint = ''): void {
     this.#translator = translator ?? defaultTranslator(endpoint);
-    if (this.#captions) this.#captions.translator = translator;
+    if (this.#captions) this.#captions.translator = this.#translator;
+    if (this.#chat) this.#chat.translator = this.#translator;
   }
 
   /** Replaces the speech recogniser for the next start of recognition. */
@@ -236,7 +325,8 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       room: options.room,
       name,
       token: options.token || undefined,
-      role: this.role,
+      // What is asked for; the server decides what is granted (welcome.self.role).
+      role: options.joinAs && ROLES.includes(options.joinAs) ? options.joinAs : 'participant',
       spokenLanguage: this.#languages.spoken,
       micEnabled: settings.micEnabled ?? !options.micOff,
       cameraEnabled: settings.cameraEnabled ?? !options.cameraOff,
@@ -246,11 +336,20 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       iceTransportPolicy: options.iceTransportPolicy,
     });
     this.#session = session;
-    // The parts first: when `joined` reaches the listeners, captions and booth are set up.
+    this.#granted = undefined;
+    // The parts first: when `joined` reaches the listeners, captions, chat and booth are set up
+    // (the chat history a member sends on arrival is caught).
     this.#startCaptions(session, name);
+    this.#startChat(session, name);
     this.#startInterpretation(session);
     this.#forwardEvents(session);
-    await session.join();
+    try {
+      await session.join();
+    } catch (err) {
+      const { code, message } = err as MeetingError;
+      // The error event came from the session (except for `denied`, which `left` tells).
+      throw Object.assign(new Error(message), { code });
+    }
   }
 
   /** Leaves the room and releases camera and microphone. The transcript stays readable. */
@@ -279,16 +378,82 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   }
 
   /**
+   * Sends a chat message to everyone. Resolves with it as shown here; throws (after an `error`
+   * event with code `chat-invalid`) when it is blank, longer than MAX_CHAT_TEXT characters, or
+   * there is no call.
+   */
+  async sendChat(text: string): Promise<ChatEntry> {
+    const chat = this.#chat;
+    const state = this.#session?.state;
+    // While reconnecting the data channels usually still carry it.
+    if (!chat || (state !== 'joined' && state !== 'reconnecting')) throw this.#fail({ code: 'chat-invalid', message: 'Chat needs a call to send to.' });
+    try {
+      return chat.send(text);
+    } catch (err) {
+      throw this.#fail({ code: 'chat-invalid', message: (err as Error).message });
+    }
+  }
+
+  // Host tools (design §3.1). Anyone else is answered `forbidden` by the server (an `error`
+  // event) and nothing changes; what changes is told by the events, never assumed here.
+
+  /** Removes a participant; they get `left` `{ reason: 'removed' }` and cannot come back. */
+  async removeParticipant(id: string): Promise<void> {
+    this.#session?.remove(id);
+  }
+
+  /** Asks a participant to mute; they get `mute-requested` and decide. */
+  async requestMute(id: string): Promise<void> {
+    this.#session?.requestMute(id);
+  }
+
+  /** Locks the room (newcomers wait) or opens it; flips it without an argument. Resolves with the state asked for. */
+  async toggleLock(on = !this.locked): Promise<boolean> {
+    this.#session?.lock(on);
+    return on;
+  }
+
+  /** Lets someone in from the waiting room. */
+  async admit(id: string): Promise<void> {
+    this.#session?.admit(id);
+  }
+
+  /** Turns someone in the waiting room away; they get `left` `{ reason: 'denied' }`. */
+  async deny(id: string): Promise<void> {
+    this.#session?.deny(id);
+  }
+
+  /** Lowers a participant's raised hand. */
+  async lowerHand(id: string): Promise<void> {
+    this.#session?.lowerHand(id);
+  }
+
+  /** Makes a participant host, interpreter or participant. */
+  async setRole(id: string, role: Role): Promise<void> {
+    this.#session?.setRole(id, role);
+  }
+
+  /**
    * Everything said so far, as WebVTT, JSON or text, in its original languages or translated into
    * `language`. Still available after leaving, until the next join.
    */
   async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
-    return this.#captions?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+    // Chat goes into the JSON transcript only (WebVTT and text are what was said).
+    const chat = format === 'json' && this.#chat ? await this.#chat.transcriptLines(language) : undefined;
+    return this.#captions?.transcript(format, language, chat) ?? formatTranscript(format, [], { startedAt: Date.now(), language, chat });
   }
 
   #forwardEvents(session: MeetingSession) {
     const mine = () => this.#session === session;
-    for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'participant-updated', 'streams', 'connection-state', 'local-media'] as const) {
+    const noteHands = () => mine() && this.#handClock.observe(session.participants);
+    for (const type of ['joined', 'participant-joined', 'participant-left', 'participant-updated'] as const) session.addEventListener(type, noteHands);
+    session.on('joined', () => {
+      if (mine()) this.#granted = session.role;
+    });
+    session.on('role-change', (e) => {
+      if (mine()) this.#granted = e.detail.role;
+    });
+    for (const type of PASSED_ON) {
       session.addEventListener(type, (event) => {
         if (mine()) this.dispatchEvent(new CustomEvent(type, { detail: (event as CustomEvent).detail }));
       });
@@ -324,6 +489,29 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     });
     // The transcript stays readable after leaving; recognition stops with the microphone.
     session.on('left', () => captions.stop());
+    // A host made this person interpreter (not captioned: their voice is a channel) or took it back.
+    session.on('role-change', () => {
+      if (!mine() || session.state !== 'joined') return;
+      const track = session.localStream.getAudioTracks()[0];
+      if (this.boothLanguages || !session.micEnabled) captions.pause();
+      else if (track) void captions.resume(track);
+    });
+  }
+
+  #startChat(session: MeetingSession, name: string) {
+    this.#chat?.dispose();
+    const chat = new ChatService(session, {
+      spokenLanguage: this.#languages.spoken,
+      listenLanguage: this.#languages.listen,
+      translator: this.#translator ?? null,
+      name,
+    });
+    this.#chat = chat;
+    const mine = () => this.#chat === chat && this.#session === session;
+    chat.on('message', (e) => mine() && this.dispatch('chat', e.detail));
+    chat.on('change', () => mine() && this.dispatch('chat-change', undefined));
+    // The messages stay readable after leaving (and go into the transcript); nothing more arrives.
+    session.on('left', () => chat.dispose());
   }
 
   #startInterpretation(session: MeetingSession) {
@@ -351,12 +539,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     session.on('left', () => interpretation.dispose());
     // The role is granted in the welcome (from a token): an interpreter the page did not ask for
     // gets the booth, and one the server refused does not.
-    session.on('joined', () => {
+    // A host can grant or take the role later (set-role): the booth follows.
+    const follow = () => {
       if (this.#interpretation === interpretation && Boolean(this.boothLanguages) !== Boolean(interpretation.boothState)) {
         this.#startInterpretation(session);
         this.#interpretation?.dispatch('change', undefined);
       }
-    });
+    };
+    session.on('joined', follow);
+    session.on('role-change', () => session.state === 'joined' && follow());
   }
 }
 

@@ -1,4 +1,4 @@
-import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate } from '../protocol/signaling.js';
+import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
@@ -57,6 +57,16 @@ export interface SessionEvents {
   error: CustomEvent<SessionErrorDetail>;
   'peer-message': CustomEvent<PeerMessageDetail>;
   'peer-connected': CustomEvent<{ id: string }>;
+  /** The room is locked: we wait for a host to admit us (`joined`) or deny us (`left` `{ reason: 'denied' }`). */
+  'waiting-room': CustomEvent<{ room: string }>;
+  /** Hosts: who waits to be let in changed. */
+  'waiting-change': CustomEvent<{ waiting: WaitingPerson[] }>;
+  /** A host locked the room or opened it again. */
+  'lock-change': CustomEvent<{ locked: boolean }>;
+  /** A host asks us to mute the microphone; nothing is muted by itself. */
+  'mute-requested': CustomEvent<{ by: string; name: string }>;
+  /** Our own role changed (a host granted or took it away, or we became host when the last one left). */
+  'role-change': CustomEvent<{ role: Role }>;
 }
 
 /** Data-channel messages the session handles itself; other types go to feature modules. */
@@ -95,6 +105,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Server frames that came while joining, before we could act on them. */
   #held: ServerMessage[] | undefined;
   #problem: MediaProblem | undefined;
+  /** Who waits to be let in (hosts only), as the server last said. */
+  #waiting: WaitingPerson[] = [];
+  #locked = false;
+  #isWaiting = false;
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
@@ -111,6 +125,31 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#signaling.on('message', (e) => this.#onServerMessage(e.detail));
     this.#signaling.on('state', (e) => this.#onSignalingState(e.detail.state));
     this.#signaling.on('resumed-as-new', (e) => this.#restartAsNewcomer(e.detail));
+    this.#signaling.on('waiting', (e) => {
+      if (this.#state !== 'joining') return;
+      this.#isWaiting = true;
+      this.dispatch('waiting-room', { room: e.detail.room });
+    });
+  }
+
+  /** Hosts: who waits in the waiting room to be let in (a copy). Empty for anyone else. */
+  get waiting(): WaitingPerson[] {
+    return this.#waiting.map((w) => ({ ...w }));
+  }
+
+  /** Whether a host locked the room (newcomers wait to be admitted). */
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  /** Whether we are in the room's waiting room, until a host admits or denies us. */
+  get isWaiting(): boolean {
+    return this.#isWaiting;
+  }
+
+  /** The role the server granted us: `welcome.self.role`, then any change a host made. */
+  get role(): Role | undefined {
+    return this.self?.role;
   }
 
   get state(): SessionState {
@@ -200,7 +239,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       this.#teardown();
       if ((this.#state as SessionState) === 'left') return;
       this.#state = 'left';
-      this.dispatch('error', { code, message });
+      this.#isWaiting = false;
+      // A host's "no" is told by `left` itself; other refusals are errors.
+      if (code !== 'denied') this.dispatch('error', { code, message });
       this.dispatch('left', { reason: code });
       throw err;
     }
@@ -209,6 +250,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       return;
     }
     this.#state = 'joined';
+    this.#isWaiting = false;
     this.#enter(welcome);
     // The offers leave before anything reacts to `joined` (the element renders the whole call and
     // starts captions then): the others answer while that runs, instead of after it.
@@ -288,6 +330,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /** Into the room as a newcomer: links to everyone already there, which we initiate. */
   #enter(welcome: Welcome, previousSelf?: Participant) {
+    this.#locked = welcome.locked === true;
     this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
@@ -339,8 +382,20 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     if (!current) return;
     const participant: Participant = { ...current, ...peer };
     if (peer.name !== undefined) participant.name = cleanName(peer.name) || current.name;
+    // The server's clock says when a hand went up; a hand that is down has no such time.
+    if (!participant.handRaised) delete participant.handRaisedAt;
     this.#people.set(peer.id, participant);
     this.dispatch('participant-updated', { participant });
+    if (current.isSelf && participant.role !== current.role) this.#roleChanged(participant.role);
+  }
+
+  #roleChanged(role: Role) {
+    // Only hosts are told who waits: a former host forgets the list (a new one gets it from the server).
+    if (role !== 'host' && this.#waiting.length) {
+      this.#waiting = [];
+      this.dispatch('waiting-change', { waiting: [] });
+    }
+    this.dispatch('role-change', { role });
   }
 
   #removePeer(id: string, reason: string) {
@@ -384,12 +439,38 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
           if (!this.#people.get(id)!.isSelf && !message.peers.some((p) => p.id === id)) this.#removePeer(id, 'left');
         }
         for (const peer of message.peers) this.#addPeer(peer, false);
+        // Our role may have changed while we were away (a host took it, or we became host).
+        if (this.self && message.self.role !== this.self.role) this.#updatePeer({ ...this.self, role: message.self.role });
+        this.#setLocked(message.locked === true);
+        break;
+      case 'waiting-list':
+        this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
+        this.dispatch('waiting-change', { waiting: this.waiting });
+        break;
+      case 'room':
+        this.#setLocked(message.locked);
+        break;
+      case 'mute-requested': {
+        // Asked, never forced: the page shows the request and the person decides.
+        const name = this.#people.get(message.by)?.name ?? message.by;
+        this.dispatch('mute-requested', { by: message.by, name });
+        break;
+      }
+      case 'removed':
+        // The server closes the socket after this and refuses us if we come back.
+        this.leave('removed');
         break;
       case 'error':
         this.dispatch('error', { code: message.code, message: message.message });
         if (message.code === 'shutting-down') this.#onSignalingState('reconnecting');
         break;
     }
+  }
+
+  #setLocked(locked: boolean) {
+    if (locked === this.#locked) return;
+    this.#locked = locked;
+    this.dispatch('lock-change', { locked });
   }
 
   #onSignalingState(state: SignalingState) {
@@ -580,6 +661,39 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     return on;
   }
 
+  // ---- what a host may do (design §5.5): the server answers anyone else with `forbidden` ----
+
+  /** Removes a member from the room; the server refuses them if they come back. */
+  remove(id: string): void {
+    this.#signaling.remove(id);
+  }
+
+  /** Asks a member to mute; their page decides. */
+  requestMute(id: string): void {
+    this.#signaling.requestMute(id);
+  }
+
+  /** Locks the room or opens it again; `locked` follows when the server says so. */
+  lock(on: boolean): void {
+    this.#signaling.lock(on);
+  }
+
+  admit(id: string): void {
+    this.#signaling.admit(id);
+  }
+
+  deny(id: string): void {
+    this.#signaling.deny(id);
+  }
+
+  lowerHand(id: string): void {
+    this.#signaling.lowerHand(id);
+  }
+
+  setRole(id: string, role: Role): void {
+    this.#signaling.setRole(id, role);
+  }
+
   /** Leaves the room and releases camera, microphone and screen. */
   leave(reason = 'left'): void {
     if (this.#state === 'left') return;
@@ -602,6 +716,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#screen = undefined;
     this.#people.clear();
     this.#remoteStreams.clear();
+    this.#waiting = [];
+    this.#isWaiting = false;
   }
 
   /** Per-link video bitrate caps now in force (diagnostics). */

@@ -1,6 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import type { Languages, Meeting, JoinSettings, MeetingError } from '../../core/meeting.js';
+import type { ChatEntry, Languages, Meeting, JoinSettings, MeetingError, MeetingEvents, WaitingPerson } from '../../core/meeting.js';
 import type { MediaProblem } from '../../core/media.js';
 import type { Participant } from '../../core/types.js';
 import type { Role } from '../../protocol/signaling.js';
@@ -19,7 +19,7 @@ import '../language-picker/un75-language-picker.js';
 import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
-import type { Facilitation, PanelTab } from '../side-panel/side-panel.types.js';
+import type { PanelTab } from '../side-panel/side-panel.types.js';
 import '../video-grid/un75-video-grid.js';
 import { chatIcon, peopleIcon } from '../icons.js';
 import { styles } from './meeting.styles.js';
@@ -34,12 +34,33 @@ const loadShellParts = () =>
   }));
 
 /**
+ * Meeting events the element fires again as its own (`un75-<name>`), with the same detail.
+ * The element re-renders on each: what they change (role, waiting list, lock, chat) is read from `core`.
+ */
+const REFIRED = [
+  'joined',
+  'left',
+  'participant-joined',
+  'participant-left',
+  'connection-state',
+  'chat',
+  'chat-change',
+  'waiting-change',
+  'lock-change',
+  'waiting-room',
+  'mute-requested',
+  'role-change',
+] as const satisfies readonly (keyof MeetingEvents)[];
+
+/**
  * @tag un75-meeting
  * @summary A whole multilingual video dialogue in one element: pre-join screen, video grid,
  * controls, over a peer-to-peer mesh.
  *
  * @fires un75-joined - Joined the room. Detail: `{ selfId }`.
- * @fires un75-left - Left the room (by choice, removal from the page, or an error). Detail: `{ reason }`.
+ * @fires un75-left - Left the room. Detail: `{ reason }`: `left` (by choice), `removed` (a host removed
+ * this person, or the element was taken off the page), `denied` (a host did not let them in from the
+ * waiting room), or an error code such as `room-full` or `forbidden` (a removed person coming back).
  * @fires un75-participant-joined - Someone joined. Detail: `{ participant }`.
  * @fires un75-participant-left - Someone left. Detail: `{ participant, reason }`.
  * @fires un75-connection-state - The connection to the signaling server changed. Detail: `{ state }`:
@@ -52,6 +73,18 @@ const loadShellParts = () =>
  * Detail: `{ caption }` (see `Caption` in src/core/captions.types.ts).
  * @fires un75-language-change - The person chose another language in the picker. Detail:
  * `{ listenLanguage, spokenLanguage, changed }`.
+ * @fires un75-chat - A chat message to show, after translation into `listen-language` (one's own too).
+ * Detail: `{ message }` (see `ChatEntry` in src/core/chat.ts: `from`, `name`, `t`, `lang`, `text`,
+ * `original`, `translated`).
+ * @fires un75-chat-change - The chat list, a translation in it or the unread count changed. No detail.
+ * @fires un75-waiting-change - Hosts: who waits in the waiting room changed. Detail: `{ waiting }`
+ * (`[{ id, name }]`).
+ * @fires un75-lock-change - A host locked the room or opened it. Detail: `{ locked }`.
+ * @fires un75-waiting-room - The room is locked: this person waits for a host (before `un75-joined`,
+ * or `un75-left` `{ reason: 'denied' }`). Detail: `{ room }`.
+ * @fires un75-mute-requested - A host asks this person to mute; nothing is muted by itself. Detail:
+ * `{ by, name }` (the host's id and name).
+ * @fires un75-role-change - This person's role was granted or taken away. Detail: `{ role }`.
  * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
  * elements bound with `for` find it. No detail.
  *
@@ -182,9 +215,7 @@ export class Un75Meeting extends LitElement {
 
   constructor() {
     super();
-    // The meeting's announcements re-fired by this element (design §3.1) that change the shell.
-    const rerender = () => this.requestUpdate();
-    for (const type of ['un75-chat-change', 'un75-waiting-room', 'un75-role-change', 'un75-joined']) this.addEventListener(type, rerender);
+    // Why the call ended decides what the screen after it says.
     this.addEventListener('un75-left', (event) => {
       this.#leftReason = (event as CustomEvent<{ reason: string }>).detail.reason;
       this.panel = undefined;
@@ -226,6 +257,11 @@ export class Un75Meeting extends LitElement {
    */
   async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
     return this._core?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+  }
+
+  /** Hosts: who waits in the waiting room to be let in (`[{ id, name }]`). Read-only. */
+  get waiting(): WaitingPerson[] {
+    return this._core?.waiting ?? [];
   }
 
   /** This person's camera and microphone stream once joined. */
@@ -326,11 +362,12 @@ export class Un75Meeting extends LitElement {
   #forwardEvents(core: Meeting) {
     const mine = () => this._core === core;
     // Meeting events the element fires again as its own, with the same detail.
-    for (const type of ['joined', 'left', 'participant-joined', 'participant-left', 'connection-state'] as const) {
+    for (const type of REFIRED) {
       core.addEventListener(type, (event) => {
         if (!mine()) return;
         if (type === 'joined') this.phase = 'in-call';
         if (type === 'left') this.phase = 'left';
+        this.requestUpdate();
         this.#emit(`un75-${type}`, (event as CustomEvent).detail);
       });
     }
@@ -390,14 +427,9 @@ export class Un75Meeting extends LitElement {
     return this._core?.toggleHand(on) ?? false;
   }
 
-  /** The core's facilitation API (design §3.1), as the shell uses it. */
-  get #facilitation(): Facilitation | undefined {
-    return this._core as unknown as Facilitation | undefined;
-  }
-
   /** True while this person waits in a waiting room for a host to let them in. */
   get #isWaiting(): boolean {
-    return Boolean((this._core as unknown as { isWaiting?: boolean } | undefined)?.isWaiting);
+    return this._core?.isWaiting ?? false;
   }
 
   async #togglePanel(tab: PanelTab, event: Event) {
@@ -443,7 +475,7 @@ export class Un75Meeting extends LitElement {
 
   #renderCall() {
     const { t } = this.#localize;
-    const unread = this.#facilitation?.unreadChat ?? 0;
+    const unread = this._core?.unreadChat ?? 0;
     return html`
       <div class="body">
         <div part="stage">
@@ -495,6 +527,54 @@ export class Un75Meeting extends LitElement {
         </button>
       </un75-controls>
     `;
+  }
+
+  /**
+   * Sends a chat message to everyone. Resolves with it as shown here; rejects (and fires
+   * `un75-error` `{ code: 'chat-invalid' }`) when it is blank, longer than 1,000 characters, or
+   * there is no call.
+   */
+  async sendChat(text: string): Promise<ChatEntry> {
+    const core = this._core;
+    if (!core) throw new Error('Chat needs a call to send to.');
+    return core.sendChat(text);
+  }
+
+  // Host tools: anyone else gets `un75-error` `{ code: 'forbidden' }` and nothing changes.
+
+  /** Removes a participant from the meeting; they get `un75-left` `{ reason: 'removed' }` and cannot come back. */
+  async removeParticipant(id: string): Promise<void> {
+    return this._core?.removeParticipant(id);
+  }
+
+  /** Asks a participant to mute; they get `un75-mute-requested` and decide. */
+  async requestMute(id: string): Promise<void> {
+    return this._core?.requestMute(id);
+  }
+
+  /** Locks the room (newcomers wait to be admitted) or opens it; flips it without an argument. */
+  async toggleLock(on?: boolean): Promise<boolean> {
+    return this._core?.toggleLock(on) ?? false;
+  }
+
+  /** Lets someone in from the waiting room. */
+  async admit(id: string): Promise<void> {
+    return this._core?.admit(id);
+  }
+
+  /** Turns someone in the waiting room away; they get `un75-left` `{ reason: 'denied' }`. */
+  async deny(id: string): Promise<void> {
+    return this._core?.deny(id);
+  }
+
+  /** Lowers a participant's raised hand. */
+  async lowerHand(id: string): Promise<void> {
+    return this._core?.lowerHand(id);
+  }
+
+  /** Makes a participant `host`, `interpreter` or `participant`. */
+  async setRole(id: string, role: Role): Promise<void> {
+    return this._core?.setRole(id, role);
   }
 
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {

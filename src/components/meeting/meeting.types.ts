@@ -2,14 +2,19 @@ import type { ConnectionState } from '../../core/session.js';
 import type { Channel } from '../../core/interpretation.js';
 import type { Participant } from '../../core/types.js';
 import type { Caption } from '../../core/captions.types.js';
+import type { ChatEntry } from '../../core/chat.js';
+import type { Role, WaitingPerson } from '../../protocol/signaling.js';
 
-export type { ConnectionState, Participant };
+export type { ChatEntry, ConnectionState, Participant, Role, WaitingPerson };
 
 export interface Un75JoinedDetail {
   selfId: string;
 }
 export interface Un75LeftDetail {
-  /** `left` (by choice), `removed` (element taken off the page), or an error code such as `room-full`. */
+  /**
+   * `left` (by choice), `removed` (a host removed this person, or the element was taken off the
+   * page), `denied` (a host did not let them in), or an error code such as `room-full` or `forbidden`.
+   */
   reason: string;
 }
 export interface Un75ParticipantDetail {
@@ -36,4 +41,28 @@ export interface Un75ChannelChangeDetail {
   listenLanguage: string;
   /** The interpretation channel they hear now, or null: the floor at full volume (and captions). */
   channel: Channel | null;
+}
+
+export interface Un75ChatDetail {
+  /** The message as this reader sees it: `text` in their listen language, `original` as written. */
+  message: ChatEntry;
+}
+export interface Un75WaitingChangeDetail {
+  /** Who waits to be let in, oldest first. */
+  waiting: WaitingPerson[];
+}
+export interface Un75LockChangeDetail {
+  locked: boolean;
+}
+export interface Un75WaitingRoomDetail {
+  room: string;
+}
+export interface Un75MuteRequestedDetail {
+  /** The host's participant id. */
+  by: string;
+  /** The host's name. */
+  name: string;
+}
+export interface Un75RoleChangeDetail {
+  role: Role;
 }

@@ -3,6 +3,12 @@ import { Un75Meeting } from './meeting.js';
 import type {
   Un75CaptionDetail,
   Un75ChannelChangeDetail,
+  Un75ChatDetail,
+  Un75LockChangeDetail,
+  Un75MuteRequestedDetail,
+  Un75RoleChangeDetail,
+  Un75WaitingChangeDetail,
+  Un75WaitingRoomDetail,
   Un75ConnectionStateDetail,
   Un75ErrorDetail,
   Un75JoinedDetail,
@@ -27,5 +33,12 @@ declare global {
     'un75-error': CustomEvent<Un75ErrorDetail>;
     'un75-caption': CustomEvent<Un75CaptionDetail>;
     'un75-channel-change': CustomEvent<Un75ChannelChangeDetail>;
+    'un75-chat': CustomEvent<Un75ChatDetail>;
+    'un75-chat-change': CustomEvent<undefined>;
+    'un75-waiting-change': CustomEvent<Un75WaitingChangeDetail>;
+    'un75-lock-change': CustomEvent<Un75LockChangeDetail>;
+    'un75-waiting-room': CustomEvent<Un75WaitingRoomDetail>;
+    'un75-mute-requested': CustomEvent<Un75MuteRequestedDetail>;
+    'un75-role-change': CustomEvent<Un75RoleChangeDetail>;
   }
 }

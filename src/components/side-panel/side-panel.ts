@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatEntry } from '../../core/chat.js';
+import type { Meeting } from '../../core/meeting.js';
 import type { TranscriptFormat } from '../../core/captions.js';
 import type { Participant } from '../../core/types.js';
 import { MAX_CHAT_TEXT } from '../../protocol/chat.js';
@@ -11,7 +12,7 @@ import { handIcon, micIcon, micOffIcon } from '../icons.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
 import { saveTranscript } from '../transcript-download.js';
 import { styles } from './side-panel.styles.js';
-import { PANEL_TABS, type Facilitation, type PanelTab, type Un75PanelTabDetail } from './side-panel.types.js';
+import { PANEL_TABS, type PanelTab, type Un75PanelTabDetail } from './side-panel.types.js';
 
 /** The counter under the chat input appears this close to the limit. */
 const COUNTER_FROM = MAX_CHAT_TEXT - 100;
@@ -78,8 +79,8 @@ export class Un75SidePanel extends LitElement {
   #announced: ChatEntry[] = [];
   #format: TranscriptFormat = 'vtt';
 
-  get #api(): Facilitation | undefined {
-    return this.#meeting.meeting as unknown as Facilitation | undefined;
+  get #api(): Meeting | undefined {
+    return this.#meeting.meeting;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -206,7 +207,7 @@ export class Un75SidePanel extends LitElement {
     `;
   }
 
-  #people(t: Translation, api: Facilitation) {
+  #people(t: Translation, api: Meeting) {
     const host = api.role === 'host';
     const people = api.participants;
     const hands = api.hands;
@@ -285,7 +286,7 @@ export class Un75SidePanel extends LitElement {
     </li>`;
   }
 
-  #chat(t: Translation, api: Facilitation) {
+  #chat(t: Translation, api: Meeting) {
     const messages = api.chatMessages;
     const time = new Intl.DateTimeFormat(t.$code, { hour: '2-digit', minute: '2-digit' });
     const left = MAX_CHAT_TEXT - this.draft.length;

@@ -18,10 +18,15 @@ export default {
   nodeResolve: { exportConditions: ['production'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), mockLibreTranslatePlugin()],
   concurrency: 1,
+  // Ceilings, not expectations: on a busy 2-core machine a browser can take half a minute to start
+  // and a real call several seconds to connect. Tests wait on state and finish as soon as it is true.
+  browserStartTimeout: 120_000,
+  testsStartTimeout: 120_000,
+  testsFinishTimeout: 600_000,
   testRunnerHtml: (testFramework) => `<!doctype html><html><head>
     <script>window.UN75_SIGNALING = ${JSON.stringify(signalingUrl)};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
-  testFramework: { config: { timeout: 20000 } },
+  testFramework: { config: { timeout: 60_000 } },
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -1,7 +1,7 @@
 // Chat core figures, in Node (no browser): how fast a receiver validates messages, and what a
 // flood of 1,000 messages from one peer costs a French reader whose translator answers in 20 ms:
 // how many translation requests are made, how many run at once, and when the newest is shown.
-// The send → shown time between two real browsers is measured once the chat is in the element.
+// The send → shown time between real browsers is measured in bench/facilitation.ts.
 //
 //   node --import tsx bench/chat.ts
 import { ChatService } from '../src/core/chat.js';

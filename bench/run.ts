@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callBench } from './call.js';
+import { iceRecoveryBench } from './ice-recovery.js';
 import { interpretationBench } from './interpretation.js';
 import { serveBench } from './serve.js';
 import { joinBench } from './join.js';
@@ -19,10 +20,12 @@ await callBench();
 console.log();
 await joinBench();
 console.log();
+await iceRecoveryBench();
+console.log();
 await interpretationBench();
 
 // Benchmarks that run in their own process (they start many sockets or their own servers).
-for (const script of ['signaling/run.ts', 'captions.ts', 'hostile.ts', 'chat.ts']) {
+for (const script of ['signaling/run.ts', 'captions.ts', 'hostile.ts', 'chat.ts', 'facilitation.ts']) {
   console.log();
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script)], { stdio: 'inherit' });
   if (result.status !== 0) process.exitCode = 1;

@@ -245,9 +245,8 @@ export class Connection implements Client {
       const member = await hub.join(this, {
         room: msg.room,
         name: grant?.name ?? msg.name,
-        // Open rooms: the hub makes the first member host; other roles only a host grants (set-role),
-        // unless it trusts a page asking to interpret (--trust-asked-roles).
-        role: grant?.role ?? (msg.role === 'interpreter' ? 'interpreter' : 'participant'),
+        // Without a token the role asked for; the hub decides what an open room grants.
+        role: grant?.role ?? msg.role ?? 'participant',
         fixedName: grant?.name !== undefined,
         state: msg.state ?? {},
         ...(msg.resume !== undefined ? { resume: msg.resume } : {}),

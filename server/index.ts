@@ -145,7 +145,7 @@ class Un75SignalingServer implements SignalingServer {
     this.stun =
       !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
     this.cluster = options.redis
-      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.heartbeatMs })
+      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.presenceMs })
       : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
@@ -328,6 +328,15 @@ class Un75SignalingServer implements SignalingServer {
     return url ? [url] : [];
   }
 
+  /**
+   * How long a member stays present in the cluster without a refresh: two heartbeats, like a
+   * socket's two missed pings, so a busy process can miss a few refreshes without its members
+   * being dropped by the others.
+   */
+  private get presenceMs(): number {
+    return 2 * this.heartbeatMs;
+  }
+
   /** Keeps this process's members alive in the cluster and removes those of processes that died. */
   private async presence(): Promise<void> {
     if (this.presenceRunning) return;
@@ -337,7 +346,7 @@ class Un75SignalingServer implements SignalingServer {
       await Promise.all(
         [...this.hub.localRooms()].map(async ([room, ids]) => {
           try {
-            await cluster.refresh(room, ids, this.heartbeatMs);
+            await cluster.refresh(room, ids, this.presenceMs);
             const readAt = Date.now();
             this.hub.reconcile(room, await cluster.sweep(room), readAt);
           } catch (err) {

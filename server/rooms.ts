@@ -160,6 +160,11 @@ export class Hub implements ClusterListener {
    */
   async join(client: Client, request: JoinRequest): Promise<LocalMember | null> {
     if (this.closing) throw new ProtocolError('shutting-down', 'the server is shutting down');
+    // Open rooms: a page gets no role by asking (the first member becomes host in `enter`, a host
+    // grants the others), unless the server trusts a page asking to interpret (--trust-asked-roles).
+    if (this.options.openRooms) {
+      request = { ...request, role: this.options.trustAskedRoles && request.role === 'interpreter' ? 'interpreter' : 'participant' };
+    }
     this.checkBarred(client, request);
     const resumed = request.resume ? await this.resume(client, request) : null;
     if (resumed) return resumed;
@@ -178,9 +183,9 @@ export class Hub implements ClusterListener {
   }
 
   /** A host's action (design §5.5); anyone else gets `forbidden` and nothing changes. */
-  /** Whether the room decides this newcomer's role (open rooms), rather than what it asked for. */
+  /** Whether the room decides this newcomer's role (open rooms; a trusted interpreter keeps theirs). */
   private grantsRoles(info: PeerInfo): boolean {
-    return this.options.openRooms === true && !(this.options.trustAskedRoles && info.role === 'interpreter');
+    return this.options.openRooms === true && info.role === 'participant';
   }
 
   hostAction(member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): void {
@@ -484,6 +489,9 @@ export class Hub implements ClusterListener {
     if (!this.view.has(roomName)) return;
     switch (event.t) {
       case 'joined':
+        // Our own joins are announced by `admit`; the echo from Redis can arrive before the admission
+        // script's answer, while the member is not in the view yet: it would announce them twice.
+        if (event.node === this.node) return;
         if (this.view.learn(roomName, { info: event.info, node: event.node })) {
           this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
         }

@@ -13,3 +13,4 @@ export const leaveIcon = icon(svg`<path d="M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39
 export const handIcon = icon(svg`<path d="M21 7a1.5 1.5 0 0 0-3 0v5h-1V3.5a1.5 1.5 0 0 0-3 0V11h-1V2.5a1.5 1.5 0 0 0-3 0V11H9V5.5a1.5 1.5 0 0 0-3 0v9.34l-2.3-1.97a1.5 1.5 0 0 0-2.1 2.14L7.6 21.3A5 5 0 0 0 11.1 23H16a5 5 0 0 0 5-5V7z"/>`);
 export const peopleIcon = icon(svg`<path d="M16 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm0 2c-2.33 0-7 1.17-7 3.5V19h14v-2.5C15 14.17 10.33 13 8 13zm8 0c-.29 0-.62.02-.97.05A4.22 4.22 0 0 1 17 16.5V19h6v-2.5c0-2.33-4.67-3.5-7-3.5z"/>`);
 export const chatIcon = icon(svg`<path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2zm0 14H5.17L4 17.17V4h16v12z"/>`);
+export const pinIcon = icon(svg`<path d="M16 9V4h1V2H7v2h1v5a3 3 0 0 1-3 3v2h5.97v7l1 1 1-1v-7H19v-2a3 3 0 0 1-3-3z"/>`);

@@ -155,3 +155,7 @@ export const interpretationPart = (host: Host) =>
 /** The meeting itself: for elements that change it (the picker sets its languages). */
 export const meetingPart = (host: Host) =>
   new MeetingPartController<Meeting>(host, { select: (m) => m, events: ['languages-change'] });
+
+/** The meeting itself, for who has the floor (`activeSpeaker`): the speaker view. */
+export const activeSpeakerPart = (host: Host) =>
+  new MeetingPartController<Meeting>(host, { select: (m) => m, events: ['active-speaker'] });

@@ -69,6 +69,16 @@ export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
 export const PEER_TOTAL_RATE: Rate = { burst: 80, perSecond: 20 };
 
 /**
+ * How far over its total budget a sender may go before it counts as flooding: refusals a sender may
+ * run up (100 at once, 10 a second after that) while the budget drops them one by one. Past it the
+ * listener cuts the sender's link for a cool-down (`MeshCall.suspend`): the browser delivers every
+ * message as a task of its own, so a flood that goes on would keep the listener's timers and
+ * rendering waiting however little each refused message costs. An honest page never gets a single
+ * message refused (a speaker sends a few captions a second, chat and announcements less).
+ */
+export const PEER_FLOOD_TOLERANCE: Rate = { burst: 100, perSecond: 10 };
+
+/**
  * Why messages were refused that never had a kind: over the sender's total budget (not parsed),
  * too large, or not JSON.
  */
@@ -83,7 +93,9 @@ export interface PeerStats {
 export class PeerBudget {
   readonly #buckets = new Map<string, Map<string, TokenBucket>>();
   readonly #totals = new Map<string, TokenBucket>();
+  readonly #strikes = new Map<string, TokenBucket>();
   readonly #total: Rate;
+  readonly #tolerance: Rate;
   readonly #dropped = new Map<string, number>();
   readonly #rates: Readonly<Record<string, Rate>>;
   readonly #now: () => number;
@@ -92,11 +104,13 @@ export class PeerBudget {
     rates: Readonly<Record<string, Rate>> = PEER_MESSAGE_RATES,
     now: () => number = () => performance.now(),
     total: Rate = PEER_TOTAL_RATE,
+    tolerance: Rate = PEER_FLOOD_TOLERANCE,
   ) {
     if (!rates.other) throw new TypeError('a budget needs an "other" rate');
     this.#rates = rates;
     this.#now = now;
     this.#total = total;
+    this.#tolerance = tolerance;
   }
 
   /**
@@ -110,6 +124,17 @@ export class PeerBudget {
     if (bucket.take(now)) return true;
     this.count('flood');
     return false;
+  }
+
+  /**
+   * Called for a message `admit` refused: true when `sender` has run up more refusals than
+   * PEER_FLOOD_TOLERANCE allows, that is when it is flooding rather than over its budget for a moment.
+   */
+  flooding(sender: string): boolean {
+    const now = this.#now();
+    let bucket = this.#strikes.get(sender);
+    if (!bucket) this.#strikes.set(sender, (bucket = new TokenBucket(this.#tolerance, now)));
+    return !bucket.take(now);
   }
 
   /** The kind a message type is budgeted as: its own if it has a rate, else `other`. */
@@ -139,6 +164,7 @@ export class PeerBudget {
   forget(sender: string): void {
     this.#buckets.delete(sender);
     this.#totals.delete(sender);
+    this.#strikes.delete(sender);
   }
 
   get stats(): PeerStats {

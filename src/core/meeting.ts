@@ -1,4 +1,5 @@
 import { ROLES, ROOM_PATTERN, type ErrorCode, type Role, type WaitingPerson } from '../protocol/signaling.js';
+import { ActiveSpeaker } from './active-speaker.js';
 import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
 import { ChatService, type ChatEntry } from './chat.js';
 import { HandRaiseClock, handQueue } from './hands.js';
@@ -133,6 +134,11 @@ export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** The chat list, a translation in it or the unread count changed. */
   'chat-change': CustomEvent<undefined>;
   error: CustomEvent<MeetingError>;
+  /**
+   * The floor changed hands (audio levels with hysteresis: src/core/active-speaker.ts); `id` is
+   * undefined when the speaker left and nobody else qualifies, or the call ended.
+   */
+  'active-speaker': CustomEvent<{ id: string | undefined }>;
 }
 
 export type { ChatEntry, WaitingPerson };
@@ -164,6 +170,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   readonly #handClock = new HandRaiseClock();
   /** The role the server granted in the current (or last) call. */
   #granted: Role | undefined;
+  #activeSpeaker: ActiveSpeaker | undefined;
 
   constructor(options: MeetingOptions) {
     super();
@@ -201,6 +208,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** A participant's camera and screen streams. */
   streamsOf(id: string): RemoteStreams {
     return this.#session?.streamsOf(id) ?? {};
+  }
+
+  /**
+   * Who has the floor: the participant (oneself included) who spoke last, kept through pauses
+   * until someone else speaks for 1 s (3 s while they still talk). Undefined before anyone spoke
+   * and after leaving. Changes fire `active-speaker`.
+   */
+  get activeSpeaker(): string | undefined {
+    return this.#activeSpeaker?.current;
   }
 
   /** The current languages and floor volume (a copy). */
@@ -343,6 +359,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     this.#startChat(session, name);
     this.#startInterpretation(session);
     this.#forwardEvents(session);
+    this.#followSpeakers(session);
     try {
       await session.join();
     } catch (err) {
@@ -459,6 +476,19 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       });
     }
     session.on('error', (e) => mine() && this.dispatch('error', e.detail as MeetingError));
+  }
+
+  #followSpeakers(session: MeetingSession) {
+    const speaker = new ActiveSpeaker();
+    this.#activeSpeaker = speaker;
+    const stop = speaker.watch(session);
+    speaker.on('change', (e) => this.#activeSpeaker === speaker && this.dispatch('active-speaker', e.detail));
+    session.on('left', () => {
+      stop();
+      if (this.#activeSpeaker !== speaker) return;
+      this.#activeSpeaker = undefined;
+      if (speaker.current !== undefined) this.dispatch('active-speaker', { id: undefined });
+    });
   }
 
   #startCaptions(session: MeetingSession, name: string) {

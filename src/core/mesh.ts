@@ -13,6 +13,8 @@ export interface MeshOptions {
   localStream: MediaStream;
   /** Total video upload a sender aims to stay within, in bit/s (design §4). */
   uploadBudget?: number;
+  /** How long a link may stay `connecting` without progress, in ms (CONNECTING_TIMEOUT_MS). */
+  connectingTimeoutMs?: number;
 }
 
 interface MeshEvents {
@@ -29,16 +31,30 @@ export const DISCONNECTED_GRACE_MS = 9000;
 export const ICE_RESTART_AFTER_MS = 2000;
 const MAX_ICE_RESTARTS = 2;
 /**
- * A link still `connecting` after this long (jittered) is given up and rebuilt; doubled per failed
- * attempt with that peer (a busy machine negotiates slowly: giving up too early only adds load).
+ * A link still `connecting` that has made no progress for this long (jittered) is given up and
+ * rebuilt: no answer to its offer, no candidate, no state change of its peer connection. Doubled per
+ * failed attempt with that peer. Progress re-arms it: on a busy machine one negotiation step can
+ * take many seconds (a DTLS handshake of 45 s has been seen with eight pages on two loaded cores),
+ * and giving up on a link that is getting there only starts it over and adds load for everyone.
  */
 export const CONNECTING_TIMEOUT_MS = 20000;
 const CONNECTING_TIMEOUT_MAX_MS = 80000;
+/** However much progress it makes, a link not connected this long after it was made is rebuilt. */
+export const CONNECTING_CEILING_MS = 120000;
 /** Rebuilding a dead link: first delay, doubled per failed attempt up to the ceiling, all jittered. */
 const REBUILD_BASE_MS = 400;
 const REBUILD_MAX_MS = 15000;
 /** A non-initiator whose link died waits this long for the initiator to rebuild it, then does it itself. */
 const FALLBACK_REBUILD_MS = 8000;
+
+/**
+ * A peer that floods us (far over its budget, see PEER_FLOOD_TOLERANCE in budget.ts) loses its link
+ * to us for this long, doubled for every further flood up to FLOOD_COOL_DOWN_MAX_MS.
+ */
+export const FLOOD_COOL_DOWN_MS = 30_000;
+export const FLOOD_COOL_DOWN_MAX_MS = 300_000;
+/** Signals of the remote's newest link kept during a cool-down, to answer its offer when it ends. */
+const HELD_SIGNALS = 32;
 
 /** `ms` scaled by a random factor in [0.75, 1.25): peers that fail together retry apart. */
 const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() / 2));
@@ -88,6 +104,20 @@ export function acceptableSignal(data: unknown): 'description' | 'candidate' | '
   return undefined;
 }
 
+/** A peer we are meant to be linked to. */
+interface Member {
+  /** We initiate (they were there before us). */
+  initiator: boolean;
+  /** The next rebuild of a dead link, or the end of a cool-down. */
+  rebuildTimer?: ReturnType<typeof setTimeout>;
+  failures: number;
+  renegotiations: TokenBucket;
+  /** Times this peer's link was cut for flooding. */
+  suspensions: number;
+  /** In a cool-down: the signals of the remote's newest link, answered when it ends. */
+  held?: { sid: string; signals: unknown[] } | null;
+}
+
 /** One simple-peer connection to one remote participant, identified by its session id. */
 class Link {
   state: LinkState = 'connecting';
@@ -97,6 +127,8 @@ class Link {
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   connectingTimer: ReturnType<typeof setTimeout> | undefined;
   iceRestarts = 0;
+  /** Re-arms the connecting timeout: the link moved forward (see CONNECTING_TIMEOUT_MS). */
+  progressed: () => void = () => {};
 
   constructor(
     readonly remoteId: string,
@@ -129,10 +161,7 @@ class Link {
 export class MeshCall extends TypedEventTarget<MeshEvents> {
   readonly #links = new Map<string, Link>();
   /** Peers we are meant to be linked to, with whether we initiate (we joined after them). */
-  readonly #members = new Map<
-    string,
-    { initiator: boolean; rebuildTimer?: ReturnType<typeof setTimeout>; failures: number; renegotiations: TokenBucket }
-  >();
+  readonly #members = new Map<string, Member>();
   #screen: MediaStream | undefined;
   #destroyed = false;
   #refusedSignals = 0;
@@ -159,8 +188,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (known) {
       // Told again (a resumed welcome): keep the link, its retry count and its renegotiation budget.
       known.initiator = initiate;
-    } else this.#members.set(remoteId, { initiator: initiate, failures: 0, renegotiations: new TokenBucket(RENEGOTIATE_RATE, performance.now()) });
-    if (initiate && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
+    } else this.#members.set(remoteId, { initiator: initiate, failures: 0, suspensions: 0, renegotiations: new TokenBucket(RENEGOTIATE_RATE, performance.now()) });
+    const suspended = known?.held !== undefined;
+    if (initiate && !suspended && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
   }
 
   /** The peer left the room: close its link for good. */
@@ -183,6 +213,10 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const member = this.#members.get(from);
     if (this.#destroyed || !member) return;
     const kind = acceptableSignal(data);
+    if (member.held !== undefined) {
+      this.#hold(member, sid, data, kind);
+      return;
+    }
     const link = this.#links.get(from);
     // Renegotiation in any form (a request, a new offer on a live link, a fresh offer replacing the
     // link) is budgeted per remote; the first offer of a link we do not have yet is not.
@@ -195,6 +229,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }
     if (kind === 'transceiver') data = { type: 'transceiverRequest', transceiverRequest: { kind: (data as { transceiverRequest: { kind: string } }).transceiverRequest.kind } };
     if (link?.sid === sid) {
+      link.progressed();
       this.#feed(link, data);
       return;
     }
@@ -208,6 +243,56 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       link.destroy();
     }
     this.#feed(this.#createLink(from, sid, false), data);
+  }
+
+  /**
+   * Cuts the link to a peer that floods us and keeps it down for a cool-down (`coolDown`, doubled
+   * for every further flood of the same peer, at most FLOOD_COOL_DOWN_MAX_MS): its data channel closes, so the
+   * messages still on their way are dropped by the browser unread and the sender's own channel
+   * stops taking more, and with it go the peer's audio and video to us. Everyone else's links are
+   * left alone. During the cool-down the peer's signals are refused, except those of its newest
+   * link (an offer and its candidates, a few), which are answered when the cool-down ends; without
+   * one, we offer. Returns the cool-down in ms, or 0 if the peer is unknown or already cut off.
+   */
+  suspend(remoteId: string, coolDown = FLOOD_COOL_DOWN_MS): number {
+    const member = this.#members.get(remoteId);
+    if (this.#destroyed || !member || member.held !== undefined) return 0;
+    const ms = Math.min(FLOOD_COOL_DOWN_MAX_MS, coolDown * 2 ** member.suspensions);
+    member.suspensions++;
+    member.held = null;
+    clearTimeout(member.rebuildTimer);
+    const link = this.#links.get(remoteId);
+    if (link) {
+      this.#links.delete(remoteId);
+      this.#offerGone(link);
+      link.destroy();
+    }
+    this.#setState(remoteId, 'reconnecting');
+    this.#applyBitrateCap();
+    member.rebuildTimer = setTimeout(() => this.#endCoolDown(remoteId), ms);
+    return ms;
+  }
+
+  /** Keeps the signals of a suspended peer's newest link (bounded); refuses the rest. */
+  #hold(member: Member, sid: string, data: unknown, kind: ReturnType<typeof acceptableSignal>) {
+    if (kind === 'description' && isOffer(data)) member.held = { sid, signals: [data] };
+    else if (kind === 'candidate' && member.held?.sid === sid && member.held.signals.length < HELD_SIGNALS) member.held.signals.push(data);
+    else this.#refusedSignals++;
+  }
+
+  #endCoolDown(remoteId: string) {
+    const member = this.#members.get(remoteId);
+    if (this.#destroyed || !member || member.held === undefined) return;
+    const held = member.held;
+    delete member.held;
+    if (this.#links.has(remoteId)) return;
+    if (held) for (const data of held.signals) this.handleSignal(remoteId, held.sid, data);
+    else this.#createLink(remoteId, newSid(), true);
+  }
+
+  /** True while a peer's link is cut for flooding. */
+  isSuspended(remoteId: string): boolean {
+    return this.#members.get(remoteId)?.held !== undefined;
   }
 
   #feed(link: Link, data: unknown) {
@@ -233,17 +318,30 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (initiator) this.#unsentOffers.add(link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
-    // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over.
+    // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over. Any
+    // signal from the peer for this link or any state change of the connection is progress.
     const failures = this.#members.get(remoteId)?.failures ?? 0;
-    link.connectingTimer = setTimeout(
-      () => {
-        if (current() && link.state === 'connecting') {
-          console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
-          this.#linkDied(link);
-        }
-      },
-      jitter(Math.min(CONNECTING_TIMEOUT_MAX_MS, CONNECTING_TIMEOUT_MS * 2 ** failures)),
-    );
+    const base = this.#options.connectingTimeoutMs ?? CONNECTING_TIMEOUT_MS;
+    const stall = jitter(Math.min(Math.max(base, CONNECTING_TIMEOUT_MAX_MS), base * 2 ** failures));
+    const giveUpAt = performance.now() + CONNECTING_CEILING_MS;
+    link.progressed = () => {
+      clearTimeout(link.connectingTimer);
+      if (!current() || link.state !== 'connecting') return;
+      link.connectingTimer = setTimeout(
+        () => {
+          if (current() && link.state === 'connecting') {
+            console.warn(`un75: link to ${remoteId} still connecting, rebuilding it`);
+            this.#linkDied(link);
+          }
+        },
+        Math.max(0, Math.min(stall, giveUpAt - performance.now())),
+      );
+    };
+    link.progressed();
+    const pc = link.pc;
+    for (const type of ['signalingstatechange', 'iceconnectionstatechange', 'connectionstatechange']) {
+      pc.addEventListener(type, () => link.progressed());
+    }
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;

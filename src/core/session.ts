@@ -28,6 +28,8 @@ export interface SessionOptions {
 
 export interface SessionStats extends PeerStats {
   refusedSignals: number;
+  /** Times a peer's link was cut for a cool-down because it flooded us. */
+  cutOff: number;
 }
 
 export type SessionState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
@@ -97,6 +99,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   readonly #speakingIds = new Set<string>();
   /** Every data-channel message passes this budget before any feature module sees it. */
   readonly #budget = new PeerBudget();
+  #cutOff = 0;
   /** Signals refused by meshes replaced since (a resume as a newcomer starts a new mesh). */
   #refusedSignals = 0;
   #screen: MediaStream | undefined;
@@ -186,10 +189,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
    * per kind that were over their sender's budget, `flood` ones over the sender's total budget
    * (refused before parsing, so without a kind), and `oversized` / `malformed` ones;
    * `refusedSignals` the relayed signals the mesh refused (shapes we never send, renegotiation
-   * over budget).
+   * over budget); `cutOff` the times a peer flooding us had its link cut for a cool-down.
    */
   get stats(): SessionStats {
-    return { ...this.#budget.stats, refusedSignals: this.#refusedSignals + (this.#mesh?.refusedSignals ?? 0) };
+    return { ...this.#budget.stats, refusedSignals: this.#refusedSignals + (this.#mesh?.refusedSignals ?? 0), cutOff: this.#cutOff };
   }
 
   isSpeaking(id: string): boolean {
@@ -522,7 +525,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
    */
   #onPeerData(from: string, data: string) {
     // First the sender's total budget, before any parsing: a flood's excess costs one comparison.
-    if (!this.#budget.admit(from)) return;
+    // A sender far over it is flooding: its link is cut for a cool-down, which also stops the
+    // browser from delivering the rest of the flood, one task a message.
+    if (!this.#budget.admit(from)) {
+      if (this.#budget.flooding(from) && this.#mesh?.suspend(from)) this.#cutOff++;
+      return;
+    }
     if (data.length > MAX_PEER_MESSAGE_BYTES) {
       this.#budget.count('oversized');
       return;

@@ -32,6 +32,10 @@ export interface Translation {
   reconnecting: string;
   left: string;
   rejoin: string;
+  /** The pin toggle on a tile (aria-pressed says whether it is pinned); `label` is the tile's name. */
+  pin: (label: string) => string;
+  /** The speaker view's large tile (the person speaking, pinned, or a shared screen). */
+  mainView: string;
 
   // Problems
   noCamera: string;

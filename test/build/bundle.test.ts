@@ -66,7 +66,29 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   const toPreJoin = [...staticClosure(graph, meetingChunk), 'un75-meeting.min.js'].reduce((sum, f) => sum + graph.get(f)!.gzip, 0);
   console.log(`CDN: entry ${kb(entry)}, to the pre-join screen ${kb(toPreJoin)}, all ${graph.size} files ${kb(total)} (gzip -9)`);
   assert.ok(entry <= 25 * 1024, `the entry is ${kb(entry)} gzip, over its 25 KB budget`);
+  assert.ok(toPreJoin <= 25 * 1024, `the pre-join screen needs ${kb(toPreJoin)} gzip, over its 25 KB budget`);
   assert.ok(total <= 70 * 1024, `the chunks are ${kb(total)} gzip together, over their 70 KB budget`);
+});
+
+test('the pre-join screen downloads the lobby but not the call engine, which the meeting chunk loads itself', () => {
+  const graph = cdnGraph();
+  const meetingChunk = [...graph.keys()].find((f) => /^un75-meeting-[0-9a-f]+\.js$/.test(f))!;
+  const preJoin = [...staticClosure(graph, meetingChunk)];
+  const has = (files: string[], pattern: RegExp) => files.some((f) => pattern.test(f));
+  assert.ok(has(preJoin, /^un75-lobby-/), `the lobby comes with the meeting: ${preJoin.join(', ')}`);
+  // The call engine (Meeting, mesh, simple-peer) and the in-call elements are not in the way.
+  const inCall = ['index', 'video-grid', 'participant-tile', 'captions', 'booth', 'controls', 'language-picker', 'side-panel', 'toasts'];
+  for (const name of inCall) {
+    assert.ok(!has(preJoin, new RegExp(`^un75-${name}-[0-9a-f]+\\.js$`)), `the pre-join path holds un75-${name}: ${preJoin.join(', ')}`);
+  }
+  assert.ok(!preJoin.some((f) => graph.get(f)!.code.includes('RTCPeerConnection')), 'no peer connection code before joining');
+  // …and the meeting chunk fetches them itself, relative to its own URL (a shadow root hides them from the entry).
+  const dynamic = graph.get(meetingChunk)!.dynamic;
+  for (const name of inCall.filter((n) => n !== 'participant-tile')) {
+    assert.ok(has(dynamic, new RegExp(`^un75-${name}-[0-9a-f]+\\.js$`)), `un75-meeting loads un75-${name}: ${dynamic.join(', ')}`);
+  }
+  const core = dynamic.find((f) => /^un75-index-/.test(f));
+  assert.ok(core && graph.get(core)!.code.includes('RTCPeerConnection'), 'the call engine is one of them');
 });
 
 test('the npm build keeps lit external and ships types', () => {

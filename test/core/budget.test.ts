@@ -44,6 +44,37 @@ describe('PeerBudget', () => {
     expect(admitted('mallory', 1000)).to.equal(4, 'a sender that left and came back starts afresh');
   });
 
+  it('tells a sender far over its total budget (flooding) from one over it for a moment', () => {
+    let now = 0;
+    const budget = new PeerBudget({ other: { burst: 100, perSecond: 100 } }, () => now, { burst: 4, perSecond: 2 }, { burst: 10, perSecond: 5 });
+    const flooding: boolean[] = [];
+    let refused = 0;
+    for (let i = 0; i < 20; i++) {
+      if (budget.admit('mallory')) continue;
+      refused++;
+      flooding.push(budget.flooding('mallory'));
+    }
+    expect(refused).to.equal(16);
+    // Ten refusals are tolerated (a sender a little over its budget), the eleventh is a flood.
+    expect(flooding.indexOf(true)).to.equal(10);
+    expect(flooding.slice(10).every(Boolean)).to.equal(true);
+    expect(budget.flooding('lina')).to.equal(false, 'another sender’s tolerance is its own');
+    // Refusals spread out over time, at the tolerance's rate, never count as flooding.
+    now += 10_000;
+    for (let s = 0; s < 20; s++) {
+      now += 1000;
+      let over = 0;
+      for (let i = 0; i < 7; i++) {
+        if (budget.admit('mallory')) continue;
+        over++;
+        expect(budget.flooding('mallory'), `second ${s}`).to.equal(false);
+      }
+      expect(over).to.be.at.most(5);
+    }
+    budget.forget('mallory');
+    expect(budget.flooding('mallory')).to.equal(false, 'a sender that left and came back starts afresh');
+  });
+
   it('counts refusals that have no kind', () => {
     const budget = new PeerBudget();
     budget.count('oversized');

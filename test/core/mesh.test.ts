@@ -1,5 +1,5 @@
-import { expect } from '@open-wc/testing';
-import { MeshCall } from '../../src/core/mesh.js';
+import { expect, waitUntil } from '@open-wc/testing';
+import { FLOOD_COOL_DOWN_MS, MeshCall } from '../../src/core/mesh.js';
 
 // MeshCall with real RTCPeerConnections in this page: what `offersSent` promises the session (the
 // offers to everyone already in the room are on their way before the call is announced as joined).
@@ -38,5 +38,137 @@ describe('MeshCall.offersSent', () => {
     m.remove('gone');
     await waiting;
     expect(sent.filter((s) => s.type === 'offer')).to.deep.equal([]);
+  });
+});
+
+// Two meshes in this page, linked through a relay that can lose signals: what a link stuck in
+// `connecting` does (design: it is given up and rebuilt with a new sid, and then connects).
+describe('MeshCall connecting timeout', () => {
+  const meshes: MeshCall[] = [];
+  afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
+
+  const STALL_MS = 1500;
+
+  it('rebuilds a link whose offer was lost, with a new sid, after the stall allowance, and then connects', async function () {
+    this.timeout(60000);
+    const offers: { sid: string; at: number }[] = [];
+    const seenByOlder = new Set<string>();
+    let lostSid: string | undefined;
+    const states: string[] = [];
+    const make = (id: string, other: () => MeshCall, onSend?: (sid: string, data: { type?: unknown }) => boolean) => {
+      const m = new MeshCall(id, {
+        iceServers: [],
+        localStream: new MediaStream(),
+        connectingTimeoutMs: STALL_MS,
+        sendSignal: (_to, sid, data) => {
+          if (onSend && !onSend(sid, data as { type?: unknown })) return;
+          setTimeout(() => other().handleSignal(id, sid, data), 0);
+        },
+      });
+      meshes.push(m);
+      return m;
+    };
+    const older: MeshCall = make('older', () => newcomer);
+    const newcomer: MeshCall = make('newcomer', () => older, (sid, data) => {
+      if (data.type === 'offer') offers.push({ sid, at: performance.now() });
+      // The first offer, and everything after it on that link, is lost on the way.
+      if (lostSid === undefined && data.type === 'offer') lostSid = sid;
+      if (sid === lostSid) return false;
+      seenByOlder.add(sid);
+      return true;
+    });
+    newcomer.on('link-state', (e) => states.push(e.detail.state));
+    const connected = (m: MeshCall) => new Promise<void>((resolve) => m.on('link-open', () => resolve()));
+    const both = Promise.all([connected(older), connected(newcomer)]);
+    older.add('newcomer', false);
+    newcomer.add('older', true);
+    await both;
+    expect(offers.length).to.equal(2);
+    expect(offers[1]!.sid).to.not.equal(offers[0]!.sid);
+    expect([...seenByOlder]).to.deep.equal([offers[1]!.sid]);
+    // Not before the allowance (jittered down to 75 %), then rebuilt: what the user sees is the
+    // person reconnecting, then connected.
+    expect(offers[1]!.at - offers[0]!.at).to.be.at.least(STALL_MS * 0.75);
+    expect(states).to.deep.equal(['connecting', 'reconnecting', 'connecting', 'connected']);
+    // The rebuilt link carries data both ways.
+    const got = new Promise<string>((resolve) => older.on('data', (e) => resolve(e.detail.data)));
+    expect(newcomer.send('hello')).to.equal(1);
+    expect(await got).to.equal('hello');
+  });
+});
+
+// A peer that floods: its link is cut for a cool-down, the others' links stay, and the link comes
+// back when the cool-down ends (the offer the peer made meanwhile is answered then).
+describe('MeshCall.suspend', () => {
+  const meshes: MeshCall[] = [];
+  afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
+
+  /** Meshes in this page whose signals go straight to each other, each with its received data. */
+  function room(...ids: string[]) {
+    const byId = new Map<string, MeshCall>();
+    const received = new Map<string, { from: string; data: string }[]>();
+    for (const id of ids) {
+      const m = new MeshCall(id, {
+        iceServers: [],
+        localStream: new MediaStream(),
+        sendSignal: (to, sid, data) => setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0),
+      });
+      received.set(id, []);
+      m.on('data', (e) => received.get(id)!.push(e.detail));
+      byId.set(id, m);
+      meshes.push(m);
+    }
+    // Later ids joined later: they initiate to everyone before them.
+    ids.forEach((id, i) => ids.forEach((other, j) => i !== j && byId.get(id)!.add(other, j < i)));
+    return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)! };
+  }
+
+  /** Sends `text` from `from` to `to` until it arrives (a fresh link may not take it at once). */
+  async function delivered(r: ReturnType<typeof room>, from: string, to: string, text: string) {
+    await waitUntil(
+      () => {
+        r.mesh(from).send(text, to);
+        return r.received(to).some((d) => d.from === from && d.data === text);
+      },
+      `${text} from ${from} to ${to}`,
+      { timeout: 20000, interval: 100 },
+    );
+  }
+
+  it('cuts a flooding peer off for the cool-down, leaves the other links alone and links again afterwards', async () => {
+    const r = room('victim', 'honest', 'mallory');
+    await delivered(r, 'mallory', 'victim', 'hello');
+    await delivered(r, 'honest', 'victim', 'hello');
+    const states: string[] = [];
+    r.mesh('victim').on('link-state', (e) => e.detail.id === 'mallory' && states.push(e.detail.state));
+
+    expect(r.mesh('victim').suspend('mallory', 3000)).to.equal(3000);
+    expect(r.mesh('victim').suspend('mallory')).to.equal(0, 'already cut off');
+    expect(r.mesh('victim').isSuspended('mallory')).to.equal(true);
+    expect(states).to.deep.equal(['reconnecting']);
+    const before = r.received('victim').length;
+    // The cut-off peer notices (its channel closed) and offers a new link, which waits; its
+    // messages meanwhile reach nobody, while the honest peer's still arrive.
+    await delivered(r, 'honest', 'victim', 'still here');
+    for (let i = 0; i < 5; i++) r.mesh('mallory').send('during the cool-down', 'victim');
+    expect(r.mesh('victim').isSuspended('mallory')).to.equal(true);
+    expect(r.received('victim').slice(before).filter((d) => d.from === 'mallory')).to.deep.equal([]);
+
+    // After the cool-down the link is back, both ways.
+    await waitUntil(() => !r.mesh('victim').isSuspended('mallory'), 'the cool-down over', { timeout: 20000 });
+    await delivered(r, 'mallory', 'victim', 'back');
+    await delivered(r, 'victim', 'mallory', 'welcome back');
+    expect(states.at(-1)).to.equal('connected');
+    expect(r.received('victim').some((d) => d.data === 'during the cool-down')).to.equal(false);
+  });
+
+  it('doubles the cool-down for every further flood of the same peer', async () => {
+    const r = room('victim', 'mallory', 'eve');
+    expect(r.mesh('victim').suspend('mallory')).to.equal(FLOOD_COOL_DOWN_MS);
+    expect(r.mesh('victim').suspend('eve', 300)).to.equal(300);
+    await waitUntil(() => !r.mesh('victim').isSuspended('eve'), 'the first cool-down over', { timeout: 20000 });
+    expect(r.mesh('victim').suspend('eve', 300)).to.equal(600);
+    r.mesh('victim').destroy();
+    expect(r.mesh('victim').suspend('mallory')).to.equal(0, 'a destroyed mesh cuts nothing');
   });
 });

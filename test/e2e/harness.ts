@@ -45,6 +45,22 @@ export async function closeBrowsers(): Promise<void> {
   sharedBrowsers.length = 0;
 }
 
+/**
+ * An init script that keeps every RTCPeerConnection a page makes in `window.__pcs`, to count the
+ * live ones. A string, not a function: the test's TypeScript loader would add helpers to a function
+ * that do not exist in the page.
+ */
+export const TRACK_PEER_CONNECTIONS = `(() => {
+  const Native = RTCPeerConnection;
+  const all = (window.__pcs = []);
+  window.RTCPeerConnection = function (config) {
+    const pc = new Native(config);
+    all.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})();`;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -76,7 +92,12 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15000);
+    // Generous: on a loaded machine Node alone can take many seconds to load the server. A server
+    // that did not start in time is not left running.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /http:\/\/[^\s:]+:(\d+)/.exec(output);
@@ -209,4 +230,80 @@ export async function launchBrowser(options: { args?: string[]; env?: Record<str
   });
   browsers.push(b);
   return b;
+}
+
+/** coturn also listens on TCP: once that accepts, the UDP listener beside it is up too. */
+async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`turnserver did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RunningTurn {
+  port: number;
+  /** What coturn printed so far (every start of it). */
+  log(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts coturn again on the same port (after stop): every allocation it held is gone. */
+  restart(): Promise<void>;
+}
+
+/**
+ * A real coturn on loopback (`turnserver`, Debian package coturn) with TURN REST credentials from
+ * `secret`, the way un75-signal's `--turn-secret` issues them. Resolves once it listens.
+ */
+export async function startTurn(secret: string, port?: number): Promise<RunningTurn> {
+  const { freePort } = await import('../server/helpers.js');
+  const listening = port ?? (await freePort());
+  let output = '';
+  let child: ChildProcess;
+  const start = async () => {
+    const minPort = 49152 + Math.floor(Math.random() * 10000);
+    child = spawn(
+      'turnserver',
+      [
+        '-n',
+        '--listening-ip=127.0.0.1',
+        '--relay-ip=127.0.0.1',
+        `--listening-port=${listening}`,
+        `--min-port=${minPort}`,
+        `--max-port=${minPort + 200}`,
+        '--allow-loopback-peers',
+        '--use-auth-secret',
+        `--static-auth-secret=${secret}`,
+        '--realm=un75.test',
+        '--no-tls',
+        '--no-dtls',
+        '--no-cli',
+        '--log-file=stdout',
+        '--simple-log',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await waitForTcp(listening, 30_000).catch((err: unknown) => {
+      child.kill('SIGKILL'); // not left running when it did not come up in time
+      throw err;
+    });
+  };
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+  };
+  await start();
+  return { port: listening, log: () => output, stop, restart: start };
 }

@@ -2,11 +2,18 @@
 // JavaScript: it runs in the browser as written).
 (() => {
   // Event-loop lag: a 10 ms timer that notes how late it fires. A page frozen by a flood fires late.
-  const lag = { max: 0, longest: 0 };
+  // `worst`: the five latest firings, with when they fired (ms since the epoch).
+  const lag = { max: 0, longest: 0, worst: [] };
   let expected = performance.now() + 10;
   setInterval(() => {
     const now = performance.now();
-    lag.max = Math.max(lag.max, now - expected);
+    const late = now - expected;
+    lag.max = Math.max(lag.max, late);
+    if (lag.worst.length < 5 || late > lag.worst[4].late) {
+      lag.worst.push({ late: Math.round(late), at: Date.now() });
+      lag.worst.sort((x, y) => y.late - x.late);
+      lag.worst.length = Math.min(lag.worst.length, 5);
+    }
     expected = now + 10;
   }, 10);
   try {
@@ -20,6 +27,7 @@
   window.__resetLag = () => {
     lag.max = 0;
     lag.longest = 0;
+    lag.worst = [];
   };
 
   // Every RTCPeerConnection the page makes, to count transceivers and measure descriptions.

@@ -51,15 +51,15 @@ async function linked(...pages: Page[]): Promise<void> {
 /** In a victim page: notes the `probe-mark` messages it receives (sent after a flood, in order). */
 const watchMarks = `(() => { window.__marks = []; ${meeting}.session.addEventListener('peer-message', (e) => { if (e.detail.message.type === 'probe-mark') window.__marks.push(e.detail.message.n); }); })()`;
 /**
- * In the attacker page, after a flood: sends mark `n` every 250 ms (for 60 s at most, or until
+ * In the attacker page, after a flood: sends mark `n` every 250 ms (`times` times, or until
  * `window.__stopMarks()`), since the flood has used up the attacker's own budget and the first
  * marks are refused with the rest of it.
  */
-const repeatMark = (n: number) =>
-  `(() => { clearInterval(window.__markTimer); let left = 240; window.__stopMarks = () => clearInterval(window.__markTimer); window.__markTimer = setInterval(() => { if (--left < 0) window.__stopMarks(); ${meeting}.session.sendToPeers({ type: 'probe-mark', n: ${n} }); }, 250); })()`;
+const repeatMark = (n: number, times = 240) =>
+  `(() => { clearInterval(window.__markTimer); let left = ${times}; window.__stopMarks = () => clearInterval(window.__markTimer); window.__markTimer = setInterval(() => { if (--left < 0) window.__stopMarks(); ${meeting}.session.sendToPeers({ type: 'probe-mark', n: ${n} }); }, 250); })()`;
 /** Waits until the victim got mark `n`: everything the attacker sent before it has been handled. */
-const marked = (page: Page, n: number, what: string) =>
-  waitInPage(page, `(window.__marks ?? []).includes(${n})`, what, 120000);
+const marked = (page: Page, n: number, what: string, ceiling = 120000) =>
+  waitInPage(page, `(window.__marks ?? []).includes(${n})`, what, ceiling);
 
 describe('hostile peers', () => {
   let server: RunningServer;
@@ -120,10 +120,10 @@ describe('hostile peers', () => {
       await send(5000, (i) => caption('final-' + i, 'en', 'Final sentence number ' + i + ' of the flood', true));
       await send(3000, (i) => caption('interim-' + i, 'en', 'Interim words ' + i + ' that never end', false));
       await send(50000, (i) => caption('tag-' + i, 'en-x-' + i.toString(36), 'Tag ' + i, true));
-      ${repeatMark(1)};
+      ${repeatMark(1, 480)};
     })()`);
-    // On a page that cannot keep up, the mark never comes in time: the figures are still reported.
-    const finished = await marked(lina, 1, 'the end of the flood').then(
+    // The mark comes once the flooder's cool-down is over and its link is back.
+    const finished = await marked(lina, 1, 'the end of the flood', 180000).then(
       () => true,
       () => false,
     );
@@ -134,7 +134,7 @@ describe('hostile peers', () => {
     const heapAfter = await heapAfterGc(lina);
     const state = (await lina.evaluate(
       `(() => { const m = ${meeting}; return { stats: m.session.stats ?? null, transcript: m.captions.transcriptStore.entries.length }; })()`,
-    )) as { stats: { dropped: Record<string, number> } | null; transcript: number };
+    )) as { stats: { dropped: Record<string, number>; cutOff: number } | null; transcript: number };
     // Requests still caused by the flood after it ended: give pending work a moment to drain.
     if (finished) await lina.waitForTimeout(3000);
     const requests = translate.requests.slice(requestsBefore).map((r) => r.at);
@@ -155,8 +155,9 @@ describe('hostile peers', () => {
     assert.ok(tasks.cpu > 0, 'the trace saw the page’s tasks');
     assert.ok(tasks.cpu < 100, `no task used more than 100 ms of CPU (${tasks.cpu.toFixed(0)} ms)`);
     assert.ok(heapAfter - heapBefore < 20e6, `memory bounded (${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB more)`);
-    const dropped = state.stats?.dropped ?? {};
-    assert.ok((dropped.caption ?? 0) + (dropped.flood ?? 0) > 50000, 'the excess was dropped and counted');
+    // The flooder is cut off for a cool-down (MeshCall.suspend): the rest of its flood never arrives.
+    assert.ok((state.stats?.dropped.flood ?? 0) > 0, 'the excess was dropped and counted');
+    assert.equal(state.stats?.cutOff, 1, 'the flooder was cut off once');
 
     // The listener still reads the attacker's later, normal captions (budgets refill).
     await waitInPage(
@@ -271,14 +272,16 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
 
   /**
    * The attacker claims French again and again with a future `since` and `takeover`; with
-   * `alternate`, also going off and on air so that every claim is a new one.
+   * `alternate`, also going off and on air so that every claim is a new one. Forty claims: within
+   * what a peer may send before its link is cut for flooding (the caption-flood test covers that
+   * defence), so this tests the channel's own rules.
    */
   const flood = (page: Page, mark: number, alternate: boolean) =>
     page.evaluate(`(async () => {
       const session = ${meeting}.session;
       const trackId = session.localStream.getAudioTracks()[0].id;
       const claim = (lang) => ({ type: 'channel', lang, trackId, muted: false, since: Date.now() + 1e10, takeover: true });
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 40; i++) {
         session.sendToPeers(claim(${alternate} && i % 3 === 2 ? null : 'fr'));
         if (i % 50 === 49) await new Promise((r) => setTimeout(r, 10));
       }

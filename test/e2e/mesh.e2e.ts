@@ -4,24 +4,19 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import path from 'node:path';
-import { newPage, root, seesMovingVideo, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import {
+  newPage,
+  root,
+  seesMovingVideo,
+  startPartnerPage,
+  startServer,
+  TRACK_PEER_CONNECTIONS,
+  waitInPage,
+  type FixtureServer,
+  type RunningServer,
+} from './harness.js';
 
 type Person = { context: BrowserContext; page: Page };
-
-/**
- * Keeps every RTCPeerConnection a page makes, to count the live ones. A string, not a function:
- * the test's TypeScript loader would add helpers to a function that do not exist in the page.
- */
-const TRACK_PEER_CONNECTIONS = `(() => {
-  const Native = RTCPeerConnection;
-  const all = (window.__pcs = []);
-  window.RTCPeerConnection = function (config) {
-    const pc = new Native(config);
-    all.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Native.prototype;
-})();`;
 
 /** Every other member connected, and exactly that many live peer connections: one per pair. */
 const fullMesh = (size: number) =>

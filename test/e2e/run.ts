@@ -15,3 +15,5 @@ await import('./stun.e2e.js');
 await import('./custom-layout.e2e.js');
 await import('./hostile.e2e.js');
 await import('./headless.e2e.js');
+await import('./host.e2e.js');
+await import('./layout.e2e.js');

@@ -159,7 +159,7 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 60_000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);

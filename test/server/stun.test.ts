@@ -1,13 +1,12 @@
 // The built-in STUN server (RFC 8489 Binding) over real UDP on loopback, and what welcome hands out.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { bindingSuccess, parseBindingRequest } from '../../server/stun.js';
-import { startTestServer, TestClient } from './helpers.js';
+import { compileServer, spawnServer, startTestServer, TestClient } from './helpers.js';
 
 const COOKIE = 0x2112a442;
 
@@ -252,28 +251,14 @@ describe('STUN in welcome.iceServers', () => {
     [['--stun-url', 'stun:stun.example.org:3478'], 'the named STUN server', () => [{ urls: ['stun:stun.example.org:3478'] }]],
   ] as const) {
     test(`the CLI with ${flags[0] ?? 'no STUN flag'} hands out ${outcome}`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', ...flags], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      await compileServer();
+      const server = await spawnServer([...flags]);
       try {
-        let out = '';
-        const port = await new Promise<number>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 15000);
-          child.stdout.on('data', (c: Buffer) => {
-            out += c.toString();
-            const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-            if (m) {
-              clearTimeout(timer);
-              resolve(Number(m[1]));
-            }
-          });
-        });
-        const client = await TestClient.connect(`ws://127.0.0.1:${port}/signal`);
-        assert.deepEqual((await client.join('cli', 'Amina')).iceServers, expected(port));
+        const client = await TestClient.connect(server.wsUrl);
+        assert.deepEqual((await client.join('cli', 'Amina')).iceServers, expected(server.port));
         client.close();
       } finally {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
+        await server.stop();
       }
     });
   }

@@ -11,27 +11,15 @@ import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
 import type { Interpretation } from '../../core/interpretation.js';
 import type { MeetingSession } from '../../core/session.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
-import { formatTranscript } from '../../core/transcript.js';
 import type { Translator } from '../../core/translation.js';
-import '../booth/un75-booth.js';
-import '../captions/un75-captions.js';
-import '../language-picker/un75-language-picker.js';
-import '../controls/un75-controls.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
 import type { PanelTab } from '../side-panel/side-panel.types.js';
-import '../video-grid/un75-video-grid.js';
 import { chatIcon, peopleIcon } from '../icons.js';
+import { loadCall, preloadCall } from './call.js';
+import type { Layout } from '../video-grid/video-grid.types.js';
 import { styles } from './meeting.styles.js';
 import type { Un75CaptionDetail, Un75ChannelChangeDetail, Un75ErrorDetail } from './meeting.types.js';
-
-/** The in-call view's panel and notices: loaded when a call starts, so the pre-join screen does without them. */
-let shellParts: Promise<unknown> | undefined;
-const loadShellParts = () =>
-  (shellParts ??= Promise.all([import('../side-panel/un75-side-panel.js'), import('../toasts/un75-toasts.js')]).catch((error: unknown) => {
-    shellParts = undefined;
-    console.error('un75: could not load the side panel', error);
-  }));
 
 /**
  * Meeting events the element fires again as its own (`un75-<name>`), with the same detail.
@@ -92,7 +80,8 @@ const REFIRED = [
  * @csspart stage - The area holding the grid (and the caption overlay).
  * @csspart notices - Messages about missing devices and errors.
  * @csspart lobby - The pre-join screen (its parts are re-exported as `lobby-…`).
- * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, …).
+ * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, `tile-pin`, and in
+ * the speaker view `main-view`, `main-tile`, `filmstrip`, …).
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
  * @csspart joining - The "Joining…" message.
  * @csspart left - The screen shown after leaving.
@@ -146,6 +135,7 @@ export class Un75Meeting extends LitElement {
     translator: { attribute: false },
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
+    layout: { reflect: true },
     _core: { state: true },
     phase: { state: true },
     notices: { state: true },
@@ -196,6 +186,13 @@ export class Un75Meeting extends LitElement {
    * first into the second; one control swaps the direction.
    */
   interpreterLanguages = '';
+
+  /**
+   * `auto` (default): the speaker view while a screen is shared or with more than six people, the
+   * grid otherwise; `grid`: everyone the same size; `speaker`: the active speaker (or a shared
+   * screen) large above a filmstrip. A tile pinned by the person is large in every layout.
+   */
+  layout: Layout = 'auto';
 
   /** The headless meeting of the current (or last) call; a new one for each join. */
   private _core: Meeting | undefined;
@@ -256,7 +253,7 @@ export class Un75Meeting extends LitElement {
    * `language`. Still available after leaving, until the next join.
    */
   async transcript(format: TranscriptFormat = 'vtt', language?: string): Promise<string> {
-    return this._core?.transcript(format, language) ?? formatTranscript(format, [], { startedAt: Date.now(), language });
+    return this._core?.transcript(format, language) ?? (await import('../../core/transcript.js')).formatTranscript(format, [], { startedAt: Date.now(), language });
   }
 
   /** Hosts: who waits in the waiting room to be let in (`[{ id, name }]`). Read-only. */
@@ -271,6 +268,7 @@ export class Un75Meeting extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    preloadCall();
     this.#announce();
     if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
   }
@@ -296,7 +294,6 @@ export class Un75Meeting extends LitElement {
       if (changed.has('translator') || changed.has('translationEndpoint')) core.setTranslator(this.translator, this.translationEndpoint);
     }
     if ((changed as Map<PropertyKey, unknown>).has('phase') && this.phase === 'joining') this.#leftReason = '';
-    if (this.phase === 'in-call') void loadShellParts();
     if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
       void this.join().catch(() => {});
     }
@@ -316,8 +313,8 @@ export class Un75Meeting extends LitElement {
     const name = (settings?.name ?? this.name).trim();
     this.notices = [];
     this.phase = 'joining';
-    // The call engine is loaded when it is needed: the pre-join screen does without it.
-    const { Meeting } = await import('../../core/meeting.js');
+    // The call engine and the in-call elements, loading since the element was connected (./call.ts).
+    const Meeting = await loadCall();
     const core = new Meeting({
       room: this.room,
       signalingUrl: this.signaling || undefined,
@@ -439,7 +436,6 @@ export class Un75Meeting extends LitElement {
     }
     this.#panelOpener = event.currentTarget as HTMLElement;
     this.panel = this.#panelTab = tab;
-    await loadShellParts();
     await this.updateComplete;
     const panel = this.renderRoot.querySelector('un75-side-panel');
     await panel?.updateComplete;
@@ -481,7 +477,8 @@ export class Un75Meeting extends LitElement {
         <div part="stage">
           <un75-video-grid
             part="grid"
-            exportparts="tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
+            .layout=${this.layout}
+            exportparts="main-view, filmstrip, main-tile, speaker-view, tile-pin, tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
           ></un75-video-grid>
           ${this.noCaptions
             ? nothing

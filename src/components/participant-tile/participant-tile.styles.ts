@@ -92,6 +92,46 @@ export const styles = [
       inline-size: 1rem;
       block-size: 1rem;
     }
+    /* The pin toggle sits at the top end; the raised hand moves beside it when both show. */
+    [part='pin'] {
+      position: absolute;
+      inset-block-start: var(--_gap);
+      inset-inline-end: var(--_gap);
+      display: grid;
+      place-items: center;
+      inline-size: 2rem;
+      block-size: 2rem;
+      padding: 0;
+      border: none;
+      border-radius: 50%;
+      background: rgb(0 0 0 / 0.6);
+      color: #fff;
+      cursor: pointer;
+      opacity: 0;
+      transition: opacity 0.15s;
+    }
+    [part='pin'] svg {
+      inline-size: 1.25rem;
+      block-size: 1.25rem;
+    }
+    /* Shown on hover and keyboard focus, and always while pinned or on touch screens. */
+    :host(:hover) [part='pin'],
+    [part='pin']:focus-visible,
+    [part='pin'][aria-pressed='true'] {
+      opacity: 1;
+    }
+    @media (hover: none) {
+      [part='pin'] {
+        opacity: 1;
+      }
+    }
+    [part='pin'][aria-pressed='true'] {
+      background: var(--_accent);
+      color: var(--_on-accent);
+    }
+    :host([pinnable]) [part='hand'] {
+      inset-inline-end: calc(2 * var(--_gap) + 2rem);
+    }
     [part='hand'] {
       position: absolute;
       inset-block-start: var(--_gap);

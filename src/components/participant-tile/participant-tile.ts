@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { Participant } from '../../core/types.js';
 import { LocalizeController } from '../../i18n/localize.js';
-import { handIcon, micOffIcon } from '../icons.js';
+import { handIcon, micOffIcon, pinIcon } from '../icons.js';
 import { styles } from './participant-tile.styles.js';
 
 /**
@@ -16,6 +16,10 @@ import { styles } from './participant-tile.styles.js';
  * @csspart state - The connection state label, shown while not connected.
  * @csspart hand - The raised-hand mark.
  * @csspart badge - "Interpreter" (or the channel they interpret into) on an interpreter's tile.
+ * @csspart pin - The pin toggle (with `pinnable`): `aria-pressed` says whether the tile is pinned.
+ *
+ * @fires un75-pin - The pin toggle was pressed. Detail: `{ pinned }`, the state asked for; the
+ * grid decides (it sets `pinned`).
  *
  * @cssprop [--un75-speaking=#3ddc84] - Outline colour while the person speaks.
  * @cssprop [--un75-radius=12px] - Corner radius.
@@ -30,6 +34,8 @@ export class Un75ParticipantTile extends LitElement {
     speaking: { type: Boolean, reflect: true },
     channel: { attribute: false },
     screen: { type: Boolean, reflect: true },
+    pinnable: { type: Boolean, reflect: true },
+    pinned: { type: Boolean, reflect: true },
   };
 
   readonly #localize = new LocalizeController(this);
@@ -48,6 +54,22 @@ export class Un75ParticipantTile extends LitElement {
 
   /** This tile shows a screen share rather than a camera. */
   screen = false;
+
+  /** Shows a pin toggle (the grid sets it on the tiles it can show large). */
+  pinnable = false;
+
+  /** This tile is pinned: shown large whoever speaks. */
+  pinned = false;
+
+  /** Moves the keyboard focus to the pin toggle (the grid does, when a pinned tile moves). */
+  async focusPin(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[part="pin"]')?.focus();
+  }
+
+  #togglePin() {
+    this.dispatchEvent(new CustomEvent('un75-pin', { detail: { pinned: !this.pinned }, bubbles: true, composed: true }));
+  }
 
   override render() {
     const { t } = this.#localize;
@@ -74,6 +96,11 @@ export class Un75ParticipantTile extends LitElement {
           ? html`<span part="badge">${this.channel ? t.interpretingInto(this.#localize.languageName(this.channel)) : t.interpreter}</span>`
           : nothing}
         ${p.handRaised && !this.screen ? html`<span part="hand" role="img" aria-label=${t.handRaised}>${handIcon}</span>` : nothing}
+        ${this.pinnable
+          ? html`<button part="pin" aria-pressed=${this.pinned ? 'true' : 'false'} aria-label=${t.pin(label)} title=${t.pin(label)} @click=${this.#togglePin}>
+              ${pinIcon}
+            </button>`
+          : nothing}
         <figcaption part="name">
           ${!this.screen && !p.micEnabled ? html`<span part="mic-off" role="img" aria-label=${t.micMuted}>${micOffIcon}</span>` : nothing}
           <span class="label">${label}</span>
@@ -81,6 +108,12 @@ export class Un75ParticipantTile extends LitElement {
         </figcaption>
       </figure>
     `;
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'un75-pin': CustomEvent<{ pinned: boolean }>;
   }
 }
 

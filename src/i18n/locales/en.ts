@@ -27,6 +27,8 @@ export const en: Translation = {
   reconnecting: 'Reconnecting…',
   left: 'You left the dialogue.',
   rejoin: 'Join again',
+  pin: (label) => `Pin ${label}`,
+  mainView: 'Main view',
   noCamera: 'No camera available: you joined with audio only.',
   noMicrophone: 'No microphone available: you can listen but not speak.',
   noMedia: 'No camera or microphone available: you can watch and listen.',

@@ -27,6 +27,8 @@ export const es: Translation = {
   reconnecting: 'Reconectando…',
   left: 'Has salido del diálogo.',
   rejoin: 'Volver a unirse',
+  pin: (label) => `Fijar ${label}`,
+  mainView: 'Vista principal',
   noCamera: 'No hay cámara disponible: participas solo con audio.',
   noMicrophone: 'No hay micrófono disponible: puedes escuchar pero no hablar.',
   noMedia: 'No hay cámara ni micrófono disponibles: puedes ver y escuchar.',

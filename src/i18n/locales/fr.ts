@@ -27,6 +27,8 @@ export const fr: Translation = {
   reconnecting: 'Reconnexion…',
   left: 'Vous avez quitté le dialogue.',
   rejoin: 'Rejoindre à nouveau',
+  pin: (label) => `Épingler ${label}`,
+  mainView: 'Vue principale',
   noCamera: 'Aucune caméra disponible : vous participez en audio seulement.',
   noMicrophone: 'Aucun micro disponible : vous pouvez écouter mais pas parler.',
   noMedia: 'Ni caméra ni micro disponibles : vous pouvez regarder et écouter.',

@@ -27,6 +27,8 @@ export const zh: Translation = {
   reconnecting: '正在重新连接…',
   left: '您已离开对话。',
   rejoin: '重新加入',
+  pin: (label) => `固定${label}`,
+  mainView: '主视图',
   noCamera: '没有可用的摄像头：您以纯音频方式加入。',
   noMicrophone: '没有可用的麦克风：您可以收听，但无法发言。',
   noMedia: '没有可用的摄像头或麦克风：您可以观看和收听。',

@@ -44,6 +44,8 @@ export const styles = [
     }
     un75-side-panel[open] {
       flex: none;
+      /* Its content scrolls inside: the call's height never depends on how long the lists are. */
+      contain: size;
       inline-size: var(--un75-panel-size, 20rem);
       margin-block: var(--_gap);
       margin-inline-end: var(--_gap);
@@ -56,6 +58,7 @@ export const styles = [
       un75-side-panel[open] {
         inline-size: auto;
         block-size: 50%;
+        min-block-size: 14rem;
         margin-block: 0;
         margin-inline: var(--_gap);
         border-end-start-radius: 0;

@@ -126,6 +126,7 @@ export interface Translation {
   muteMe: string;
   personWaiting: (name: string) => string;
   forbidden: string;
+  chatInvalid: string;
   waitingTitle: string;
   waitingBody: string;
   removedMessage: string;
@@ -133,3 +134,29 @@ export interface Translation {
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';
+
+/**
+ * The strings the pre-join screen (and its device and connection notices) can show: they come
+ * with the element. The others come with the call (src/i18n/call-strings.ts), so the pre-join
+ * screen's download does not carry the in-call UI's sentences in six languages.
+ */
+export type PreJoinKey =
+  | '$code'
+  | '$dir'
+  | 'joinTitle'
+  | 'yourName'
+  | 'namePlaceholder'
+  | 'camera'
+  | 'microphone'
+  | 'noDevice'
+  | 'join'
+  | 'joining'
+  | 'roomLabel'
+  | 'connectionLost'
+  | 'missingRoom'
+  | 'noCamera'
+  | 'noMedia'
+  | 'noMicrophone'
+  | 'roomFull';
+export type PreJoinStrings = Pick<Translation, PreJoinKey>;
+export type CallStrings = Omit<Translation, PreJoinKey>;

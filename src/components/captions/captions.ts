@@ -4,6 +4,7 @@ import type { Caption, CaptionNote, CaptionService, TranscriptFormat } from '../
 import { captionRows } from '../../core/caption-layout.js';
 import type { Translation } from '../../i18n/types.js';
 import { LocalizeController, directionOf } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { captionsPart } from '../meeting-part-controller.js';
 import { styles } from './captions.styles.js';
 import { saveTranscript, type Un75TranscriptDetail } from '../transcript-download.js';

@@ -393,9 +393,13 @@ export class Un75Meeting extends LitElement {
   }
 
   #fail(error: MeetingError) {
-    const text = problemText(this.#localize.t, error.code) ?? error.message;
+    const { t } = this.#localize;
+    // Refused at the door: a host removed this person earlier (the screen after the call says so).
+    const refused = error.code === 'forbidden' && this.phase !== 'in-call';
+    if (refused) this.#leftReason = 'removed';
+    const text = refused ? t.removedMessage : (problemText(t, error.code) ?? error.message);
     // In a call, <un75-toasts> shows it, above the control bar.
-    if (this.phase !== 'in-call') this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
+    if (this.phase !== 'in-call' && !refused) this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
     this.#emit<Un75ErrorDetail>('un75-error', { code: error.code, message: text });
   }
 
@@ -461,11 +465,12 @@ export class Un75Meeting extends LitElement {
 
   #renderLeft() {
     const { t } = this.#localize;
-    const reason = this.#leftReason;
-    const message = reason === 'removed' ? t.removedMessage : reason === 'denied' ? t.deniedMessage : t.left;
-    return html`<div part="left" class="screen" role=${reason === 'removed' || reason === 'denied' ? 'alert' : nothing}>
-      <p>${message}</p>
-      ${reason === 'removed' ? nothing : html`<button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>`}
+    // `forbidden`: refused at the door, having been removed before.
+    const removed = this.#leftReason === 'removed' || this.#leftReason === 'forbidden';
+    const denied = this.#leftReason === 'denied';
+    return html`<div part="left" class="screen" role=${removed || denied ? 'alert' : nothing}>
+      <p>${removed ? t.removedMessage : denied ? t.deniedMessage : t.left}</p>
+      ${removed ? nothing : html`<button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>`}
     </div>`;
   }
 

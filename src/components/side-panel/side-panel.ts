@@ -8,6 +8,7 @@ import { MAX_CHAT_TEXT } from '../../protocol/chat.js';
 import { ROLES, type Role } from '../../protocol/signaling.js';
 import type { Translation } from '../../i18n/types.js';
 import { LocalizeController, directionOf } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { handIcon, micIcon, micOffIcon } from '../icons.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
 import { saveTranscript } from '../transcript-download.js';

@@ -4,6 +4,7 @@ import type { MeetingError } from '../../core/meeting.js';
 import type { Participant } from '../../core/types.js';
 import type { WaitingPerson } from '../../protocol/signaling.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import type { Translation } from '../../i18n/types.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
 import { styles } from './toasts.styles.js';

@@ -1,6 +1,7 @@
 import { LitElement, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { LocalizeController } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { activeSpeakerPart, interpretationPart, sessionPart } from '../meeting-part-controller.js';
 import type { Un75ParticipantTile } from '../participant-tile/participant-tile.js';
 import '../participant-tile/un75-participant-tile.js';

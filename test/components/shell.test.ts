@@ -101,6 +101,8 @@ describe('meeting shell', () => {
       await until(() => guest.core!.session!.self?.handRaised === false, "the host to lower Boris's hand");
 
       // Asking to mute: a toast with "Mute me"; pressing it turns Boris's microphone off.
+      // (It stays while the test looks, however slow the machine.)
+      toastsOf(guest).duration = 600;
       const boris = guest.core!.session!.selfId!;
       inPanel<HTMLDetailsElement>(host, 'details')!.open = true;
       inPanel<HTMLButtonElement>(host, '[part~="ask-mute"]')!.click();
@@ -166,6 +168,18 @@ describe('meeting shell', () => {
       }
     });
 
+    it('a refused host action and an invalid chat message are told in the UI language', async () => {
+      guest.lang = 'fr';
+      await until(() => toastsOf(guest) !== null, 'the toast region');
+      toastsOf(guest).duration = 600;
+      await guest.removeParticipant(host.core!.session!.selfId!).catch(() => {});
+      await until(() => toastTexts(guest).some((t) => t.includes('Seul un hôte peut faire cela.')), 'the refusal in French');
+      expect(host.participants.length, 'nobody removed').to.equal(2);
+      await guest.sendChat('   ').catch(() => {});
+      await until(() => toastTexts(guest).some((t) => t.includes('Message non envoyé')), 'the invalid message in French');
+      await expect(toastsOf(guest)).to.be.accessible();
+    });
+
     it('a removed person sees why instead of the call, and no way back', async () => {
       const left = new Promise<string>((resolve) => guest.addEventListener('un75-left', (e) => resolve(e.detail.reason), { once: true }));
       await host.removeParticipant(guest.core!.session!.selfId!);
@@ -178,6 +192,11 @@ describe('meeting shell', () => {
       guest.lang = 'ar';
       await until(() => shadow(guest).querySelector('[part="left"]')!.textContent!.includes('أخرجك المضيف'), 'the message in Arabic');
       await expect(guest).to.be.accessible();
+      // Coming back is refused at the door: the same sentence, not the server's English, and no way back.
+      await guest.join().catch(() => {});
+      await until(() => shadow(guest).querySelector('[part="left"]')?.textContent?.includes('أخرجك المضيف') ?? false, 'refused at the door');
+      expect(shadow(guest).querySelector('[part="left"] button'), 'no "Join again"').to.be.null;
+      expect(shadow(guest).querySelector('[part="notices"]')!.textContent).not.to.contain('removed you from room');
     });
   });
 
@@ -269,7 +288,7 @@ describe('meeting shell', () => {
           await guest.updateComplete;
           await panelOf(guest).updateComplete;
 
-          const boxes = visibleBoxes(guest);
+          const boxes = await settledBoxes(guest);
           const names = boxes.map((b) => b.name);
           for (const needed of ['panel', 'transcript button', 'toast', 'captions', 'tile', 'interpreters', 'button mic', 'button people-button']) {
             expect(names.some((n) => n.startsWith(needed)), `${needed} is visible: ${names.join(', ')}`).to.be.true;
@@ -293,6 +312,23 @@ describe('meeting shell', () => {
     }
   }
 });
+
+/**
+ * The boxes once the layout has settled: the same on two frames in a row. The grid sizes its tiles
+ * in the frame after its box changed (a caption band or a toast appearing), so one frame may still
+ * hold the tiles of the previous size. Never settling within 100 frames is a failure too.
+ */
+async function settledBoxes(m: Un75Meeting): Promise<Box[]> {
+  let last = '';
+  for (let frame = 0; frame < 100; frame++) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const boxes = visibleBoxes(m);
+    const key = JSON.stringify(boxes.map(({ name, rect }) => [name, rect.x, rect.y, rect.width, rect.height]));
+    if (key === last) return boxes;
+    last = key;
+  }
+  throw new Error('the layout did not settle within 100 frames');
+}
 
 interface Box {
   name: string;

@@ -9,6 +9,40 @@ import { readdirSync, rmSync } from 'node:fs';
 // - dist/un75-meeting.min.js: the CDN entry for a <script type="module"> on any origin, with every
 //   dependency inside, minified, split into chunks (dist/un75-*-<hash>.js) that it loads from its own
 //   folder when a tag first appears (src/cdn.ts).
+/**
+ * Two chunks behind the entry: `un75-meeting` (the element, the pre-join screen, lit, the UI
+ * strings) and `un75-call` (the call engine and the in-call elements that src/components/meeting/
+ * call.ts loads, minus what the first already holds). Each group always arrives together, and one
+ * gzip stream over a group is several KB smaller than a dozen small chunks (docs/architecture.md,
+ * "Loading"). The price: an element used on its own (say <un75-captions>) loads its whole group.
+ */
+function twoChunks() {
+  let call, preJoin;
+  return (id, { getModuleInfo, getModuleIds }) => {
+    if (!call) {
+      const closure = (start, seen = new Set()) => {
+        const stack = [start];
+        while (stack.length) {
+          const next = stack.pop();
+          if (seen.has(next)) continue;
+          seen.add(next);
+          stack.push(...(getModuleInfo(next)?.importedIds ?? []));
+        }
+        return seen;
+      };
+      const ids = [...getModuleIds()];
+      const find = (suffix) => ids.find((m) => m.replaceAll('\\', '/').endsWith(suffix));
+      preJoin = closure(find('src/components/meeting/un75-meeting.ts'));
+      call = new Set();
+      for (const lazy of getModuleInfo(find('src/components/meeting/call.ts')).dynamicallyImportedIds) {
+        for (const m of closure(lazy)) if (!preJoin.has(m)) call.add(m);
+      }
+    }
+    // A module left to rollup would be pulled into whichever of the two imports it first.
+    return call.has(id) ? 'un75-call' : preJoin.has(id) ? 'un75-meeting' : undefined;
+  };
+}
+
 const onwarn = (warning, warn) => {
   if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return;
   warn(warning);
@@ -33,6 +67,7 @@ export default [
       // Content-hashed (hex, so servers recognise the name as versioned and cache it for a year).
       chunkFileNames: (chunk) => (chunk.name.startsWith('un75-') ? '[name]-[hash].js' : 'un75-[name]-[hash].js'),
       hashCharacters: 'hex',
+      manualChunks: twoChunks(),
     },
     plugins: [
       resolve({ browser: true }),

@@ -14,6 +14,8 @@ const chunks: Record<string, () => Promise<unknown>> = {
   'un75-captions': () => import('./components/captions/un75-captions.js'),
   'un75-language-picker': () => import('./components/language-picker/un75-language-picker.js'),
   'un75-booth': () => import('./components/booth/un75-booth.js'),
+  'un75-side-panel': () => import('./components/side-panel/un75-side-panel.js'),
+  'un75-toasts': () => import('./components/toasts/un75-toasts.js'),
 };
 const TAGS = Object.keys(chunks);
 const started = new Map<string, Promise<unknown>>();

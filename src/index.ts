@@ -5,6 +5,8 @@ export { Un75VideoGrid } from './components/video-grid/un75-video-grid.js';
 export { Un75ParticipantTile } from './components/participant-tile/un75-participant-tile.js';
 export { Un75Controls } from './components/controls/un75-controls.js';
 export { Un75Captions, type Un75TranscriptDetail } from './components/captions/un75-captions.js';
+export { Un75SidePanel, type PanelTab, type Un75PanelTabDetail } from './components/side-panel/un75-side-panel.js';
+export { Un75Toasts } from './components/toasts/un75-toasts.js';
 export { Un75LanguagePicker, type Un75LanguageChangeDetail } from './components/language-picker/un75-language-picker.js';
 export type * from './components/meeting/meeting.types.js';
 export type { LobbyJoinDetail } from './components/lobby/lobby.js';

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { primarySubtag } from '../core/language.js';
-import type { LocaleCode, Translation } from './types.js';
+import type { LocaleCode, PreJoinStrings, Translation } from './types.js';
 import { ar } from './locales/ar.js';
 import { en } from './locales/en.js';
 import { es } from './locales/es.js';
@@ -8,7 +8,11 @@ import { fr } from './locales/fr.js';
 import { ru } from './locales/ru.js';
 import { zh } from './locales/zh.js';
 
-export const LOCALES: Record<LocaleCode, Translation> = { ar, en, es, fr, ru, zh };
+/**
+ * The UI strings of each locale. Until the call's code has loaded (./call-strings.ts) these hold the
+ * pre-join screen's strings only: the in-call ones are read by in-call elements, which bring them.
+ */
+export const LOCALES = { ar, en, es, fr, ru, zh } as Record<LocaleCode, PreJoinStrings> as Record<LocaleCode, Translation>;
 
 /** The six UN languages, in the UN's order. */
 export const UN_LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
@@ -16,7 +20,7 @@ export const UN_LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
 /** Best UI locale for a BCP 47 tag: its primary language when we have it, else English. */
 export function resolveLocale(tag: string | null | undefined): Translation {
   const primary = primarySubtag(tag ?? '') as LocaleCode;
-  return LOCALES[primary] ?? en;
+  return LOCALES[primary] ?? LOCALES.en;
 }
 
 /** The UI's sentence for an error or device problem code (design §3.1 `un75-error`), if it has one. */
@@ -28,6 +32,7 @@ export function problemText(t: Translation, code: string): string | undefined {
     'room-full': t.roomFull,
     unreachable: t.connectionLost,
     'bad-room': t.missingRoom,
+    'chat-invalid': t.chatInvalid,
   };
   return texts[code];
 }

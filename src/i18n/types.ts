@@ -87,6 +87,76 @@ export interface Translation {
   floorVolume: string;
   channelLive: (language: string, name: string) => string;
   noChannel: string;
+  // Meeting shell: side panel, chat, people, toasts, waiting and removed screens
+  people: string;
+  chat: string;
+  transcript: string;
+  sidePanel: string;
+  closePanel: string;
+  /** The chat button's accessible name, with the unread count when there is one. */
+  chatUnread: (count: number) => string;
+  roleHost: string;
+  roleParticipant: string;
+  micOn: string;
+  raisedHands: string;
+  actionsFor: (name: string) => string;
+  askToMute: string;
+  removePerson: string;
+  makeHost: string;
+  makeInterpreter: string;
+  makeParticipant: string;
+  lowerHand: string;
+  waitingToJoin: string;
+  admit: string;
+  deny: string;
+  lockRoom: string;
+  chatMessage: string;
+  send: string;
+  charactersLeft: (count: number) => string;
+  showOriginal: string;
+  noMessages: string;
+  chatFrom: (name: string, text: string) => string;
+  transcriptFormat: string;
+  formatText: string;
+  notifications: string;
+  dismiss: string;
+  personJoined: (name: string) => string;
+  personLeft: (name: string) => string;
+  muteRequested: (name: string) => string;
+  muteMe: string;
+  personWaiting: (name: string) => string;
+  forbidden: string;
+  chatInvalid: string;
+  waitingTitle: string;
+  waitingBody: string;
+  removedMessage: string;
+  deniedMessage: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';
+
+/**
+ * The strings the pre-join screen (and its device and connection notices) can show: they come
+ * with the element. The others come with the call (src/i18n/call-strings.ts), so the pre-join
+ * screen's download does not carry the in-call UI's sentences in six languages.
+ */
+export type PreJoinKey =
+  | '$code'
+  | '$dir'
+  | 'joinTitle'
+  | 'yourName'
+  | 'namePlaceholder'
+  | 'camera'
+  | 'microphone'
+  | 'noDevice'
+  | 'join'
+  | 'joining'
+  | 'roomLabel'
+  | 'connectionLost'
+  | 'missingRoom'
+  | 'noCamera'
+  | 'noMedia'
+  | 'noMicrophone'
+  | 'roomFull';
+export type PreJoinStrings = Pick<Translation, PreJoinKey>;
+export type CallStrings = Omit<Translation, PreJoinKey>;

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { directionOf, languageName, LOCALES, resolveLocale, UN_LANGUAGES } from '../../src/i18n/localize.js';
+import '../../src/i18n/call-strings.js';
 
 describe('UI languages', () => {
   it('has the six UN languages, Arabic right-to-left', () => {

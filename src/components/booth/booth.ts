@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { LocalizeController } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { interpretationPart } from '../meeting-part-controller.js';
 import { styles } from './booth.styles.js';
 

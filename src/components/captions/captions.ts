@@ -4,15 +4,12 @@ import type { Caption, CaptionNote, CaptionService, TranscriptFormat } from '../
 import { captionRows } from '../../core/caption-layout.js';
 import type { Translation } from '../../i18n/types.js';
 import { LocalizeController, directionOf } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { captionsPart } from '../meeting-part-controller.js';
 import { styles } from './captions.styles.js';
+import { saveTranscript, type Un75TranscriptDetail } from '../transcript-download.js';
 
-export interface Un75TranscriptDetail {
-  format: TranscriptFormat;
-  /** The language it was asked in, undefined for the originals. */
-  language: string | undefined;
-  text: string;
-}
+export type { Un75TranscriptDetail };
 
 const noteText = (t: Translation, note: CaptionNote): string => {
   switch (note) {
@@ -133,21 +130,7 @@ export class Un75Captions extends LitElement {
   async downloadTranscript(format: TranscriptFormat = 'vtt', language = this.#captions.value?.listenLanguage): Promise<void> {
     const service = this.#captions.value;
     if (!service) return;
-    const text = await service.transcript(format, language);
-    const event = new CustomEvent<Un75TranscriptDetail>('un75-transcript', {
-      detail: { format, language, text },
-      bubbles: true,
-      composed: true,
-      cancelable: true,
-    });
-    if (!this.dispatchEvent(event)) return;
-    const type = format === 'vtt' ? 'text/vtt' : format === 'json' ? 'application/json' : 'text/plain';
-    const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `transcript-${new Date().toISOString().slice(0, 10)}${language ? `-${language}` : ''}.${format === 'text' ? 'txt' : format}`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveTranscript(this, format, language, await service.transcript(format, language));
   }
 
   #renderNotes(service: CaptionService, captions: readonly Caption[]) {

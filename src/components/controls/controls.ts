@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { LocalizeController } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { cameraIcon, cameraOffIcon, handIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from '../icons.js';
 import { sessionPart } from '../meeting-part-controller.js';
 import { styles } from './controls.styles.js';

@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import type { CaptionService } from '../../core/captions.js';
 import { sameLanguage } from '../../core/language.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { captionsPart, interpretationPart, meetingPart } from '../meeting-part-controller.js';
 import { sameChannel, type Interpretation } from '../../core/interpretation.js';
 import { styles } from './language-picker.styles.js';

@@ -18,6 +18,8 @@ export function loadCall(): Promise<typeof Meeting> {
       import('../booth/un75-booth.js'),
       import('../controls/un75-controls.js'),
       import('../language-picker/un75-language-picker.js'),
+      import('../side-panel/un75-side-panel.js'),
+      import('../toasts/un75-toasts.js'),
     ]).then(([core]) => core.Meeting);
     // A failed download (offline for a moment) is tried again at the next call.
     loading.catch(() => (loading = undefined));

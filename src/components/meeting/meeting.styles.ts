@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { accentPillButton, tokens } from '../shared.styles.js';
+import { accentPillButton, pillButton, pressedButton, tokens, visuallyHidden } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -18,21 +18,110 @@ export const styles = [
       block-size: 100%;
       min-block-size: inherit;
     }
-    [part='stage'] {
-      position: relative;
+    /* The call and the side panel side by side; on a narrow meeting the panel is a bottom sheet. */
+    .body {
+      display: flex;
       flex: 1;
       min-block-size: 0;
+      gap: var(--_gap);
+    }
+    [part='stage'] {
+      display: flex;
+      flex-direction: column;
+      gap: var(--_gap);
+      flex: 1;
+      min-block-size: 0;
+      min-inline-size: 0;
       padding: var(--_gap);
     }
     un75-video-grid {
-      block-size: 100%;
+      flex: 1;
+      min-block-size: 0;
     }
-    /* Captions sit over the bottom of the videos, like subtitles. */
+    /* Captions have a row of their own under the videos: they never hide a face. */
     un75-captions {
-      position: absolute;
-      inset-inline: calc(var(--_gap) * 2);
-      inset-block-end: calc(var(--_gap) * 2);
-      z-index: 1;
+      flex: none;
+    }
+    un75-side-panel[open] {
+      flex: none;
+      /* Its content scrolls inside: the call's height never depends on how long the lists are. */
+      contain: size;
+      inline-size: var(--un75-panel-size, 20rem);
+      margin-block: var(--_gap);
+      margin-inline-end: var(--_gap);
+    }
+    @container (max-width: 699px) {
+      .body {
+        flex-direction: column;
+        gap: 0;
+      }
+      un75-side-panel[open] {
+        inline-size: auto;
+        block-size: 50%;
+        min-block-size: 14rem;
+        margin-block: 0;
+        margin-inline: var(--_gap);
+        border-end-start-radius: 0;
+        border-end-end-radius: 0;
+      }
+    }
+    un75-toasts {
+      padding-inline: var(--_gap);
+      padding-block-start: var(--_gap);
+    }
+    .shell-button {
+      position: relative;
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      min-block-size: 44px;
+      min-inline-size: 44px;
+      padding-block: 8px;
+      padding-inline: 14px;
+      ${pillButton}
+      background: var(--_surface-raised);
+      color: var(--_on-surface);
+      font: inherit;
+    }
+    .shell-button:hover {
+      filter: brightness(1.2);
+    }
+    .shell-button[aria-expanded='true'] {
+      ${pressedButton}
+    }
+    .shell-button .text {
+      font-size: 0.875rem;
+    }
+    .shell-button .badge {
+      min-inline-size: 1.4em;
+      padding-inline: 4px;
+      border-radius: 999px;
+      background: var(--_danger);
+      color: #fff;
+      font-size: 0.75rem;
+    }
+    @media (max-width: 520px) {
+      .shell-button .text {
+        ${visuallyHidden}
+      }
+    }
+    .shell-button:focus-visible {
+      outline: 3px solid var(--un75-focus, #ffbf47);
+      outline-offset: 2px;
+    }
+    .screen h2 {
+      margin: 0;
+      font-size: 1.25rem;
+    }
+    .screen p {
+      margin: 0;
+    }
+    [part='waiting'] {
+      display: grid;
+      place-items: center;
+      gap: var(--_gap);
+      padding: 3rem 1rem;
+      text-align: center;
     }
     [part='notices'] {
       display: grid;

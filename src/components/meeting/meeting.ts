@@ -14,6 +14,8 @@ import type { SpeechRecognizer } from '../../core/recognition.js';
 import type { Translator } from '../../core/translation.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
+import type { PanelTab } from '../side-panel/side-panel.types.js';
+import { chatIcon, peopleIcon } from '../icons.js';
 import { loadCall, preloadCall } from './call.js';
 import type { Layout } from '../video-grid/video-grid.types.js';
 import { styles } from './meeting.styles.js';
@@ -83,8 +85,15 @@ const REFIRED = [
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
  * @csspart joining - The "Joining…" message.
  * @csspart left - The screen shown after leaving.
- * @csspart captions - The caption overlay's band of lines (with `caption-line`, `speaker`,
- * `caption-text`, `caption-label`, `caption-notes`, `download`, `download-model`).
+ * @csspart captions - The caption band under the videos (with `caption-line`, `speaker`,
+ * `caption-text`, `caption-label`, `caption-notes`, `download-model`).
+ * @csspart panel - The side panel (people, chat, transcript): beside the call, or a bottom sheet
+ * when the meeting is narrower than 700 px (with `panel-tabs`, `panel-tab`, `panel-tabpanel`,
+ * `person`, `message`, `chat-input`).
+ * @csspart people-button - The control-bar button opening the panel on the people tab.
+ * @csspart chat-button - The control-bar button opening the chat, with the unread count.
+ * @csspart toasts - The row of short notices above the control bar (each with the part `toast`).
+ * @csspart waiting - The screen shown while a host has not yet let this person in.
  * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, or a token granting it).
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
@@ -103,6 +112,7 @@ const REFIRED = [
  * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
  * @cssprop [--un75-interpreter=#5e35b1] - Background of the interpreter badge on a tile.
  * @cssprop [--un75-focus=#ffbf47] - Keyboard focus outline.
+ * @cssprop [--un75-panel-size=20rem] - Width of the side panel beside the call.
  */
 export class Un75Meeting extends LitElement {
   static override styles = styles;
@@ -129,6 +139,7 @@ export class Un75Meeting extends LitElement {
     _core: { state: true },
     phase: { state: true },
     notices: { state: true },
+    panel: { state: true },
   };
 
   readonly #localize = new LocalizeController(this);
@@ -191,6 +202,22 @@ export class Un75Meeting extends LitElement {
 
   private phase: 'lobby' | 'joining' | 'in-call' | 'left' = 'lobby';
   private notices: { text: string; error: boolean }[] = [];
+  /** The side panel's tab while it is open. */
+  private panel: PanelTab | undefined;
+  #panelTab: PanelTab = 'people';
+  /** The control-bar button that opened the panel: focus returns to it on close. */
+  #panelOpener: HTMLElement | undefined;
+  /** Why the last call ended, when the person should be told (`removed`, `denied`). */
+  #leftReason = '';
+
+  constructor() {
+    super();
+    // Why the call ended decides what the screen after it says.
+    this.addEventListener('un75-left', (event) => {
+      this.#leftReason = (event as CustomEvent<{ reason: string }>).detail.reason;
+      this.panel = undefined;
+    });
+  }
 
   /**
    * The headless `Meeting` of the current (or last) call (read-only; see src/core/meeting.ts and
@@ -266,6 +293,7 @@ export class Un75Meeting extends LitElement {
       if (changed.has('recognizer') && this.recognizer) core.setRecognizer(this.recognizer);
       if (changed.has('translator') || changed.has('translationEndpoint')) core.setTranslator(this.translator, this.translationEndpoint);
     }
+    if ((changed as Map<PropertyKey, unknown>).has('phase') && this.phase === 'joining') this.#leftReason = '';
     if (changed.has('autojoin') && this.autojoin && this.isConnected && this.phase === 'lobby' && changed.get('autojoin') === false) {
       void this.join().catch(() => {});
     }
@@ -365,8 +393,13 @@ export class Un75Meeting extends LitElement {
   }
 
   #fail(error: MeetingError) {
-    const text = problemText(this.#localize.t, error.code) ?? error.message;
-    this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
+    const { t } = this.#localize;
+    // Refused at the door: a host removed this person earlier (the screen after the call says so).
+    const refused = error.code === 'forbidden' && this.phase !== 'in-call';
+    if (refused) this.#leftReason = 'removed';
+    const text = refused ? t.removedMessage : (problemText(t, error.code) ?? error.message);
+    // In a call, <un75-toasts> shows it, above the control bar.
+    if (this.phase !== 'in-call' && !refused) this.notices = [...this.notices.filter((n) => n.text !== text), { text, error: true }];
     this.#emit<Un75ErrorDetail>('un75-error', { code: error.code, message: text });
   }
 
@@ -393,6 +426,109 @@ export class Un75Meeting extends LitElement {
   /** Raises or lowers the hand; flips it without an argument. */
   async toggleHand(on?: boolean): Promise<boolean> {
     return this._core?.toggleHand(on) ?? false;
+  }
+
+  /** True while this person waits in a waiting room for a host to let them in. */
+  get #isWaiting(): boolean {
+    return this._core?.isWaiting ?? false;
+  }
+
+  async #togglePanel(tab: PanelTab, event: Event) {
+    if (this.panel === tab) {
+      this.#closePanel();
+      return;
+    }
+    this.#panelOpener = event.currentTarget as HTMLElement;
+    this.panel = this.#panelTab = tab;
+    await this.updateComplete;
+    const panel = this.renderRoot.querySelector('un75-side-panel');
+    await panel?.updateComplete;
+    panel?.focus();
+  }
+
+  #closePanel() {
+    this.panel = undefined;
+    this.#panelOpener?.focus();
+  }
+
+  #onPanelTab(event: CustomEvent<{ tab: PanelTab }>) {
+    this.panel = this.#panelTab = event.detail.tab;
+  }
+
+  #renderWaiting() {
+    const { t } = this.#localize;
+    return html`<div part="waiting" class="screen" role="status">
+      <h2>${t.waitingTitle}</h2>
+      <p>${t.waitingBody}</p>
+    </div>`;
+  }
+
+  #renderLeft() {
+    const { t } = this.#localize;
+    // `forbidden`: refused at the door, having been removed before.
+    const removed = this.#leftReason === 'removed' || this.#leftReason === 'forbidden';
+    const denied = this.#leftReason === 'denied';
+    return html`<div part="left" class="screen" role=${removed || denied ? 'alert' : nothing}>
+      <p>${removed ? t.removedMessage : denied ? t.deniedMessage : t.left}</p>
+      ${removed ? nothing : html`<button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>`}
+    </div>`;
+  }
+
+  #renderCall() {
+    const { t } = this.#localize;
+    const unread = this._core?.unreadChat ?? 0;
+    return html`
+      <div class="body">
+        <div part="stage">
+          <un75-video-grid
+            part="grid"
+            .layout=${this.layout}
+            exportparts="main-view, filmstrip, main-tile, speaker-view, tile-pin, tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
+          ></un75-video-grid>
+          ${this.noCaptions
+            ? nothing
+            : html`<un75-captions
+                no-download
+                exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download-model"
+              ></un75-captions>`}
+        </div>
+        <un75-side-panel
+          id="panel"
+          part="panel"
+          exportparts="tabs: panel-tabs, tab: panel-tab, tabpanel: panel-tabpanel, person, message, chat-input"
+          .tab=${this.#panelTab}
+          ?open=${this.panel !== undefined}
+          @un75-panel-close=${this.#closePanel}
+          @un75-panel-tab=${this.#onPanelTab}
+        ></un75-side-panel>
+      </div>
+      ${this.#inBooth ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>` : nothing}
+      <un75-toasts part="toasts" exportparts="toast"></un75-toasts>
+      <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
+        <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
+        <button
+          part="people-button"
+          class="shell-button"
+          aria-controls="panel"
+          aria-expanded=${this.panel === 'people' ? 'true' : 'false'}
+          @click=${(e: Event) => void this.#togglePanel('people', e)}
+        >
+          ${peopleIcon}<span class="text">${t.people}</span>
+        </button>
+        <button
+          part="chat-button"
+          class="shell-button"
+          aria-controls="panel"
+          aria-expanded=${this.panel === 'chat' ? 'true' : 'false'}
+          aria-label=${t.chatUnread(unread)}
+          @click=${(e: Event) => void this.#togglePanel('chat', e)}
+        >
+          ${chatIcon}<span class="text" aria-hidden="true">${t.chat}</span>${unread > 0
+            ? html`<span class="badge" aria-hidden="true">${new Intl.NumberFormat(t.$code).format(unread)}</span>`
+            : nothing}
+        </button>
+      </un75-controls>
+    `;
   }
 
   /**
@@ -455,7 +591,7 @@ export class Un75Meeting extends LitElement {
         <div part="notices" role="status" aria-live="polite">
           ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
         </div>
-        ${this.phase === 'joining' ? html`<p part="joining" class="joining" role="status">${t.joining}</p>` : nothing}
+        ${this.phase === 'joining' && !this.#isWaiting ? html`<p part="joining" class="joining" role="status">${t.joining}</p>` : nothing}
         ${this.phase === 'lobby'
           ? html`<un75-lobby
               part="lobby"
@@ -467,34 +603,9 @@ export class Un75Meeting extends LitElement {
               @un75-lobby-join=${this.#onLobbyJoin}
             ></un75-lobby>`
           : nothing}
-        ${this.phase === 'in-call'
-          ? html`
-              <div part="stage">
-                <un75-video-grid
-                  part="grid"
-                  .layout=${this.layout}
-                  exportparts="main-view, filmstrip, main-tile, speaker-view, tile-pin, tile, tile-base, tile-video, tile-name, tile-mic-off, tile-state, tile-hand, tile-badge, interpreters, interpreter-tile"
-                ></un75-video-grid>
-                ${this.noCaptions
-                  ? nothing
-                  : html`<un75-captions
-                      exportparts="captions, caption-line, speaker, text: caption-text, label: caption-label, notes: caption-notes, download, download-model"
-                    ></un75-captions>`}
-              </div>
-              ${this.#inBooth
-                ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>`
-                : nothing}
-              <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
-                <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
-              </un75-controls>
-            `
-          : nothing}
-        ${this.phase === 'left'
-          ? html`<div part="left">
-              <p>${t.left}</p>
-              <button @click=${() => (this.phase = 'lobby')}>${t.rejoin}</button>
-            </div>`
-          : nothing}
+        ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
+        ${this.phase === 'in-call' ? this.#renderCall() : nothing}
+        ${this.phase === 'left' ? this.#renderLeft() : nothing}
       </div>
     `;
   }

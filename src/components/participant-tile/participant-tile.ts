@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { Participant } from '../../core/types.js';
 import { LocalizeController } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { handIcon, micOffIcon, pinIcon } from '../icons.js';
 import { styles } from './participant-tile.styles.js';
 

@@ -1,6 +1,7 @@
 import { LitElement, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { LocalizeController } from '../../i18n/localize.js';
+import '../../i18n/call-strings.js';
 import { activeSpeakerPart, interpretationPart, sessionPart } from '../meeting-part-controller.js';
 import type { Un75ParticipantTile } from '../participant-tile/participant-tile.js';
 import '../participant-tile/un75-participant-tile.js';
@@ -96,6 +97,7 @@ export class Un75VideoGrid extends LitElement {
   readonly #meeting = activeSpeakerPart(this);
   #resizeObserver: ResizeObserver | undefined;
   #observed: Element | undefined;
+  #frame: number | undefined;
   /** The room the speakers' grid has (its part="base"), measured. */
   #box = { width: 0, height: 0 };
   /** The last other person who had the floor: they stay large while oneself speaks. */
@@ -121,7 +123,16 @@ export class Un75VideoGrid extends LitElement {
       const { width, height } = entry!.contentRect;
       if (Math.abs(width - this.#box.width) < 1 && Math.abs(height - this.#box.height) < 1) return;
       this.#box = { width, height };
-      this.requestUpdate();
+      // Re-sized tiles can change the grid's own box when its height follows its content (a
+      // meeting without a set height): rendering them inside this callback would resize what is
+      // observed while the browser delivers notifications, a "ResizeObserver loop". The next
+      // frame measures again instead.
+      if (this.#frame === undefined) {
+        this.#frame = requestAnimationFrame(() => {
+          this.#frame = undefined;
+          this.requestUpdate();
+        });
+      }
     });
     if (this.hasUpdated) this.#observeBase();
   }
@@ -149,6 +160,8 @@ export class Un75VideoGrid extends LitElement {
     super.disconnectedCallback();
     this.#resizeObserver?.disconnect();
     this.#observed = undefined;
+    if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+    this.#frame = undefined;
   }
 
   #tiles(): TileModel[] {

@@ -1,21 +1,7 @@
-import type { Translation } from '../types.js';
+import type { PreJoinStrings } from '../types.js';
 
-const plural = (n: number) => {
-  switch (new Intl.PluralRules('ar').select(n)) {
-    case 'zero':
-      return 'لا مشاركين';
-    case 'one':
-      return 'مشارك واحد';
-    case 'two':
-      return 'مشاركان';
-    case 'few':
-      return `${n} مشاركين`;
-    default:
-      return `${n} مشاركًا`;
-  }
-};
-
-export const ar: Translation = {
+/** What the pre-join screen says; the rest is in ./call/ar.ts, loaded with the call. */
+export const ar: PreJoinStrings = {
   $code: 'ar',
   $dir: 'rtl',
   joinTitle: 'هل أنت مستعد للانضمام؟',
@@ -27,69 +13,10 @@ export const ar: Translation = {
   join: 'انضمام',
   joining: 'جارٍ الانضمام…',
   roomLabel: (room) => `الغرفة ${room}`,
-  controls: 'عناصر التحكم في المكالمة',
-  shareScreen: 'مشاركة الشاشة',
-  handRaised: 'اليد مرفوعة',
-  raiseHand: 'رفع اليد',
-  leave: 'مغادرة',
-  participants: plural,
-  you: (name) => `${name} (أنت)`,
-  micMuted: 'الميكروفون مكتوم',
-  speaking: 'يتحدث',
-  screen: (name) => `شاشة ${name}`,
-  waitingForOthers: 'في انتظار انضمام الآخرين',
-  connecting: 'جارٍ الاتصال…',
-  reconnecting: 'جارٍ إعادة الاتصال…',
-  left: 'لقد غادرت الحوار.',
-  rejoin: 'الانضمام مجددًا',
-  pin: (label) => `تثبيت ${label}`,
-  mainView: 'العرض الرئيسي',
   noCamera: 'لا توجد كاميرا متاحة: انضممت بالصوت فقط.',
   noMicrophone: 'لا يوجد ميكروفون متاح: يمكنك الاستماع دون التحدث.',
   noMedia: 'لا توجد كاميرا ولا ميكروفون: يمكنك المشاهدة والاستماع.',
   roomFull: 'هذه الغرفة ممتلئة.',
   connectionLost: 'انقطع الاتصال بالخادم.',
   missingRoom: 'لم تُحدَّد غرفة: اضبط السمة room.',
-
-  // Captions
-  captions: 'الترجمة النصية المباشرة',
-  captionLog: 'سجل الترجمة النصية',
-  machineTranslated: 'ترجمة آلية',
-  machineTranslatedShort: 'آلية',
-  original: 'الأصل',
-  captionNoTranslator: 'لا يوجد مترجم: يُعرض النص الأصلي',
-  captionTranslationUnavailable: 'لا تتوفر ترجمة إلى هذه اللغة: يُعرض النص الأصلي',
-  captionTranslationDownloadable: 'تتطلب الترجمة تنزيل نموذج: يُعرض النص الأصلي',
-  captionTranslationDownloading: 'جارٍ تنزيل نموذج الترجمة: يُعرض النص الأصلي',
-  captionTranslationFailed: 'تعذّرت الترجمة: يُعرض النص الأصلي',
-  downloadModel: 'تنزيل نموذج الترجمة',
-  modelProgress: (from, to, percent) => `نموذج الترجمة ${from} ← ${to}: ${percent}`,
-  noCaptionsFor: (names) => `لا توجد ترجمة نصية لكلام ${names}: المتصفح لا يتعرّف على الكلام.`,
-  recognitionUnsupported: 'متصفحك لا يتعرّف على الكلام: لن يرى الآخرون ترجمة نصية لما تقوله.',
-  recognitionDenied: 'رُفض الإذن بالتعرّف على الكلام: لن يرى الآخرون ترجمة نصية لما تقوله.',
-  recognitionLanguage: (language) => `التعرّف على الكلام غير متاح باللغة ${language}: لن يرى الآخرون ترجمة نصية لما تقوله.`,
-  recognitionFailed: 'توقّف التعرّف على الكلام: لن يرى الآخرون ترجمة نصية لما تقوله.',
-  downloadTranscript: 'تنزيل المحضر',
-  languages: 'اللغات',
-  listenLanguage: 'أستمع بلغة',
-  spokenLanguage: 'أتحدث بلغة',
-  // Interpretation
-  interpreter: 'مترجم فوري',
-  interpreters: 'المترجمون الفوريون',
-  interpretingInto: (language) => `يترجم إلى ${language}`,
-  booth: 'مقصورة الترجمة الفورية',
-  onAir: (language) => `على الهواء: ${language}`,
-  offAir: 'خارج الهواء',
-  partnerOnAir: (name, language) => `${name} على الهواء بلغة ${language}`,
-  goOnAir: 'على الهواء',
-  takeOver: 'تسلّم الترجمة',
-  swapDirection: 'عكس الاتجاه، حاليًا',
-  muteChannel: 'كتم القناة',
-  iHear: 'أستمع إلى',
-  floor: 'القاعة (الصوت الأصلي)',
-  relayChannel: (language) => `ترجمة تتابعية من ${language}`,
-  humanInterpretation: 'ترجمة فورية بشرية',
-  floorVolume: 'الصوت الأصلي تحت صوت المترجم',
-  channelLive: (language, name) => `${language}: المترجم ${name} على الهواء`,
-  noChannel: 'لا يوجد مترجم للغتك: الصوت الأصلي مع ترجمة مكتوبة',
 };

@@ -1,11 +1,7 @@
-import type { Translation } from '../types.js';
+import type { PreJoinStrings } from '../types.js';
 
-const plural = (n: number, one: string, few: string, many: string) => {
-  const rule = new Intl.PluralRules('ru').select(n);
-  return rule === 'one' ? one : rule === 'few' ? few : many;
-};
-
-export const ru: Translation = {
+/** What the pre-join screen says; the rest is in ./call/ru.ts, loaded with the call. */
+export const ru: PreJoinStrings = {
   $code: 'ru',
   $dir: 'ltr',
   joinTitle: 'Готовы присоединиться?',
@@ -17,69 +13,10 @@ export const ru: Translation = {
   join: 'Присоединиться',
   joining: 'Подключение…',
   roomLabel: (room) => `Комната ${room}`,
-  controls: 'Управление звонком',
-  shareScreen: 'Показать экран',
-  handRaised: 'Рука поднята',
-  raiseHand: 'Поднять руку',
-  leave: 'Выйти',
-  participants: (n) => `${n} ${plural(n, 'участник', 'участника', 'участников')}`,
-  you: (name) => `${name} (вы)`,
-  micMuted: 'Микрофон выключен',
-  speaking: 'Говорит',
-  screen: (name) => `Экран: ${name}`,
-  waitingForOthers: 'Ожидание других участников',
-  connecting: 'Подключение…',
-  reconnecting: 'Переподключение…',
-  left: 'Вы вышли из диалога.',
-  rejoin: 'Присоединиться снова',
-  pin: (label) => `Закрепить: ${label}`,
-  mainView: 'Основной вид',
   noCamera: 'Камера недоступна: вы участвуете только со звуком.',
   noMicrophone: 'Микрофон недоступен: вы можете слушать, но не говорить.',
   noMedia: 'Камера и микрофон недоступны: вы можете смотреть и слушать.',
   roomFull: 'Комната заполнена.',
   connectionLost: 'Соединение с сервером потеряно.',
   missingRoom: 'Комната не указана: задайте атрибут room.',
-
-  // Captions
-  captions: 'Субтитры в реальном времени',
-  captionLog: 'История субтитров',
-  machineTranslated: 'Машинный перевод',
-  machineTranslatedShort: 'МП',
-  original: 'Оригинал',
-  captionNoTranslator: 'Переводчик не подключён: показан оригинал',
-  captionTranslationUnavailable: 'Перевод на этот язык недоступен: показан оригинал',
-  captionTranslationDownloadable: 'Для перевода нужно загрузить модель: показан оригинал',
-  captionTranslationDownloading: 'Модель перевода загружается: показан оригинал',
-  captionTranslationFailed: 'Ошибка перевода: показан оригинал',
-  downloadModel: 'Загрузить модель перевода',
-  modelProgress: (from, to, percent) => `Модель перевода ${from} → ${to}: ${percent}`,
-  noCaptionsFor: (names) => `Нет субтитров для: ${names} — браузер не распознаёт речь.`,
-  recognitionUnsupported: 'Ваш браузер не распознаёт речь: другие участники не увидят субтитров к вашим словам.',
-  recognitionDenied: 'Распознавание речи запрещено: другие участники не увидят субтитров к вашим словам.',
-  recognitionLanguage: (language) => `Распознавание речи недоступно для языка «${language}»: другие участники не увидят субтитров к вашим словам.`,
-  recognitionFailed: 'Распознавание речи перестало работать: другие участники не увидят субтитров к вашим словам.',
-  downloadTranscript: 'Скачать стенограмму',
-  languages: 'Языки',
-  listenLanguage: 'Я слушаю на языке',
-  spokenLanguage: 'Я говорю на языке',
-  // Interpretation
-  interpreter: 'Переводчик',
-  interpreters: 'Переводчики',
-  interpretingInto: (language) => `Перевод на язык: ${language}`,
-  booth: 'Кабина переводчиков',
-  onAir: (language) => `В эфире: ${language}`,
-  offAir: 'Не в эфире',
-  partnerOnAir: (name, language) => `${name} в эфире на канале «${language}»`,
-  goOnAir: 'В эфир',
-  takeOver: 'Принять эфир',
-  swapDirection: 'Сменить направление, сейчас',
-  muteChannel: 'Отключить канал',
-  iHear: 'Я слушаю',
-  floor: 'Зал (исходный звук)',
-  relayChannel: (language) => `Релейный перевод с канала «${language}»`,
-  humanInterpretation: 'Синхронный перевод',
-  floorVolume: 'Исходный звук под переводом',
-  channelLive: (language, name) => `${language}: переводчик ${name} в эфире`,
-  noChannel: 'Для вашего языка нет переводчика: исходный звук и переведённые субтитры',
 };

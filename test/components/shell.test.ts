@@ -47,7 +47,10 @@ describe('meeting shell', () => {
       await joined(host);
       guest = await meeting(wrapper, room, 'Boris');
       await joined(guest);
-      await until(() => host.participants.length === 2 && guest.participants.length === 2, 'both to see each other');
+      // Linked, not just announced: a chat message sent before the link is up reaches the other
+      // side only in the history the link starts with, which is neither announced nor unread.
+      const linked = (m: Un75Meeting) => m.participants.length === 2 && m.participants.every((p) => p.isSelf || p.connectionState === 'connected');
+      await until(() => linked(host) && linked(guest), 'both to see each other, linked');
       await until(() => host.core!.role === 'host', 'the first member to be the host');
     });
 

@@ -97,14 +97,16 @@ describe('captions between browsers', () => {
     const louise = await open(1, 'Louise', `spoken-language=fr listen-language=fr ${endpoint}`, 'fr', scriptedRecognizer);
     const amina = await open(2, 'Amina', `spoken-language=ar listen-language=ar ${endpoint}`, 'ar', scriptedRecognizer);
 
-    // Each listener knows John's captions are on once their data channel to him is open.
-    for (const page of [louise, amina]) {
-      await waitInPage(
+    // A listener knows a speaker's captions are on once their data channel to them is open (a
+    // caption said before that is not replayed): John's at both, Amina's at Louise.
+    const captionsOn = (page: Page, speaker: string) =>
+      waitInPage(
         page,
-        `(() => { const m = document.querySelector('un75-meeting'); const john = m?.participants.find((p) => p.name === 'John'); return Boolean(john && m.captions?.speakerState(john.id) === 'active'); })()`,
-        "John's caption state",
+        `(() => { const m = document.querySelector('un75-meeting'); const s = m?.participants.find((p) => p.name === ${JSON.stringify(speaker)}); return Boolean(s && m.captions?.speakerState(s.id) === 'active'); })()`,
+        `${speaker}'s caption state`,
       );
-    }
+    for (const page of [louise, amina]) await captionsOn(page, 'John');
+    await captionsOn(louise, 'Amina');
     assert.equal(await john.evaluate('window.__recognizerLanguage'), 'en');
 
     await john.evaluate(`__say('Good', false)`);

@@ -82,11 +82,12 @@ describe('Meeting: chat, hands and host tools', function () {
     const lou = meeting({ room, name: 'Lou', spokenLanguage: 'en', listenLanguage: 'fr', translationEndpoint: endpoint });
     await ana.join();
     await lou.join();
-    await until(() => seen(lou, 'Ana')?.connectionState === 'connected', 'the link', 30000);
+    // Chat goes over open links: the writer's side of the link must be up too.
+    await until(() => seen(lou, 'Ana')?.connectionState === 'connected' && seen(ana, 'Lou')?.connectionState === 'connected', 'the link, both sides', 30000);
     const shown: ChatEntry[] = [];
     lou.on('chat', (e) => shown.push(e.detail.message));
     await ana.sendChat('Good morning everyone');
-    await until(() => shown.length > 0, 'the message at Lou', 15000);
+    await until(() => shown.length > 0, 'the message at Lou', 30000);
     expect(shown[0], JSON.stringify(shown[0])).to.include({ text: 'Bonjour à tous', original: 'Good morning everyone' });
   });
 

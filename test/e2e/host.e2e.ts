@@ -172,6 +172,25 @@ describe('a facilitated dialogue: host tools, waiting room, hands and chat', () 
     assert.deepEqual(transcript.chat.map((c) => [c.text, c.machineTranslated]), [['Bonjour à tous', true]]);
   });
 
+  test('on the partner page, the chat button counts the unread message; by keyboard Bo opens Chat, reads it in French (labelled, original on demand) and answers with Enter', async () => {
+    const chatButton = bo.locator('un75-meeting').locator('[part~="chat-button"]');
+    await waitInPage(bo, `${M}.shadowRoot.querySelector('[part~="chat-button"]')?.getAttribute('aria-label') === 'Chat, 1 unread message'`, 'the unread count on the chat button');
+    await chatButton.focus();
+    await bo.keyboard.press('Enter');
+    const panel = bo.locator('un75-meeting').locator('un75-side-panel');
+    const message = panel.locator('[part~="message"]').first();
+    await message.waitFor({ timeout: 45000 });
+    assert.match(await message.innerText(), /Hosta[\s\S]*Bonjour à tous[\s\S]*Machine translation/);
+    await waitInPage(bo, `${M}.shadowRoot.querySelector('[part~="chat-button"]').getAttribute('aria-label') === 'Chat' && ${M}.core.unreadChat === 0`, 'read once shown');
+    await panel.locator('[part~="show-original"]').first().click();
+    await waitInPage(bo, `${M}.shadowRoot.querySelector('un75-side-panel').shadowRoot.querySelector('[part~="message"] .text').textContent === 'Good morning everyone'`, 'the original on demand');
+    await panel.locator('[part~="chat-input"]').focus();
+    await bo.keyboard.type('Merci');
+    await bo.keyboard.press('Enter');
+    await waitInPage(hosta, `__host.some((e) => e.type === 'chat' && e.detail.message.original === 'Merci' && e.detail.message.name === 'Bo')`, "Bo's answer at Hosta");
+    assert.equal(await panel.locator('[part~="chat-input"]').inputValue(), '', 'the input is cleared once sent');
+  });
+
   test('lock: a newcomer waits and the host sees them; admitted they are linked to everyone and see the host\'s video; the next is denied', async () => {
     await hosta.evaluate(`${M}.toggleLock(true)`);
     for (const page of [hosta, bo, cy]) await waitInPage(page, `${M}.core.locked === true`, 'the lock everywhere');

@@ -77,8 +77,12 @@ export interface JoinSettings {
   cameraEnabled?: boolean | undefined;
   audioDeviceId?: string | undefined;
   videoDeviceId?: string | undefined;
-  /** Media already acquired (e.g. a preview); the meeting takes ownership of it. */
-  media?: LocalMedia | undefined;
+  /**
+   * Media already acquired (e.g. a preview), or still being acquired (a promise, so that the camera
+   * starts while other things load); the meeting takes ownership of it. When `join` rejects before
+   * anything was joined (`bad-room`, `no-name`), it is still the caller's.
+   */
+  media?: LocalMedia | Promise<LocalMedia> | undefined;
 }
 
 export interface Languages {

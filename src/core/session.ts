@@ -19,8 +19,11 @@ export interface SessionOptions {
   cameraEnabled: boolean;
   audioDeviceId?: string | undefined;
   videoDeviceId?: string | undefined;
-  /** Media already acquired (the pre-join preview); the session takes ownership of it. */
-  localMedia?: LocalMedia | undefined;
+  /**
+   * Media already acquired (the pre-join preview), or being acquired (the element starts the camera
+   * while the call engine loads); the session takes ownership of it, and of what the promise brings.
+   */
+  localMedia?: LocalMedia | Promise<LocalMedia> | undefined;
   /** `relay` forces TURN, for networks that need it and for tests. */
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
   uploadBudget?: number | undefined;
@@ -123,8 +126,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#options = options;
     this.audio = new AudioRouter(this);
     this.#signaling = new SignalingClient(options.signalingUrl);
-    this.localStream = options.localMedia?.stream ?? new MediaStream();
-    this.#problem = options.localMedia?.problem;
+    const ready = options.localMedia instanceof Promise ? undefined : options.localMedia;
+    this.localStream = ready?.stream ?? new MediaStream();
+    this.#problem = ready?.problem;
     this.#signaling.on('message', (e) => this.#onServerMessage(e.detail));
     this.#signaling.on('state', (e) => this.#onSignalingState(e.detail.state));
     this.#signaling.on('resumed-as-new', (e) => this.#restartAsNewcomer(e.detail));
@@ -210,14 +214,20 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#state = 'joining';
     mark('join');
     const options = this.#options;
-    const media = options.localMedia
-      ? Promise.resolve()
-      : acquireLocalMedia({
-          audio: true,
-          video: options.cameraEnabled,
-          audioDeviceId: options.audioDeviceId,
-          videoDeviceId: options.videoDeviceId,
-        }).then((got) => {
+    const given = options.localMedia;
+    const pending =
+      given instanceof Promise
+        ? given.catch((): LocalMedia => ({ stream: new MediaStream(), problem: 'no-media' }))
+        : given
+          ? undefined
+          : acquireLocalMedia({
+              audio: true,
+              video: options.cameraEnabled,
+              audioDeviceId: options.audioDeviceId,
+              videoDeviceId: options.videoDeviceId,
+            });
+    const media = pending
+      ? pending.then((got) => {
           if (this.#state === 'left') {
             stopStream(got.stream); // left (or refused) while the camera was starting
             return;
@@ -225,11 +235,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
           got.stream.getTracks().forEach((t) => this.localStream.addTrack(t));
           // Asked only for audio because the camera starts off: a missing microphone is the only news.
           this.#problem = got.problem;
-        });
+        })
+      : Promise.resolve();
     // Frames that arrive after the welcome but before the media are handled once we are in.
     this.#held = [];
     // Without media yet, what was asked for; corrected below if a device is missing.
-    const hoped = options.localMedia
+    const hoped = !pending
       ? this.#publishedState(options.micEnabled && this.localStream.getAudioTracks().length > 0)
       : this.#publishedState(options.micEnabled, options.cameraEnabled);
     const welcomed = this.#signaling.join({ room: options.room, name: options.name, token: options.token, role: options.role, state: hoped });

@@ -70,6 +70,57 @@ describe('<un75-meeting>', () => {
     expect(shadow(el).querySelector('[part="notices"]')!.textContent).to.contain('No room given');
   });
 
+  describe('camera and microphone on the way in', () => {
+    /** Records every stream the page gets from getUserMedia (the real one, with fake devices). */
+    let streams: MediaStream[];
+    let original: MediaDevices['getUserMedia'];
+    beforeEach(() => {
+      streams = [];
+      original = navigator.mediaDevices.getUserMedia;
+      navigator.mediaDevices.getUserMedia = async function (constraints) {
+        const stream = await original.call(this, constraints);
+        streams.push(stream);
+        return stream;
+      };
+    });
+    afterEach(() => {
+      navigator.mediaDevices.getUserMedia = original;
+    });
+    const ids = (tracks: MediaStreamTrack[]) => tracks.map((t) => t.id).sort();
+
+    it('autojoin asks once for camera and microphone, and the call sends what it got', async () => {
+      const el = await fixture<Un75Meeting>(html`<un75-meeting autojoin room=${uniqueRoom('once')} name="Amina" signaling=${SIGNALING}></un75-meeting>`);
+      await joined(el);
+      expect(streams.length).to.equal(1);
+      expect(ids(el.localStream!.getTracks())).to.deep.equal(ids(streams[0]!.getTracks()));
+      expect(el.localStream!.getTracks().map((t) => `${t.kind} ${t.readyState}`).sort()).to.deep.equal(['audio live', 'video live']);
+      await el.leave();
+      expect(streams[0]!.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
+    });
+
+    it('joining from the pre-join screen takes over its preview without asking again', async () => {
+      const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('preview')} name="Boris" signaling=${SIGNALING}></un75-meeting>`);
+      const lobby = lobbyOf(el);
+      await until(() => streams.length === 1 && Boolean(shadow(lobby).querySelector('video')?.srcObject), 'the preview');
+      const joinedEvent = oneEvent(el, 'un75-joined');
+      shadow(lobby).querySelector<HTMLButtonElement>('[part="join"]')!.click();
+      await joinedEvent;
+      expect(streams.length).to.equal(1);
+      expect(ids(el.localStream!.getTracks())).to.deep.equal(ids(streams[0]!.getTracks()));
+      await el.leave();
+    });
+
+    it('a join refused before anything was joined releases the camera and microphone it had started', async () => {
+      const el = await fixture<Un75Meeting>(html`<un75-meeting autojoin room="no spaces allowed" name="X" signaling=${SIGNALING}></un75-meeting>`);
+      await until(() => streams.length >= 1, 'the camera asked for');
+      await until(() => streams[0]!.getTracks().every((t) => t.readyState === 'ended'), 'the camera released', 20000);
+      expect(streams[0]!.getTracks().length).to.be.greaterThan(0);
+      // Back at the pre-join screen, which opens its own preview.
+      await el.updateComplete;
+      expect(lobbyOf(el)).to.exist;
+    });
+  });
+
   it('fires un75-error and shows why when the signaling server cannot be reached', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room="r" name="X" signaling="ws://127.0.0.1:9/signal"></un75-meeting>`);
     const error = oneEvent(el, 'un75-error');

@@ -1,7 +1,8 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ChatEntry, Languages, Meeting, JoinSettings, MeetingError, MeetingEvents, WaitingPerson } from '../../core/meeting.js';
-import type { MediaProblem } from '../../core/media.js';
+import { acquireLocalMedia, stopStream, type MediaProblem } from '../../core/media.js';
+import { mark } from '../../core/marks.js';
 import type { Participant } from '../../core/types.js';
 import type { Role } from '../../protocol/signaling.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
@@ -313,8 +314,33 @@ export class Un75Meeting extends LitElement {
     const name = (settings?.name ?? this.name).trim();
     this.notices = [];
     this.phase = 'joining';
-    // The call engine and the in-call elements, loading since the element was connected (./call.ts).
-    const Meeting = await loadCall();
+    // The camera and microphone start now, while the call engine and the in-call elements load
+    // (./call.ts): neither waits for the other. The pre-join screen hands over what it already has.
+    // Without a name the pre-join screen asks for one, and opens its own preview.
+    const cameraEnabled = settings?.cameraEnabled ?? !this.cameraOff;
+    const media =
+      settings?.media ??
+      (name
+        ? acquireLocalMedia({ audio: true, video: cameraEnabled, audioDeviceId: settings?.audioDeviceId, videoDeviceId: settings?.videoDeviceId })
+        : undefined);
+    const attached = this.isConnected;
+    /** Releases the camera when nothing took it over. */
+    const release = () => void Promise.resolve(media).then((m) => stopStream(m?.stream));
+    let Meeting: typeof import('../../core/meeting.js').Meeting;
+    try {
+      Meeting = await loadCall();
+    } catch (err) {
+      release();
+      this.phase = 'lobby';
+      throw err;
+    }
+    mark('engine');
+    // Taken off the page while loading: nothing to join for.
+    if (attached && !this.isConnected) {
+      release();
+      this.phase = 'lobby';
+      return;
+    }
     const core = new Meeting({
       room: this.room,
       signalingUrl: this.signaling || undefined,
@@ -334,11 +360,13 @@ export class Un75Meeting extends LitElement {
     });
     this._core = core;
     this.#forwardEvents(core);
-    const joined = core.join({ ...settings, name });
+    const joined = core.join({ ...settings, name, cameraEnabled, media });
     this.#announce();
     try {
       await joined;
     } catch (err) {
+      // Refused before a session took the media over (a missing room name or name).
+      if (!core.session) release();
       const code = (err as Partial<MeetingError>).code;
       // Nothing to call this person by: the pre-join screen asks.
       if (code === 'no-name') {

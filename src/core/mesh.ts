@@ -115,6 +115,10 @@ export function acceptableSignal(data: unknown): 'description' | 'candidate' | '
   return undefined;
 }
 
+/** First steps of the links a newcomer initiates, which its `joined` waits for (see checksStarted). */
+const FIRST_STEPS = ['offer', 'checking'] as const;
+type FirstStep = (typeof FIRST_STEPS)[number];
+
 /** A peer we are meant to be linked to. */
 interface Member {
   /** We initiate (they were there before us). */
@@ -180,9 +184,12 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   #refusedSignals = 0;
   /** Steps of the first link already marked (see marks.ts). */
   readonly #marked = new Set<string>();
-  /** Links we initiated whose first offer has not gone out yet, and who waits for them. */
-  readonly #unsentOffers = new Set<Link>();
-  #offersSent: (() => void)[] = [];
+  /**
+   * Links we initiated that have not yet reached a first step — `offer`: their first offer went
+   * out; `checking`: answer in, candidates exchanged, ICE checking pairs — and who waits for them.
+   */
+  readonly #pending: Record<FirstStep, Set<Link>> = { offer: new Set(), checking: new Set() };
+  readonly #waiting: Record<FirstStep, (() => void)[]> = { offer: [], checking: [] };
 
   readonly #options: MeshOptions;
 
@@ -215,7 +222,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = this.#links.get(remoteId);
     if (link) {
       this.#links.delete(remoteId);
-      this.#offerGone(link);
+      this.#reached(link);
       link.destroy();
       this.#setState(remoteId, 'closed');
     }
@@ -257,7 +264,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (link?.initiator && this.selfId < from) return;
     if (link) {
       this.#links.delete(from);
-      this.#offerGone(link);
+      this.#reached(link);
       link.destroy();
     }
     this.#feed(this.#createLink(from, sid, false), data);
@@ -283,7 +290,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = this.#links.get(remoteId);
     if (link) {
       this.#links.delete(remoteId);
-      this.#offerGone(link);
+      this.#reached(link);
       link.destroy();
     }
     this.#setState(remoteId, 'reconnecting');
@@ -363,7 +370,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = new Link(remoteId, sid, initiator, peer);
     link.videoKey = localStream.getVideoTracks()[0];
     this.#links.set(remoteId, link);
-    if (initiator) this.#unsentOffers.add(link);
+    if (initiator) for (const pending of Object.values(this.#pending)) pending.add(link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
     // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over. Any
@@ -390,13 +397,18 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     for (const type of ['signalingstatechange', 'iceconnectionstatechange', 'connectionstatechange']) {
       pc.addEventListener(type, () => link.progressed());
     }
+    // The answer is in and ICE is checking pairs (checks from the remote side alone can start it
+    // before the answer is handled here).
+    const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link, 'checking');
+    pc.addEventListener('iceconnectionstatechange', checking);
+    pc.addEventListener('signalingstatechange', checking);
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;
       this.#options.sendSignal(remoteId, sid, data);
       if (data.type === 'offer') {
         this.#markOnce('offer');
-        this.#offerGone(link);
+        this.#reached(link, 'offer');
       }
     });
     peer.on('connect', () => {
@@ -463,11 +475,25 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /**
    * Resolves once every link we have initiated so far has sent its first offer (or is gone), or
-   * after `ceiling` ms. Work that can wait (rendering the call, starting captions) waits for this,
-   * so the offers leave before it and the remote side answers while it runs.
+   * after `ceiling` ms.
    */
   offersSent(ceiling: number): Promise<void> {
-    if (this.#unsentOffers.size === 0) return Promise.resolve();
+    return this.#whenReached('offer', ceiling);
+  }
+
+  /**
+   * Resolves once every link we have initiated so far is checking ICE candidate pairs — its offer
+   * out, the answer in, candidates exchanged both ways — (or is gone), or after `ceiling` ms. Work
+   * that can wait (rendering the call, starting captions) waits for this: it would hold up the
+   * page's handling of the answer and the candidates, while the checks and the DTLS handshake
+   * that follow run off the page's main thread, beside it.
+   */
+  checksStarted(ceiling: number): Promise<void> {
+    return this.#whenReached('checking', ceiling);
+  }
+
+  #whenReached(step: FirstStep, ceiling: number): Promise<void> {
+    if (this.#pending[step].size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined = undefined;
       const done = () => {
@@ -475,15 +501,18 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
         resolve();
       };
       timer = setTimeout(done, ceiling);
-      this.#offersSent.push(done);
+      this.#waiting[step].push(done);
     });
   }
 
-  #offerGone(link: Link) {
-    if (!this.#unsentOffers.delete(link) || this.#unsentOffers.size > 0) return;
-    const waiting = this.#offersSent;
-    this.#offersSent = [];
-    waiting.forEach((done) => done());
+  /** The link reached `step` (every step when it is gone). */
+  #reached(link: Link, step?: FirstStep) {
+    for (const s of step ? [step] : FIRST_STEPS) {
+      if (!this.#pending[s].delete(link) || this.#pending[s].size > 0) continue;
+      const waiting = this.#waiting[s];
+      this.#waiting[s] = [];
+      waiting.forEach((done) => done());
+    }
   }
 
   #markOnce(step: string) {
@@ -496,7 +525,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   #linkDied(link: Link) {
     const { remoteId } = link;
     this.#links.delete(remoteId);
-    this.#offerGone(link);
+    this.#reached(link);
     link.destroy();
     const member = this.#members.get(remoteId);
     if (this.#destroyed || !member) return;
@@ -616,6 +645,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     for (const link of this.#links.values()) link.destroy();
     this.#links.clear();
     this.#members.clear();
-    for (const link of [...this.#unsentOffers]) this.#offerGone(link);
+    for (const link of new Set(Object.values(this.#pending).flatMap((pending) => [...pending]))) this.#reached(link);
   }
 }

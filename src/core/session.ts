@@ -84,8 +84,11 @@ const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
 /** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
 const MAX_HELD_FRAMES = 256;
 const SELF_SPEAKING_FALLBACK_MS = 1500;
-/** How long `joined` waits at most for the first offers to leave (a very busy page: they still go). */
-const OFFERS_CEILING_MS = 1000;
+/**
+ * How long `joined` waits at most for the first links to be checking ICE pairs (offer out, answer in,
+ * candidates exchanged): a peer slow to answer delays the call's display by this much at most.
+ */
+const FIRST_EXCHANGE_CEILING_MS = 1500;
 
 /**
  * One person's part in one meeting: local media, the signaling connection and the mesh of links
@@ -266,9 +269,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#state = 'joined';
     this.#isWaiting = false;
     this.#enter(welcome);
-    // The offers leave before anything reacts to `joined` (the element renders the whole call and
-    // starts captions then): the others answer while that runs, instead of after it.
-    await this.#mesh?.offersSent(OFFERS_CEILING_MS);
+    // The first exchange with each peer (offer, answer, candidates) is done before anything reacts
+    // to `joined` (the element renders the whole call and starts captions then): that work would
+    // hold up the page's handling of the answer and candidates, while the ICE checks and the DTLS
+    // handshake that follow run beside it, off the main thread.
+    await this.#mesh?.checksStarted(FIRST_EXCHANGE_CEILING_MS);
     if ((this.#state as SessionState) === 'left') {
       this.#held = undefined;
       return;
@@ -428,6 +433,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   #onServerMessage(message: ServerMessage) {
     if (this.#held) {
+      // Signals from the peers we are linking to go to the mesh at once: `joined` waits for that
+      // exchange. Anyone else's wait with the rest (their link starts with their `peer-joined`).
+      if (message.type === 'signal' && this.#mesh && this.#people.has(message.from)) {
+        this.#mesh.handleSignal(message.from, message.sid, message.data);
+        return;
+      }
       // Bounded: a flood while the camera starts costs at most this many frames (lost signals are
       // recovered by the mesh rebuilding the link).
       if (this.#held.length < MAX_HELD_FRAMES) this.#held.push(message);

@@ -41,6 +41,62 @@ describe('MeshCall.offersSent', () => {
   });
 });
 
+// Two meshes in this page through a relay: what `checksStarted` promises the session (the first
+// exchange with everyone already in the room is done before the call is announced as joined).
+describe('MeshCall.checksStarted', () => {
+  const meshes: MeshCall[] = [];
+  afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
+
+  /** A newcomer linking to an older member; `answers` false: the older member's signals are lost. */
+  function pair(answers: boolean) {
+    const fromOlder: unknown[] = [];
+    const make = (id: string, other: () => MeshCall, deliver: boolean, log?: unknown[]) => {
+      const m = new MeshCall(id, {
+        iceServers: [],
+        localStream: new MediaStream(),
+        sendSignal: (_to, sid, data) => {
+          log?.push((data as { type?: unknown }).type);
+          if (deliver) setTimeout(() => other().handleSignal(id, sid, data), 0);
+        },
+      });
+      meshes.push(m);
+      return m;
+    };
+    const older: MeshCall = make('older', () => newcomer, answers, fromOlder);
+    const newcomer: MeshCall = make('newcomer', () => older, true);
+    older.add('newcomer', false);
+    newcomer.add('older', true);
+    return { newcomer, fromOlder };
+  }
+
+  it('resolves once the answer is in and ICE checks run, and the link then opens', async function () {
+    this.timeout(60000);
+    const { newcomer, fromOlder } = pair(true);
+    let open = false;
+    newcomer.on('link-open', () => (open = true));
+    await newcomer.checksStarted(30000);
+    expect(fromOlder).to.include('answer');
+    expect(fromOlder).to.include('candidate');
+    await waitUntil(() => open, 'the link opens', { timeout: 30000 });
+  });
+
+  it('resolves after the ceiling when no answer comes, and at once with nobody to link to', async function () {
+    this.timeout(60000);
+    const { newcomer, fromOlder } = pair(false);
+    await newcomer.offersSent(30000);
+    await waitUntil(() => fromOlder.includes('answer'), 'the answer sent (and lost on the way)', { timeout: 30000 });
+    const start = performance.now();
+    await newcomer.checksStarted(1500);
+    expect(performance.now() - start).to.be.at.least(1400);
+    const alone = new MeshCall('alone', { iceServers: [], localStream: new MediaStream(), sendSignal: () => {} });
+    meshes.push(alone);
+    let resolved = false;
+    void alone.checksStarted(30000).then(() => (resolved = true));
+    await Promise.resolve();
+    expect(resolved).to.equal(true);
+  });
+});
+
 // Two meshes in this page, linked through a relay that can lose signals: what a link stuck in
 // `connecting` does (design: it is given up and rebuilt with a new sid, and then connects).
 describe('MeshCall connecting timeout', () => {

@@ -121,6 +121,38 @@ describe('<un75-meeting>', () => {
     });
   });
 
+  it('while waiting to be let in, the in-call screen is not shown (nor read out), and is once admitted', async () => {
+    const room = uniqueRoom('wait');
+    const host = await fixture<Un75Meeting>(html`<un75-meeting autojoin join-as="host" room=${room} name="Hana" signaling=${SIGNALING}></un75-meeting>`);
+    await joined(host);
+    await host.toggleLock(true);
+    await until(() => host.core?.locked === true, 'the room locked');
+    const guest = document.createElement('un75-meeting') as Un75Meeting;
+    Object.assign(guest, { room, name: 'Gabriel', signaling: SIGNALING, autojoin: true });
+    const waiting = oneEvent(guest, 'un75-waiting-room');
+    host.parentElement!.append(guest);
+    try {
+      await waiting;
+      await guest.updateComplete;
+      const part = (name: string) => shadow(guest).querySelector<HTMLElement>(`[part~="${name}"]`);
+      expect(part('joining')?.checkVisibility()).to.equal(true);
+      for (const name of ['stage', 'controls']) expect(part(name)?.checkVisibility() ?? false).to.equal(false, `${name} hidden`);
+      await expect(guest).to.be.accessible();
+      await until(() => host.waiting.length === 1, 'the guest in the host’s waiting list');
+      const admitted = oneEvent(guest, 'un75-joined');
+      await host.admit(host.waiting[0]!.id);
+      await admitted;
+      await guest.updateComplete;
+      expect(part('joining')).to.equal(null);
+      for (const name of ['stage', 'controls']) expect(part(name)!.checkVisibility()).to.equal(true, `${name} shown`);
+      await until(() => tilesOf(guest).length === 2, 'both tiles');
+    } finally {
+      await guest.leave();
+      guest.remove();
+      await host.leave();
+    }
+  });
+
   it('fires un75-error and shows why when the signaling server cannot be reached', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room="r" name="X" signaling="ws://127.0.0.1:9/signal"></un75-meeting>`);
     const error = oneEvent(el, 'un75-error');

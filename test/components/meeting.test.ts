@@ -135,7 +135,7 @@ describe('<un75-meeting>', () => {
       await waiting;
       await guest.updateComplete;
       const part = (name: string) => shadow(guest).querySelector<HTMLElement>(`[part~="${name}"]`);
-      expect(part('joining')?.checkVisibility()).to.equal(true);
+      expect(part('waiting')?.checkVisibility()).to.equal(true);
       for (const name of ['stage', 'controls']) expect(part(name)?.checkVisibility() ?? false).to.equal(false, `${name} hidden`);
       await expect(guest).to.be.accessible();
       await until(() => host.waiting.length === 1, 'the guest in the host’s waiting list');
@@ -143,7 +143,7 @@ describe('<un75-meeting>', () => {
       await host.admit(host.waiting[0]!.id);
       await admitted;
       await guest.updateComplete;
-      expect(part('joining')).to.equal(null);
+      expect(part('waiting')).to.equal(null);
       for (const name of ['stage', 'controls']) expect(part(name)!.checkVisibility()).to.equal(true, `${name} shown`);
       await until(() => tilesOf(guest).length === 2, 'both tiles');
     } finally {

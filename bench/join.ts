@@ -13,6 +13,7 @@ import { closeBrowsers, newPage, root, startPartnerPage, startServer } from '../
 import { freePort } from '../test/server/helpers.js';
 
 const ROUNDS = Number(process.env.JOIN_ROUNDS ?? 7);
+const COLD_ROUNDS = Math.max(1, Math.round(ROUNDS / 2));
 /** JOIN_TRACE=1 also marks every peer connection's state changes (pc:…), on both libraries' pages. */
 const TRACE = process.env.JOIN_TRACE === '1';
 const TRACE_SCRIPT = `(() => {
@@ -29,6 +30,9 @@ const TRACE_SCRIPT = `(() => {
     return pc;
   };
   window.RTCPeerConnection.prototype = Native.prototype;
+  // Main-thread tasks over 50 ms, as long:<duration>:<n> marks at their start.
+  let n = 0;
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => performance.mark('long:' + Math.round(e.duration) + ':' + n++, { startTime: e.startTime }))).observe({ type: 'longtask', buffered: true });
 })();`;
 const STEPS = ['join', 'media', 'socket-open', 'welcome', 'offer', 'track', 'connected'] as const;
 
@@ -90,7 +94,13 @@ window.call = async (id, other) => {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function un75Round(partnerUrl: string, serverUrl: string, room: string): Promise<Record<string, number>> {
+/**
+ * One un75 round. `warm`: the page has loaded the whole SDK before the clock starts, as PeerJS's page
+ * has loaded PeerJS — the case of a visitor who clicks Join on the pre-join screen, by when the
+ * element has fetched its call engine. Not warm: an `autojoin` element mounted on a page that has
+ * only the CDN entry and the pre-join code, so the call engine's download is inside the time.
+ */
+async function un75Round(partnerUrl: string, serverUrl: string, room: string, warm = true): Promise<Record<string, number>> {
   const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
   const [a, b] = await Promise.all([newPage(0), newPage(1)]);
   if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
@@ -98,14 +108,16 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string): P
     await Promise.all([a.page.goto(url), b.page.goto(url)]);
     const mount = (page: Page, name: string, measure: boolean) =>
       page.evaluate(
-        async ({ name, room, signaling, measure, firstFrameSource }) => {
+        async ({ name, room, signaling, measure, firstFrameSource, warm }) => {
           // The CDN entry loads an element's code when its tag first appears in the page: load it
-          // before the clock starts (PeerJS is loaded before its clock starts too).
-          if (!customElements.get('un75-meeting')) {
+          // before the clock starts (PeerJS is loaded before its clock starts too); warm, also the
+          // call engine the element fetches while its pre-join screen shows.
+          if (!customElements.get('un75-meeting') || (warm && !customElements.get('un75-video-grid'))) {
             const loader = document.createElement('un75-meeting');
             loader.hidden = true;
             document.body.append(loader);
             await customElements.whenDefined('un75-meeting');
+            if (warm) await customElements.whenDefined('un75-video-grid');
             loader.remove();
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
@@ -133,11 +145,11 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string): P
           const marks: Record<string, number> = { frame };
           for (const entry of performance.getEntriesByType('mark')) {
             if (entry.name.startsWith('un75:')) marks[entry.name.slice(5)] ??= entry.startTime - start;
-            else if (entry.name.startsWith('pc:')) marks[entry.name] ??= entry.startTime - start;
+            else if (/^(pc|long):/.test(entry.name)) marks[entry.name] ??= entry.startTime - start;
           }
           return marks;
         },
-        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME },
+        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, warm },
       );
     await mount(a.page, 'First', false);
     return await mount(b.page, 'Second', true);
@@ -172,6 +184,7 @@ export async function joinBench(): Promise<void> {
   const pages = await peerjsPages(peerPort);
   const un75: Record<string, number>[] = [];
   const peerjs: Record<string, number>[] = [];
+  const cold: Record<string, number>[] = [];
   try {
     // A warm-up of each (first camera start and first page load are slow), not counted.
     await un75Round(partner.url, server.url, 'join-warmup');
@@ -182,6 +195,7 @@ export async function joinBench(): Promise<void> {
       peerjs.push(await peerjsRound(pages.url, round));
       if (!un75First) un75.push(await un75Round(partner.url, server.url, `join-${round}`));
     }
+    for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, false));
   } finally {
     await closeBrowsers();
     await pages.close();
@@ -201,9 +215,15 @@ export async function joinBench(): Promise<void> {
     return `${step} ${xs.length ? ms(median(xs)) : '—'}`;
   });
   console.log(`un75 breakdown, median ms from mount: ${steps.join(' → ')}`);
+  console.log(
+    `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +
+      ` (engine loaded at ${ms(median(cold.map((r) => r.engine!)))} ms)`,
+  );
   if (TRACE) {
     for (const [name, rounds] of [['un75', un75], ['PeerJS', peerjs]] as const) {
-      const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
+      // Each round on its own (long tasks differ from round to round), then the medians of the rest.
+      for (const r of rounds) console.log(`${name} round: ${Object.entries(r).sort((x, y) => x[1] - y[1]).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
+      const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))].filter((k) => !k.startsWith('long:'));
       const rows = keys.map((k) => [k, median(rounds.map((r) => r[k]!).filter((x) => x !== undefined))] as const).sort((x, y) => x[1] - y[1]);
       console.log(`${name} trace: ${rows.map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
     }

@@ -21,15 +21,29 @@ export function primarySubtag(tag: string): string {
  * The written language of a tag, as translators are asked for it: the primary language, plus the
  * script for Traditional Chinese (`zh-TW` → `zh-Hant`), which is a separate translation model.
  */
-export function translationTag(tag: string): string {
-  let locale: Intl.Locale;
+export const translationTag = rememberedPerTag((tag: string): string => {
   try {
-    locale = new Intl.Locale(tag).maximize();
+    const locale = new Intl.Locale(tag).maximize();
+    return locale.language === 'zh' && locale.script === 'Hant' ? 'zh-Hant' : locale.language;
   } catch {
     return primarySubtag(tag) || tag;
   }
-  if (locale.language === 'zh' && locale.script === 'Hant') return 'zh-Hant';
-  return locale.language;
+});
+
+/**
+ * `compute` remembered per key: Intl's locale data (likely subtags, display names, text info) costs
+ * milliseconds a call, and captions, tiles and pickers ask for the same few tags again and again.
+ * Keys come from other people's browsers, so at most 256 are kept (all forgotten when full).
+ */
+export function rememberedPerTag<T>(compute: (key: string) => T): (key: string) => T {
+  const remembered = new Map<string, T>();
+  return (key) => {
+    if (remembered.has(key)) return remembered.get(key)!;
+    const value = compute(key);
+    if (remembered.size >= 256) remembered.clear();
+    remembered.set(key, value);
+    return value;
+  };
 }
 
 /** One key per translation model: `zh-TW`→`fr-CA` and `zh-Hant`→`fr` are the same pair. */
@@ -46,7 +60,7 @@ export function sameSpokenLanguage(a: string, b: string): boolean {
 }
 
 /** Text direction of a language tag, for captions, names and transcripts in any language. */
-export function directionOf(tag: string): 'ltr' | 'rtl' {
+export const directionOf = rememberedPerTag((tag: string): 'ltr' | 'rtl' => {
   try {
     const locale = new Intl.Locale(tag) as Intl.Locale & { getTextInfo?: () => { direction: string }; textInfo?: { direction: string } };
     const info = locale.getTextInfo?.() ?? locale.textInfo;
@@ -55,4 +69,4 @@ export function directionOf(tag: string): 'ltr' | 'rtl' {
     // not a valid tag: fall through
   }
   return /^(ar|he|fa|ur|ps|sd|ug|yi|dv|ckb)$/.test(primarySubtag(tag)) ? 'rtl' : 'ltr';
-}
+});

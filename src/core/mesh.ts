@@ -60,6 +60,8 @@ const HELD_SIGNALS = 32;
 const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() / 2));
 const MIN_VIDEO_BITRATE = 150_000;
 const MAX_VIDEO_BITRATE = 1_500_000;
+/** How long after a change of links the video senders are capped again (see `#applyBitrateCap`). */
+const BITRATE_CAP_DELAY_MS = 300;
 
 function newSid(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
@@ -181,6 +183,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   readonly #members = new Map<string, Member>();
   #screen: MediaStream | undefined;
   #destroyed = false;
+  #capTimer: ReturnType<typeof setTimeout> | undefined;
   #refusedSignals = 0;
   /** Steps of the first link already marked (see marks.ts). */
   readonly #marked = new Set<string>();
@@ -602,6 +605,15 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
    * seven others at 2.5 Mbit/s that is about 360 kbit/s a link, still fine for a 360p tile.
    */
   #applyBitrateCap() {
+    // A moment later and once for a burst of changes: reading and setting every sender's parameters
+    // costs the page tens of milliseconds, which would sit between a new link and its first frame.
+    this.#capTimer ??= setTimeout(() => {
+      this.#capTimer = undefined;
+      if (!this.#destroyed) this.#capBitrates();
+    }, BITRATE_CAP_DELAY_MS);
+  }
+
+  #capBitrates() {
     const videoSenders = [...this.#links.values()].flatMap((link) =>
       link.state === 'connected' || link.state === 'reconnecting'
         ? link.pc.getSenders().filter((s) => s.track?.kind === 'video')
@@ -638,6 +650,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   destroy(): void {
     this.#destroyed = true;
+    clearTimeout(this.#capTimer);
     for (const member of this.#members.values()) {
       clearTimeout(member.rebuildTimer);
       this.#dropDeferred(member);

@@ -84,6 +84,8 @@ const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
 /** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
 const MAX_HELD_FRAMES = 256;
 const SELF_SPEAKING_FALLBACK_MS = 1500;
+/** How long after a link opens its level meters are built (see `#meterSoon`). */
+const METER_DELAY_MS = 400;
 /**
  * How long `joined` waits at most for the first links to be checking ICE pairs (offer out, answer in,
  * candidates exchanged): a peer slow to answer delays the call's display by this much at most.
@@ -111,6 +113,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #screen: MediaStream | undefined;
   #state: SessionState = 'idle';
   #selfSpeakingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Links opened whose level meters wait for `#meterTimer` (see `#meterSoon`). */
+  readonly #pendingMeters = new Set<string>();
+  #meterTimer: ReturnType<typeof setTimeout> | undefined;
   /** Server frames that came while joining, before we could act on them. */
   #held: ServerMessage[] | undefined;
   #problem: MediaProblem | undefined;
@@ -328,10 +333,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#mesh = mesh;
     mesh.on('link-state', (e) => this.#onLinkState(e.detail.id, e.detail.state));
     mesh.on('link-open', (e) => {
-      this.#watchSelfSpeaking();
-      // The voice's level meter is built once media flows, off the way to the first frame.
-      const voice = this.#remoteStreams.get(e.detail.id)?.camera?.getAudioTracks()[0];
-      if (voice) this.#watchSpeaking(e.detail.id, voice);
+      this.#meterSoon(e.detail.id);
       if (this.#screen) this.sendToPeers({ type: 'screen', streamId: this.#screen.id }, e.detail.id);
       this.dispatch('peer-connected', { id: e.detail.id });
     });
@@ -358,6 +360,26 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     clearTimeout(this.#selfSpeakingTimer);
     if (welcome.peers.length === 0) this.#watchSelfSpeaking();
     else this.#selfSpeakingTimer = setTimeout(() => this.#watchSelfSpeaking(), SELF_SPEAKING_FALLBACK_MS);
+  }
+
+  /**
+   * Level meters (ours and the peer's voice) are built a moment after a link opens: the audio graph
+   * costs the page tens of milliseconds (the first one opens the audio device), which would
+   * otherwise sit between the link opening and its first video frame. A speaking ring that starts
+   * half a second late is not missed.
+   */
+  #meterSoon(id: string) {
+    this.#pendingMeters.add(id);
+    this.#meterTimer ??= setTimeout(() => {
+      this.#meterTimer = undefined;
+      if (this.#state === 'left') return;
+      this.#watchSelfSpeaking();
+      for (const peer of this.#pendingMeters) {
+        const voice = this.#remoteStreams.get(peer)?.camera?.getAudioTracks()[0];
+        if (voice && this.#people.get(peer)?.connectionState === 'connected') this.#watchSpeaking(peer, voice);
+      }
+      this.#pendingMeters.clear();
+    }, METER_DELAY_MS);
   }
 
   #watchSelfSpeaking() {
@@ -735,6 +757,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   #teardown() {
     clearTimeout(this.#selfSpeakingTimer);
+    clearTimeout(this.#meterTimer);
     this.audio.dispose();
     this.#signaling.close();
     this.#mesh?.destroy();

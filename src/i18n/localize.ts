@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { primarySubtag } from '../core/language.js';
+import { primarySubtag, rememberedPerTag } from '../core/language.js';
 import type { LocaleCode, PreJoinStrings, Translation } from './types.js';
 import { ar } from './locales/ar.js';
 import { en } from './locales/en.js';
@@ -41,14 +41,26 @@ export { directionOf } from '../core/language.js';
 
 /** A language's name in a given language, e.g. languageName('ar', 'ar') === 'العربية'. */
 export function languageName(tag: string, inLanguage = tag): string {
-  try {
-    const name = new Intl.DisplayNames([inLanguage], { type: 'language' }).of(tag);
-    if (name) return name.charAt(0).toLocaleUpperCase(inLanguage) + name.slice(1);
-  } catch {
-    // an unknown tag: show it as given
-  }
-  return tag;
+  return namedIn(inLanguage)(tag);
 }
+/** One remembered namer per language names are shown in (see rememberedPerTag). */
+const namedIn = rememberedPerTag((inLanguage: string) => {
+  let names: Intl.DisplayNames | undefined;
+  try {
+    names = new Intl.DisplayNames([inLanguage], { type: 'language' });
+  } catch {
+    // names in an unknown language: tags as given
+  }
+  return rememberedPerTag((tag: string) => {
+    try {
+      const name = names?.of(tag);
+      if (name) return name.charAt(0).toLocaleUpperCase(inLanguage) + name.slice(1);
+    } catch {
+      // an unknown tag: show it as given
+    }
+    return tag;
+  });
+});
 
 const hosts = new Set<LocalizeController>();
 let observer: MutationObserver | undefined;

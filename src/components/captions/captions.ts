@@ -136,7 +136,6 @@ export class Un75Captions extends LitElement {
   #renderNotes(service: CaptionService, captions: readonly Caption[]) {
     const { t } = this.#localize;
     const notes = new Set(captions.map((c) => c.note).filter((n): n is CaptionNote => n !== undefined));
-    const percent = new Intl.NumberFormat(t.$code, { style: 'percent' });
     const self = service.recognitionState === 'unavailable' ? this.#recognitionText(service) : undefined;
     // One line for everyone who cannot be captioned, however many they are: the notes sit over the video.
     const silent = service.speakersWithoutCaptions.map((s) => s.name);
@@ -148,7 +147,9 @@ export class Un75Captions extends LitElement {
         ? html`<button part="button download-model" @click=${() => service.prepareTranslation()}>${t.downloadModel}</button>`
         : nothing}
       ${service.translationDownloads.map((d) => {
-        const label = t.modelProgress(this.#localize.languageName(d.from), this.#localize.languageName(d.to), percent.format(d.loaded));
+        // Formatters are built only when there is something to format: each costs a render milliseconds.
+        const percent = new Intl.NumberFormat(t.$code, { style: 'percent' }).format(d.loaded);
+        const label = t.modelProgress(this.#localize.languageName(d.from), this.#localize.languageName(d.to), percent);
         return html`<p class="note">${label}<progress max="1" .value=${d.loaded} aria-label=${label}></progress></p>`;
       })}
     `;

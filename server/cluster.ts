@@ -76,6 +76,8 @@ export interface Cluster {
     secretHash: string,
     nextSecretHash: string,
   ): Promise<({ self: PeerInfo; others: ClusterMember[] } & StoredSession) | 'attached' | null>;
+  /** What is stored of a member's session (to check a resume before claiming it), or null. */
+  session(room: string, id: string): Promise<StoredSession | null>;
   /** Stores a member's new state (and, after a resume here, its new resume secret: it is attached again). */
   update(room: string, info: PeerInfo, session: StoredSession, secretHash?: string): Promise<void>;
   remove(room: string, id: string): Promise<void>;

@@ -249,6 +249,14 @@ export class RedisCluster implements Cluster {
     return ids(await this.run.evict(keysOf(room), [roomChannel(room), subject]));
   }
 
+  async session(room: string, id: string): Promise<StoredSession | null> {
+    const json = await this.pub.hget(keysOf(room)[0]!, id);
+    const stored = json === null ? null : parseStored(json);
+    if (!stored || stored.info.id !== id) return null;
+    const { info: _info, ...session } = stored;
+    return session;
+  }
+
   async claim(room: string, id: string, secretHash: string, nextSecretHash: string) {
     const result = await this.run.claim(keysOf(room), [
       roomChannel(room),

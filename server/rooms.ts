@@ -9,7 +9,7 @@ import {
   type ServerMessage,
   type StateUpdate,
 } from '../src/protocol/signaling.js';
-import type { Cluster, ClusterListener, ClusterMember, HeldMember, RoomEvent } from './cluster.js';
+import type { Cluster, ClusterListener, ClusterMember, HeldMember, RoomEvent, StoredSession } from './cluster.js';
 import { RoomView } from './room-view.js';
 
 /** The socket side of a member, as the rooms see it. */
@@ -635,6 +635,10 @@ export class Hub implements ClusterListener {
     if (!cluster) return null;
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
+      // The same rule as on one process: the token's expiry, or a fresh token of the same person.
+      // Checked before the claim, which only succeeds if the secret is still the one checked here.
+      const session = await cluster.session(request.room, id);
+      if (!session || !this.resumable(session, request)) return null;
       const secret = newSecret();
       // As on one process, a resume may not take a member a socket still holds (on whichever
       // process): unless that socket is just closing, which its process says within a moment.
@@ -665,7 +669,10 @@ export class Hub implements ClusterListener {
         backlog: [],
         backlogBytes: 0,
       };
-      return this.admit(member, secret, claimed.others, request);
+      const resumed = this.admit(member, secret, claimed.others, request);
+      // A fresh token renews the session: the next process to be asked must know it too.
+      if (member.expiresAt !== claimed.expiresAt) cluster.update(request.room, member.info, this.stored(member)).catch((err: unknown) => this.warn('resume', err));
+      return resumed;
     });
   }
 
@@ -687,7 +694,7 @@ export class Hub implements ClusterListener {
   }
 
   /** A resume is refused once the join token has expired, unless the resume brings a fresh one. */
-  private resumable(member: LocalMember, request: JoinRequest): boolean {
+  private resumable(member: StoredSession, request: JoinRequest): boolean {
     if (request.subject !== undefined && request.subject !== member.subject) return false;
     const expiresAt = request.expiresAt ?? member.expiresAt;
     return expiresAt === null || Date.now() < expiresAt;

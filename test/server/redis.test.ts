@@ -325,6 +325,33 @@ describe('several processes over Redis', () => {
       assert.deepEqual([...x.c.take('peer-left'), ...y.c.take('peer-left')], [], 'nobody saw Mo leave');
     });
 
+    test('no resume through another process once the join token expired, unless a fresh token of the same person comes with it', async () => {
+      const x = await joinAs(tb, 'expiry', 'xavier');
+      const exp = Math.floor(Date.now() / 1000) + 3;
+      const m = await connect(ta);
+      const wm = await m.join('expiry', 'Mo', { token: await new SignJWT({ room: 'expiry', sub: 'mo' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(key) });
+      await x.c.next('peer-joined');
+      m.ws.terminate();
+      await detached('expiry', wm.id);
+      while (Date.now() <= exp * 1000 + 50) await new Promise((r) => setTimeout(r, 50));
+      const late = await connect(tb);
+      late.send({ type: 'join', room: 'expiry', name: 'Mo', resume: wm.resume });
+      assert.equal((await late.next('error', 10_000)).code, 'unauthorized', 'as on one process');
+      const someoneElse = await connect(tb);
+      const other = await someoneElse.join('expiry', 'Eve', { resume: wm.resume, token: await token({ room: 'expiry', sub: 'eve' }) });
+      assert.notEqual(other.id, wm.id, "another person's fresh token does not resume Mo");
+      const renewed = await connect(tb);
+      const back = await renewed.join('expiry', 'Mo', { resume: wm.resume, token: await token({ room: 'expiry', sub: 'mo' }) });
+      assert.equal(back.id, wm.id, 'a fresh token of the same person does');
+      // and renews the session for every process: a resume without a token works again.
+      renewed.ws.terminate();
+      await detached('expiry', wm.id);
+      const again = await connect(ta);
+      assert.equal((await again.join('expiry', 'Mo', { resume: back.resume })).id, wm.id);
+      await settle(x.c, again);
+      assert.deepEqual(x.c.take('peer-left'), []);
+    });
+
     test('the same person joining through two processes at the same instant ends as exactly one member, ten times over', async () => {
       const w = await joinAs(ta, 'race', 'watcher');
       let survivor: { c: TestClient; id: string } | null = null;

@@ -502,6 +502,8 @@ export class Hub implements ClusterListener {
       for (const wake of [...(this.detachWaits.get(event.id) ?? [])]) wake();
       return;
     }
+    // Possibly one of our own joins or resumes, whose answer from the cluster is still on its way.
+    if (event.t === 'left' && !this.view.get(roomName, event.id)) this.view.noteDeparture(event.id);
     if (!this.view.has(roomName)) return;
     switch (event.t) {
       case 'joined':
@@ -576,8 +578,11 @@ export class Hub implements ClusterListener {
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
     }
     if (this.waiters.has(member.room)) this.tellHosts(member.room, member);
+    // The same person may have joined through another process while the cluster was answering,
+    // and the news came first: this member is already replaced.
+    if (this.view.hasDeparted(member.id)) this.replace(member.room, [member.id]);
     // The socket may have gone while the cluster was answering: it then left like any other.
-    if (member.client && !member.client.open) this.disconnected(member, false);
+    else if (member.client && !member.client.open) this.disconnected(member, false);
     return member;
   }
 

@@ -133,8 +133,9 @@ const frame = (message: ServerMessage) => JSON.stringify(message);
  * The local sessions of this process (sockets, resume secrets, grace timers, backlogs) and the rules
  * of a room: who may enter, how members leave, what the others are told. What is known of each room
  * is kept by a {@link RoomView}. Without a cluster this process is the only source of truth; with one,
- * the view is kept current by the cluster's events, and admission (the room-size cap) is decided
- * atomically by the cluster.
+ * the view is kept current by the cluster's events, and what must hold across processes is decided
+ * atomically by the cluster: admission (the room-size cap, one live member per token subject) and
+ * resumes (no take-over of a member whose socket a process still holds).
  */
 export class Hub implements ClusterListener {
   private readonly view: RoomView<LocalMember>;

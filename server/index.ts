@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { JoinAuthenticator } from './auth.js';
-import type { Cluster } from './cluster.js';
+import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
@@ -145,7 +145,7 @@ class Un75SignalingServer implements SignalingServer {
     this.stun =
       !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
     this.cluster = options.redis
-      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.presenceMs })
+      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.presenceMs, attachMs: this.heartbeatMs })
       : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
@@ -256,10 +256,11 @@ class Un75SignalingServer implements SignalingServer {
     if (this.cluster) {
       // Members stay in their rooms for the resume grace, so their clients can come back through
       // another process without their peers ever seeing them leave.
-      const byRoom = new Map<string, string[]>();
-      for (const m of members) byRoom.set(m.room, [...(byRoom.get(m.room) ?? []), m.id]);
+      // Their sockets are being closed: detached, so that any process may take them.
+      const byRoom = new Map<string, HeldMember[]>();
+      for (const m of members) byRoom.set(m.room, [...(byRoom.get(m.room) ?? []), { id: m.id, attached: false }]);
       await Promise.all(
-        [...byRoom].map(([room, ids]) => this.cluster!.refresh(room, ids, this.resumeGraceMs).catch(() => {})),
+        [...byRoom].map(([room, held]) => this.cluster!.refresh(room, held, this.resumeGraceMs).catch(() => {})),
       );
     }
     for (const connection of this.connections.values()) {
@@ -344,9 +345,9 @@ class Un75SignalingServer implements SignalingServer {
     const cluster = this.cluster!;
     try {
       await Promise.all(
-        [...this.hub.localRooms()].map(async ([room, ids]) => {
+        [...this.hub.localRooms()].map(async ([room, held]) => {
           try {
-            await cluster.refresh(room, ids, this.presenceMs);
+            await cluster.refresh(room, held, this.presenceMs);
             const readAt = Date.now();
             this.hub.reconcile(room, await cluster.sweep(room), readAt);
           } catch (err) {

@@ -79,6 +79,18 @@ export class RoomView<Local> {
     return entry;
   }
 
+  /**
+   * Remembers that a member this process does not know (yet) left: its own join may still be
+   * waiting for the cluster's answer, which can arrive after the news.
+   */
+  noteDeparture(id: string): void {
+    if (this.remembersDepartures && !this.departed.has(id)) this.departed.set(id, Date.now());
+  }
+
+  hasDeparted(id: string): boolean {
+    return this.departed.has(id);
+  }
+
   /** Forgets departures older than any reading still in flight. */
   forgetOldDepartures(now = Date.now()): void {
     const cutoff = now - DEPARTED_MEMORY_MS;

@@ -9,7 +9,7 @@ import {
   type ServerMessage,
   type StateUpdate,
 } from '../src/protocol/signaling.js';
-import type { Cluster, ClusterListener, ClusterMember, RoomEvent } from './cluster.js';
+import type { Cluster, ClusterListener, ClusterMember, HeldMember, RoomEvent, StoredSession } from './cluster.js';
 import { RoomView } from './room-view.js';
 
 /** The socket side of a member, as the rooms see it. */
@@ -118,6 +118,11 @@ export const CLOSE_DENIED = 4004;
 const BAR_MS = 24 * 3600_000;
 const MAX_BARS_PER_ROOM = 1000;
 const DEFAULT_WAITING_ROOM_MS = 10 * 60_000;
+/**
+ * How long a resume through another process waits for the member's old socket to be seen closing
+ * (a client that reconnects after closing its socket may reach the new process first).
+ */
+const DETACH_WAIT_MS = 1000;
 
 const newId = () => randomBytes(12).toString('base64url');
 const newSecret = () => randomBytes(18).toString('base64url');
@@ -128,8 +133,9 @@ const frame = (message: ServerMessage) => JSON.stringify(message);
  * The local sessions of this process (sockets, resume secrets, grace timers, backlogs) and the rules
  * of a room: who may enter, how members leave, what the others are told. What is known of each room
  * is kept by a {@link RoomView}. Without a cluster this process is the only source of truth; with one,
- * the view is kept current by the cluster's events, and admission (the room-size cap) is decided
- * atomically by the cluster.
+ * the view is kept current by the cluster's events, and what must hold across processes is decided
+ * atomically by the cluster: admission (the room-size cap, one live member per token subject) and
+ * resumes (no take-over of a member whose socket a process still holds).
  */
 export class Hub implements ClusterListener {
   private readonly view: RoomView<LocalMember>;
@@ -145,6 +151,8 @@ export class Hub implements ClusterListener {
   private readonly waiters = new Map<string, Map<string, Waiter>>();
   /** Who was removed from a room (subject, member id, address+name) and until when (ms). */
   private readonly bars = new Map<string, Map<string, number>>();
+  /** Resumes waiting for a member's socket on another process to go, per member id. */
+  private readonly detachWaits = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
@@ -267,18 +275,14 @@ export class Hub implements ClusterListener {
       backlog: [],
       backlogBytes: 0,
     };
-    // One live member per person: a newer join with the same token subject replaces the older one.
-    if (member.subject !== null) {
-      for (const other of [...this.locals.values()]) {
-        if (other.room === member.room && other.subject === member.subject) {
-          other.client?.replaced('replaced');
-          this.leave(other);
-        }
-      }
-    }
     if (info.handRaised) info.handRaisedAt = Date.now();
     const { cluster } = this.options;
+    const subject = member.subject;
     if (!cluster) {
+      // One live member per person: a newer join with the same token subject replaces the older one.
+      if (subject !== null) {
+        this.replace(request.room, [...this.locals.values()].filter((o) => o.room === request.room && o.subject === subject).map((o) => o.id));
+      }
       if (this.view.size(request.room) >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
       info.name = this.view.distinctName(request.room, info.name, id);
       if (this.grantsRoles(info)) info.role = this.view.size(request.room) === 0 ? 'host' : 'participant';
@@ -286,11 +290,17 @@ export class Hub implements ClusterListener {
     }
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
+      // The same rule through the cluster, wherever the older member's socket is: it leaves before
+      // the newcomer is named (who then keeps the name), and again atomically with the admission, in
+      // case the same person is joining through another process at the same time.
+      if (subject !== null) this.replace(request.room, await cluster.evict(request.room, subject));
       info.name = this.view.distinctName(request.room, info.name, id);
       const granting = this.grantsRoles(info);
       if (granting) info.role = 'participant';
-      const others = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
-      if (others === 'full') throw roomFull(request.room, this.options.maxRoomSize);
+      const admission = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
+      if (admission === 'full') throw roomFull(request.room, this.options.maxRoomSize);
+      this.replace(request.room, admission.replaced);
+      const others = admission.others;
       // Through a cluster the first member is the one the shared room had nobody else for when it was admitted.
       if (granting && others.length === 0) {
         info.role = 'host';
@@ -448,6 +458,8 @@ export class Hub implements ClusterListener {
     this.setWaiting(member, true);
     member.grace = setTimeout(() => this.leave(member), this.options.resumeGraceMs);
     member.grace.unref();
+    // From now on a resume through another process may take it.
+    this.options.cluster?.detach(member.room, member.id).catch((err: unknown) => this.warn('detach', err));
   }
 
   /** Members without a socket kept for a resume: from `address`, or in all. They count like open sockets. */
@@ -459,13 +471,13 @@ export class Hub implements ClusterListener {
     return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal };
   }
 
-  /** Members this process holds, grouped by room (the cluster keeps their presence alive). */
-  localRooms(): Map<string, string[]> {
-    const byRoom = new Map<string, string[]>();
+  /** Members this process holds, grouped by room, and whether a socket holds each (the cluster keeps their presence alive). */
+  localRooms(): Map<string, HeldMember[]> {
+    const byRoom = new Map<string, HeldMember[]>();
     for (const member of this.locals.values()) {
-      const ids = byRoom.get(member.room) ?? [];
-      ids.push(member.id);
-      byRoom.set(member.room, ids);
+      const held = byRoom.get(member.room) ?? [];
+      held.push({ id: member.id, attached: member.client !== null });
+      byRoom.set(member.room, held);
     }
     return byRoom;
   }
@@ -486,6 +498,13 @@ export class Hub implements ClusterListener {
   // ---- ClusterListener: what other processes did ----
 
   roomEvent(roomName: string, event: RoomEvent): void {
+    if (event.t === 'detached') {
+      // A resume here may be waiting for that socket to go.
+      for (const wake of [...(this.detachWaits.get(event.id) ?? [])]) wake();
+      return;
+    }
+    // Possibly one of our own joins or resumes, whose answer from the cluster is still on its way.
+    if (event.t === 'left' && !this.view.get(roomName, event.id)) this.view.noteDeparture(event.id);
     if (!this.view.has(roomName)) return;
     switch (event.t) {
       case 'joined':
@@ -497,9 +516,9 @@ export class Hub implements ClusterListener {
         }
         return;
       case 'left': {
-        // Our own member may have expired in the cluster (this process could not refresh it): it is gone.
-        this.view.get(roomName, event.id)?.local?.client?.replaced('replaced');
-        this.remove(roomName, event.id);
+        // Our own member may have been replaced by a join of the same person through another
+        // process, or have expired in the cluster (this process could not refresh it): it is gone.
+        this.replace(roomName, [event.id]);
         return;
       }
       case 'updated': {
@@ -560,8 +579,11 @@ export class Hub implements ClusterListener {
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
     }
     if (this.waiters.has(member.room)) this.tellHosts(member.room, member);
+    // The same person may have joined through another process while the cluster was answering,
+    // and the news came first: this member is already replaced.
+    if (this.view.hasDeparted(member.id)) this.replace(member.room, [member.id]);
     // The socket may have gone while the cluster was answering: it then left like any other.
-    if (member.client && !member.client.open) this.disconnected(member, false);
+    else if (member.client && !member.client.open) this.disconnected(member, false);
     return member;
   }
 
@@ -573,6 +595,17 @@ export class Hub implements ClusterListener {
     this.broadcast(roomName, frame({ type: 'peer-left', id }));
     if (entry.info.role === 'host') this.succeed(roomName);
     this.view.releaseIfEmpty(roomName);
+  }
+
+  /**
+   * Members replaced by a newer join of the same person (one live member per person), or gone from
+   * the cluster: they leave the room, and a socket still holding one is told why and closed.
+   */
+  private replace(roomName: string, ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.view.get(roomName, id)?.local?.client?.replaced('replaced');
+      this.remove(roomName, id);
+    }
   }
 
   private async resume(client: Client, request: JoinRequest): Promise<LocalMember | null> {
@@ -608,9 +641,25 @@ export class Hub implements ClusterListener {
     if (!cluster) return null;
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
+      // The same rule as on one process: the token's expiry, or a fresh token of the same person.
+      // Checked before the claim, which only succeeds if the secret is still the one checked here.
+      const session = await cluster.session(request.room, id);
+      if (!session || !this.resumable(session, request)) return null;
       const secret = newSecret();
-      const claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
-      if (!claimed) return null;
+      // As on one process, a resume may not take a member a socket still holds (on whichever
+      // process): unless that socket is just closing, which its process says within a moment.
+      const detach = this.awaitDetach(id, DETACH_WAIT_MS);
+      let claimed;
+      try {
+        claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
+        if (claimed === 'attached') {
+          await detach.detached;
+          claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
+        }
+      } finally {
+        detach.stop();
+      }
+      if (!claimed || claimed === 'attached') return null;
       const member: LocalMember = {
         id,
         room: request.room,
@@ -626,12 +675,32 @@ export class Hub implements ClusterListener {
         backlog: [],
         backlogBytes: 0,
       };
-      return this.admit(member, secret, claimed.others, request);
+      const resumed = this.admit(member, secret, claimed.others, request);
+      // A fresh token renews the session: the next process to be asked must know it too.
+      if (member.expiresAt !== claimed.expiresAt) cluster.update(request.room, member.info, this.stored(member)).catch((err: unknown) => this.warn('resume', err));
+      return resumed;
     });
   }
 
+  /** Resolves when `id` is detached somewhere in the cluster, or after `ms`; `stop` ends the wait. */
+  private awaitDetach(id: string, ms: number): { detached: Promise<void>; stop(): void } {
+    const waits = this.detachWaits.get(id) ?? new Set<() => void>();
+    this.detachWaits.set(id, waits);
+    let resolve!: () => void;
+    const detached = new Promise<void>((r) => (resolve = r));
+    const stop = () => {
+      clearTimeout(timer);
+      waits.delete(stop);
+      if (waits.size === 0 && this.detachWaits.get(id) === waits) this.detachWaits.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(stop, ms);
+    waits.add(stop);
+    return { detached, stop };
+  }
+
   /** A resume is refused once the join token has expired, unless the resume brings a fresh one. */
-  private resumable(member: LocalMember, request: JoinRequest): boolean {
+  private resumable(member: StoredSession, request: JoinRequest): boolean {
     if (request.subject !== undefined && request.subject !== member.subject) return false;
     const expiresAt = request.expiresAt ?? member.expiresAt;
     return expiresAt === null || Date.now() < expiresAt;

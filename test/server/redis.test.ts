@@ -1,6 +1,7 @@
 // Scale-out: several real `un75-signal` processes sharing rooms through a real redis-server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SignJWT } from 'jose';
 import { Redis } from 'ioredis';
 import { compileServer, settle, spawnServer, startRedis, TestClient, type ServerProcess } from './helpers.js';
 
@@ -216,5 +217,168 @@ describe('several processes over Redis', () => {
     } finally {
       await c.stop('SIGKILL');
     }
+  });
+  describe('with join tokens: one person is one member, whichever process they reach', () => {
+    const TOKEN_HEARTBEAT_MS = 2000;
+    const secret = 'a-long-shared-secret-for-tests-only!';
+    const key = new TextEncoder().encode(secret);
+    const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    let ta: ServerProcess;
+    let tb: ServerProcess;
+    let spy: Redis;
+    /** Joins `room` through `server` as the token subject `sub`. */
+    const joinAs = async (server: ServerProcess, room: string, sub: string, name = sub) => {
+      const c = await connect(server);
+      return { c, w: await c.join(room, name, { token: await token({ room, sub }) }) };
+    };
+    /** Waits (bounded) until Redis no longer marks the member as held by an open socket. */
+    const detached = async (room: string, id: string) => {
+      const deadline = Date.now() + 10_000;
+      while ((await spy.zscore(`un75:{${room}}:a`, id)) !== null) {
+        if (Date.now() > deadline) throw new Error(`member ${id} still attached`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    /** The ids a member has been told are in the room: joined (and in its welcome) minus left. */
+    const present = (welcome: { peers: Array<{ id: string }> }, c: TestClient, known = new Set(welcome.peers.map((p) => p.id))) => {
+      for (const m of c.received) {
+        if (m.type === 'peer-joined') known.add(m.peer.id);
+        if (m.type === 'peer-left') known.delete(m.id);
+      }
+      return known;
+    };
+
+    before(async () => {
+      // A slower heartbeat than above: a member stays attached one heartbeat past its process's last
+      // refresh, and a busy machine must not let a refused resume through.
+      const withTokens = () => [...args().slice(0, 4), '--heartbeat-ms', String(TOKEN_HEARTBEAT_MS), '--resume-grace-ms', '5000', '--jwt-secret', secret];
+      [ta, tb] = await Promise.all([spawnServer(withTokens()), spawnServer(withTokens())]);
+      spy = new Redis(redis.url);
+    });
+    after(async () => {
+      spy?.disconnect();
+      await Promise.all([ta?.stop(), tb?.stop()]);
+    });
+
+    test('a second join of the same person through another process replaces the first: everyone sees one Amina', async () => {
+      const x = await joinAs(ta, 'once', 'xavier');
+      const y = await joinAs(tb, 'once', 'yoko');
+      await x.c.next('peer-joined');
+      const first = await joinAs(ta, 'once', 'amina', 'Amina');
+      for (const watcher of [x, y]) assert.equal((await watcher.c.next('peer-joined')).peer.id, first.w.id);
+      // The room is full (3): the newer join still gets in, in the old one's place.
+      const second = await joinAs(tb, 'once', 'amina', 'Amina');
+      assert.notEqual(second.w.id, first.w.id);
+      assert.deepEqual(second.w.peers.map((p) => p.id).sort(), [x.w.id, y.w.id].sort(), 'the newcomer is not shown its old self');
+      assert.equal(second.w.self.name, 'Amina', 'nor named after it');
+      assert.equal((await first.c.next('error')).code, 'replaced');
+      assert.equal(await first.c.closed(), 4002);
+      for (const watcher of [x, y]) {
+        assert.equal((await watcher.c.next('peer-left')).id, first.w.id);
+        const joined = await watcher.c.next('peer-joined');
+        assert.deepEqual([joined.peer.id, joined.peer.name], [second.w.id, 'Amina']);
+      }
+      await settle(x.c, y.c, second.c);
+      for (const watcher of [x, y]) {
+        assert.deepEqual([...watcher.c.take('peer-left'), ...watcher.c.take('peer-joined')], [], 'once each');
+      }
+      // The new Amina is the live one for the other process too.
+      x.c.send({ type: 'signal', to: second.w.id, sid: 's', data: 'hello Amina' });
+      assert.equal((await second.c.next('signal')).from, x.w.id);
+      assert.equal(await spy.hlen('un75:{once}:m'), 3);
+    });
+
+    test('a resume through another process while the socket is open is refused; once it drops, the resume moves it and rotates the secret', async () => {
+      const x = await joinAs(ta, 'held', 'xavier');
+      const m = await joinAs(ta, 'held', 'mo', 'Mo');
+      const y = await joinAs(tb, 'held', 'yoko');
+      await x.c.next('peer-joined');
+      await m.c.next('peer-joined');
+
+      // A replayed secret on another process gains nothing while Mo's socket is open.
+      const thief = await connect(tb);
+      thief.send({ type: 'join', room: 'held', name: 'Mo', resume: m.w.resume });
+      assert.equal((await thief.next('error', 10_000)).code, 'unauthorized', 'as on one process');
+      await settle(m.c, x.c, y.c);
+      assert.equal(m.c.closeCode, null, 'the original socket stays open');
+      y.c.send({ type: 'signal', to: m.w.id, sid: 's', data: 'still Mo?' });
+      assert.equal((await m.c.next('signal')).from, y.w.id, 'and is still the member');
+
+      // Once the socket is gone, the secret resumes once, through the other process.
+      m.c.ws.terminate();
+      await detached('held', m.w.id);
+      const m2 = await connect(tb);
+      const back = await m2.join('held', 'Mo', { resume: m.w.resume });
+      assert.equal(back.id, m.w.id);
+      assert.notEqual(back.resume, m.w.resume, 'the resume secret is rotated');
+      x.c.send({ type: 'signal', to: m.w.id, sid: 's', data: 'found you' });
+      assert.equal((await m2.next('signal')).from, x.w.id);
+
+      m2.ws.terminate();
+      await detached('held', m.w.id);
+      const stale = await connect(ta);
+      stale.send({ type: 'join', room: 'held', name: 'Mo', resume: m.w.resume });
+      assert.equal((await stale.next('error', 10_000)).code, 'unauthorized', 'the old secret no longer resumes');
+      const m3 = await connect(ta);
+      assert.equal((await m3.join('held', 'Mo', { resume: back.resume })).id, m.w.id, 'the new one does');
+      await settle(m3, x.c, y.c);
+      assert.deepEqual([...x.c.take('peer-left'), ...y.c.take('peer-left')], [], 'nobody saw Mo leave');
+    });
+
+    test('no resume through another process once the join token expired, unless a fresh token of the same person comes with it', async () => {
+      const x = await joinAs(tb, 'expiry', 'xavier');
+      const exp = Math.floor(Date.now() / 1000) + 3;
+      const m = await connect(ta);
+      const wm = await m.join('expiry', 'Mo', { token: await new SignJWT({ room: 'expiry', sub: 'mo' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(key) });
+      await x.c.next('peer-joined');
+      m.ws.terminate();
+      await detached('expiry', wm.id);
+      while (Date.now() <= exp * 1000 + 50) await new Promise((r) => setTimeout(r, 50));
+      const late = await connect(tb);
+      late.send({ type: 'join', room: 'expiry', name: 'Mo', resume: wm.resume });
+      assert.equal((await late.next('error', 10_000)).code, 'unauthorized', 'as on one process');
+      const someoneElse = await connect(tb);
+      const other = await someoneElse.join('expiry', 'Eve', { resume: wm.resume, token: await token({ room: 'expiry', sub: 'eve' }) });
+      assert.notEqual(other.id, wm.id, "another person's fresh token does not resume Mo");
+      const renewed = await connect(tb);
+      const back = await renewed.join('expiry', 'Mo', { resume: wm.resume, token: await token({ room: 'expiry', sub: 'mo' }) });
+      assert.equal(back.id, wm.id, 'a fresh token of the same person does');
+      // and renews the session for every process: a resume without a token works again.
+      renewed.ws.terminate();
+      await detached('expiry', wm.id);
+      const again = await connect(ta);
+      assert.equal((await again.join('expiry', 'Mo', { resume: back.resume })).id, wm.id);
+      await settle(x.c, again);
+      assert.deepEqual(x.c.take('peer-left'), []);
+    });
+
+    test('the same person joining through two processes at the same instant ends as exactly one member, ten times over', async () => {
+      const w = await joinAs(ta, 'race', 'watcher');
+      let survivor: { c: TestClient; id: string } | null = null;
+      for (let round = 0; round < 10; round++) {
+        const [p, q] = await Promise.all([connect(ta), connect(tb)]);
+        const [tp, tq] = await Promise.all([token({ room: 'race', sub: 'amina' }), token({ room: 'race', sub: 'amina' })]);
+        p.send({ type: 'join', room: 'race', name: 'Amina', token: tp });
+        q.send({ type: 'join', room: 'race', name: 'Amina', token: tq });
+        const [wp, wq] = await Promise.all([p.next('welcome', 10_000), q.next('welcome', 10_000)]);
+        // One of the two is replaced by the other, whichever was admitted last.
+        const loser = await Promise.race([p.closed(10_000).then(() => p), q.closed(10_000).then(() => q)]);
+        assert.equal(loser.closeCode, 4002, `round ${round}`);
+        assert.equal((await loser.next('error')).code, 'replaced');
+        const winner = loser === p ? { c: q, id: wq.id } : { c: p, id: wp.id };
+        if (survivor) assert.equal(await survivor.c.closed(10_000), 4002, `round ${round}: the earlier one was replaced`);
+        survivor = winner;
+      }
+      // The survivor is the one member for Amina in Redis and for the watcher, and it is live.
+      const stored = Object.values(await spy.hgetall('un75:{race}:m')).map((json) => (JSON.parse(json) as { info: { id: string } }).info.id);
+      assert.deepEqual(stored.sort(), [w.w.id, survivor!.id].sort());
+      // A presence round later (when a process heals what it missed) nothing has changed.
+      await new Promise((r) => setTimeout(r, TOKEN_HEARTBEAT_MS));
+      await settle(w.c, survivor!.c);
+      assert.equal(survivor!.c.closeCode, null);
+      assert.deepEqual([...present(w.w, w.c)], [survivor!.id], 'the watcher was told of each arrival and departure');
+      w.c.send({ type: 'signal', to: survivor!.id, sid: 's', data: 'the one Amina' });
+      assert.equal((await survivor!.c.next('signal')).from, w.w.id);
+    });
   });
 });

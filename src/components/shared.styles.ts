@@ -30,6 +30,30 @@ export const accentPillButton = css`
   color: var(--_on-accent);
 `;
 
+/** A button of the call's control bar: a pill at least 44 px square, on the raised surface. */
+export const controlButton = css`
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+  min-block-size: 44px;
+  min-inline-size: 44px;
+  padding-block: 8px;
+  padding-inline: 14px;
+  ${pillButton}
+  background: var(--_surface-raised);
+  color: var(--_on-surface);
+`;
+
+/** A small count on a button or a tab (unread messages, people waiting). */
+export const countBadge = css`
+  min-inline-size: 1.4em;
+  padding-inline: 4px;
+  border-radius: 999px;
+  background: var(--_danger);
+  color: #fff;
+  font-size: 0.75rem;
+`;
+
 /** A toggle button that is on (aria-pressed='true'). */
 export const pressedButton = css`
   background: var(--_accent);

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { pillButton, pressedButton, tokens, toolbar, visuallyHidden } from '../shared.styles.js';
+import { controlButton, pressedButton, tokens, toolbar, visuallyHidden } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -11,16 +11,7 @@ export const styles = [
       ${toolbar}
     }
     [part~='button'] {
-      display: inline-flex;
-      align-items: center;
-      gap: 6px;
-      min-block-size: 44px;
-      min-inline-size: 44px;
-      padding-block: 8px;
-      padding-inline: 14px;
-      ${pillButton}
-      background: var(--_surface-raised);
-      color: var(--_on-surface);
+      ${controlButton}
     }
     [part~='button']:hover {
       filter: brightness(1.2);

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { accentPillButton, pillButton, pressedButton, tokens, visuallyHidden } from '../shared.styles.js';
+import { accentPillButton, controlButton, countBadge, pressedButton, tokens, visuallyHidden } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -71,16 +71,7 @@ export const styles = [
     }
     .shell-button {
       position: relative;
-      display: inline-flex;
-      align-items: center;
-      gap: 6px;
-      min-block-size: 44px;
-      min-inline-size: 44px;
-      padding-block: 8px;
-      padding-inline: 14px;
-      ${pillButton}
-      background: var(--_surface-raised);
-      color: var(--_on-surface);
+      ${controlButton}
       font: inherit;
     }
     .shell-button:hover {
@@ -93,12 +84,7 @@ export const styles = [
       font-size: 0.875rem;
     }
     .shell-button .badge {
-      min-inline-size: 1.4em;
-      padding-inline: 4px;
-      border-radius: 999px;
-      background: var(--_danger);
-      color: #fff;
-      font-size: 0.75rem;
+      ${countBadge}
     }
     @media (max-width: 520px) {
       .shell-button .text {

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { accentPillButton, pillButton, pressedButton, tokens, visuallyHidden } from '../shared.styles.js';
+import { accentPillButton, countBadge, pillButton, pressedButton, tokens, visuallyHidden } from '../shared.styles.js';
 
 export const styles = [
   tokens,
@@ -50,12 +50,7 @@ export const styles = [
     }
     .badge {
       display: inline-block;
-      min-inline-size: 1.4em;
-      padding-inline: 4px;
-      border-radius: 999px;
-      background: var(--_danger);
-      color: #fff;
-      font-size: 0.75rem;
+      ${countBadge}
     }
     [part='tabpanel'] {
       flex: 1;

@@ -52,6 +52,15 @@ export interface LocalMember {
   backlogBytes: number;
 }
 
+/** A member on its own socket, not admitted yet, holding the hash of its resume secret. */
+function newMember(
+  who: Pick<LocalMember, 'id' | 'room' | 'info' | 'fixedName' | 'subject' | 'expiresAt'>,
+  client: Client,
+  secret: string,
+): LocalMember {
+  return { ...who, secretHash: hashSecret(secret), client, address: client.address, grace: null, waiting: false, backlog: [], backlogBytes: 0 };
+}
+
 export interface JoinRequest {
   room: string;
   name: string;
@@ -260,21 +269,11 @@ export class Hub implements ClusterListener {
       cameraEnabled: request.state.cameraEnabled ?? false,
       handRaised: request.state.handRaised ?? false,
     };
-    const member: LocalMember = {
-      id,
-      room: request.room,
-      info,
-      secretHash: hashSecret(secret),
-      fixedName: request.fixedName,
-      subject: request.subject ?? null,
-      expiresAt: request.expiresAt ?? null,
+    const member = newMember(
+      { id, room: request.room, info, fixedName: request.fixedName, subject: request.subject ?? null, expiresAt: request.expiresAt ?? null },
       client,
-      address: client.address,
-      grace: null,
-      waiting: false,
-      backlog: [],
-      backlogBytes: 0,
-    };
+      secret,
+    );
     if (info.handRaised) info.handRaisedAt = Date.now();
     const { cluster } = this.options;
     const subject = member.subject;
@@ -660,21 +659,18 @@ export class Hub implements ClusterListener {
         detach.stop();
       }
       if (!claimed || claimed === 'attached') return null;
-      const member: LocalMember = {
-        id,
-        room: request.room,
-        info: claimed.self,
-        secretHash: hashSecret(secret),
-        fixedName: claimed.fixedName,
-        subject: claimed.subject,
-        expiresAt: request.expiresAt ?? claimed.expiresAt,
+      const member = newMember(
+        {
+          id,
+          room: request.room,
+          info: claimed.self,
+          fixedName: claimed.fixedName,
+          subject: claimed.subject,
+          expiresAt: request.expiresAt ?? claimed.expiresAt,
+        },
         client,
-        address: client.address,
-        grace: null,
-        waiting: false,
-        backlog: [],
-        backlogBytes: 0,
-      };
+        secret,
+      );
       const resumed = this.admit(member, secret, claimed.others, request);
       // A fresh token renews the session: the next process to be asked must know it too.
       if (member.expiresAt !== claimed.expiresAt) cluster.update(request.room, member.info, this.stored(member)).catch((err: unknown) => this.warn('resume', err));

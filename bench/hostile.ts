@@ -15,30 +15,11 @@
 //   node --import tsx bench/hostile.ts
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { closeBrowsers, newPage, root, startPartnerPage, startServer, waitInPage } from '../test/e2e/harness.js';
 import { startLibreTranslate } from '../test/mocks/libretranslate.mjs';
-import { traceTasks } from '../test/e2e/long-tasks.js';
+import { heapAfterGc, peakPerSecond, traceTasks } from '../test/e2e/long-tasks.js';
 
 const meeting = `document.querySelector('un75-meeting')`;
-
-async function heapAfterGc(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-  await cdp.detach();
-  return usedSize;
-}
-
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= 1000) j++;
-    peak = Math.max(peak, i - j + 1);
-  }
-  return peak;
-}
 
 export async function hostileBench(): Promise<void> {
   const onlyFinals = process.env.HOSTILE_FLOOD === 'finals';

@@ -11,30 +11,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
 import { joinToken, JWT_SECRET, launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
-import { traceTasks } from './long-tasks.js';
+import { heapAfterGc, peakPerSecond, traceTasks } from './long-tasks.js';
 
 const PROBES = path.join(root, 'test/e2e/hostile-probes.js');
 const meeting = `document.querySelector('un75-meeting')`;
-
-/** Heap in use after a full garbage collection, in bytes (through the DevTools protocol). */
-async function heapAfterGc(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-  await cdp.detach();
-  return usedSize;
-}
-
-/** Most requests in any one-second window. */
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= 1000) j++;
-    peak = Math.max(peak, i - j + 1);
-  }
-  return peak;
-}
 
 /** Waits until both pages see each other connected (data channel open). */
 async function linked(...pages: Page[]): Promise<void> {

@@ -1,4 +1,4 @@
-// The longest tasks of a page's main thread, from a Chromium trace: how long each task took on the
+// What a page costs, measured from outside. The longest tasks of its main thread, from a Chromium trace: how long each task took on the
 // wall clock and how much of the CPU it used (thread time). On a machine busy with other work the
 // wall-clock figure grows with the wait for a core; the thread time is what the page itself spent.
 import type { Page } from 'playwright-core';
@@ -46,4 +46,24 @@ export async function traceTasks(page: Page): Promise<() => Promise<LongestTasks
     }
     return result;
   };
+}
+
+/** Heap in use after a full garbage collection, in bytes (through the DevTools protocol). */
+export async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize;
+}
+
+/** Most events (times in ms) in any one-second window: e.g. a translation server's busiest second. */
+export function peakPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return peak;
 }

@@ -246,7 +246,9 @@ describe('meeting shell', () => {
     [1280, 800],
   ] as const) {
     for (const dir of ['ltr', 'rtl'] as const) {
-      it(`nothing overlaps at ${width}×${height}, ${dir}, with the panel open, a toast and a caption`, async () => {
+      it(`nothing overlaps at ${width}×${height}, ${dir}, with the panel open, a toast and a caption`, async function () {
+        // Three people join, a mute request and a caption travel: a busy machine needs more than the usual minute.
+        this.timeout(150_000);
         await setViewport({ width, height });
         if (dir === 'rtl') {
           document.documentElement.lang = 'ar';

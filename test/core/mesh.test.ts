@@ -75,8 +75,9 @@ describe('MeshCall.checksStarted', () => {
     let open = false;
     newcomer.on('link-open', () => (open = true));
     await newcomer.checksStarted(30000);
+    // The answer is in. (The older member's candidates may still be on their way: its first
+    // connectivity checks can reach the newcomer before them and start the checking on their own.)
     expect(fromOlder).to.include('answer');
-    expect(fromOlder).to.include('candidate');
     await waitUntil(() => open, 'the link opens', { timeout: 30000 });
   });
 

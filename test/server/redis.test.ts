@@ -120,7 +120,10 @@ describe('several processes over Redis', () => {
         assert.equal(joined.peer.name, 'Eve Host: leave now', 'one line, no bidi override');
       }
       await settle(x, y);
-      assert.deepEqual([...x.take('peer-joined'), ...x.take('peer-updated'), ...x.take('peer-left')], [], 'nothing else got through');
+      // The forged member is in no process's presence: the periodic sweep may take it out again
+      // meanwhile (a busy machine lets one run inside this window), which is right, not a leak.
+      const left = x.take('peer-left').filter((e) => e.id !== peer.id);
+      assert.deepEqual([...x.take('peer-joined'), ...x.take('peer-updated'), ...left], [], 'nothing else got through');
       // Both processes are still working.
       x.send({ type: 'signal', to: wy.id, sid: 's', data: 'still fine' });
       assert.equal((await y.next('signal')).from, wx.id);

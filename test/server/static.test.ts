@@ -93,10 +93,13 @@ test('without --static only the bundle is served', async () => {
   }
 });
 
-test('the CLI prints the URL it really listens on and exits cleanly on SIGTERM', async () => {
+test('the CLI prints the URL it really listens on and exits cleanly on SIGTERM', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--host', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Whatever fails, the server does not outlive the test (it would keep the test process running).
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.after(() => child.kill('SIGKILL'));
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     // A ceiling: it resolves as soon as the line is printed (a machine at load 40 took over 15 s to start tsx).
@@ -113,8 +116,7 @@ test('the CLI prints the URL it really listens on and exits cleanly on SIGTERM',
   assert.ok(port > 0);
   assert.equal((await get(port, '/nothing')).status, 404, 'the printed port answers');
   child.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 0);
+  assert.equal(await exited, 0);
 });
 
 test('the CLI refuses bad arguments with a clear message', async () => {

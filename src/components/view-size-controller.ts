@@ -6,6 +6,11 @@ import type { ViewSize } from '../core/view-hints.js';
  * it is not shown: `display: none` or zero size (ResizeObserver), scrolled out of the viewport
  * (IntersectionObserver), or the page in the background (`visibilitychange`). Calls `report` only
  * when that changes; the core debounces and decides what is worth telling the sender.
+ *
+ * Nothing is reported while the observers have not yet measured the element: they deliver only when
+ * the page renders, which a busy or throttled page may not do for a while, and "not measured" must
+ * never read as "hidden" (the sender would pause, and the call freeze for a page that is in view).
+ * A page that comes back from the background reports its last measured size at once.
  */
 export class ViewSizeController implements ReactiveController {
   readonly #target: () => Element | null | undefined;
@@ -13,9 +18,12 @@ export class ViewSizeController implements ReactiveController {
   #observed: Element | null | undefined;
   #resize: ResizeObserver | undefined;
   #intersection: IntersectionObserver | undefined;
-  #box: ViewSize = { width: 0, height: 0 };
-  #intersecting = false;
+  /** The element's size and whether it is in the viewport, once the observers have said (undefined before). */
+  #box: ViewSize | undefined;
+  #intersecting: boolean | undefined;
   #last: ViewSize | null | undefined;
+  /** The host has rendered at least once: before that, no element says nothing about the video. */
+  #rendered = false;
   readonly #onVisibility = () => this.#update();
 
   constructor(host: ReactiveControllerHost, target: () => Element | null | undefined, report: (size: ViewSize | null) => void) {
@@ -43,6 +51,7 @@ export class ViewSizeController implements ReactiveController {
 
   /** After each render: the observed element may have been replaced. */
   hostUpdated(): void {
+    this.#rendered = true;
     this.#observe();
   }
 
@@ -52,28 +61,33 @@ export class ViewSizeController implements ReactiveController {
     this.#resize = this.#intersection = undefined;
     this.#observed = undefined;
     document.removeEventListener('visibilitychange', this.#onVisibility);
-    this.#intersecting = false;
-    this.#update();
+    this.#box = this.#intersecting = undefined;
+    // The tile is gone: its video is no longer shown.
+    this.#send(null);
   }
 
   #observe() {
     const target = this.#target();
-    if (target === this.#observed || !this.#resize || !this.#intersection) return;
+    if (!this.#rendered || target === this.#observed || !this.#resize || !this.#intersection) return;
     this.#resize.disconnect();
     this.#intersection.disconnect();
     this.#observed = target;
-    this.#intersecting = false;
+    // A new element: unknown until the observers measure it (each delivers a first entry).
+    this.#box = this.#intersecting = undefined;
     if (target) {
       this.#resize.observe(target);
       this.#intersection.observe(target);
-    }
-    this.#update();
+    } else this.#update();
   }
 
   #update() {
-    const { width, height } = this.#box;
-    const shown = this.#observed && this.#intersecting && document.visibilityState !== 'hidden' && width > 0 && height > 0;
-    const size = shown ? { width, height } : null;
+    if (document.visibilityState === 'hidden' || !this.#observed) return this.#send(null);
+    const box = this.#box;
+    if (!box || this.#intersecting === undefined) return; // not measured yet: say nothing
+    this.#send(this.#intersecting && box.width > 0 && box.height > 0 ? { width: box.width, height: box.height } : null);
+  }
+
+  #send(size: ViewSize | null) {
     const last = this.#last;
     if (last !== undefined && (last === null || size === null ? last === size : last.width === size.width && last.height === size.height)) return;
     this.#last = size;

@@ -618,8 +618,14 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
    */
   setViewHint(remoteId: string, source: ViewSource, size: ViewSize | null): void {
     if (!this.#members.has(remoteId)) return;
+    const before = this.#viewHints.get(remoteId)?.[source];
     this.#viewHints.set(remoteId, { ...this.#viewHints.get(remoteId), [source]: size });
-    this.#applyBitrateCap();
+    if (before === null && size !== null) {
+      // A paused video shown again resumes now, not with the next burst of changes.
+      clearTimeout(this.#capTimer);
+      this.#capTimer = undefined;
+      this.#capBitrates();
+    } else this.#applyBitrateCap();
   }
 
   /**

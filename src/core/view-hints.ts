@@ -67,7 +67,9 @@ export class ViewHints {
     let slot = this.#slots.get(k);
     if (!slot) this.#slots.set(k, (slot = { peer, source, wanted }));
     slot.wanted = wanted;
-    this.#schedule(slot, VIEW_HINT_DEBOUNCE_MS);
+    // A video shown again after being hidden is told at once (the sender paused it for us); any
+    // other change waits for the burst to end (a window being resized, a tile moved).
+    this.#schedule(slot, slot.sent === null && wanted !== null ? 0 : VIEW_HINT_DEBOUNCE_MS);
   }
 
   /** What the UI last reported for `peer`'s `source` (undefined: nothing). */

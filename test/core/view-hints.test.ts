@@ -5,7 +5,8 @@
 import { expect } from '@open-wc/testing';
 import { Meeting } from '../../src/core/index.js';
 import { parseViewMessage, ViewMessageError } from '../../src/protocol/view.js';
-import { planVideoSender, significantViewChange } from '../../src/core/view-hints.js';
+import { planVideoSender, significantViewChange, ViewHints } from '../../src/core/view-hints.js';
+import type { ViewMessage } from '../../src/protocol/view.js';
 import { SIGNALING, uniqueRoom, until } from '../components/helpers.js';
 
 /** Video frames decoded and bytes received from `from`, per the receiver's getStats. */
@@ -97,6 +98,31 @@ describe('view hints', function () {
     // A tile larger than the camera: never scaled up, never above the share.
     expect(planVideoSender({ track, hint: { width: 3840, height: 2160 }, share: 800_000, screen: false })).to.deep.include({ scaleResolutionDownBy: 1, maxBitrate: 800_000 });
     expect(planVideoSender({ track, hint: null, share: 800_000, screen: true })).to.deep.include({ active: false, degradationPreference: 'maintain-resolution' });
+  });
+
+  it('tells a sender at once that a video it paused is shown again; other changes once the burst ends', async () => {
+    const sent: ViewMessage[] = [];
+    const hints = new ViewHints((_peer, message) => sent.push(message) > 0);
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    try {
+      hints.set('p', null);
+      await tick();
+      expect(sent, 'a hide waits for the burst').to.have.length(0);
+      await until(() => sent.length === 1, 'the hidden hint');
+      expect(sent[0]).to.deep.equal({ type: 'view', w: 0, h: 0 });
+      // Shown again (a tab back in front): sent in the next task, not after the debounce.
+      hints.set('p', { width: 320, height: 180 });
+      await tick();
+      expect(sent.at(-1)).to.deep.equal({ type: 'view', w: 320, h: 180 });
+      // A resize is debounced as before.
+      hints.set('p', { width: 640, height: 360 });
+      await tick();
+      expect(sent).to.have.length(2);
+      await until(() => sent.length === 3, 'the resize');
+      expect(sent.at(-1)).to.deep.equal({ type: 'view', w: 640, h: 360 });
+    } finally {
+      hints.dispose();
+    }
   });
 
   it('tells the sender only of meaningful changes, and refuses malformed hints', () => {

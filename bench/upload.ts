@@ -5,6 +5,7 @@
 // from each other person (inbound-rtp framesPerSecond) and why its encoders are limited
 // (qualityLimitationReason). With six, also the grid drawn small, with the tiles' view hints and
 // with hints turned off. `node --import tsx bench/upload.ts [counts…]` runs only the counts given.
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { closeBrowsers, newPage, startPartnerPage, startServer } from '../test/e2e/harness.js';
@@ -13,16 +14,45 @@ const SETTLE_MS = 10_000;
 const SAMPLE_MS = 5_000;
 /** Every wait is bounded: a mesh that does not come up in this long is reported, not waited for. */
 const MESH_CEILING_MS = 120_000;
+/** A page too busy to answer a statistics query in this long is reported as such. */
+const PAGE_CEILING_MS = 30_000;
+
+/** `work`, or `fallback` if it takes longer than `ms` (a saturated page may not answer at all). */
+async function bounded<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 interface Sample {
   bytesSent: number;
   reasons: string[];
   fps: number[];
+  /** The encoding each of this page's video senders is set to: `×scale@kbit/s`, or `paused`. */
+  encodings: string[];
 }
+
+/**
+ * Hints off: an init script (a string, so the TypeScript loader adds nothing to it) that drops every
+ * `view` message a page would send on its data channels, so each sender keeps its budget share at
+ * full size, as before hints existed.
+ */
+const DROP_VIEW_HINTS = `(() => {
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    if (typeof data === 'string' && data.startsWith('{"type":"view"')) return;
+    return send.call(this, data);
+  };
+})();`;
 
 /** One page's video statistics over all its links (runs in the page). */
 async function sample(page: Page): Promise<Sample> {
-  return page.evaluate(async () => {
+  const noAnswer: Sample = { bytesSent: NaN, reasons: ['no answer'], fps: [], encodings: [] };
+  return bounded(page.evaluate(async () => {
     const session = document.querySelector('un75-meeting')!.core!.session!;
     let bytesSent = 0;
     const reasons: string[] = [];
@@ -37,8 +67,11 @@ async function sample(page: Page): Promise<Sample> {
         } else if (s.type === 'inbound-rtp') fps.push(s.framesPerSecond ?? 0);
       });
     }
-    return { bytesSent, reasons, fps };
-  });
+    const encodings = session
+      .videoEncodings()
+      .map((e) => (e.active ? `×${e.scaleResolutionDownBy}@${Math.round(e.maxBitrate / 1000)}` : 'paused'));
+    return { bytesSent, reasons, fps, encodings };
+  }), PAGE_CEILING_MS, noAnswer);
 }
 
 async function round(count: number, options: { small: boolean; hints: boolean }): Promise<void> {
@@ -50,19 +83,16 @@ async function round(count: number, options: { small: boolean; hints: boolean })
   try {
     for (let i = 0; i < count; i++) {
       const { page } = await newPage(i % 2);
+      if (!options.hints) await page.addInitScript(DROP_VIEW_HINTS);
       await page.goto(`${partner.url}/meeting.html?server=${server.url}&room=${room}&name=P${i}&attrs=${style}`);
       await page.waitForFunction(() => customElements.get('un75-meeting'), undefined, { timeout: MESH_CEILING_MS });
-      await page.evaluate(async (hints) => {
-        const meeting = document.querySelector('un75-meeting')!;
-        const joining = meeting.join();
-        // Without hints: the tiles' reports go nowhere, every sender sends at its budget share.
-        if (!hints && meeting.core) meeting.core.setViewSize = () => {};
-        await joining;
-      }, options.hints);
+      const joinStart = Date.now();
+      await bounded(page.evaluate(() => document.querySelector('un75-meeting')!.join()), MESH_CEILING_MS, undefined);
       pages.push(page);
+      console.error(`  P${i} joined in ${Date.now() - joinStart} ms`);
     }
     const started = Date.now();
-    await Promise.all(
+    const meshUp = await Promise.all(
       pages.map((page) =>
         page.waitForFunction(
           (n: number) => {
@@ -73,8 +103,33 @@ async function round(count: number, options: { small: boolean; hints: boolean })
           { timeout: MESH_CEILING_MS, polling: 250 },
         ),
       ),
+    ).then(
+      () => true,
+      () => false,
     );
     const meshMs = Date.now() - started;
+    console.error(`  mesh ${meshUp ? 'up' : 'incomplete'} after ${meshMs} ms; measuring`);
+    // A mesh that did not complete is said, with each page's link states, and measured as it is.
+    const mesh = meshUp
+      ? `full mesh after ${meshMs} ms`
+      : `NO full mesh after ${meshMs} ms: ${(
+          await Promise.all(
+            pages.map((page) =>
+              bounded(
+                page.evaluate(() =>
+                  (document.querySelector('un75-meeting')?.core?.session?.participants ?? [])
+                    .filter((p) => !p.isSelf)
+                    .map((p) => p.connectionState)
+                    .join(','),
+                ),
+                PAGE_CEILING_MS,
+                'no answer',
+              ),
+            ),
+          )
+        )
+          .map((states, i) => `P${i} [${states}]`)
+          .join(' ')}`;
     await new Promise((r) => setTimeout(r, SETTLE_MS)); // a settle period before measuring, not a wait for correctness
     const first = await Promise.all(pages.map(sample));
     const t0 = Date.now();
@@ -82,12 +137,12 @@ async function round(count: number, options: { small: boolean; hints: boolean })
     const second = await Promise.all(pages.map(sample));
     const seconds = (Date.now() - t0) / 1000;
     const label = `${count} participants${options.small ? ', grid 480×320 px' : ''}${options.hints ? '' : ', hints off'}`;
-    console.log(`### ${label} (full mesh after ${meshMs} ms)`);
+    console.log(`### ${label} (${mesh}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
     second.forEach((s, i) => {
       const kbps = ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000;
       const fps = s.fps.map((f) => f.toFixed(0)).join('/');
       const reasons = [...new Set(s.reasons)].join(',') || '-';
-      console.log(`P${i}: upload ${kbps.toFixed(0)} kbit/s; receives ${fps} fps; limited by ${reasons}`);
+      console.log(`P${i}: upload ${kbps.toFixed(0)} kbit/s (${s.encodings.join(' ')}); receives ${fps} fps; limited by ${reasons}`);
     });
     const uploads = second.map((s, i) => ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000);
     const allFps = second.flatMap((s) => s.fps);

@@ -9,6 +9,7 @@ import { interpretationBench } from './interpretation.js';
 import { serveBench } from './serve.js';
 import { joinBench } from './join.js';
 import { sizeBench } from './size.js';
+import { uploadBench } from './upload.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,6 +24,8 @@ console.log();
 await iceRecoveryBench();
 console.log();
 await interpretationBench();
+console.log();
+await uploadBench();
 
 // Benchmarks that run in their own process (they start many sockets or their own servers).
 for (const script of ['signaling/run.ts', 'signaling/cluster.ts', 'captions.ts', 'hostile.ts', 'chat.ts', 'facilitation.ts']) {

@@ -57,6 +57,8 @@ export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
   'caption-status': { burst: 5, perSecond: 1 },
   channel: { burst: 10, perSecond: 2 },
   screen: { burst: 5, perSecond: 1 },
+  /** How a receiver shows our video (view-hints.ts): on resize, scroll, hide; senders stay within it. */
+  view: { burst: 8, perSecond: 2 },
   other: { burst: 20, perSecond: 5 },
 };
 

@@ -10,3 +10,5 @@ export type { SpeechRecognizer } from './recognition.js';
 export type { Translator } from './translation.js';
 export type { Participant } from './types.js';
 export type { Role } from '../protocol/signaling.js';
+export type { ViewSize } from './view-hints.js';
+export type { ViewSource } from '../protocol/view.js';

@@ -7,6 +7,8 @@ import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
 import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
+import type { ViewSource } from '../protocol/view.js';
+import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
 import { defaultTranslator, type Translator } from './translation.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -452,6 +454,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** Makes a participant host, interpreter or participant. */
   async setRole(id: string, role: Role): Promise<void> {
     this.#session?.setRole(id, role);
+  }
+
+  /**
+   * At what size this UI shows `peerId`'s camera (or screen share), in device pixels, or null
+   * while it is not shown: that sender then scales its video to us down or pauses it. A custom UI
+   * calls it for each video it shows (docs/headless.md); `<un75-participant-tile>` does it itself.
+   */
+  setViewSize(peerId: string, size: ViewSize | null, source: ViewSource = 'camera'): void {
+    this.#session?.setViewSize(peerId, size, source);
   }
 
   /**

@@ -1,6 +1,8 @@
 import Peer, { type Instance as SimplePeer, type SignalData } from '../vendor/simple-peer.js';
 import { TokenBucket, type Rate } from './budget.js';
 import { mark } from './marks.js';
+import type { ViewSource } from '../protocol/view.js';
+import { applyVideoPlan, planVideoSender, videoShare, type ViewSize } from './view-hints.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { LinkState } from './types.js';
 
@@ -15,6 +17,14 @@ export interface MeshOptions {
   uploadBudget?: number;
   /** How long a link may stay `connecting` without progress, in ms (CONNECTING_TIMEOUT_MS). */
   connectingTimeoutMs?: number;
+}
+
+/** One video sender's encoding on one link. */
+export interface VideoEncoding {
+  to: string;
+  active: boolean;
+  maxBitrate: number;
+  scaleResolutionDownBy: number;
 }
 
 interface MeshEvents {
@@ -58,9 +68,7 @@ const HELD_SIGNALS = 32;
 
 /** `ms` scaled by a random factor in [0.75, 1.25): peers that fail together retry apart. */
 const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() / 2));
-const MIN_VIDEO_BITRATE = 150_000;
-const MAX_VIDEO_BITRATE = 1_500_000;
-/** How long after a change of links the video senders are capped again (see `#applyBitrateCap`). */
+/** How long after a change of links or view hints the video senders are set again (see `#applyBitrateCap`). */
 const BITRATE_CAP_DELAY_MS = 300;
 
 function newSid(): string {
@@ -193,6 +201,8 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
    */
   readonly #pending: Record<FirstStep, Set<Link>> = { offer: new Set(), checking: new Set() };
   readonly #waiting: Record<FirstStep, (() => void)[]> = { offer: [], checking: [] };
+  /** What each remote last told us about how it shows our videos (view-hints.ts). */
+  readonly #viewHints = new Map<string, Partial<Record<ViewSource, ViewSize | null>>>();
 
   readonly #options: MeshOptions;
 
@@ -222,6 +232,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     clearTimeout(member?.rebuildTimer);
     this.#dropDeferred(member);
     this.#members.delete(remoteId);
+    this.#viewHints.delete(remoteId);
     const link = this.#links.get(remoteId);
     if (link) {
       this.#links.delete(remoteId);
@@ -424,6 +435,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       this.dispatch('link-open', { id: remoteId });
       this.#applyBitrateCap();
     });
+    peer.on('negotiated', () => current() && this.#applyBitrateCap()); // new senders (a screen share)
     peer.on('data', (data: string | Uint8Array) => {
       if (current()) this.dispatch('data', { from: remoteId, data: typeof data === 'string' ? data : new TextDecoder().decode(data) });
     });
@@ -601,8 +613,26 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   }
 
   /**
-   * Caps every video sender so that the sum over all links stays within the upload budget: with
-   * seven others at 2.5 Mbit/s that is about 360 kbit/s a link, still fine for a 360p tile.
+   * How `remoteId` shows our `source` video: at `size` device pixels, or not at all (null). Its
+   * link's sender is scaled, capped or paused to match (validated by the caller).
+   */
+  setViewHint(remoteId: string, source: ViewSource, size: ViewSize | null): void {
+    if (!this.#members.has(remoteId)) return;
+    const before = this.#viewHints.get(remoteId)?.[source];
+    this.#viewHints.set(remoteId, { ...this.#viewHints.get(remoteId), [source]: size });
+    if (before === null && size !== null) {
+      // A paused video shown again resumes now, not with the next burst of changes.
+      clearTimeout(this.#capTimer);
+      this.#capTimer = undefined;
+      this.#capBitrates();
+    } else this.#applyBitrateCap();
+  }
+
+  /**
+   * The one place that sets every video sender's encoding (view-hints.ts): the upload budget is
+   * shared by the senders that send (with seven others at 2.5 Mbit/s about 360 kbit/s a link, fine
+   * for a 360p tile); each link is scaled and capped to the size its receiver shows it at, and
+   * paused while the receiver does not show it. No hint from a receiver: its share at full size.
    */
   #applyBitrateCap() {
     // A moment later and once for a burst of changes: reading and setting every sender's parameters
@@ -614,20 +644,23 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   }
 
   #capBitrates() {
-    const videoSenders = [...this.#links.values()].flatMap((link) =>
+    const senders = [...this.#links.values()].flatMap((link) =>
       link.state === 'connected' || link.state === 'reconnecting'
-        ? link.pc.getSenders().filter((s) => s.track?.kind === 'video')
+        ? link.pc
+            .getSenders()
+            .filter((s) => s.track?.kind === 'video')
+            .map((sender) => {
+              const screen = this.#screen?.getVideoTracks().includes(sender.track!) ?? false;
+              return { sender, screen, hint: this.#viewHints.get(link.remoteId)?.[screen ? 'screen' : 'camera'] };
+            })
         : [],
     );
-    if (videoSenders.length === 0) return;
-    const budget = this.#options.uploadBudget ?? 2_500_000;
-    const cap = Math.round(Math.min(MAX_VIDEO_BITRATE, Math.max(MIN_VIDEO_BITRATE, budget / videoSenders.length)));
-    for (const sender of videoSenders) {
-      const parameters = sender.getParameters();
-      if (!parameters.encodings?.length) continue;
-      if (parameters.encodings.every((e) => e.maxBitrate === cap)) continue;
-      parameters.encodings.forEach((e) => (e.maxBitrate = cap));
-      sender.setParameters(parameters).catch(() => {});
+    if (senders.length === 0) return;
+    const share = videoShare(this.#options.uploadBudget ?? 2_500_000, senders.filter((s) => s.hint !== null).length);
+    for (const { sender, screen, hint } of senders) {
+      const { width, height } = sender.track!.getSettings();
+      const track = width && height ? { width, height } : undefined;
+      applyVideoPlan(sender, planVideoSender({ track, hint, share, screen }));
     }
   }
 
@@ -646,6 +679,26 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
             .map((s) => s.getParameters().encodings?.[0]?.maxBitrate ?? 0)
         : [],
     );
+  }
+
+  /** Each video sender's encoding now in force, per link (tests and diagnostics). */
+  videoEncodings(): VideoEncoding[] {
+    return [...this.#links.values()].flatMap((link) =>
+      link.pc
+        ? link.pc
+            .getSenders()
+            .filter((s) => s.track?.kind === 'video')
+            .map((s) => {
+              const e = s.getParameters().encodings?.[0];
+              return { to: link.remoteId, active: e?.active ?? true, maxBitrate: e?.maxBitrate ?? 0, scaleResolutionDownBy: e?.scaleResolutionDownBy ?? 1 };
+            })
+        : [],
+    );
+  }
+
+  /** The statistics of the link to `remoteId` (getStats), if there is one (diagnostics, benchmarks). */
+  async linkStats(remoteId: string): Promise<RTCStatsReport | undefined> {
+    return this.#links.get(remoteId)?.pc?.getStats();
   }
 
   destroy(): void {

@@ -3,9 +3,11 @@ import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
 import { mark } from './marks.js';
-import { MeshCall } from './mesh.js';
+import { MeshCall, type VideoEncoding } from './mesh.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
 import { TypedEventTarget } from './typed-event-target.js';
+import { parseViewMessage, type ViewSource } from '../protocol/view.js';
+import { ViewHints, type ViewSize } from './view-hints.js';
 import type { LinkState, Participant, PeerMessage, PeerMessageDetail, PeerMessaging } from './types.js';
 
 export interface SessionOptions {
@@ -108,6 +110,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Every data-channel message passes this budget before any feature module sees it. */
   readonly #budget = new PeerBudget();
   #cutOff = 0;
+  /** How this page shows each remote video, told to its sender (view-hints.ts). */
+  readonly #viewHints = new ViewHints((peer, message) => this.sendToPeers(message, peer) > 0);
   /** Signals refused by meshes replaced since (a resume as a newcomer starts a new mesh). */
   #refusedSignals = 0;
   #screen: MediaStream | undefined;
@@ -335,6 +339,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     mesh.on('link-open', (e) => {
       this.#meterSoon(e.detail.id);
       if (this.#screen) this.sendToPeers({ type: 'screen', streamId: this.#screen.id }, e.detail.id);
+      this.#viewHints.resend(e.detail.id);
       this.dispatch('peer-connected', { id: e.detail.id });
     });
     mesh.on('data', (e) => this.#onPeerData(e.detail.from, e.detail.data));
@@ -450,6 +455,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#detectors.delete(id);
     this.#speakingIds.delete(id);
     this.#budget.forget(id);
+    this.#viewHints.forget(id);
     this.dispatch('participant-left', { participant: { ...participant, connectionState: 'closed' }, reason });
   }
 
@@ -595,6 +601,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       this.#onScreenMessage(from, message as ScreenMessage);
       return;
     }
+    if (message.type === 'view') {
+      this.#onViewMessage(from, message);
+      return;
+    }
     this.dispatch('peer-message', { from, message });
   }
 
@@ -613,6 +623,28 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
     this.#remoteStreams.set(from, streams);
     this.dispatch('streams', { id: from });
+  }
+
+  #onViewMessage(from: string, message: PeerMessage) {
+    try {
+      const { w, h, source = 'camera' } = parseViewMessage(message);
+      this.#mesh?.setViewHint(from, source, w > 0 ? { width: w, height: h } : null);
+    } catch {
+      this.#budget.count('malformed');
+    }
+  }
+
+  /**
+   * Tells the core at what size this page shows `peerId`'s camera (or screen share): device pixels
+   * (CSS pixels × devicePixelRatio), or null while it is not shown (hidden, scrolled away, the page
+   * in the background). The sender then scales its video to that link down, or pauses it. Sent
+   * only on a meaningful change (shown ↔ hidden, a side changing by more than a quarter), debounced.
+   * One view per video: the last report wins. The elements call this from their tiles; a UI of
+   * one's own calls it for each video it shows. Never called: the sender sends at full size.
+   */
+  setViewSize(peerId: string, size: ViewSize | null, source: ViewSource = 'camera'): void {
+    if (peerId === this.selfId || this.#state === 'left') return;
+    this.#viewHints.set(peerId, size, source);
   }
 
   sendToPeers(message: PeerMessage, to?: string): number {
@@ -758,6 +790,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #teardown() {
     clearTimeout(this.#selfSpeakingTimer);
     clearTimeout(this.#meterTimer);
+    this.#viewHints.dispose();
     this.audio.dispose();
     this.#signaling.close();
     this.#mesh?.destroy();
@@ -776,5 +809,15 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Per-link video bitrate caps now in force (diagnostics). */
   videoBitrateCaps(): number[] {
     return this.#mesh?.videoBitrateCaps() ?? [];
+  }
+
+  /** Each video sender's encoding per link: scaled, capped, paused by the receivers' view hints (diagnostics). */
+  videoEncodings(): VideoEncoding[] {
+    return this.#mesh?.videoEncodings() ?? [];
+  }
+
+  /** The link to `peerId`'s statistics (RTCPeerConnection.getStats), if it exists (diagnostics). */
+  linkStats(peerId: string): Promise<RTCStatsReport | undefined> {
+    return this.#mesh?.linkStats(peerId) ?? Promise.resolve(undefined);
   }
 }

@@ -236,10 +236,21 @@ describe('<un75-meeting>', () => {
       expect(shadow(tile).querySelector('[part="hand"]')!.getAttribute('aria-label')).to.equal('Hand raised');
     });
 
-    it('caps each link’s video bitrate within the upload budget', async () => {
+    it('caps each link’s video within the upload budget and pauses it while the other side hides its tile', async () => {
       await until(() => (a.session!.videoBitrateCaps()[0] ?? 0) > 0, 'a cap to be set');
-      // One link: the whole 2.5 Mbit/s budget, limited to the 1.5 Mbit/s most a 360p tile needs.
-      expect(a.session!.videoBitrateCaps()).to.deep.equal([1_500_000]);
+      // One link: at most the 1.5 Mbit/s a sender ever uses, less for the tile Boris draws it in.
+      const cap = a.session!.videoBitrateCaps()[0]!;
+      expect(cap).to.be.at.most(1_500_000).and.at.least(60_000);
+      await b.updateComplete;
+      const tile = tilesOf(b).find((t) => t.participant?.name === 'Amina')!;
+      const toBoris = () => a.session!.videoEncodings().find((e) => e.to === b.session!.selfId);
+      await until(() => toBoris()?.active === true, 'video to Boris');
+      // Boris's tile of Amina is hidden (display: none): her browser stops sending him video…
+      tile.style.display = 'none';
+      await until(() => toBoris()?.active === false, 'the link paused', 15000);
+      // …and sends it again once the tile is back.
+      tile.style.display = '';
+      await until(() => toBoris()?.active === true, 'the link resumed', 15000);
     });
 
     it('removing the element leaves the room and stops camera and microphone', async () => {

@@ -1,9 +1,12 @@
+import { ContextConsumer } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { Participant } from '../../core/types.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
+import { meetingContext } from '../context.js';
 import { handIcon, micOffIcon, pinIcon } from '../icons.js';
+import { ViewSizeController } from '../view-size-controller.js';
 import { styles } from './participant-tile.styles.js';
 
 /**
@@ -40,6 +43,7 @@ export class Un75ParticipantTile extends LitElement {
   };
 
   readonly #localize = new LocalizeController(this);
+  readonly #meeting = new ContextConsumer(this, { context: meetingContext, subscribe: true });
 
   /** The person shown. */
   participant: Participant | undefined;
@@ -55,6 +59,14 @@ export class Un75ParticipantTile extends LitElement {
 
   /** This tile shows a screen share rather than a camera. */
   screen = false;
+
+  constructor() {
+    super();
+    // The size the video is shown at goes to its sender, which scales or pauses its video to us.
+    new ViewSizeController(this, () => this.renderRoot?.querySelector('video'), (size) => {
+      if (this.participant && !this.participant.isSelf) this.#meeting.value?.setViewSize(this.participant.id, size, this.screen ? 'screen' : 'camera');
+    });
+  }
 
   /** Shows a pin toggle (the grid sets it on the tiles it can show large). */
   pinnable = false;

@@ -669,16 +669,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     return this.#refusedSignals;
   }
 
-  /** The current per-sender video cap, for tests and diagnostics. */
+  /** The current per-sender video cap, for tests and diagnostics (see videoEncodings). */
   videoBitrateCaps(): number[] {
-    return [...this.#links.values()].flatMap((link) =>
-      link.pc
-        ? link.pc
-            .getSenders()
-            .filter((s) => s.track?.kind === 'video')
-            .map((s) => s.getParameters().encodings?.[0]?.maxBitrate ?? 0)
-        : [],
-    );
+    return this.videoEncodings().map((e) => e.maxBitrate);
   }
 
   /** Each video sender's encoding now in force, per link (tests and diagnostics). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
+import { hearUntil, startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
 import { joinToken, JWT_SECRET, launchBrowser, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 
 const FLOOR = 440;
@@ -51,19 +51,7 @@ describe('interpretation channels, as the listener hears them', () => {
     page.evaluate(([p, v]) => ((document.querySelector('un75-meeting') as unknown as Record<string, unknown>)[p as string] = v), [property, value] as const);
 
   type Level = Awaited<ReturnType<typeof hear>>;
-  /**
-   * Records until what the listener hears matches `expected` (the volume changes at once, but the
-   * browser's output buffer and PulseAudio's add a delay that grows on a busy machine:
-   * bench/interpretation.ts measures it), at most `ceiling` ms; returns the last recording, which
-   * the test then asserts on.
-   */
-  async function hearOnce(expected: (level: Level) => boolean, ceiling = 30_000): Promise<Level> {
-    const deadline = Date.now() + ceiling;
-    for (;;) {
-      const level = await hear();
-      if (expected(level) || Date.now() > deadline) return level;
-    }
-  }
+  const hearOnce = (expected: (level: Level) => boolean) => hearUntil(hear, expected);
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'un75-tones-'));
@@ -95,8 +83,7 @@ describe('interpretation channels, as the listener hears them', () => {
   });
 
   test('in the interpreter’s language: the interpreter on top, the floor ducked to floor-volume (0.2)', async () => {
-    // A recording with a dropout in one voice (a loaded machine) is heard again, not judged: the
-    // wait is for exactly the mix asserted below.
+    // The wait is for exactly the mix asserted below.
     const level = await hearOnce((l) => l.interpreter > 0.1 && l.floor > 0.02 && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25);
     console.log(`# fr listener: interpreter ${level.interpreter.toFixed(4)}, floor ${level.floor.toFixed(4)}, ratio ${(level.interpreter / level.floor).toFixed(2)}`);
     assert.ok(level.interpreter > 0.1, `the interpreter is loud and clear (${level.interpreter})`);

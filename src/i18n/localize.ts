@@ -39,9 +39,17 @@ export function problemText(t: Translation, code: string): string | undefined {
 
 export { directionOf } from '../core/language.js';
 
+/**
+ * The six UN languages in their own names, as `Intl.DisplayNames` gives them (a test holds the two
+ * together). The language picker shows these on every join, and the first `Intl.DisplayNames` of a
+ * language loads that language's data: six of them cost the joining page some 35 ms of its main
+ * thread while its first link connects.
+ */
+const AUTONYMS: Readonly<Record<string, string>> = { ar: 'العربية', zh: '中文', en: 'English', fr: 'Français', ru: 'Русский', es: 'Español' };
+
 /** A language's name in a given language, e.g. languageName('ar', 'ar') === 'العربية'. */
 export function languageName(tag: string, inLanguage = tag): string {
-  return namedIn(inLanguage)(tag);
+  return (tag === inLanguage && AUTONYMS[tag]) || namedIn(inLanguage)(tag);
 }
 /** One remembered namer per language names are shown in (see rememberedPerTag). */
 const namedIn = rememberedPerTag((inLanguage: string) => {

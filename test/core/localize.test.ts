@@ -37,6 +37,13 @@ describe('UI languages', () => {
     expect(directionOf('fr')).to.equal('ltr');
   });
 
+  it('names each UN language in itself exactly as the browser’s own language names do', () => {
+    for (const tag of UN_LANGUAGES) {
+      const own = new Intl.DisplayNames([tag], { type: 'language' }).of(tag)!;
+      expect(languageName(tag), tag).to.equal(own.charAt(0).toLocaleUpperCase(tag) + own.slice(1));
+    }
+  });
+
   it('uses each language’s plural rules', () => {
     expect(LOCALES.ru.participants(3)).to.equal('3 участника');
     expect(LOCALES.ru.participants(5)).to.equal('5 участников');

@@ -98,8 +98,13 @@ export class Un75VideoGrid extends LitElement {
   #resizeObserver: ResizeObserver | undefined;
   #observed: Element | undefined;
   #frame: number | undefined;
-  /** The room the speakers' grid has (its part="base"), measured. */
-  #box = { width: 0, height: 0 };
+  /**
+   * The room the speakers' grid has (its part="base") and the gap between its tiles, measured when
+   * its size changes: reading the gap while rendering would make the browser compute the page's
+   * styles there and then, in the middle of handling whatever caused the render (a newcomer's
+   * arrival, just before their offer is answered).
+   */
+  #box = { width: 0, height: 0, gap: 8 };
   /** The last other person who had the floor: they stay large while oneself speaks. */
   #lastSpeaker: string | undefined;
   /** The tile whose pin toggle was just pressed: it keeps the focus when it moves. */
@@ -121,8 +126,9 @@ export class Un75VideoGrid extends LitElement {
     super.connectedCallback();
     this.#resizeObserver = new ResizeObserver(([entry]) => {
       const { width, height } = entry!.contentRect;
-      if (Math.abs(width - this.#box.width) < 1 && Math.abs(height - this.#box.height) < 1) return;
-      this.#box = { width, height };
+      const gap = parseFloat(getComputedStyle(entry!.target).columnGap) || 0;
+      if (Math.abs(width - this.#box.width) < 1 && Math.abs(height - this.#box.height) < 1 && gap === this.#box.gap) return;
+      this.#box = { width, height, gap };
       // Re-sized tiles can change the grid's own box when its height follows its content (a
       // meeting without a set height): rendering them inside this callback would resize what is
       // observed while the browser delivers notifications, a "ResizeObserver loop". The next
@@ -179,9 +185,7 @@ export class Un75VideoGrid extends LitElement {
   }
 
   #layout(count: number): string {
-    const base = this.renderRoot.querySelector('[part~="base"]');
-    const gap = base ? parseFloat(getComputedStyle(base).columnGap) || 0 : 8;
-    const { columns, tileWidth } = fitTiles(count, this.#box.width, this.#box.height, gap);
+    const { columns, tileWidth } = fitTiles(count, this.#box.width, this.#box.height, this.#box.gap);
     return tileWidth > 0 ? `--_columns: ${columns}; --_tile: ${Math.floor(tileWidth)}px` : `--_columns: ${columns}`;
   }
 

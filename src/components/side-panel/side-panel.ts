@@ -194,8 +194,9 @@ export class Un75SidePanel extends LitElement {
           </div>
           <button part="button close" aria-label=${t.closePanel} title=${t.closePanel} @click=${this.#close}>✕</button>
         </div>
+        <!-- Closed, it renders no tab: the people list would be rebuilt at every arrival, beside the newcomer's offer. -->
         <div part="tabpanel" id="tabpanel" role="tabpanel" aria-labelledby="tab-${this.tab}" tabindex="0">
-          ${!api ? nothing : this.tab === 'people' ? this.#people(t, api) : this.tab === 'chat' ? this.#chat(t, api) : this.#transcript(t)}
+          ${!api || !this.open ? nothing : this.tab === 'people' ? this.#people(t, api) : this.tab === 'chat' ? this.#chat(t, api) : this.#transcript(t)}
         </div>
       </section>
       <div class="visually-hidden" aria-live="polite" role="log" aria-label=${t.chat}>

@@ -30,9 +30,15 @@ const TRACE_SCRIPT = `(() => {
     return pc;
   };
   window.RTCPeerConnection.prototype = Native.prototype;
-  // Main-thread tasks over 50 ms, as long:<duration>:<n> marks at their start.
+  // Frames held up over 50 ms by main-thread work, as long:<duration>:<scripts>:<n> marks at their
+  // start, naming the scripts that ran in them (what called them: an event, a timer, a promise).
   let n = 0;
-  new PerformanceObserver((list) => list.getEntries().forEach((e) => performance.mark('long:' + Math.round(e.duration) + ':' + n++, { startTime: e.startTime }))).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => {
+    const scripts = (e.scripts || []).filter((s) => s.duration >= 5).map((s) => s.invoker + '=' + Math.round(s.duration)).join(' ');
+    const style = e.renderStart ? Math.round(e.startTime + e.duration - e.styleAndLayoutStart) : 0;
+    const forced = Math.round((e.scripts || []).reduce((sum, s) => sum + s.forcedStyleAndLayoutDuration, 0));
+    performance.mark('long:' + Math.round(e.duration) + ':' + (scripts || '-') + ' style=' + style + ' forced=' + forced + ':' + n++, { startTime: e.startTime });
+  })).observe({ type: 'long-animation-frame', buffered: true });
 })();`;
 const STEPS = ['join', 'media', 'socket-open', 'welcome', 'offer', 'track', 'connected'] as const;
 
@@ -82,6 +88,7 @@ window.call = async (id, other) => {
   call.on('stream', (remote) => { marks.stream ??= performance.now() - start; video.srcObject = remote; });
   marks.frame = await firstFrame(() => video, start);
   for (const entry of performance.getEntriesByType('mark')) if (entry.name.startsWith('pc:')) marks[entry.name] ??= entry.startTime - start;
+  marks.origin = performance.timeOrigin + start;
   return marks;
 };
 </script></body></html>`;
@@ -92,6 +99,22 @@ window.call = async (id, other) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * With JOIN_TRACE, adds the host's side of the round (its peer connection, long tasks and marks) on
+ * the newcomer's clock (`origin`, the newcomer's start on the clock all pages of the machine share):
+ * what the host does while the newcomer waits for its answer and its first frame.
+ */
+async function withHostMarks(marks: Record<string, number>, host: Page): Promise<Record<string, number>> {
+  const origin = marks.origin!;
+  delete marks.origin;
+  if (!TRACE) return marks;
+  const entries = await host.evaluate(() =>
+    performance.getEntriesByType('mark').map((e) => ({ name: e.name.replace(/^un75:/, ''), at: performance.timeOrigin + e.startTime })),
+  );
+  for (const { name, at } of entries) if (at >= origin) marks[`host:${name}`] ??= at - origin;
+  return marks;
 }
 
 /**
@@ -142,7 +165,8 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
             const remote = tiles.find((t) => t.participant && !t.participant.isSelf && !t.screen);
             return remote?.shadowRoot?.querySelector('video') ?? undefined;
           }, start);
-          const marks: Record<string, number> = { frame };
+          // Where the clock started, on a clock every page of the machine shares (for the host's marks).
+          const marks: Record<string, number> = { frame, origin: performance.timeOrigin + start };
           for (const entry of performance.getEntriesByType('mark')) {
             if (entry.name.startsWith('un75:')) marks[entry.name.slice(5)] ??= entry.startTime - start;
             else if (/^(pc|long):/.test(entry.name)) marks[entry.name] ??= entry.startTime - start;
@@ -152,7 +176,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
         { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, warm },
       );
     await mount(a.page, 'First', false);
-    return await mount(b.page, 'Second', true);
+    return await withHostMarks(await mount(b.page, 'Second', true), a.page);
   } finally {
     await Promise.all([a.context.close(), b.context.close()]);
   }
@@ -165,10 +189,11 @@ async function peerjsRound(pageUrl: string, round: number): Promise<Record<strin
     await Promise.all([a.page.goto(pageUrl), b.page.goto(pageUrl)]);
     const host = `host${round + 1}x${Date.now()}`;
     await a.page.evaluate((id) => (window as unknown as { host(id: string): Promise<void> }).host(id), host);
-    return await b.page.evaluate(
+    const marks = await b.page.evaluate(
       ([id, other]) => (window as unknown as { call(id: string, o: string): Promise<Record<string, number>> }).call(id, other),
       [`guest${round + 1}x${Date.now()}`, host] as const,
     );
+    return await withHostMarks(marks, a.page);
   } finally {
     await Promise.all([a.context.close(), b.context.close()]);
   }
@@ -223,7 +248,7 @@ export async function joinBench(): Promise<void> {
     for (const [name, rounds] of [['un75', un75], ['PeerJS', peerjs]] as const) {
       // Each round on its own (long tasks differ from round to round), then the medians of the rest.
       for (const r of rounds) console.log(`${name} round: ${Object.entries(r).sort((x, y) => x[1] - y[1]).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
-      const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))].filter((k) => !k.startsWith('long:'));
+      const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))].filter((k) => !/^(host:)?long:/.test(k));
       const rows = keys.map((k) => [k, median(rounds.map((r) => r[k]!).filter((x) => x !== undefined))] as const).sort((x, y) => x[1] - y[1]);
       console.log(`${name} trace: ${rows.map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
     }

@@ -153,6 +153,46 @@ describe('<un75-meeting>', () => {
     }
   });
 
+  it('while the camera starts, the call is laid out but neither shown nor read; at joined it shows, and the people already there are not announced', async () => {
+    const room = uniqueRoom('early');
+    const host = await fixture<Un75Meeting>(html`<un75-meeting autojoin room=${room} name="Hana" signaling=${SIGNALING}></un75-meeting>`);
+    await joined(host);
+    // The guest's camera answers only when the test says so: until then the guest is joining.
+    let answer!: () => void;
+    const asked = new Promise<void>((resolve) => (answer = resolve));
+    const original = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = async function (constraints) {
+      await asked;
+      return original.call(this, constraints);
+    };
+    const guest = document.createElement('un75-meeting') as Un75Meeting;
+    Object.assign(guest, { room, name: 'Gabriel', signaling: SIGNALING, autojoin: true });
+    host.parentElement!.append(guest);
+    const part = (name: string) => shadow(guest).querySelector<HTMLElement>(`[part~="${name}"]`);
+    try {
+      await until(() => part('stage') !== null && part('controls') !== null, 'the call rendered while the camera starts');
+      expect(guest.core?.session?.state, 'still joining').to.equal('joining');
+      for (const name of ['stage', 'controls']) expect(part(name)!.checkVisibility({ visibilityProperty: true })).to.equal(false, `${name} not shown yet`);
+      expect(part('joining')!.checkVisibility({ visibilityProperty: true })).to.equal(true);
+      await expect(guest).to.be.accessible();
+      const joinedEvent = oneEvent(guest, 'un75-joined');
+      answer();
+      await joinedEvent;
+      await guest.updateComplete;
+      expect(part('joining')).to.equal(null);
+      for (const name of ['stage', 'controls']) expect(part(name)!.checkVisibility({ visibilityProperty: true })).to.equal(true, `${name} shown`);
+      const toasts = shadow(guest).querySelector('un75-toasts')!;
+      await toasts.updateComplete;
+      expect(shadow(toasts).textContent, 'no notice that Hana, already there, joined').to.not.contain('Hana');
+      await until(() => tilesOf(guest).length === 2, 'both tiles');
+    } finally {
+      navigator.mediaDevices.getUserMedia = original;
+      await guest.leave();
+      guest.remove();
+      await host.leave();
+    }
+  });
+
   it('fires un75-error and shows why when the signaling server cannot be reached', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room="r" name="X" signaling="ws://127.0.0.1:9/signal"></un75-meeting>`);
     const error = oneEvent(el, 'un75-error');

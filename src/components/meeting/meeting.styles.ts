@@ -129,6 +129,10 @@ export const styles = [
     .notice.error {
       border-inline-start-color: var(--_danger);
     }
+    /* The call rendered while joining (see render): laid out, but neither shown, nor focusable, nor read. */
+    .preparing > :not([part='notices'], .joining) {
+      visibility: hidden;
+    }
     .joining {
       margin: 0;
       padding: 3rem 1rem;

@@ -502,7 +502,7 @@ export class Un75Meeting extends LitElement {
     </div>`;
   }
 
-  #renderCall() {
+  #renderCall(preparing: boolean) {
     const { t } = this.#localize;
     const unread = this._core?.unreadChat ?? 0;
     return html`
@@ -531,7 +531,9 @@ export class Un75Meeting extends LitElement {
         ></un75-side-panel>
       </div>
       ${this.#inBooth ? html`<un75-booth part="booth" exportparts="on-air, swap, cough, take-over, relay"></un75-booth>` : nothing}
-      <un75-toasts part="toasts" exportparts="toast"></un75-toasts>
+      ${preparing
+        ? nothing // the people already in the room when we arrive are not news
+        : html`<un75-toasts part="toasts" exportparts="toast"></un75-toasts>`}
       <un75-controls part="controls" exportparts="button, mic, camera, screen, hand, leave">
         <un75-language-picker exportparts="picker, listen-picker, spoken-picker"></un75-language-picker>
         <button
@@ -614,8 +616,13 @@ export class Un75Meeting extends LitElement {
 
   override render() {
     const { t } = this.#localize;
+    // The call is rendered, hidden, while the camera starts and the server welcomes us, and only
+    // shown at `joined`. Rendered at `joined` (tiles, controls, picker, captions: some 100 ms of the
+    // page's main thread on a busy machine), it held up the handling of ICE and the first frame by
+    // as long; before the welcome the page only waits for the camera and the socket.
+    const preparing = this.phase === 'joining' && this._core !== undefined && !this.#isWaiting;
     return html`
-      <div part="base" dir=${this.#localize.dir} lang=${this.#localize.t.$code}>
+      <div part="base" class=${preparing ? 'preparing' : ''} dir=${this.#localize.dir} lang=${this.#localize.t.$code}>
         <div part="notices" role="status" aria-live="polite">
           ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
         </div>
@@ -632,7 +639,7 @@ export class Un75Meeting extends LitElement {
             ></un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
-        ${this.phase === 'in-call' ? this.#renderCall() : nothing}
+        ${this.phase === 'in-call' || preparing ? this.#renderCall(preparing) : nothing}
         ${this.phase === 'left' ? this.#renderLeft() : nothing}
       </div>
     `;

@@ -2,7 +2,11 @@
 // and un75 with un75-signal make the same two-person call in the same Chromium instances, in
 // alternating rounds. Each round times, on the newcomer's page, mount → first remote video frame
 // (both sides ask for the same camera and microphone). Prints the medians, the ratio un75/PeerJS
-// and un75's breakdown from its performance marks.
+// and un75's breakdown from its performance marks. A third kind of round times the headless core
+// with no element, the other person's stream put in a bare <video> as PeerJS's page does.
+//
+// JOIN_AB=<another checkout, built> adds a fourth kind of round: the same element round against
+// that checkout's server and build, so that two versions are compared within one run.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +20,7 @@ const ROUNDS = Number(process.env.JOIN_ROUNDS ?? 7);
 const COLD_ROUNDS = Math.max(1, Math.round(ROUNDS / 2));
 /** JOIN_TRACE=1 also marks every peer connection's state changes (pc:…), on both libraries' pages. */
 const TRACE = process.env.JOIN_TRACE === '1';
+const AB = process.env.JOIN_AB;
 const TRACE_SCRIPT = `(() => {
   const Native = RTCPeerConnection;
   window.RTCPeerConnection = function (...args) {
@@ -182,6 +187,58 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
   }
 }
 
+/**
+ * One round of the headless core (docs/headless.md) on both pages, with no element: the page puts
+ * the other person's camera stream in a bare <video>, as the PeerJS page does. Read beside the
+ * element's round, it splits un75's time between the call engine and the element's UI.
+ */
+async function headlessRound(partnerUrl: string, serverUrl: string, room: string): Promise<Record<string, number>> {
+  const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
+  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
+  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  try {
+    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+    const mount = (page: Page, name: string, measure: boolean) =>
+      page.evaluate(
+        async ({ name, room, server, measure, firstFrameSource }) => {
+          // Loaded before the clock starts, as PeerJS is.
+          const { loadCore } = (await import(`${server}/un75-meeting.min.js`)) as { loadCore(): Promise<typeof import('../src/core/index.js')> };
+          const { Meeting } = await loadCore();
+          const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
+          performance.clearMarks();
+          const start = performance.now();
+          const meeting = new Meeting({ room, name, signalingUrl: `${server.replace('http', 'ws')}/signal` });
+          (window as unknown as { meeting: unknown }).meeting = meeting;
+          if (!measure) {
+            await meeting.join();
+            return {};
+          }
+          const video = document.createElement('video');
+          video.autoplay = video.muted = video.playsInline = true;
+          document.body.append(video);
+          meeting.addEventListener('streams', () => {
+            const other = meeting.participants.find((p) => !p.isSelf);
+            const camera = other && meeting.streamsOf(other.id).camera;
+            if (camera && video.srcObject !== camera) video.srcObject = camera;
+          });
+          void meeting.join();
+          const frame = await firstFrame(() => (video.srcObject ? video : undefined), start);
+          const marks: Record<string, number> = { frame, origin: performance.timeOrigin + start };
+          for (const entry of performance.getEntriesByType('mark')) {
+            if (entry.name.startsWith('un75:')) marks[entry.name.slice(5)] ??= entry.startTime - start;
+            else if (/^(pc|long):/.test(entry.name)) marks[entry.name] ??= entry.startTime - start;
+          }
+          return marks;
+        },
+        { name, room, server: serverUrl, measure, firstFrameSource: FIRST_FRAME },
+      );
+    await mount(a.page, 'First', false);
+    return await withHostMarks(await mount(b.page, 'Second', true), a.page);
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+}
+
 async function peerjsRound(pageUrl: string, round: number): Promise<Record<string, number>> {
   const [a, b] = await Promise.all([newPage(0), newPage(1)]);
   if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
@@ -210,22 +267,32 @@ export async function joinBench(): Promise<void> {
   const un75: Record<string, number>[] = [];
   const peerjs: Record<string, number>[] = [];
   const cold: Record<string, number>[] = [];
+  const headless: Record<string, number>[] = [];
+  const other: Record<string, number>[] = [];
+  const serverB = AB ? await startServer([], path.resolve(AB)) : undefined;
   try {
     // A warm-up of each (first camera start and first page load are slow), not counted.
     await un75Round(partner.url, server.url, 'join-warmup');
     await peerjsRound(pages.url, -1);
-    for (let round = 0; round < ROUNDS; round++) {
-      const un75First = round % 2 === 0;
-      if (un75First) un75.push(await un75Round(partner.url, server.url, `join-${round}`));
-      peerjs.push(await peerjsRound(pages.url, round));
-      if (!un75First) un75.push(await un75Round(partner.url, server.url, `join-${round}`));
+    await headlessRound(partner.url, server.url, 'headless-warmup');
+    // The three in turn, each round starting with the next one, so none always follows the same.
+    const kinds = [
+      () => un75Round(partner.url, server.url, `join-${un75.length}`).then((r) => un75.push(r)),
+      () => peerjsRound(pages.url, peerjs.length).then((r) => peerjs.push(r)),
+      () => headlessRound(partner.url, server.url, `headless-${headless.length}`).then((r) => headless.push(r)),
+    ];
+    if (serverB) {
+      await un75Round(partner.url, serverB.url, 'b-warmup');
+      kinds.push(() => un75Round(partner.url, serverB.url, `b-${other.length}`).then((r) => other.push(r)));
     }
+    for (let round = 0; round < ROUNDS; round++) for (let k = 0; k < kinds.length; k++) await kinds[(round + k) % kinds.length]!();
     for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, false));
   } finally {
     await closeBrowsers();
     await pages.close();
     await partner.close();
     await server.stop();
+    await serverB?.stop();
     await new Promise<void>((r) => peerServer.close(() => r()));
   }
   const ms = (x: number | undefined) => (x === undefined ? '—' : `${x.toFixed(0)}`);
@@ -235,17 +302,27 @@ export async function joinBench(): Promise<void> {
   console.log(`un75:   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${un75.map((r) => ms(r.frame)).join(', ')})`);
   console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${peerjs.map((r) => ms(r.frame)).join(', ')})`);
   console.log(`ratio un75/PeerJS: ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
-  const steps = [...STEPS, 'frame'].map((step) => {
-    const xs = un75.map((r) => r[step]).filter((x): x is number => x !== undefined);
-    return `${step} ${xs.length ? ms(median(xs)) : '—'}`;
-  });
-  console.log(`un75 breakdown, median ms from mount: ${steps.join(' → ')}`);
+  if (AB) {
+    const b = median(other.map((r) => r.frame!));
+    console.log(`un75 (B: ${AB}): median ${ms(b)} ms (all: ${other.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
+  }
+  const h = median(headless.map((r) => r.frame!));
+  console.log(`un75 headless core, no element: median ${ms(h)} ms (all: ${headless.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(h / p).toFixed(2)}`);
+  const steps = (rounds: Record<string, number>[]) =>
+    [...STEPS, 'frame']
+      .map((step) => {
+        const xs = rounds.map((r) => r[step]).filter((x): x is number => x !== undefined);
+        return `${step} ${xs.length ? ms(median(xs)) : '—'}`;
+      })
+      .join(' → ');
+  console.log(`un75 breakdown, median ms from mount: ${steps(un75)}`);
+  console.log(`un75 headless breakdown, median ms from new Meeting(): ${steps(headless)}`);
   console.log(
     `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +
       ` (engine loaded at ${ms(median(cold.map((r) => r.engine!)))} ms)`,
   );
   if (TRACE) {
-    for (const [name, rounds] of [['un75', un75], ['PeerJS', peerjs]] as const) {
+    for (const [name, rounds] of [['un75', un75], ['B', other], ['headless', headless], ['PeerJS', peerjs]] as const) {
       // Each round on its own (long tasks differ from round to round), then the medians of the rest.
       for (const r of rounds) console.log(`${name} round: ${Object.entries(r).sort((x, y) => x[1] - y[1]).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
       const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))].filter((k) => !/^(host:)?long:/.test(k));

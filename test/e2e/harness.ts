@@ -84,10 +84,15 @@ export async function joinToken(room: string, role: 'participant' | 'interpreter
   return new SignJWT({ room, role, sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
 }
 
-export async function startServer(args: string[] = []): Promise<RunningServer> {
+/**
+ * The signaling server (`bin/un75-signal.js`) as a child process on a free loopback port, serving
+ * the SDK it was built with. `checkout`: another checkout's server and build (benchmarks that
+ * compare two versions side by side).
+ */
+export async function startServer(args: string[] = [], checkout = root): Promise<RunningServer> {
   // Every page connects from loopback: the per-address cap would count them all as one visitor.
-  const child = spawn(process.execPath, [path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
-    cwd: root,
+  const child = spawn(process.execPath, [path.join(checkout, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
+    cwd: checkout,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -139,16 +139,19 @@ async function round(count: number, options: { small: boolean; hints: boolean })
     const seconds = (Date.now() - t0) / 1000;
     const label = `${count} participants${options.small ? ', grid 480×320 px' : ''}${options.hints ? '' : ', hints off'}`;
     console.log(`### ${label} (${mesh}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-    second.forEach((s, i) => {
-      const kbps = ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000;
-      const fps = s.fps.map((f) => f.toFixed(0)).join('/');
-      const reasons = [...new Set(s.reasons)].join(',') || '-';
-      console.log(`P${i}: upload ${kbps.toFixed(0)} kbit/s (${s.encodings.join(' ')}); receives ${fps} fps; limited by ${reasons}`);
-    });
+    // A page too busy to answer either query has no upload figure: shown as such, left out of the mean.
     const uploads = second.map((s, i) => ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000);
+    second.forEach((s, i) => {
+      const upload = Number.isNaN(uploads[i]) ? 'not measured' : `${uploads[i]!.toFixed(0)} kbit/s`;
+      const fps = s.fps.map((f) => f.toFixed(0)).join('/');
+      const reasons = [...new Set([...first[i]!.reasons, ...s.reasons])].join(',') || '-';
+      console.log(`P${i}: upload ${upload} (${s.encodings.join(' ')}); receives ${fps} fps; limited by ${reasons}`);
+    });
+    const measured = uploads.filter((u) => !Number.isNaN(u));
     const allFps = second.flatMap((s) => s.fps);
     console.log(
-      `mean upload ${(uploads.reduce((a, b) => a + b, 0) / uploads.length).toFixed(0)} kbit/s per sender; received fps min ${Math.min(...allFps).toFixed(0)}, mean ${(allFps.reduce((a, b) => a + b, 0) / Math.max(1, allFps.length)).toFixed(1)}`,
+      `mean upload ${measured.length ? (measured.reduce((a, b) => a + b, 0) / measured.length).toFixed(0) : '—'} kbit/s per sender (${measured.length} of ${uploads.length} measured); ` +
+        `received fps min ${allFps.length ? Math.min(...allFps).toFixed(0) : '—'}, mean ${(allFps.reduce((a, b) => a + b, 0) / Math.max(1, allFps.length)).toFixed(1)}`,
     );
   } finally {
     await Promise.all(pages.map((p) => p.context().close().catch(() => {})));

@@ -125,10 +125,6 @@ export function acceptableSignal(data: unknown): 'description' | 'candidate' | '
   return undefined;
 }
 
-/** First steps of the links a newcomer initiates, which its `joined` waits for (see checksStarted). */
-const FIRST_STEPS = ['offer', 'checking'] as const;
-type FirstStep = (typeof FIRST_STEPS)[number];
-
 /** A peer we are meant to be linked to. */
 interface Member {
   /** We initiate (they were there before us). */
@@ -196,11 +192,11 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   /** Steps of the first link already marked (see marks.ts). */
   readonly #marked = new Set<string>();
   /**
-   * Links we initiated that have not yet reached a first step — `offer`: their first offer went
-   * out; `checking`: answer in, candidates exchanged, ICE checking pairs — and who waits for them.
+   * Links we initiated whose ICE checks have not started yet (answer in, candidates exchanged,
+   * ICE checking pairs), which the newcomer's `joined` waits for, and who waits (see checksStarted).
    */
-  readonly #pending: Record<FirstStep, Set<Link>> = { offer: new Set(), checking: new Set() };
-  readonly #waiting: Record<FirstStep, (() => void)[]> = { offer: [], checking: [] };
+  readonly #pending = new Set<Link>();
+  #waiting: (() => void)[] = [];
   /** What each remote last told us about how it shows our videos (view-hints.ts). */
   readonly #viewHints = new Map<string, Partial<Record<ViewSource, ViewSize | null>>>();
 
@@ -384,7 +380,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const link = new Link(remoteId, sid, initiator, peer);
     link.videoKey = localStream.getVideoTracks()[0];
     this.#links.set(remoteId, link);
-    if (initiator) for (const pending of Object.values(this.#pending)) pending.add(link);
+    if (initiator) this.#pending.add(link);
     this.#setState(remoteId, 'connecting');
     const current = () => this.#links.get(remoteId) === link;
     // Stuck in `connecting` (an offer or answer lost, a dead candidate path): start over. Any
@@ -413,17 +409,14 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }
     // The answer is in and ICE is checking pairs (checks from the remote side alone can start it
     // before the answer is handled here).
-    const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link, 'checking');
+    const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link);
     pc.addEventListener('iceconnectionstatechange', checking);
     pc.addEventListener('signalingstatechange', checking);
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;
       this.#options.sendSignal(remoteId, sid, data);
-      if (data.type === 'offer') {
-        this.#markOnce('offer');
-        this.#reached(link, 'offer');
-      }
+      if (data.type === 'offer') this.#markOnce('offer');
     });
     peer.on('connect', () => {
       if (!current()) return;
@@ -489,14 +482,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   }
 
   /**
-   * Resolves once every link we have initiated so far has sent its first offer (or is gone), or
-   * after `ceiling` ms.
-   */
-  offersSent(ceiling: number): Promise<void> {
-    return this.#whenReached('offer', ceiling);
-  }
-
-  /**
    * Resolves once every link we have initiated so far is checking ICE candidate pairs — its offer
    * out, the answer in, candidates exchanged both ways — (or is gone), or after `ceiling` ms. Work
    * that can wait (rendering the call, starting captions) waits for this: it would hold up the
@@ -504,11 +489,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
    * that follow run off the page's main thread, beside it.
    */
   checksStarted(ceiling: number): Promise<void> {
-    return this.#whenReached('checking', ceiling);
-  }
-
-  #whenReached(step: FirstStep, ceiling: number): Promise<void> {
-    if (this.#pending[step].size === 0) return Promise.resolve();
+    if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined = undefined;
       const done = () => {
@@ -516,18 +497,16 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
         resolve();
       };
       timer = setTimeout(done, ceiling);
-      this.#waiting[step].push(done);
+      this.#waiting.push(done);
     });
   }
 
-  /** The link reached `step` (every step when it is gone). */
-  #reached(link: Link, step?: FirstStep) {
-    for (const s of step ? [step] : FIRST_STEPS) {
-      if (!this.#pending[s].delete(link) || this.#pending[s].size > 0) continue;
-      const waiting = this.#waiting[s];
-      this.#waiting[s] = [];
-      waiting.forEach((done) => done());
-    }
+  /** The link's ICE checks started, or it is gone. */
+  #reached(link: Link) {
+    if (!this.#pending.delete(link) || this.#pending.size > 0) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    waiting.forEach((done) => done());
   }
 
   #markOnce(step: string) {
@@ -704,6 +683,6 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     for (const link of this.#links.values()) link.destroy();
     this.#links.clear();
     this.#members.clear();
-    for (const link of new Set(Object.values(this.#pending).flatMap((pending) => [...pending]))) this.#reached(link);
+    for (const link of [...this.#pending]) this.#reached(link);
   }
 }

@@ -1,43 +1,27 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { FLOOD_COOL_DOWN_MS, MeshCall, RENEGOTIATE_RATE } from '../../src/core/mesh.js';
 
-// MeshCall with real RTCPeerConnections in this page: what `offersSent` promises the session (the
-// offers to everyone already in the room are on their way before the call is announced as joined).
-
-describe('MeshCall.offersSent', () => {
+// MeshCall with real RTCPeerConnections in this page: the newcomer offers to everyone already in
+// the room, and waits for the offers of those who come after it.
+describe('MeshCall offers', () => {
   const meshes: MeshCall[] = [];
   afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
 
-  function mesh(sent: { to: string; type: unknown }[]) {
+  it('offers to every member already in the room and to nobody who came later', async () => {
+    const sent: { to: string; type: unknown }[] = [];
     const m = new MeshCall('newcomer', {
       iceServers: [],
       localStream: new MediaStream(),
       sendSignal: (to, _sid, data) => sent.push({ to, type: (data as { type?: unknown }).type }),
     });
     meshes.push(m);
-    return m;
-  }
-
-  it('resolves once an offer has gone to every member the newcomer links to', async () => {
-    const sent: { to: string; type: unknown }[] = [];
-    const m = mesh(sent);
     m.add('first', true);
     m.add('second', true);
     m.add('later', false); // joined after us: it offers, we wait
-    expect(sent).to.deep.equal([]);
-    await m.offersSent(30000);
-    expect(sent.filter((s) => s.type === 'offer').map((s) => s.to).sort()).to.deep.equal(['first', 'second']);
-  });
-
-  it('resolves at once with nobody to offer to, and when the member left before the offer', async () => {
-    const sent: { to: string; type: unknown }[] = [];
-    const m = mesh(sent);
-    await m.offersSent(30000);
-    m.add('gone', true);
-    const waiting = m.offersSent(30000);
-    m.remove('gone');
-    await waiting;
-    expect(sent.filter((s) => s.type === 'offer')).to.deep.equal([]);
+    const offers = () => sent.filter((s) => s.type === 'offer').map((s) => s.to).sort();
+    await waitUntil(() => offers().length === 2, 'both offers sent', { timeout: 30000 });
+    expect(offers()).to.deep.equal(['first', 'second']);
+    expect(sent.some((s) => s.to === 'later')).to.equal(false);
   });
 });
 
@@ -81,10 +65,9 @@ describe('MeshCall.checksStarted', () => {
     await waitUntil(() => open, 'the link opens', { timeout: 30000 });
   });
 
-  it('resolves after the ceiling when no answer comes, and at once with nobody to link to', async function () {
+  it('resolves after the ceiling when no answer comes, at once with nobody to link to, and when the member leaves', async function () {
     this.timeout(60000);
     const { newcomer, fromOlder } = pair(false);
-    await newcomer.offersSent(30000);
     await waitUntil(() => fromOlder.includes('answer'), 'the answer sent (and lost on the way)', { timeout: 30000 });
     const start = performance.now();
     await newcomer.checksStarted(1500);
@@ -95,6 +78,15 @@ describe('MeshCall.checksStarted', () => {
     void alone.checksStarted(30000).then(() => (resolved = true));
     await Promise.resolve();
     expect(resolved).to.equal(true);
+    // A member who leaves before answering is not waited for.
+    alone.add('gone', true);
+    let released = false;
+    void alone.checksStarted(30000).then(() => (released = true));
+    await Promise.resolve();
+    expect(released).to.equal(false);
+    alone.remove('gone');
+    await Promise.resolve();
+    expect(released).to.equal(true);
   });
 });
 

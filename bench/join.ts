@@ -316,6 +316,7 @@ export async function joinBench(): Promise<void> {
       })
       .join(' → ');
   console.log(`un75 breakdown, median ms from mount: ${steps(un75)}`);
+  if (AB) console.log(`un75 (B) breakdown, median ms from mount: ${steps(other)}`);
   console.log(`un75 headless breakdown, median ms from new Meeting(): ${steps(headless)}`);
   console.log(
     `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +

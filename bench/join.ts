@@ -275,7 +275,7 @@ export async function joinBench(): Promise<void> {
     await un75Round(partner.url, server.url, 'join-warmup');
     await peerjsRound(pages.url, -1);
     await headlessRound(partner.url, server.url, 'headless-warmup');
-    // The three in turn, each round starting with the next one, so none always follows the same.
+    // Each kind once a round.
     const kinds = [
       () => un75Round(partner.url, server.url, `join-${un75.length}`).then((r) => un75.push(r)),
       () => peerjsRound(pages.url, peerjs.length).then((r) => peerjs.push(r)),
@@ -285,7 +285,14 @@ export async function joinBench(): Promise<void> {
       await un75Round(partner.url, serverB.url, 'b-warmup');
       kinds.push(() => un75Round(partner.url, serverB.url, `b-${other.length}`).then((r) => other.push(r)));
     }
-    for (let round = 0; round < ROUNDS; round++) for (let k = 0; k < kinds.length; k++) await kinds[(round + k) % kinds.length]!();
+    for (let round = 0; round < ROUNDS; round++) {
+      // A new order each round, so that no kind always follows the same other one (and what it leaves
+      // behind: pages closing, memory freed). Even so, the same build timed as B came out 0.79 and
+      // 1.27 times itself in two runs of 15 rounds on a quiet 2-core machine: read small differences
+      // between two builds with that in mind.
+      const order = kinds.map((kind) => ({ kind, key: Math.random() })).sort((x, y) => x.key - y.key);
+      for (const { kind } of order) await kind();
+    }
     for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, false));
   } finally {
     await closeBrowsers();

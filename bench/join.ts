@@ -287,9 +287,9 @@ export async function joinBench(): Promise<void> {
     }
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that no kind always follows the same other one (and what it leaves
-      // behind: pages closing, memory freed). Even so, the same build timed as B came out 0.79 and
-      // 1.27 times itself in two runs of 15 rounds on a quiet 2-core machine: read small differences
-      // between two builds with that in mind.
+      // behind: pages closing, memory freed). The same build timed as B came out 0.79 times itself
+      // in a run of 15 rounds in a fixed order, and 1.27 times in one in random order, on a quiet
+      // 2-core machine: read differences between two builds with that in mind.
       const order = kinds.map((kind) => ({ kind, key: Math.random() })).sort((x, y) => x.key - y.key);
       for (const { kind } of order) await kind();
     }

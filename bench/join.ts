@@ -122,6 +122,18 @@ async function withHostMarks(marks: Record<string, number>, host: Page): Promise
   return marks;
 }
 
+/** The host's and the newcomer's pages at `url`, each in its own browser, for one round; closed after. */
+async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) => Promise<T>): Promise<T> {
+  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
+  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  try {
+    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+    return await round(a.page, b.page);
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+}
+
 /**
  * One un75 round. `warm`: the page has loaded the whole SDK before the clock starts, as PeerJS's page
  * has loaded PeerJS — the case of a visitor who clicks Join on the pre-join screen, by when the
@@ -130,10 +142,7 @@ async function withHostMarks(marks: Record<string, number>, host: Page): Promise
  */
 async function un75Round(partnerUrl: string, serverUrl: string, room: string, warm = true): Promise<Record<string, number>> {
   const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
-  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
-  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
-  try {
-    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+  return onTwoPages(url, async (host, newcomer) => {
     const mount = (page: Page, name: string, measure: boolean) =>
       page.evaluate(
         async ({ name, room, signaling, measure, firstFrameSource, warm }) => {
@@ -180,11 +189,9 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
         },
         { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, warm },
       );
-    await mount(a.page, 'First', false);
-    return await withHostMarks(await mount(b.page, 'Second', true), a.page);
-  } finally {
-    await Promise.all([a.context.close(), b.context.close()]);
-  }
+    await mount(host, 'First', false);
+    return await withHostMarks(await mount(newcomer, 'Second', true), host);
+  });
 }
 
 /**
@@ -194,10 +201,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
  */
 async function headlessRound(partnerUrl: string, serverUrl: string, room: string): Promise<Record<string, number>> {
   const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
-  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
-  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
-  try {
-    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+  return onTwoPages(url, async (host, newcomer) => {
     const mount = (page: Page, name: string, measure: boolean) =>
       page.evaluate(
         async ({ name, room, server, measure, firstFrameSource }) => {
@@ -232,28 +236,21 @@ async function headlessRound(partnerUrl: string, serverUrl: string, room: string
         },
         { name, room, server: serverUrl, measure, firstFrameSource: FIRST_FRAME },
       );
-    await mount(a.page, 'First', false);
-    return await withHostMarks(await mount(b.page, 'Second', true), a.page);
-  } finally {
-    await Promise.all([a.context.close(), b.context.close()]);
-  }
+    await mount(host, 'First', false);
+    return await withHostMarks(await mount(newcomer, 'Second', true), host);
+  });
 }
 
 async function peerjsRound(pageUrl: string, round: number): Promise<Record<string, number>> {
-  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
-  if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
-  try {
-    await Promise.all([a.page.goto(pageUrl), b.page.goto(pageUrl)]);
-    const host = `host${round + 1}x${Date.now()}`;
-    await a.page.evaluate((id) => (window as unknown as { host(id: string): Promise<void> }).host(id), host);
-    const marks = await b.page.evaluate(
+  return onTwoPages(pageUrl, async (host, newcomer) => {
+    const hostId = `host${round + 1}x${Date.now()}`;
+    await host.evaluate((id) => (window as unknown as { host(id: string): Promise<void> }).host(id), hostId);
+    const marks = await newcomer.evaluate(
       ([id, other]) => (window as unknown as { call(id: string, o: string): Promise<Record<string, number>> }).call(id, other),
-      [`guest${round + 1}x${Date.now()}`, host] as const,
+      [`guest${round + 1}x${Date.now()}`, hostId] as const,
     );
-    return await withHostMarks(marks, a.page);
-  } finally {
-    await Promise.all([a.context.close(), b.context.close()]);
-  }
+    return await withHostMarks(marks, host);
+  });
 }
 
 export async function joinBench(): Promise<void> {

@@ -45,11 +45,11 @@ export { directionOf } from '../core/language.js';
  * language loads that language's data: six of them cost the joining page some 35 ms of its main
  * thread while its first link connects.
  */
-const AUTONYMS: Readonly<Record<string, string>> = { ar: 'العربية', zh: '中文', en: 'English', fr: 'Français', ru: 'Русский', es: 'Español' };
+const AUTONYMS: Readonly<Record<(typeof UN_LANGUAGES)[number], string>> = { ar: 'العربية', zh: '中文', en: 'English', fr: 'Français', ru: 'Русский', es: 'Español' };
 
 /** A language's name in a given language, e.g. languageName('ar', 'ar') === 'العربية'. */
 export function languageName(tag: string, inLanguage = tag): string {
-  return (tag === inLanguage && AUTONYMS[tag]) || namedIn(inLanguage)(tag);
+  return (tag === inLanguage && (AUTONYMS as Readonly<Record<string, string | undefined>>)[tag]) || namedIn(inLanguage)(tag);
 }
 /** One remembered namer per language names are shown in (see rememberedPerTag). */
 const namedIn = rememberedPerTag((inLanguage: string) => {

@@ -146,16 +146,27 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
     const mount = (page: Page, name: string, measure: boolean) =>
       page.evaluate(
         async ({ name, room, signaling, measure, firstFrameSource, warm }) => {
-          // The CDN entry loads an element's code when its tag first appears in the page: load it
-          // before the clock starts (PeerJS is loaded before its clock starts too); warm, also the
-          // call engine the element fetches while its pre-join screen shows.
-          if (!customElements.get('un75-meeting') || (warm && !customElements.get('un75-video-grid'))) {
-            const loader = document.createElement('un75-meeting');
-            loader.hidden = true;
-            document.body.append(loader);
-            await customElements.whenDefined('un75-meeting');
-            if (warm) await customElements.whenDefined('un75-video-grid');
-            loader.remove();
+          // Loaded before the clock starts, as PeerJS is. Warm: as behind a pre-join screen, an element
+          // has rendered once (hidden) and fetched its call engine. That element is taken off before the
+          // clock starts, once its camera preview is open (stopped while still opening, the preview
+          // would stop inside the time measured: some 20 ms of the main thread, and a camera closing
+          // under the join's own), and the camera is given time to close. Not warm: only the entry's
+          // `load` of the element, which neither renders nor fetches the call engine.
+          if (!customElements.get('un75-meeting')) {
+            if (warm) {
+              const loader = document.createElement('un75-meeting');
+              loader.hidden = true;
+              document.body.append(loader);
+              await customElements.whenDefined('un75-video-grid');
+              while (!loader.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject) {
+                await new Promise((resolve) => setTimeout(resolve, 10));
+              }
+              loader.remove();
+              await new Promise((resolve) => setTimeout(resolve, 300));
+            } else {
+              const entry = document.querySelector<HTMLScriptElement>('script[type=module]')!.src;
+              await ((await import(entry)) as { load(tag: string): Promise<unknown> }).load('un75-meeting');
+            }
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
           performance.clearMarks();

@@ -3,9 +3,11 @@
 // alternating rounds. Each round times, on the newcomer's page, mount → first remote video frame
 // (both sides ask for the same camera and microphone). Prints the medians, the ratio un75/PeerJS
 // and un75's breakdown from its performance marks. A third kind of round times the headless core
-// with no element, the other person's stream put in a bare <video> as PeerJS's page does.
+// with no element, the other person's stream put in a bare <video> as PeerJS's page does; a fourth,
+// what a visitor does: the element's pre-join screen is showing, and the clock starts at the click
+// on Join.
 //
-// JOIN_AB=<another checkout, built> adds a fourth kind of round: the same element round against
+// JOIN_AB=<another checkout, built> adds a fifth kind of round: the same element round against
 // that checkout's server and build, so that two versions are compared within one run.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -135,48 +137,63 @@ async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) =>
 }
 
 /**
- * One un75 round. `warm`: the page has loaded the whole SDK before the clock starts, as PeerJS's page
- * has loaded PeerJS — the case of a visitor who clicks Join on the pre-join screen, by when the
- * element has fetched its call engine. Not warm: an `autojoin` element mounted on a page that has
- * only the CDN entry and the pre-join code, so the call engine's download is inside the time.
+ * How the newcomer's page starts. `warm`: the page has loaded the whole SDK before the clock starts,
+ * as PeerJS's page has loaded PeerJS, and an `autojoin` element is mounted when it starts. `cold`:
+ * an `autojoin` element mounted on a page that has only the CDN entry and the pre-join code, so the
+ * call engine's download is inside the time. `lobby`: what a visitor does, the element's pre-join
+ * screen showing with its camera preview open and the call engine loaded; the clock starts at the
+ * click on Join, and the preview's camera is handed over to the call.
  */
-async function un75Round(partnerUrl: string, serverUrl: string, room: string, warm = true): Promise<Record<string, number>> {
+type Start = 'warm' | 'cold' | 'lobby';
+
+/** One un75 round; the host's page always joins `warm`. */
+async function un75Round(partnerUrl: string, serverUrl: string, room: string, start: Start = 'warm'): Promise<Record<string, number>> {
   const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
   return onTwoPages(url, async (host, newcomer) => {
-    const mount = (page: Page, name: string, measure: boolean) =>
+    const mount = (page: Page, name: string, measure: boolean, how: Start) =>
       page.evaluate(
-        async ({ name, room, signaling, measure, firstFrameSource, warm }) => {
+        async ({ name, room, signaling, measure, firstFrameSource, how }) => {
           // Loaded before the clock starts, as PeerJS is. Warm: as behind a pre-join screen, an element
           // has rendered once (hidden) and fetched its call engine. That element is taken off before the
           // clock starts, once its camera preview is open (stopped while still opening, the preview
           // would stop inside the time measured: some 20 ms of the main thread, and a camera closing
-          // under the join's own), and the camera is given time to close. Not warm: only the entry's
+          // under the join's own), and the camera is given time to close. Cold: only the entry's
           // `load` of the element, which neither renders nor fetches the call engine.
-          if (!customElements.get('un75-meeting')) {
-            if (warm) {
-              const loader = document.createElement('un75-meeting');
-              loader.hidden = true;
-              document.body.append(loader);
-              await customElements.whenDefined('un75-video-grid');
-              while (!loader.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject) {
-                await new Promise((resolve) => setTimeout(resolve, 10));
-              }
-              loader.remove();
-              await new Promise((resolve) => setTimeout(resolve, 300));
-            } else {
-              const entry = document.querySelector<HTMLScriptElement>('script[type=module]')!.src;
-              await ((await import(entry)) as { load(tag: string): Promise<unknown> }).load('un75-meeting');
+          if (!customElements.get('un75-meeting') && how === 'warm') {
+            const loader = document.createElement('un75-meeting');
+            loader.hidden = true;
+            document.body.append(loader);
+            await customElements.whenDefined('un75-video-grid');
+            while (!loader.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            loader.remove();
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          } else if (!customElements.get('un75-meeting') && how === 'cold') {
+            const entry = document.querySelector<HTMLScriptElement>('script[type=module]')!.src;
+            await ((await import(entry)) as { load(tag: string): Promise<unknown> }).load('un75-meeting');
+          }
+          const meeting = document.createElement('un75-meeting') as HTMLElement & { participants: unknown[] };
+          meeting.setAttribute('room', room);
+          meeting.setAttribute('name', name);
+          meeting.setAttribute('signaling', signaling);
+          if (how === 'lobby') {
+            document.body.append(meeting);
+            await customElements.whenDefined('un75-video-grid');
+            while (!meeting.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
             }
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
           performance.clearMarks();
           const start = performance.now();
-          const meeting = document.createElement('un75-meeting') as HTMLElement & { participants: unknown[] };
-          meeting.setAttribute('room', room);
-          meeting.setAttribute('name', name);
-          meeting.setAttribute('signaling', signaling);
-          meeting.setAttribute('autojoin', '');
-          document.body.append(meeting);
+          if (how === 'lobby') {
+            const lobby = meeting.shadowRoot!.querySelector('un75-lobby')!;
+            lobby.shadowRoot!.querySelector<HTMLButtonElement>('button[part=join]')!.click();
+          } else {
+            meeting.setAttribute('autojoin', '');
+            document.body.append(meeting);
+          }
           if (!measure) {
             await new Promise((resolve) => meeting.addEventListener('un75-joined', resolve, { once: true }));
             return {};
@@ -198,10 +215,10 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, wa
           }
           return marks;
         },
-        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, warm },
+        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, how },
       );
-    await mount(host, 'First', false);
-    return await withHostMarks(await mount(newcomer, 'Second', true), host);
+    await mount(host, 'First', false, 'warm');
+    return await withHostMarks(await mount(newcomer, 'Second', true, start), host);
   });
 }
 
@@ -275,6 +292,7 @@ export async function joinBench(): Promise<void> {
   const un75: Record<string, number>[] = [];
   const peerjs: Record<string, number>[] = [];
   const cold: Record<string, number>[] = [];
+  const lobby: Record<string, number>[] = [];
   const headless: Record<string, number>[] = [];
   const other: Record<string, number>[] = [];
   const serverB = AB ? await startServer([], path.resolve(AB)) : undefined;
@@ -283,11 +301,13 @@ export async function joinBench(): Promise<void> {
     await un75Round(partner.url, server.url, 'join-warmup');
     await peerjsRound(pages.url, -1);
     await headlessRound(partner.url, server.url, 'headless-warmup');
+    await un75Round(partner.url, server.url, 'lobby-warmup', 'lobby');
     // Each kind once a round.
     const kinds = [
       () => un75Round(partner.url, server.url, `join-${un75.length}`).then((r) => un75.push(r)),
       () => peerjsRound(pages.url, peerjs.length).then((r) => peerjs.push(r)),
       () => headlessRound(partner.url, server.url, `headless-${headless.length}`).then((r) => headless.push(r)),
+      () => un75Round(partner.url, server.url, `lobby-${lobby.length}`, 'lobby').then((r) => lobby.push(r)),
     ];
     if (serverB) {
       await un75Round(partner.url, serverB.url, 'b-warmup');
@@ -301,7 +321,7 @@ export async function joinBench(): Promise<void> {
       const order = kinds.map((kind) => ({ kind, key: Math.random() })).sort((x, y) => x.key - y.key);
       for (const { kind } of order) await kind();
     }
-    for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, false));
+    for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, 'cold'));
   } finally {
     await closeBrowsers();
     await pages.close();
@@ -321,6 +341,8 @@ export async function joinBench(): Promise<void> {
     const b = median(other.map((r) => r.frame!));
     console.log(`un75 (B: ${AB}): median ${ms(b)} ms (all: ${other.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
   }
+  const l = median(lobby.map((r) => r.frame!));
+  console.log(`un75 from the pre-join screen (click on Join → first remote frame, its camera preview handed over): median ${ms(l)} ms (all: ${lobby.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(l / p).toFixed(2)}`);
   const h = median(headless.map((r) => r.frame!));
   console.log(`un75 headless core, no element: median ${ms(h)} ms (all: ${headless.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(h / p).toFixed(2)}`);
   const steps = (rounds: Record<string, number>[]) =>
@@ -332,6 +354,7 @@ export async function joinBench(): Promise<void> {
       .join(' → ');
   console.log(`un75 breakdown, median ms from mount: ${steps(un75)}`);
   if (AB) console.log(`un75 (B) breakdown, median ms from mount: ${steps(other)}`);
+  console.log(`un75 from the pre-join screen, breakdown, median ms from the click: ${steps(lobby)}`);
   console.log(`un75 headless breakdown, median ms from new Meeting(): ${steps(headless)}`);
   console.log(
     `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +

@@ -5,11 +5,12 @@
 // from each other person (inbound-rtp framesPerSecond) and why its encoders are limited
 // (qualityLimitationReason). With six, also the grid drawn small, with the tiles' view hints and
 // with hints turned off. `node --import tsx bench/upload.ts [counts…]` runs only the counts given (the
-// small grid with the largest, if at least four).
+// small grid with the largest, if at least four). UPLOAD_FAKE_FPS=N has the fake cameras capture N
+// frames a second instead of 30: a lighter load, for a machine that cannot carry six pages at full rate.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { closeBrowsers, newPage, startPartnerPage, startServer } from '../test/e2e/harness.js';
+import type { Browser, Page } from 'playwright-core';
+import { closeBrowsers, launchBrowser, newPage, startPartnerPage, startServer } from '../test/e2e/harness.js';
 
 const SETTLE_MS = 10_000;
 const SAMPLE_MS = 5_000;
@@ -17,6 +18,17 @@ const SAMPLE_MS = 5_000;
 const MESH_CEILING_MS = 120_000;
 /** A page too busy to answer a statistics query in this long is reported as such. */
 const PAGE_CEILING_MS = 30_000;
+
+const FAKE_FPS = Number(process.env.UPLOAD_FAKE_FPS) || undefined;
+let slowCameras: Browser[] | undefined;
+
+/** A fresh page on the n-th of two browsers: the shared ones, or with UPLOAD_FAKE_FPS two of its own. */
+async function pageOn(index: number): Promise<Page> {
+  if (!FAKE_FPS) return (await newPage(index)).page;
+  slowCameras ??= await Promise.all([0, 1].map(() => launchBrowser({ args: [`--use-fake-device-for-media-stream=fps=${FAKE_FPS}`] })));
+  const context = await slowCameras[index]!.newContext({ permissions: ['camera', 'microphone'] });
+  return context.newPage();
+}
 
 /** `work`, or `fallback` if it takes longer than `ms` (a saturated page may not answer at all). */
 async function bounded<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -83,7 +95,7 @@ async function round(count: number, options: { small: boolean; hints: boolean })
   const style = options.small ? encodeURIComponent('style="display:block;inline-size:480px;block-size:320px"') : '';
   try {
     for (let i = 0; i < count; i++) {
-      const { page } = await newPage(i % 2);
+      const page = await pageOn(i % 2);
       if (!options.hints) await page.addInitScript(DROP_VIEW_HINTS);
       await page.goto(`${partner.url}/meeting.html?server=${server.url}&room=${room}&name=P${i}&attrs=${style}`);
       await page.waitForFunction(() => customElements.get('un75-meeting'), undefined, { timeout: MESH_CEILING_MS });
@@ -137,7 +149,7 @@ async function round(count: number, options: { small: boolean; hints: boolean })
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
     const second = await Promise.all(pages.map(sample));
     const seconds = (Date.now() - t0) / 1000;
-    const label = `${count} participants${options.small ? ', grid 480×320 px' : ''}${options.hints ? '' : ', hints off'}`;
+    const label = `${count} participants${options.small ? ', grid 480×320 px' : ''}${options.hints ? '' : ', hints off'}${FAKE_FPS ? `, cameras at ${FAKE_FPS} fps` : ''}`;
     console.log(`### ${label} (${mesh}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
     // A page too busy to answer either query has no upload figure: shown as such, left out of the mean.
     const uploads = second.map((s, i) => ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000);
@@ -172,6 +184,7 @@ export async function uploadBench(counts = [2, 4, 6]): Promise<void> {
     }
   } finally {
     await closeBrowsers();
+    slowCameras = undefined;
   }
 }
 

@@ -7,7 +7,8 @@
 // with hints turned off. `node --import tsx bench/upload.ts [counts…]` runs only the counts given (the
 // small grid with the largest, if at least four). UPLOAD_FAKE_FPS=N has the fake cameras capture N
 // frames a second instead of 30: a lighter load, for a machine that cannot carry six pages at full rate.
-import { loadavg } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { closeBrowsers, launchBrowser, newPage, startPartnerPage, startServer } from '../test/e2e/harness.js';
@@ -28,6 +29,31 @@ async function pageOn(index: number): Promise<Page> {
   slowCameras ??= await Promise.all([0, 1].map(() => launchBrowser({ args: [`--use-fake-device-for-media-stream=fps=${FAKE_FPS}`] })));
   const context = await slowCameras[index]!.newContext({ permissions: ['camera', 'microphone'] });
   return context.newPage();
+}
+
+/**
+ * CPU time used so far by every Chromium process of the machine, in seconds (Linux's /proc; 0
+ * elsewhere): read before and after the sample, it says how many cores the browsers kept busy.
+ */
+function browsersCpuSeconds(): number {
+  let ticks = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.slice(stat.indexOf('('), stat.lastIndexOf(')')).includes('chrom')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 /** `work`, or `fallback` if it takes longer than `ms` (a saturated page may not answer at all). */
@@ -146,11 +172,15 @@ async function round(count: number, options: { small: boolean; hints: boolean })
     await new Promise((r) => setTimeout(r, SETTLE_MS)); // a settle period before measuring, not a wait for correctness
     const first = await Promise.all(pages.map(sample));
     const t0 = Date.now();
+    const cpu0 = browsersCpuSeconds();
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    const busy = (browsersCpuSeconds() - cpu0) / ((Date.now() - t0) / 1000);
     const second = await Promise.all(pages.map(sample));
     const seconds = (Date.now() - t0) / 1000;
     const label = `${count} participants${options.small ? ', grid 480×320 px' : ''}${options.hints ? '' : ', hints off'}${FAKE_FPS ? `, cameras at ${FAKE_FPS} fps` : ''}`;
-    console.log(`### ${label} (${mesh}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    console.log(
+      `### ${label} (${mesh}; the browsers kept ${busy.toFixed(1)} of ${availableParallelism()} cores busy; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+    );
     // A page too busy to answer either query has no upload figure: shown as such, left out of the mean.
     const uploads = second.map((s, i) => ((s.bytesSent - first[i]!.bytesSent) * 8) / seconds / 1000);
     second.forEach((s, i) => {

@@ -6,6 +6,7 @@ import { HandRaiseClock, handQueue } from './hands.js';
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
+import { defaultSignalingUrl } from './preconnect.js';
 import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
@@ -594,9 +595,4 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     session.on('joined', follow);
     session.on('role-change', () => session.state === 'joined' && follow());
   }
-}
-
-function defaultSignalingUrl(): string {
-  const { protocol, host } = globalThis.location;
-  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
 }

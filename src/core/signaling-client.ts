@@ -8,6 +8,7 @@ import {
   type StateUpdate,
 } from '../protocol/signaling.js';
 import { mark } from './marks.js';
+import { takePreconnected } from './preconnect.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 export type SignalingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -93,89 +94,102 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
 
   #connect(): Promise<Welcome> {
     return new Promise<Welcome>((resolve, reject) => {
-      let socket: WebSocket;
-      try {
-        socket = new WebSocket(this.url);
-      } catch (err) {
-        reject(new SignalingError('unreachable', `Cannot open ${this.url}: ${(err as Error).message}`));
-        return;
-      }
-      this.#socket = socket;
       let welcomed = false;
       const timer = setTimeout(() => {
         if (welcomed) return;
-        socket.close();
+        this.#socket?.close();
         reject(new SignalingError('unreachable', `No answer from ${this.url}`));
       }, JOIN_TIMEOUT_MS);
-
-      socket.onopen = () => {
-        if (!this.id) mark('socket-open');
-        const { room, name, token, role, state } = this.#request!;
-        this.#sendNow({ type: 'join', room, name, token, role, state, resume: this.#resumeToken });
-      };
-      socket.onmessage = (event) => {
-        let message: ServerMessage;
-        try {
-          message = parseServerMessage(String(event.data));
-        } catch (err) {
-          console.warn('un75: dropped a malformed frame from the server:', (err as ProtocolError).message);
-          return;
-        }
-        if (!welcomed) {
-          if (message.type === 'welcome') {
-            welcomed = true;
-            clearTimeout(timer);
-            if (!this.id) mark('welcome');
-            const resumedAsNew = this.#resumeToken !== undefined && this.id !== message.id;
-            this.id = message.id;
-            this.#resumeToken = message.resume;
-            this.#retry = 0;
-            this.#setState('open');
-            if (resumedAsNew) this.dispatch('resumed-as-new', message);
-            resolve(message);
+      const use = (socket: WebSocket, preconnected: boolean) => {
+        this.#socket = socket;
+        const join = () => {
+          if (!this.id) mark('socket-open');
+          const { room, name, token, role, state } = this.#request!;
+          this.#sendNow({ type: 'join', room, name, token, role, state, resume: this.#resumeToken });
+        };
+        socket.onopen = join;
+        if (socket.readyState === WebSocket.OPEN) join();
+        socket.onmessage = (event) => {
+          let message: ServerMessage;
+          try {
+            message = parseServerMessage(String(event.data));
+          } catch (err) {
+            console.warn('un75: dropped a malformed frame from the server:', (err as ProtocolError).message);
             return;
           }
-          if (message.type === 'waiting') {
-            // The wait is a host's to end (or the server's, after its own timeout), not ours.
+          if (!welcomed) {
+            if (message.type === 'welcome') {
+              welcomed = true;
+              clearTimeout(timer);
+              if (!this.id) mark('welcome');
+              const resumedAsNew = this.#resumeToken !== undefined && this.id !== message.id;
+              this.id = message.id;
+              this.#resumeToken = message.resume;
+              this.#retry = 0;
+              this.#setState('open');
+              if (resumedAsNew) this.dispatch('resumed-as-new', message);
+              resolve(message);
+              return;
+            }
+            if (message.type === 'waiting') {
+              // The wait is a host's to end (or the server's, after its own timeout), not ours.
+              clearTimeout(timer);
+              this.dispatch('waiting', { room: message.room });
+              return;
+            }
+            if (message.type === 'denied') {
+              clearTimeout(timer);
+              welcomed = true;
+              this.#resumeToken = undefined;
+              this.#setState('closed');
+              socket.close();
+              reject(new SignalingError('denied', 'a host did not let you into the room'));
+              return;
+            }
+            // A socket opened ahead and kept past the server's timeout for sockets that do not
+            // join: the server says so, and closes it (below).
+            if (message.type === 'error' && message.code === 'not-joined' && preconnected) return;
+            if (message.type === 'error') {
+              clearTimeout(timer);
+              welcomed = true; // settled: a refused join is not retried
+              this.#resumeToken = undefined;
+              socket.close();
+              reject(new SignalingError(message.code, message.message));
+              return;
+            }
+          }
+          this.dispatch('message', message);
+        };
+        socket.onclose = (event) => {
+          if (this.#socket !== socket) return;
+          this.#socket = undefined;
+          // Closed before our join was answered, having been opened ahead: a new socket, once.
+          if (!welcomed && preconnected) return open();
+          if (!welcomed) {
             clearTimeout(timer);
-            this.dispatch('waiting', { room: message.room });
+            reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));
             return;
           }
-          if (message.type === 'denied') {
-            clearTimeout(timer);
-            welcomed = true;
-            this.#resumeToken = undefined;
+          // Our membership went to another connection (the same person joined again, or resumed
+          // elsewhere): coming back would only take it away from there in turn.
+          if (event.code === CLOSE_RESUMED_ELSEWHERE || event.code === CLOSE_REPLACED || event.code === CLOSE_REMOVED || event.code === CLOSE_DENIED) {
             this.#setState('closed');
-            socket.close();
-            reject(new SignalingError('denied', 'a host did not let you into the room'));
-            return;
           }
-          if (message.type === 'error') {
-            clearTimeout(timer);
-            welcomed = true; // settled: a refused join is not retried
-            this.#resumeToken = undefined;
-            socket.close();
-            reject(new SignalingError(message.code, message.message));
-            return;
-          }
-        }
-        this.dispatch('message', message);
+          else this.#reconnectSoon();
+        };
       };
-      socket.onclose = (event) => {
-        clearTimeout(timer);
-        if (this.#socket !== socket) return;
-        this.#socket = undefined;
-        if (!welcomed) {
-          reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));
-          return;
+      const open = () => {
+        try {
+          use(new WebSocket(this.url), false);
+        } catch (err) {
+          clearTimeout(timer);
+          reject(new SignalingError('unreachable', `Cannot open ${this.url}: ${(err as Error).message}`));
         }
-        // Our membership went to another connection (the same person joined again, or resumed
-        // elsewhere): coming back would only take it away from there in turn.
-        if (event.code === CLOSE_RESUMED_ELSEWHERE || event.code === CLOSE_REPLACED || event.code === CLOSE_REMOVED || event.code === CLOSE_DENIED) {
-          this.#setState('closed');
-        }
-        else this.#reconnectSoon();
       };
+      // A socket the pre-join screen opened (./preconnect.ts) is taken if it is there.
+      const warm = takePreconnected(this.url);
+      if (warm) use(warm, true);
+      else open();
     });
   }
 

@@ -28,7 +28,7 @@ describe('a call between three browsers', () => {
     await server?.stop();
   });
 
-  async function open(browserIndex: number, query: Record<string, string | string[]>, init?: () => void): Promise<Page> {
+  async function open(browserIndex: number, query: Record<string, string | string[]>, init?: (() => void) | string): Promise<Page> {
     const person = await newPage(browserIndex);
     people.push(person);
     await person.context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
@@ -200,7 +200,45 @@ describe('a call between three browsers', () => {
     await join.click();
     await waitInPage(page, `__un75.names().length === 1`, 'joined from the pre-join screen');
   });
+
+  test('Join on the pre-join screen uses the socket opened while it showed, and one the server closed unused is replaced', async () => {
+    // Opened while the pre-join screen shows: the click on Join does not wait for a connection.
+    const page = await open(0, { room: 'warm', name: 'Lena', attrs: '' }, COUNT_SOCKETS);
+    await waitInPage(page, `__sockets.length === 1 && __sockets[0].readyState === 1`, 'a socket opened while the pre-join screen shows');
+    await page.locator('un75-meeting').locator('[part="join"]').click();
+    const other = await open(1, { room: 'warm', name: 'Omar' });
+    await waitInPage(other, `__un75.names().includes('Lena')`, 'Lena in the room');
+    assert.equal(await page.evaluate('__sockets.length'), 1, 'the join took over the socket opened ahead');
+
+    // A server that closes sockets not joined within 300 ms: the page's socket is closed unused, a
+    // new one opens when the pointer comes onto the screen, and Join works whichever is open then.
+    const strict = await startServer(['--join-timeout-ms', '300']);
+    try {
+      const late = await open(0, { room: 'warm', name: 'Ines', attrs: '', server: strict.url }, COUNT_SOCKETS);
+      await waitInPage(late, `__sockets.length === 1 && __sockets[0].readyState === 3`, 'the unused socket closed by the server');
+      const join = late.locator('un75-meeting').locator('[part="join"]');
+      await join.hover();
+      await waitInPage(late, `__sockets.length === 2`, 'a new socket on the pointer');
+      await join.click();
+      await waitInPage(late, `__un75.names().length === 1 && __un75.meetings()[0].core.session.state === 'joined'`, 'Ines in the room');
+    } finally {
+      await strict.stop();
+    }
+  });
 });
+
+/** An init script (a string: the test's TypeScript loader would add helpers to a function) keeping every WebSocket a page opens in `window.__sockets`. */
+const COUNT_SOCKETS = `(() => {
+  const Native = WebSocket;
+  const made = (window.__sockets = []);
+  window.WebSocket = function (url, protocols) {
+    const socket = new Native(url, protocols);
+    made.push(socket);
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  for (const key of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[key] = Native[key];
+})();`;
 
 async function assertTextVisible(page: Page, text: string) {
   await page.locator('un75-meeting').getByText(text).first().waitFor({ state: 'visible', timeout: 10000 });

@@ -3,6 +3,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ChatEntry, Languages, Meeting, JoinSettings, MeetingError, MeetingEvents, WaitingPerson } from '../../core/meeting.js';
 import { acquireLocalMedia, stopStream, type MediaProblem } from '../../core/media.js';
 import { mark } from '../../core/marks.js';
+import { defaultSignalingUrl, preconnect } from '../../core/preconnect.js';
 import type { Participant } from '../../core/types.js';
 import type { Role } from '../../protocol/signaling.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
@@ -299,6 +300,19 @@ export class Un75Meeting extends LitElement {
       void this.join().catch(() => {});
     }
   }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if ((changed as Map<PropertyKey, unknown>).has('phase')) this.#preconnect();
+  }
+
+  /**
+   * While the pre-join screen shows, the signaling socket is opened ahead (src/core/preconnect.ts):
+   * when it appears, and again at the visitor's next focus or pointer on it once the last one was
+   * closed unused, so that the click on Join does not wait for the connection.
+   */
+  #preconnect = () => {
+    if (this.phase === 'lobby' && this.room && this.isConnected) preconnect(this.signaling || defaultSignalingUrl());
+  };
 
   /** Tells elements bound with `for` that this meeting (or its core) is there. */
   #announce() {
@@ -636,6 +650,8 @@ export class Un75Meeting extends LitElement {
               ?mic-off=${this.micOff}
               ?camera-off=${this.cameraOff}
               @un75-lobby-join=${this.#onLobbyJoin}
+              @focusin=${this.#preconnect}
+              @pointerover=${this.#preconnect}
             ></un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}

@@ -6,7 +6,8 @@ import { HandRaiseClock, handQueue } from './hands.js';
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
-import { defaultSignalingUrl } from './preconnect.js';
+import { defaultSignalingUrl, preconnect } from './preconnect.js';
+import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
@@ -178,6 +179,18 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** The role the server granted in the current (or last) call. */
   #granted: Role | undefined;
   #activeSpeaker: ActiveSpeaker | undefined;
+
+  /**
+   * Gets a join ready while a pre-join screen shows: opens the signaling socket to `signalingUrl`
+   * (default: `/signal` on the page's host), which the next `join()` to it takes over (closed
+   * unused after 5 s: call again at the visitor's next sign of intent), and sets up the browser's
+   * WebRTC engine when the page is idle (a page's first peer connection pays 7-25 ms for it in
+   * Chromium). No room is joined and nothing is sent to anyone.
+   */
+  static warmUp(signalingUrl?: string): void {
+    preconnect(signalingUrl || defaultSignalingUrl());
+    warmUpWebRtc();
+  }
 
   constructor(options: MeetingOptions) {
     super();

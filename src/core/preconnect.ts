@@ -2,7 +2,8 @@
 // Join does not wait for the connection (one round trip on loopback, two or three with TLS on the
 // Internet). The join that follows takes it over; unused, it is closed after WARM_MS, before the
 // server's own timeout for sockets that have not joined (10 s by default), and opened again at the
-// visitor's next sign of intent. At most one per page. See docs/architecture.md ("Joining").
+// visitor's next sign of intent. At most one per page. See docs/architecture.md ("Joining"); the
+// browser's WebRTC engine is set up ahead by `warmUpWebRtc` (./mesh.ts), which is call-engine code.
 
 /** How long an unused socket is kept open. */
 export const WARM_MS = 5_000;

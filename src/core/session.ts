@@ -3,7 +3,7 @@ import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
 import { mark } from './marks.js';
-import { MeshCall, type VideoEncoding } from './mesh.js';
+import { MeshCall, warmUpWebRtc, type VideoEncoding } from './mesh.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import { parseViewMessage, type ViewSource } from '../protocol/view.js';
@@ -363,8 +363,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     // Our own speaking indicator waits until the first link is up (the audio graph it builds is
     // not needed for the first frame), or a moment if nobody connects.
     clearTimeout(this.#selfSpeakingTimer);
-    if (welcome.peers.length === 0) this.#watchSelfSpeaking();
-    else this.#selfSpeakingTimer = setTimeout(() => this.#watchSelfSpeaking(), SELF_SPEAKING_FALLBACK_MS);
+    if (welcome.peers.length === 0) {
+      this.#watchSelfSpeaking();
+      warmUpWebRtc();
+    } else this.#selfSpeakingTimer = setTimeout(() => this.#watchSelfSpeaking(), SELF_SPEAKING_FALLBACK_MS);
   }
 
   /**

@@ -61,6 +61,28 @@ describe('<un75-meeting>', () => {
     await el.leave();
   });
 
+  it('renders the call ahead under the pre-join screen, not displayed nor read, and joins into those same elements', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('ahead')} signaling=${SIGNALING}></un75-meeting>`);
+    const part = (name: string) => shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
+    await until(() => part('stage') !== null && part('controls') !== null, 'the call rendered ahead once its code is loaded');
+    const [stage, controls] = [part('stage')!, part('controls')!];
+    for (const rendered of [stage, controls]) expect(rendered.getClientRects().length).to.equal(0, 'not even laid out');
+    expect(lobbyOf(el).checkVisibility()).to.equal(true, 'the pre-join screen is what shows');
+    await expect(el).to.be.accessible();
+    const lobby = lobbyOf(el);
+    await lobby.updateComplete;
+    const input = shadow(lobby).querySelector('input')!;
+    input.value = 'Amara';
+    const joinedEvent = oneEvent(el, 'un75-joined');
+    input.form!.requestSubmit();
+    await joinedEvent;
+    await el.updateComplete;
+    expect(part('stage')).to.equal(stage, 'the same elements, not rendered again');
+    expect(part('controls')).to.equal(controls);
+    for (const shown of [stage, controls]) expect(shown.checkVisibility({ visibilityProperty: true })).to.equal(true);
+    await el.leave();
+  });
+
   it('refuses to join without a valid room, with a visible message and un75-error', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room="no spaces allowed" name="X" signaling=${SIGNALING}></un75-meeting>`);
     const error = oneEvent(el, 'un75-error');

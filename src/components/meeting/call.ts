@@ -27,10 +27,13 @@ export function loadCall(): Promise<typeof Meeting> {
   return loading;
 }
 
-/** Starts `loadCall()` when the page is idle (within a second at most): nothing waits on it. */
-export function preloadCall(): void {
-  if (loading) return;
-  const start = () => void loadCall().catch(() => {});
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 1000 });
+/**
+ * Starts `loadCall()` when the page is idle (within a second at most): nothing waits on it.
+ * `loaded` is called once it is (at once if it already was).
+ */
+export function preloadCall(loaded: (engine: typeof Meeting) => void = () => {}): void {
+  const start = () => void loadCall().then(loaded, () => {});
+  if (loading) start();
+  else if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 1000 });
   else setTimeout(start, 0);
 }

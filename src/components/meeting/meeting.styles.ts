@@ -133,6 +133,10 @@ export const styles = [
     .preparing > :not([part='notices'], .joining) {
       visibility: hidden;
     }
+    /* The call rendered ahead under the pre-join screen: not even laid out. */
+    .ahead > :not([part='notices'], un75-lobby) {
+      display: none;
+    }
     .joining {
       margin: 0;
       padding: 3rem 1rem;

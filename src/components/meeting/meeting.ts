@@ -211,6 +211,8 @@ export class Un75Meeting extends LitElement {
   #panelOpener: HTMLElement | undefined;
   /** Why the last call ended, when the person should be told (`removed`, `denied`). */
   #leftReason = '';
+  /** The call engine and the in-call elements are loaded (./call.ts): the call can be rendered. */
+  #callLoaded = false;
 
   constructor() {
     super();
@@ -270,7 +272,12 @@ export class Un75Meeting extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    preloadCall();
+    preloadCall((engine) => {
+      this.#callLoaded = true;
+      if (this.phase !== 'lobby') return;
+      this.requestUpdate();
+      if (this.room) engine.warmUp(this.signaling || undefined);
+    });
     this.#announce();
     if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
   }
@@ -630,13 +637,14 @@ export class Un75Meeting extends LitElement {
 
   override render() {
     const { t } = this.#localize;
-    // The call is rendered, hidden, while the camera starts and the server welcomes us, and only
-    // shown at `joined`. Rendered at `joined` (tiles, controls, picker, captions: some 100 ms of the
-    // page's main thread on a busy machine), it held up the handling of ICE and the first frame by
-    // as long; before the welcome the page only waits for the camera and the socket.
-    const preparing = this.phase === 'joining' && this._core !== undefined && !this.#isWaiting;
+    // The call is rendered ahead under the pre-join screen (not displayed), once its code is loaded:
+    // the elements' first render (50-90 ms of the main thread) is then done before Join. While
+    // joining it is laid out but hidden, and only shown at `joined`. Rendered at `joined` (tiles,
+    // controls, picker, captions), it held up the handling of ICE and the first frame by as long.
+    const ahead = this.phase === 'lobby' && this.#callLoaded;
+    const preparing = this.phase === 'joining' && (this._core !== undefined || this.#callLoaded) && !this.#isWaiting;
     return html`
-      <div part="base" class=${preparing ? 'preparing' : ''} dir=${this.#localize.dir} lang=${this.#localize.t.$code}>
+      <div part="base" class=${ahead ? 'ahead' : preparing ? 'preparing' : ''} dir=${this.#localize.dir} lang=${this.#localize.t.$code}>
         <div part="notices" role="status" aria-live="polite">
           ${this.notices.map((n) => html`<p class="notice ${n.error ? 'error' : ''}">${n.text}</p>`)}
         </div>
@@ -655,7 +663,7 @@ export class Un75Meeting extends LitElement {
             ></un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
-        ${this.phase === 'in-call' || preparing ? this.#renderCall(preparing) : nothing}
+        ${this.phase === 'in-call' || preparing || ahead ? this.#renderCall(preparing || ahead) : nothing}
         ${this.phase === 'left' ? this.#renderLeft() : nothing}
       </div>
     `;

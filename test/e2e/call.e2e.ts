@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import path from 'node:path';
-import { newPage, root, seesMovingVideo, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { keepEvery, newPage, root, seesMovingVideo, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 
 type Person = { context: BrowserContext; page: Page };
 
@@ -239,18 +239,8 @@ describe('a call between three browsers', () => {
   });
 });
 
-/** An init script (a string: the test's TypeScript loader would add helpers to a function) keeping every WebSocket a page opens in `window.__sockets`. */
-const COUNT_SOCKETS = `(() => {
-  const Native = WebSocket;
-  const made = (window.__sockets = []);
-  window.WebSocket = function (url, protocols) {
-    const socket = new Native(url, protocols);
-    made.push(socket);
-    return socket;
-  };
-  window.WebSocket.prototype = Native.prototype;
-  for (const key of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[key] = Native[key];
-})();`;
+/** Every WebSocket a page opens, in `window.__sockets`. */
+const COUNT_SOCKETS = keepEvery('WebSocket', '__sockets');
 
 async function assertTextVisible(page: Page, text: string) {
   await page.locator('un75-meeting').getByText(text).first().waitFor({ state: 'visible', timeout: 10000 });

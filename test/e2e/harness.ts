@@ -46,20 +46,28 @@ export async function closeBrowsers(): Promise<void> {
 }
 
 /**
- * An init script that keeps every RTCPeerConnection a page makes in `window.__pcs`, to count the
- * live ones. A string, not a function: the test's TypeScript loader would add helpers to a function
- * that do not exist in the page.
+ * An init script that keeps every object a page makes with the constructor `name` (a global) in
+ * `window[list]`, e.g. to count its live peer connections or its sockets. The wrapper inherits the
+ * constructor's statics (`WebSocket.OPEN`). A string, not a function: the test's TypeScript loader
+ * would add helpers to a function that do not exist in the page.
  */
-export const TRACK_PEER_CONNECTIONS = `(() => {
-  const Native = RTCPeerConnection;
-  const all = (window.__pcs = []);
-  window.RTCPeerConnection = function (config) {
-    const pc = new Native(config);
-    all.push(pc);
-    return pc;
+export function keepEvery(name: string, list: string): string {
+  return `(() => {
+  const Native = window[${JSON.stringify(name)}];
+  const all = (window[${JSON.stringify(list)}] = []);
+  const Kept = function (...args) {
+    const made = new Native(...args);
+    all.push(made);
+    return made;
   };
-  window.RTCPeerConnection.prototype = Native.prototype;
+  Kept.prototype = Native.prototype;
+  Object.setPrototypeOf(Kept, Native);
+  window[${JSON.stringify(name)}] = Kept;
 })();`;
+}
+
+/** Every RTCPeerConnection a page makes, in `window.__pcs`. */
+export const TRACK_PEER_CONNECTIONS = keepEvery('RTCPeerConnection', '__pcs');
 
 export interface RunningServer {
   url: string;

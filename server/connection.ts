@@ -229,8 +229,8 @@ export class Connection implements Client {
         this.awaitJoin();
         return;
       default:
-        hub.hostAction(member, msg);
-        return;
+        // Through a cluster the room decides: the frames after this one wait for its answer.
+        return hub.hostAction(member, msg);
     }
   }
 

@@ -8,7 +8,7 @@ import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster } from './redis-bus.js';
-import { Hub, type HubStats } from './rooms.js';
+import { DEFAULT_ROOM_RULES, Hub, type HubStats } from './rooms.js';
 import { createStaticHandler, type StaticOptions } from './static.js';
 import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
@@ -145,7 +145,13 @@ class Un75SignalingServer implements SignalingServer {
     this.stun =
       !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
     this.cluster = options.redis
-      ? new RedisCluster(options.redis, { log: this.log, presenceMs: this.presenceMs, attachMs: this.heartbeatMs })
+      ? new RedisCluster(options.redis, {
+          log: this.log,
+          presenceMs: this.presenceMs,
+          attachMs: this.heartbeatMs,
+          openRooms: !options.jwtSecret,
+          rules: DEFAULT_ROOM_RULES,
+        })
       : null;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
@@ -155,6 +161,8 @@ class Un75SignalingServer implements SignalingServer {
       openRooms: !options.jwtSecret,
       trustAskedRoles: options.trustAskedRoles === true,
       ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
+      // A member is attached for a heartbeat past its process's last refresh (see presenceMs).
+      resumeWaitMs: Math.ceil(this.heartbeatMs * 1.2),
       log: this.log,
     });
     const context: ConnectionContext = {
@@ -231,6 +239,7 @@ class Un75SignalingServer implements SignalingServer {
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
       this.forgetIdleAddresses();
+      this.hub.sweepBars();
     });
     // Presence is refreshed three times per expiry, so one slow round trip does not expire anyone.
     if (this.cluster) this.every(Math.max(50, Math.floor(this.heartbeatMs / 3)), () => void this.presence());
@@ -252,16 +261,18 @@ class Un75SignalingServer implements SignalingServer {
 
   private async shutdown(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
-    const members = this.hub.shutdown();
+    const { members, waiters } = this.hub.shutdown();
     if (this.cluster) {
       // Members stay in their rooms for the resume grace, so their clients can come back through
       // another process without their peers ever seeing them leave.
       // Their sockets are being closed: detached, so that any process may take them.
       const byRoom = new Map<string, HeldMember[]>();
       for (const m of members) byRoom.set(m.room, [...(byRoom.get(m.room) ?? []), { id: m.id, attached: false }]);
-      await Promise.all(
-        [...byRoom].map(([room, held]) => this.cluster!.refresh(room, held, this.resumeGraceMs).catch(() => {})),
-      );
+      // Waiters come off the lists: their clients wait again through another process.
+      await Promise.all([
+        ...[...byRoom].map(([room, held]) => this.cluster!.refresh(room, held, [], this.resumeGraceMs).catch(() => {})),
+        ...waiters.map(({ room, id }) => this.cluster!.unwait(room, id).catch(() => {})),
+      ]);
     }
     for (const connection of this.connections.values()) {
       connection.shutDown('shutting-down', 'the server is shutting down', 1012);
@@ -345,9 +356,9 @@ class Un75SignalingServer implements SignalingServer {
     const cluster = this.cluster!;
     try {
       await Promise.all(
-        [...this.hub.localRooms()].map(async ([room, held]) => {
+        [...this.hub.localRooms()].map(async ([room, { held, waiters }]) => {
           try {
-            await cluster.refresh(room, held, this.presenceMs);
+            await cluster.refresh(room, held, waiters, this.presenceMs);
             const readAt = Date.now();
             this.hub.reconcile(room, await cluster.sweep(room), readAt);
           } catch (err) {

@@ -8,6 +8,8 @@ export interface Entry<Local> {
   local: Local | null;
   /** When this process learnt of it (ms). */
   since: number;
+  /** The newest version of its record seen here (with a cluster). */
+  v: number;
 }
 
 /** Longer than any membership reading can take to arrive. */
@@ -65,7 +67,7 @@ export class RoomView<Local> {
   learn(room: string, member: ClusterMember): boolean {
     const members = this.roomOf(room);
     if (members.has(member.info.id) || this.departed.has(member.info.id)) return false;
-    members.set(member.info.id, { info: member.info, node: member.node, local: null, since: Date.now() });
+    members.set(member.info.id, { info: member.info, node: member.node, local: null, since: Date.now(), v: member.v });
     return true;
   }
 
@@ -99,10 +101,12 @@ export class RoomView<Local> {
 
   /**
    * `name`, or `name (2)`, `name (3)`… so that no two members of `room` show the same name
-   * (compared without case); `self` is the member being named, whose own name does not count.
+   * (compared without case); `self` is the member being named, whose own name does not count;
+   * `alsoTaken`: names of people waiting to enter, who may not be mistaken for members either.
    */
-  distinctName(room: string, name: string, self: string): string {
+  distinctName(room: string, name: string, self: string, alsoTaken: Iterable<string> = []): string {
     const taken = new Set<string>();
+    for (const other of alsoTaken) taken.add(other.toLocaleLowerCase());
     for (const [id, entry] of this.entries(room)) if (id !== self) taken.add(entry.info.name.toLocaleLowerCase());
     if (!taken.has(name.toLocaleLowerCase())) return name;
     for (let n = 2; ; n++) {

@@ -8,9 +8,22 @@ import {
   type Role,
   type ServerMessage,
   type StateUpdate,
+  type WaitingPerson,
 } from '../src/protocol/signaling.js';
-import type { Cluster, ClusterListener, ClusterMember, HeldMember, RoomEvent, StoredSession } from './cluster.js';
+import type {
+  BarIdentity,
+  Cluster,
+  ClusterListener,
+  ClusterMember,
+  EntryMode,
+  HeldMember,
+  RoomAction,
+  RoomEvent,
+  SelfChange,
+  StoredSession,
+} from './cluster.js';
 import { RoomView } from './room-view.js';
+import type { RoomRules } from './redis-bus.js';
 
 /** The socket side of a member, as the rooms see it. */
 export interface Client {
@@ -50,6 +63,9 @@ export interface LocalMember {
   /** Frames that arrived while the socket was gone, delivered on resume. */
   backlog: string[];
   backlogBytes: number;
+  /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
+  version: number;
+  pendingWrites: number;
 }
 
 /** A member on its own socket, not admitted yet, holding the hash of its resume secret. */
@@ -58,7 +74,18 @@ function newMember(
   client: Client,
   secret: string,
 ): LocalMember {
-  return { ...who, secretHash: hashSecret(secret), client, address: client.address, grace: null, waiting: false, backlog: [], backlogBytes: 0 };
+  return {
+    ...who,
+    secretHash: hashSecret(secret),
+    client,
+    address: client.address,
+    grace: null,
+    waiting: false,
+    backlog: [],
+    backlogBytes: 0,
+    version: 1,
+    pendingWrites: 0,
+  };
 }
 
 export interface JoinRequest {
@@ -102,8 +129,15 @@ export interface HubOptions {
    * kiosk). Never on a public server: anyone could take an interpretation channel.
    */
   trustAskedRoles?: boolean;
+  /**
+   * With a cluster: how long a resume waits for the member's socket on another process to be seen
+   * closing, or that process to be seen dead (a little more than its heartbeat). Default 1 s.
+   */
+  resumeWaitMs?: number;
   /** How long someone may sit in a waiting room before being turned away (ms). Default 10 min. */
   waitingRoomMs?: number;
+  /** Bars and waiting-room bounds (the same on every process of a cluster). Default {@link DEFAULT_ROOM_RULES}. */
+  rules?: RoomRules;
   log(line: string): void;
 }
 
@@ -123,9 +157,18 @@ const LOCAL = 'local';
 /** Close codes of a removed member and of a waiter turned away (docs/protocol.md). */
 export const CLOSE_REMOVED = 4003;
 export const CLOSE_DENIED = 4004;
-/** How long a removal bars the person from the room, and how many bars a room keeps. */
-const BAR_MS = 24 * 3600_000;
-const MAX_BARS_PER_ROOM = 1000;
+/**
+ * A removal bars the person for a day, a denial for ten minutes (long enough that a squatter turned
+ * away does not come straight back); a room keeps at most a thousand bars, and at most 32 people
+ * waiting, 3 of them from one address.
+ */
+export const DEFAULT_ROOM_RULES: RoomRules = {
+  removalBarMs: 24 * 3600_000,
+  denialBarMs: 10 * 60_000,
+  maxBars: 1000,
+  maxWaiters: 32,
+  maxWaitersPerAddress: 3,
+};
 const DEFAULT_WAITING_ROOM_MS = 10 * 60_000;
 /**
  * How long a resume through another process waits for the member's old socket to be seen closing
@@ -133,18 +176,35 @@ const DEFAULT_WAITING_ROOM_MS = 10 * 60_000;
  */
 const DETACH_WAIT_MS = 1000;
 
+/** How long news of a waiter this process has not registered yet is kept (its admission's answer may come after it). */
+const EARLY_NEWS_MS = 60_000;
+
 const newId = () => randomBytes(12).toString('base64url');
 const newSecret = () => randomBytes(18).toString('base64url');
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const frame = (message: ServerMessage) => JSON.stringify(message);
+/** Names are compared, and barred, without case. */
+const nameKey = (name: string) => name.toLocaleLowerCase();
+
+/** What bars a person from a room: the same keys on one process and in Redis (redis-bus.ts `act`). */
+function barKeys(who: { id?: string | undefined; address: string; name: string; subject?: string | null | undefined }): string[] {
+  const keys = [`addr:${who.address}:${nameKey(who.name)}`];
+  if (who.id) keys.push(`id:${who.id}`);
+  if (who.subject) keys.push(`sub:${who.subject}`);
+  return keys;
+}
+
+/** The name a newcomer shows: a token's name is fixed, otherwise the one in its state, else the one it joined with. */
+const shownName = (request: JoinRequest) => (request.fixedName ? request.name : (request.state.name ?? request.name));
 
 /**
- * The local sessions of this process (sockets, resume secrets, grace timers, backlogs) and the rules
- * of a room: who may enter, how members leave, what the others are told. What is known of each room
- * is kept by a {@link RoomView}. Without a cluster this process is the only source of truth; with one,
- * the view is kept current by the cluster's events, and what must hold across processes is decided
- * atomically by the cluster: admission (the room-size cap, one live member per token subject) and
- * resumes (no take-over of a member whose socket a process still holds).
+ * The local sessions of this process (sockets, resume secrets, grace timers, backlogs, waiters) and
+ * the rules of a room: who may enter, how members leave, what the others are told. What is known of
+ * each room is kept by a {@link RoomView}. Without a cluster this process is the only source of
+ * truth; with one, every decision about a room is taken once, atomically, by the cluster (the size
+ * cap, one live member per token subject, resumes, the lock and its waiting room, bars, host
+ * actions and host succession), and this process applies what the cluster's events say to the
+ * sockets it holds.
  */
 export class Hub implements ClusterListener {
   private readonly view: RoomView<LocalMember>;
@@ -154,20 +214,26 @@ export class Hub implements ClusterListener {
   private waitingTotal = 0;
   private readonly node: string;
   private closing = false;
-  /** Rooms a host locked; forgotten when nobody is left in the room nor waiting for it. */
+  private readonly rules: RoomRules;
+  /** Rooms a host locked; forgotten when nobody is left in the room. With a cluster, as its events say. */
   private readonly locked = new Set<string>();
-  /** Waiting rooms, per room, in arrival order. */
+  /** Waiting rooms, per room, in arrival order: the sockets this process holds. */
   private readonly waiters = new Map<string, Map<string, Waiter>>();
-  /** Who was removed from a room (subject, member id, address+name) and until when (ms). */
+  /** With a cluster: each watched room's whole waiting list, wherever the sockets are. */
+  private readonly waitingLists = new Map<string, WaitingPerson[]>();
+  /** With a cluster: what a host decided for waiters this process has not registered yet. */
+  private readonly earlyNews = new Map<string, { what: 'admitted' | 'denied' | 'removed'; at: number }>();
+  /** Without a cluster: who was removed or denied, per room: bar key -> until (ms). */
   private readonly bars = new Map<string, Map<string, number>>();
   /** Resumes waiting for a member's socket on another process to go, per member id. */
   private readonly detachWaits = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
+    this.rules = options.rules ?? DEFAULT_ROOM_RULES;
     this.view = new RoomView((room) => {
-      if (!this.waiters.has(room)) this.locked.delete(room);
-      options.cluster?.unwatch(room);
+      if (this.waiters.has(room)) return;
+      this.forgetRoom(room);
     }, options.cluster !== undefined);
   }
 
@@ -177,36 +243,38 @@ export class Hub implements ClusterListener {
    */
   async join(client: Client, request: JoinRequest): Promise<LocalMember | null> {
     if (this.closing) throw new ProtocolError('shutting-down', 'the server is shutting down');
-    // Open rooms: a page gets no role by asking (the first member becomes host in `enter`, a host
-    // grants the others), unless the server trusts a page asking to interpret (--trust-asked-roles).
+    // Open rooms: a page gets no role by asking (the room makes its host, a host grants the others),
+    // unless the server trusts a page asking to interpret (--trust-asked-roles).
     if (this.options.openRooms) {
       request = { ...request, role: this.options.trustAskedRoles && request.role === 'interpreter' ? 'interpreter' : 'participant' };
     }
-    this.checkBarred(client, request);
+    if (!this.options.cluster) this.checkBarred(client, request);
     const resumed = request.resume ? await this.resume(client, request) : null;
     if (resumed) return resumed;
     if (request.resumeOnly) {
       throw new ProtocolError('unauthorized', 'the resume token is no longer valid: join again with a "token"');
     }
-    if (request.role !== 'host' && (this.locked.has(request.room) || request.waitingRoom)) return this.wait(client, request);
-    return this.enter(client, request);
+    const mode: EntryMode = request.role === 'host' ? 'enter' : request.waitingRoom ? 'wait' : 'ask';
+    return this.enter(client, request, mode);
   }
 
   /** A socket in the waiting room closed or sent `leave`: it leaves the waiting room. */
   stopWaiting(client: Client): void {
     for (const [room, waiting] of this.waiters) {
-      for (const waiter of waiting.values()) if (waiter.client === client) return this.unwait(room, waiter);
+      for (const waiter of waiting.values()) {
+        if (waiter.client !== client) continue;
+        this.unwait(room, waiter);
+        this.options.cluster?.unwait(room, waiter.id).catch((err: unknown) => this.warn('unwait', err));
+        return;
+      }
     }
   }
 
   /** A host's action (design §5.5); anyone else gets `forbidden` and nothing changes. */
-  /** Whether the room decides this newcomer's role (open rooms; a trusted interpreter keeps theirs). */
-  private grantsRoles(info: PeerInfo): boolean {
-    return this.options.openRooms === true && info.role === 'participant';
-  }
-
-  hostAction(member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): void {
+  hostAction(member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): Promise<void> | void {
     if (member.info.role !== 'host') throw new ProtocolError('forbidden', `only a host may "${msg.type}"`);
+    const { cluster } = this.options;
+    if (cluster) return this.act(cluster, member, msg);
     const room = member.room;
     if (msg.type === 'lock') {
       if (msg.on) this.locked.add(room);
@@ -215,31 +283,19 @@ export class Hub implements ClusterListener {
       // Unlocking lets nobody in by itself: hosts still admit or deny whoever is waiting.
       return;
     }
-    if (msg.type === 'admit' || msg.type === 'deny') {
-      const waiter = this.waiters.get(room)?.get(msg.id);
-      if (!waiter) throw new ProtocolError('unknown-peer', `nobody "${msg.id}" is waiting for room "${room}"`);
+    const waiter = this.waiters.get(room)?.get(msg.id);
+    if (waiter && (msg.type === 'admit' || msg.type === 'deny' || msg.type === 'remove')) {
       this.unwait(room, waiter);
-      if (msg.type === 'deny') {
-        waiter.client.dismiss(frame({ type: 'denied' }), CLOSE_DENIED, 'denied');
-        return;
-      }
-      this.enter(waiter.client, waiter.request).then(
-        (admitted) => waiter.client.admitted(admitted),
-        (err: unknown) => {
-          const code = err instanceof ProtocolError ? err.code : 'server-error';
-          waiter.client.dismiss(frame({ type: 'error', code, message: err instanceof Error ? err.message : code }), CLOSE_DENIED, code);
-        },
-      );
+      if (msg.type === 'admit') this.admitWaiter(waiter);
+      else this.turnAway(room, waiter, msg.type === 'remove' ? 'removed' : 'denied');
       return;
     }
-    const entry = msg.id === member.id ? undefined : this.view.get(room, msg.id);
-    if (!entry) throw new ProtocolError('unknown-peer', `no other member "${msg.id}" in room "${room}"`);
-    const target = entry.local;
-    // Host actions reach members whose socket this process holds (docs/deploying.md: limits with Redis).
-    if (!target) throw new ProtocolError('unknown-peer', `member "${msg.id}" is connected to another server process`);
+    if (msg.type === 'admit' || msg.type === 'deny') throw new ProtocolError('unknown-peer', `nobody "${msg.id}" is waiting for room "${room}"`);
+    const target = msg.id === member.id ? undefined : this.view.get(room, msg.id)?.local;
+    if (!target) throw new ProtocolError('unknown-peer', `no other member "${msg.id}" in room "${room}"`);
     switch (msg.type) {
       case 'remove':
-        this.bar(room, target);
+        this.bar(room, barKeys({ id: target.id, address: target.address, name: target.info.name, subject: target.subject }), this.rules.removalBarMs);
         target.client?.dismiss(frame({ type: 'removed', by: member.id }), CLOSE_REMOVED, 'removed');
         this.leave(target);
         return;
@@ -251,17 +307,33 @@ export class Hub implements ClusterListener {
         return;
       case 'set-role':
         this.change(target, { ...target.info, role: msg.role });
+        if (msg.role !== 'host') this.ensureHost(room);
         return;
     }
   }
 
-  /** Enters the room now: the welcome to the newcomer, peer-joined to the others. */
-  private async enter(client: Client, request: JoinRequest): Promise<LocalMember> {
+  /** A host's action through the cluster: decided there, applied here and elsewhere as its events say. */
+  private async act(cluster: Cluster, member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): Promise<void> {
+    const action: RoomAction =
+      msg.type === 'lock' ? { action: 'lock', on: msg.on } : msg.type === 'set-role' ? { action: 'set-role', target: msg.id, role: msg.role } : { action: msg.type, target: msg.id };
+    let result;
+    try {
+      result = await cluster.act(member.room, member.id, action);
+    } catch (err) {
+      this.warn(msg.type, err);
+      throw new ProtocolError('unavailable', `the room's shared state cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+    if (result === 'forbidden') throw new ProtocolError('forbidden', `only a host may "${msg.type}"`);
+    if (result === 'unknown') throw new ProtocolError('unknown-peer', `nobody "${'target' in action ? action.target : ''}" in room "${member.room}" or its waiting room`);
+  }
+
+  /** Enters the room now (the welcome to the newcomer, peer-joined to the others), or waits to be let in (null). */
+  private async enter(client: Client, request: JoinRequest, mode: EntryMode): Promise<LocalMember | null> {
     const id = newId();
     const secret = newSecret();
     const info: PeerInfo = {
       id,
-      name: request.fixedName ? request.name : (request.state.name ?? request.name),
+      name: shownName(request),
       role: request.role,
       // BCP 47 for "undetermined": the browser's validator wants a tag, and guessing one would mislead.
       spokenLanguage: request.state.spokenLanguage ?? 'und',
@@ -278,13 +350,14 @@ export class Hub implements ClusterListener {
     const { cluster } = this.options;
     const subject = member.subject;
     if (!cluster) {
-      // One live member per person: a newer join with the same token subject replaces the older one.
-      if (subject !== null) {
-        this.replace(request.room, [...this.locals.values()].filter((o) => o.room === request.room && o.subject === subject).map((o) => o.id));
-      }
+      // One live member per person: a newer join with the same token subject replaces the older one,
+      // and takes its place past a lock.
+      const same = subject === null ? [] : [...this.locals.values()].filter((o) => o.room === request.room && o.subject === subject).map((o) => o.id);
+      if (!same.length && (mode === 'wait' || (mode === 'ask' && this.locked.has(request.room)))) return this.wait(client, request, id);
+      this.replace(request.room, same);
       if (this.view.size(request.room) >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
       info.name = this.view.distinctName(request.room, info.name, id);
-      if (this.grantsRoles(info)) info.role = this.view.size(request.room) === 0 ? 'host' : 'participant';
+      if (this.mayHost(info) && !this.hasHost(request.room)) info.role = 'host';
       return this.admit(member, secret, []);
     }
     return this.view.whileJoining(request.room, async () => {
@@ -292,58 +365,129 @@ export class Hub implements ClusterListener {
       // The same rule through the cluster, wherever the older member's socket is: it leaves before
       // the newcomer is named (who then keeps the name), and again atomically with the admission, in
       // case the same person is joining through another process at the same time.
-      if (subject !== null) this.replace(request.room, await cluster.evict(request.room, subject));
-      info.name = this.view.distinctName(request.room, info.name, id);
-      const granting = this.grantsRoles(info);
-      if (granting) info.role = 'participant';
-      const admission = await cluster.admit(request.room, info, member.secretHash, this.stored(member), this.options.maxRoomSize);
-      if (admission === 'full') throw roomFull(request.room, this.options.maxRoomSize);
-      this.replace(request.room, admission.replaced);
-      const others = admission.others;
-      // Through a cluster the first member is the one the shared room had nobody else for when it was admitted.
-      if (granting && others.length === 0) {
-        info.role = 'host';
-        cluster.update(request.room, info, this.stored(member)).catch((err: unknown) => this.warn('update', err));
+      // Someone coming back that way takes their own place, past a lock: they were let in already.
+      if (subject !== null) {
+        const replaced = await cluster.evict(request.room, subject);
+        this.replace(request.room, replaced);
+        if (replaced.length) mode = 'enter';
       }
-      return this.admit(member, secret, others);
+      info.name = this.view.distinctName(request.room, info.name, id, this.waitingNames(request.room));
+      const admission = await cluster.admit(
+        request.room,
+        {
+          info,
+          secretHash: member.secretHash,
+          session: this.stored(member),
+          barKeys: this.joinBarKeys(client, request),
+          mode,
+          mayHost: this.mayHost(info),
+          waiter: { id, name: info.name, token: mode === 'wait' },
+        },
+        this.options.maxRoomSize,
+      );
+      if (admission === 'barred') throw barred(request.room);
+      if (admission === 'full') throw roomFull(request.room, this.options.maxRoomSize);
+      if (admission === 'waiters-full') throw waitersFull(request.room);
+      if (admission === 'waiting') return this.wait(client, request, id, info.name);
+      info.role = admission.self.role;
+      this.learnRoom(request.room, admission);
+      this.replace(request.room, admission.replaced);
+      return this.admit(member, secret, admission.others);
     });
   }
 
-  /** Puts a newcomer in the waiting room of a locked room; its hosts are told. */
-  private wait(client: Client, request: JoinRequest): null {
+  /**
+   * Puts a newcomer in the waiting room (with a cluster, the cluster has listed it already); its
+   * hosts are told. Waiters do not count against the room's size, but a room and an address have
+   * only so many places to wait.
+   */
+  private wait(client: Client, request: JoinRequest, id: string, name?: string): null {
+    const { cluster } = this.options;
     const waiting = this.waiters.get(request.room) ?? new Map<string, Waiter>();
-    // Those waiting count against the room's size: admitting them must not overfill it.
-    if (this.view.size(request.room) + waiting.size >= this.options.maxRoomSize) throw roomFull(request.room, this.options.maxRoomSize);
-    const id = newId();
+    if (!cluster) {
+      let fromThere = 0;
+      for (const w of waiting.values()) if (w.client.address === client.address) fromThere++;
+      if (waiting.size >= this.rules.maxWaiters || fromThere >= this.rules.maxWaitersPerAddress) throw waitersFull(request.room);
+      name = this.view.distinctName(request.room, shownName(request), id, this.waitingNames(request.room));
+    }
     const timer = setTimeout(() => {
       this.unwait(request.room, waiter);
+      cluster?.unwait(request.room, id).catch((err: unknown) => this.warn('unwait', err));
       client.dismiss(frame({ type: 'denied' }), CLOSE_DENIED, 'waited too long');
     }, this.options.waitingRoomMs ?? DEFAULT_WAITING_ROOM_MS);
     timer.unref();
-    const name = request.fixedName ? request.name : (request.state.name ?? request.name);
-    const waiter: Waiter = { id, name, client, request, timer };
+    const waiter: Waiter = { id, name: name!, client, request, timer };
     waiting.set(id, waiter);
     this.waiters.set(request.room, waiting);
     client.send(frame({ type: 'waiting', room: request.room }));
-    this.tellHosts(request.room);
+    if (!cluster) this.tellHosts(request.room);
+    // A host may have decided before the cluster's answer about this waiter reached us.
+    const early = this.earlyNews.get(id);
+    if (early) {
+      this.earlyNews.delete(id);
+      this.decided(request.room, id, early.what);
+    }
     return null;
   }
 
+  /** Takes a waiter of this process off the local list (the cluster's list is the cluster's). */
   private unwait(room: string, waiter: Waiter): void {
     clearTimeout(waiter.timer);
     const waiting = this.waiters.get(room);
     if (!waiting?.delete(waiter.id)) return;
     if (waiting.size === 0) {
       this.waiters.delete(room);
-      if (!this.view.has(room)) this.locked.delete(room);
+      if (!this.view.has(room)) this.forgetRoom(room);
     }
-    this.tellHosts(room);
+    if (!this.options.cluster) this.tellHosts(room);
+  }
+
+  /** A host let a waiter in: it enters like a host would, past the lock. */
+  private admitWaiter(waiter: Waiter): void {
+    this.enter(waiter.client, waiter.request, 'enter').then(
+      (admitted) => {
+        if (admitted) waiter.client.admitted(admitted);
+      },
+      (err: unknown) => {
+        const code = err instanceof ProtocolError ? err.code : 'server-error';
+        waiter.client.dismiss(frame({ type: 'error', code, message: err instanceof Error ? err.message : code }), CLOSE_DENIED, code);
+      },
+    );
+  }
+
+  /** A host denied or removed a waiter: it is barred for a while (longer when removed) and closed. */
+  private turnAway(room: string, waiter: Waiter, why: 'denied' | 'removed'): void {
+    if (!this.options.cluster) {
+      const { request, client } = waiter;
+      this.bar(room, barKeys({ address: client.address, name: shownName(request), subject: request.subject }), why === 'removed' ? this.rules.removalBarMs : this.rules.denialBarMs);
+    }
+    waiter.client.dismiss(frame({ type: 'denied' }), CLOSE_DENIED, why);
+  }
+
+  /** The cluster says a host decided about a waiter: if its socket is here, act on it. */
+  private decided(room: string, id: string, what: 'admitted' | 'denied' | 'removed'): void {
+    const waiter = this.waiters.get(room)?.get(id);
+    if (!waiter) {
+      this.earlyNews.set(id, { what, at: Date.now() });
+      return;
+    }
+    this.unwait(room, waiter);
+    if (what === 'admitted') this.admitWaiter(waiter);
+    else this.turnAway(room, waiter, what);
+  }
+
+  private waitingList(room: string): WaitingPerson[] {
+    if (this.options.cluster) return this.waitingLists.get(room) ?? [];
+    return [...(this.waiters.get(room)?.values() ?? [])].map(({ id, name }) => ({ id, name }));
+  }
+
+  private waitingNames(room: string): string[] {
+    return this.waitingList(room).map((w) => w.name);
   }
 
   /** Sends the waiting list to the hosts of `room` on this process (`only`: to that one member). */
   private tellHosts(room: string, only?: LocalMember): void {
-    const waiting = [...(this.waiters.get(room)?.values() ?? [])].map(({ id, name }) => ({ id, name }));
-    const out = frame({ type: 'waiting-list', waiting });
+    const out = frame({ type: 'waiting-list', waiting: this.waitingList(room) });
     if (only) {
       if (only.info.role === 'host') this.deliver(only, out);
       return;
@@ -351,37 +495,54 @@ export class Hub implements ClusterListener {
     for (const [, entry] of this.view.entries(room)) if (entry.info.role === 'host' && entry.local?.client) entry.local.client.send(out);
   }
 
-  /** Refuses someone a host removed from this room: by token subject, by resume secret, by address and name. */
+  /** The keys that refuse a newcomer: its address with the name it shows, its token subject, the member it resumes. */
+  private joinBarKeys(client: Client, request: JoinRequest): string[] {
+    const resumed = request.resume ? request.resume.slice(0, Math.max(0, request.resume.indexOf('.'))) : undefined;
+    return barKeys({ id: resumed, address: client.address, name: shownName(request), subject: request.subject });
+  }
+
+  /** Refuses someone a host removed or denied (without a cluster: the cluster checks its own bars). */
   private checkBarred(client: Client, request: JoinRequest): void {
     const bars = this.bars.get(request.room);
     if (!bars) return;
     const now = Date.now();
-    const keys = [`addr:${client.address}:${(request.state.name ?? request.name).toLocaleLowerCase()}`];
-    if (request.subject !== undefined) keys.push(request.subject);
-    if (request.resume) keys.push(`id:${request.resume.slice(0, request.resume.indexOf('.'))}`);
-    for (const key of keys) {
+    for (const key of this.joinBarKeys(client, request)) {
       const until = bars.get(key);
-      if (until !== undefined && until > now) throw new ProtocolError('forbidden', `a host removed you from room "${request.room}"`);
+      if (until !== undefined && until > now) throw barred(request.room);
     }
   }
 
-  private bar(room: string, member: LocalMember): void {
+  private bar(room: string, keys: string[], ms: number): void {
     const bars = this.bars.get(room) ?? new Map<string, number>();
-    const now = Date.now();
-    for (const [key, until] of bars) if (until <= now) bars.delete(key);
-    const until = now + BAR_MS;
-    bars.set(`id:${member.id}`, until);
-    bars.set(`addr:${member.address}:${member.info.name.toLocaleLowerCase()}`, until);
-    if (member.subject !== null) bars.set(member.subject, until);
+    const until = Date.now() + ms;
+    for (const key of keys) {
+      // A bar is never shortened by a later, shorter one (a denial after a removal).
+      bars.delete(key);
+      bars.set(key, Math.max(until, this.bars.get(room)?.get(key) ?? 0));
+    }
     // The oldest bars go first when a room collects too many.
     for (const key of bars.keys()) {
-      if (bars.size <= MAX_BARS_PER_ROOM) break;
+      if (bars.size <= this.rules.maxBars) break;
       bars.delete(key);
     }
     this.bars.set(room, bars);
   }
 
-  /** A change a host made to a member: everyone is told, the member too; with a cluster, published. */
+  /** Forgets bars that have ended, and rooms left with none (called every heartbeat). */
+  sweepBars(now = Date.now()): void {
+    for (const [room, bars] of this.bars) {
+      for (const [key, until] of bars) if (until <= now) bars.delete(key);
+      if (bars.size === 0) this.bars.delete(room);
+    }
+    for (const [id, news] of this.earlyNews) if (news.at < now - EARLY_NEWS_MS) this.earlyNews.delete(id);
+  }
+
+  /** Rooms with bars kept in this process's memory (without a cluster). */
+  barredRooms(): number {
+    return this.bars.size;
+  }
+
+  /** A change a host made to a member (without a cluster): everyone is told, the member too. */
   private change(member: LocalMember, next: PeerInfo): void {
     if (!next.handRaised) delete next.handRaisedAt;
     if (samePeer(next, member.info)) return;
@@ -390,23 +551,29 @@ export class Hub implements ClusterListener {
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = next;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
-    this.options.cluster?.update(member.room, next, this.stored(member)).catch((err: unknown) => this.warn('update', err));
     if (becameHost) this.tellHosts(member.room, member);
   }
 
-  /** Open rooms: when no host is left, the longest-present member this process holds becomes host. */
-  private succeed(roomName: string): void {
-    if (!this.options.openRooms) return;
+  /** Open rooms: the room may make this newcomer its host (an interpreter keeps the booth). */
+  private mayHost(info: PeerInfo): boolean {
+    return this.options.openRooms === true && info.role === 'participant';
+  }
+
+  private hasHost(room: string): boolean {
+    for (const [, entry] of this.view.entries(room)) if (entry.info.role === 'host') return true;
+    return false;
+  }
+
+  /**
+   * Open rooms without a cluster (the cluster decides this itself): when no host is left, the
+   * longest-present participant becomes host.
+   */
+  private ensureHost(roomName: string): void {
+    if (!this.options.openRooms || this.options.cluster || this.hasHost(roomName)) return;
     let oldest: LocalMember | null = null;
-    let since = Infinity;
     for (const [, entry] of this.view.entries(roomName)) {
-      if (entry.info.role === 'host') return;
-      if (entry.since < since) {
-        since = entry.since;
-        oldest = entry.local;
-      }
+      if (entry.local?.info.role === 'participant' && (!oldest || entry.since < this.view.get(roomName, oldest.id)!.since)) oldest = entry.local;
     }
-    // The longest-present member may be on another process: that process promotes it.
     if (oldest) this.change(oldest, { ...oldest.info, role: 'host' });
   }
 
@@ -420,19 +587,59 @@ export class Hub implements ClusterListener {
   }
 
   /** Applies a state update; one that changes nothing is dropped (neither broadcast nor published). */
-  update(member: LocalMember, update: StateUpdate): void {
+  update(member: LocalMember, update: StateUpdate, extra: { secretHash?: string; session?: SelfChange['session'] } = {}): void {
+    const { secretHash } = extra;
     const { name, ...rest } = update;
     const next: PeerInfo = { ...member.info, ...rest };
     // The server's clock says when a hand went up; a client cannot claim a place in the queue.
     if (!next.handRaised) delete next.handRaisedAt;
     else if (!member.info.handRaised) next.handRaisedAt = Date.now();
-    if (name !== undefined && !member.fixedName) next.name = this.view.distinctName(member.room, name, member.id);
-    if (samePeer(next, member.info)) return;
-    member.info = next;
+    if (name !== undefined && !member.fixedName) next.name = this.view.distinctName(member.room, name, member.id, this.waitingNames(member.room));
+    const same = samePeer(next, member.info);
+    if (same && secretHash === undefined && extra.session === undefined) return;
+    const change: SelfChange = { info: changedFields(member.info, next) };
+    if (extra.session || next.name !== member.info.name) change.session = { ...extra.session, nameKey: nameKey(next.name) };
+    if (secretHash !== undefined) change.secretHash = secretHash;
+    if (!same) {
+      member.info = next;
+      const entry = this.view.get(member.room, member.id);
+      if (entry) entry.info = next;
+      this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }), member.id);
+    }
+    this.write(member, change);
+  }
+
+  /**
+   * Stores a member's own change in the cluster. The cluster's answer is the room's record of it:
+   * once no newer write of ours is in flight, a difference (a host changed it meanwhile) is adopted.
+   */
+  private write(member: LocalMember, change: SelfChange): void {
+    const { cluster } = this.options;
+    if (!cluster) return;
+    member.pendingWrites++;
+    cluster.update(member.room, member.id, change).then(
+      (record) => {
+        member.pendingWrites--;
+        if (!record || record.v <= member.version) return;
+        member.version = record.v;
+        if (member.pendingWrites === 0 && this.locals.get(member.id) === member) this.adopt(member, record.info);
+      },
+      (err: unknown) => {
+        member.pendingWrites--;
+        this.warn('update', err);
+      },
+    );
+  }
+
+  /** The room changed a member this process holds (a host, or host succession): it and the room here are told. */
+  private adopt(member: LocalMember, info: PeerInfo): void {
+    if (samePeer(info, member.info)) return;
+    const becameHost = info.role === 'host' && member.info.role !== 'host';
+    member.info = info;
     const entry = this.view.get(member.room, member.id);
-    if (entry) entry.info = next;
-    this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }), member.id);
-    this.options.cluster?.update(member.room, next, this.stored(member)).catch((err: unknown) => this.warn('update', err));
+    if (entry) entry.info = info;
+    this.broadcast(member.room, frame({ type: 'peer-updated', peer: info }));
+    if (becameHost) this.tellHosts(member.room, member);
   }
 
   /** Removes a member now and tells the room. */
@@ -470,37 +677,59 @@ export class Hub implements ClusterListener {
     return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal };
   }
 
-  /** Members this process holds, grouped by room, and whether a socket holds each (the cluster keeps their presence alive). */
-  localRooms(): Map<string, HeldMember[]> {
-    const byRoom = new Map<string, HeldMember[]>();
-    for (const member of this.locals.values()) {
-      const held = byRoom.get(member.room) ?? [];
-      held.push({ id: member.id, attached: member.client !== null });
-      byRoom.set(member.room, held);
-    }
+  /**
+   * Members and waiters this process holds, grouped by room, and whether a socket holds each member
+   * (the cluster keeps their presence alive).
+   */
+  localRooms(): Map<string, { held: HeldMember[]; waiters: string[] }> {
+    const byRoom = new Map<string, { held: HeldMember[]; waiters: string[] }>();
+    const of = (room: string) => {
+      let entry = byRoom.get(room);
+      if (!entry) byRoom.set(room, (entry = { held: [], waiters: [] }));
+      return entry;
+    };
+    for (const member of this.locals.values()) of(member.room).held.push({ id: member.id, attached: member.client !== null });
+    for (const [room, waiting] of this.waiters) of(room).waiters.push(...waiting.keys());
     return byRoom;
   }
 
   /**
    * Stops everything without telling rooms anyone left: the sockets are being closed with
-   * `shutting-down`, and with a cluster the members stay resumable on another process.
+   * `shutting-down`, and with a cluster the members stay resumable on another process. Returns the
+   * members, and the waiters to take off their rooms' lists (their clients wait again elsewhere).
    */
-  shutdown(): LocalMember[] {
+  shutdown(): { members: LocalMember[]; waiters: Array<{ room: string; id: string }> } {
     this.closing = true;
-    for (const [room, waiting] of [...this.waiters]) for (const waiter of [...waiting.values()]) this.unwait(room, waiter);
+    const waiters: Array<{ room: string; id: string }> = [];
+    for (const [room, waiting] of [...this.waiters]) {
+      for (const waiter of [...waiting.values()]) {
+        waiters.push({ room, id: waiter.id });
+        this.unwait(room, waiter);
+      }
+    }
     const members = [...this.locals.values()];
     for (const member of members) this.drop(member);
     this.view.clear();
-    return members;
+    return { members, waiters };
   }
 
   // ---- ClusterListener: what other processes did ----
 
   roomEvent(roomName: string, event: RoomEvent): void {
-    if (event.t === 'detached') {
-      // A resume here may be waiting for that socket to go.
-      for (const wake of [...(this.detachWaits.get(event.id) ?? [])]) wake();
-      return;
+    switch (event.t) {
+      case 'detached':
+        // A resume here may be waiting for that socket to go.
+        for (const wake of [...(this.detachWaits.get(event.id) ?? [])]) wake();
+        return;
+      case 'admitted':
+        return this.decided(roomName, event.id, 'admitted');
+      case 'dismissed':
+        return this.decided(roomName, event.id, event.why);
+      case 'waiters':
+        if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
+        this.waitingLists.set(roomName, event.list.map(({ id, name }) => ({ id, name })));
+        this.tellHosts(roomName);
+        return;
     }
     // Possibly one of our own joins or resumes, whose answer from the cluster is still on its way.
     if (event.t === 'left' && !this.view.get(roomName, event.id)) this.view.noteDeparture(event.id);
@@ -510,11 +739,19 @@ export class Hub implements ClusterListener {
         // Our own joins are announced by `admit`; the echo from Redis can arrive before the admission
         // script's answer, while the member is not in the view yet: it would announce them twice.
         if (event.node === this.node) return;
-        if (this.view.learn(roomName, { info: event.info, node: event.node })) {
+        if (this.view.learn(roomName, { info: event.info, node: event.node, v: 1 })) {
           this.broadcast(roomName, frame({ type: 'peer-joined', peer: event.info }), event.info.id);
         }
         return;
       case 'left': {
+        const local = this.view.get(roomName, event.id)?.local;
+        if (event.by && local) {
+          // A host removed this member (the cluster has barred it): told, closed, no resume.
+          local.client?.dismiss(frame({ type: 'removed', by: event.by }), CLOSE_REMOVED, 'removed');
+          local.client = null;
+          this.remove(roomName, event.id);
+          return;
+        }
         // Our own member may have been replaced by a join of the same person through another
         // process, or have expired in the cluster (this process could not refresh it): it is gone.
         this.replace(roomName, [event.id]);
@@ -522,11 +759,32 @@ export class Hub implements ClusterListener {
       }
       case 'updated': {
         const entry = this.view.get(roomName, event.info.id);
-        if (!entry || entry.local || samePeer(entry.info, event.info)) return;
+        if (!entry) return;
+        const local = entry.local;
+        if (local) {
+          // Its own changes are known here first; what a host or the room changed is adopted.
+          if (event.by === 'self' || event.v <= local.version) return;
+          local.version = event.v;
+          const next: PeerInfo = { ...local.info, role: event.info.role };
+          if (!event.info.handRaised) {
+            next.handRaised = false;
+            delete next.handRaisedAt;
+          }
+          this.adopt(local, next);
+          return;
+        }
+        if (event.v <= entry.v) return;
+        entry.v = event.v;
+        if (samePeer(entry.info, event.info)) return;
         entry.info = event.info;
         this.broadcast(roomName, frame({ type: 'peer-updated', peer: event.info }), event.info.id);
         return;
       }
+      case 'locked':
+        if (event.on) this.locked.add(roomName);
+        else this.locked.delete(roomName);
+        this.broadcast(roomName, frame({ type: 'room', locked: event.on }));
+        return;
       case 'resumed': {
         const entry = this.view.get(roomName, event.id);
         if (!entry || event.node === this.node) return;
@@ -559,7 +817,13 @@ export class Hub implements ClusterListener {
     for (const m of members) {
       const entry = this.view.get(roomName, m.info.id);
       if (!entry) this.roomEvent(roomName, { t: 'joined', node: m.node, info: m.info });
-      else if (!entry.local) entry.node = m.node;
+      else if (entry.local) {
+        if (m.v > entry.local.version) this.roomEvent(roomName, { t: 'updated', info: m.info, v: m.v, by: 'room' });
+      } else {
+        entry.node = m.node;
+        // A change whose news was lost heals here.
+        if (m.v > entry.v) this.roomEvent(roomName, { t: 'updated', info: m.info, v: m.v, by: 'room' });
+      }
     }
   }
 
@@ -568,7 +832,7 @@ export class Hub implements ClusterListener {
   /** Puts a member (new, or resumed through this process) in its room's view and its session here. */
   private admit(member: LocalMember, secret: string, others: ClusterMember[], resumed?: JoinRequest): LocalMember {
     for (const other of others) this.view.learn(member.room, other);
-    this.view.set(member.room, { info: member.info, node: this.node, local: member, since: Date.now() });
+    this.view.set(member.room, { info: member.info, node: this.node, local: member, since: Date.now(), v: member.version });
     this.locals.set(member.id, member);
     if (resumed) {
       this.applyResumeState(member, resumed);
@@ -577,7 +841,7 @@ export class Hub implements ClusterListener {
       this.welcome(member, secret);
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
     }
-    if (this.waiters.has(member.room)) this.tellHosts(member.room, member);
+    if (this.waitingList(member.room).length) this.tellHosts(member.room, member);
     // The same person may have joined through another process while the cluster was answering,
     // and the news came first: this member is already replaced.
     if (this.view.hasDeparted(member.id)) this.replace(member.room, [member.id]);
@@ -592,8 +856,38 @@ export class Hub implements ClusterListener {
     if (!entry) return;
     if (entry.local) this.drop(entry.local);
     this.broadcast(roomName, frame({ type: 'peer-left', id }));
-    if (entry.info.role === 'host') this.succeed(roomName);
+    if (entry.info.role === 'host') this.ensureHost(roomName);
+    if (!this.options.cluster && this.view.size(roomName) === 0) this.emptied(roomName);
     this.view.releaseIfEmpty(roomName);
+  }
+
+  /**
+   * Without a cluster (the cluster does the same in Redis): a room nobody is left in forgets its
+   * lock, and lets in whoever waited only because of it; the first of them is its host again.
+   */
+  private emptied(roomName: string): void {
+    this.locked.delete(roomName);
+    for (const waiter of [...(this.waiters.get(roomName)?.values() ?? [])]) {
+      if (waiter.request.waitingRoom) continue;
+      this.unwait(roomName, waiter);
+      this.admitWaiter(waiter);
+    }
+  }
+
+  /** What the cluster said of a room on an admission or a resume: its lock and who waits. */
+  private learnRoom(room: string, known: { locked: boolean; waiting: WaitingPerson[] }): void {
+    if (known.locked) this.locked.add(room);
+    else this.locked.delete(room);
+    this.waitingLists.set(room, known.waiting.map(({ id, name }) => ({ id, name })));
+  }
+
+  /** Forgets what this process kept of a room it no longer has members or waiters in. */
+  private forgetRoom(room: string): void {
+    if (this.options.cluster) {
+      this.locked.delete(room);
+      this.waitingLists.delete(room);
+      this.options.cluster.unwatch(room);
+    }
   }
 
   /**
@@ -626,14 +920,13 @@ export class Hub implements ClusterListener {
       if (request.expiresAt !== undefined) local.expiresAt = request.expiresAt;
       const secret = newSecret();
       local.secretHash = hashSecret(secret);
-      this.applyResumeState(local, request);
+      // Through a cluster, the secret other processes would accept must be the new one too.
+      this.applyResumeState(local, request, true);
       this.welcome(local, secret);
-      if (this.waiters.has(local.room)) this.tellHosts(local.room, local);
+      if (this.waitingList(local.room).length) this.tellHosts(local.room, local);
       const backlog = local.backlog.splice(0);
       local.backlogBytes = 0;
       for (const out of backlog) client.send(out);
-      // Through a cluster, the secret other processes would accept must be the new one too.
-      this.options.cluster?.update(local.room, local.info, this.stored(local), local.secretHash).catch((err: unknown) => this.warn('resume', err));
       return local;
     }
     const { cluster } = this.options;
@@ -647,16 +940,18 @@ export class Hub implements ClusterListener {
       const secret = newSecret();
       // As on one process, a resume may not take a member a socket still holds (on whichever
       // process): unless that socket is just closing, which its process says within a moment.
-      const detach = this.awaitDetach(id, DETACH_WAIT_MS);
-      let claimed;
-      try {
-        claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
-        if (claimed === 'attached') {
+      // Or unless that process died: then the member's attachment lapses within a heartbeat, and
+      // the member resumes here with its role, as if its socket had closed.
+      const deadline = Date.now() + (this.options.resumeWaitMs ?? DETACH_WAIT_MS);
+      let claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
+      while (claimed === 'attached' && Date.now() < deadline) {
+        const detach = this.awaitDetach(id, Math.min(deadline - Date.now(), (this.options.resumeWaitMs ?? DETACH_WAIT_MS) / 4));
+        try {
           await detach.detached;
-          claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
+        } finally {
+          detach.stop();
         }
-      } finally {
-        detach.stop();
+        claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
       }
       if (!claimed || claimed === 'attached') return null;
       const member = newMember(
@@ -671,10 +966,11 @@ export class Hub implements ClusterListener {
         client,
         secret,
       );
-      const resumed = this.admit(member, secret, claimed.others, request);
-      // A fresh token renews the session: the next process to be asked must know it too.
-      if (member.expiresAt !== claimed.expiresAt) cluster.update(request.room, member.info, this.stored(member)).catch((err: unknown) => this.warn('resume', err));
-      return resumed;
+      member.version = claimed.v;
+      this.learnRoom(request.room, claimed);
+      // A fresh token renews the session, and the address bars go by is the new one: the next
+      // process to be asked must know both.
+      return this.admit(member, secret, claimed.others, request);
     });
   }
 
@@ -703,11 +999,14 @@ export class Hub implements ClusterListener {
   }
 
   /**
-   * A resuming client may bring a newer state than the one it left with; its role stays the one it
-   * joined with (a resume must not grant anything new).
+   * A resuming client may bring a newer state than the one it left with; its role stays the one the
+   * room gave it (a resume must not grant anything new). `rotated`: the resume secret changed here.
    */
-  private applyResumeState(member: LocalMember, request: JoinRequest): void {
-    this.update(member, { ...request.state, name: request.state.name ?? request.name });
+  private applyResumeState(member: LocalMember, request: JoinRequest, rotated = false): void {
+    this.update(member, { ...request.state, name: request.state.name ?? request.name }, {
+      session: { expiresAt: member.expiresAt, address: member.address },
+      ...(rotated ? { secretHash: member.secretHash } : {}),
+    });
   }
 
   private welcome(member: LocalMember, secret: string): void {
@@ -759,8 +1058,8 @@ export class Hub implements ClusterListener {
     else this.waiting.delete(member.address);
   }
 
-  private stored(member: LocalMember): { fixedName: boolean; subject: string | null; expiresAt: number | null } {
-    return { fixedName: member.fixedName, subject: member.subject, expiresAt: member.expiresAt };
+  private stored(member: LocalMember): StoredSession & BarIdentity {
+    return { fixedName: member.fixedName, subject: member.subject, expiresAt: member.expiresAt, address: member.address, nameKey: nameKey(member.info.name) };
   }
 
   private warn(what: string, err: unknown): void {
@@ -770,6 +1069,26 @@ export class Hub implements ClusterListener {
 
 function roomFull(room: string, max: number): ProtocolError {
   return new ProtocolError('room-full', `room "${room}" is full (${max} members)`);
+}
+
+function waitersFull(room: string): ProtocolError {
+  return new ProtocolError('room-full', `too many people are waiting to enter room "${room}"; try again later`);
+}
+
+function barred(room: string): ProtocolError {
+  return new ProtocolError('forbidden', `a host removed you from room "${room}", or did not let you in`);
+}
+
+/** The fields of a member's description that changed (`handRaisedAt: null` when the stamp went). */
+function changedFields(before: PeerInfo, after: PeerInfo): SelfChange['info'] {
+  const out: SelfChange['info'] = {};
+  if (after.name !== before.name) out.name = after.name;
+  if (after.spokenLanguage !== before.spokenLanguage) out.spokenLanguage = after.spokenLanguage;
+  if (after.micEnabled !== before.micEnabled) out.micEnabled = after.micEnabled;
+  if (after.cameraEnabled !== before.cameraEnabled) out.cameraEnabled = after.cameraEnabled;
+  if (after.handRaised !== before.handRaised) out.handRaised = after.handRaised;
+  if (after.handRaisedAt !== before.handRaisedAt) out.handRaisedAt = after.handRaisedAt ?? null;
+  return out;
 }
 
 function samePeer(a: PeerInfo, b: PeerInfo): boolean {

@@ -96,6 +96,8 @@ export const ERROR_CODES = [
   'server-error',
   'replaced',
   'forbidden',
+  /** The room's shared state (Redis) cannot be reached: the action was not applied, try again. */
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -228,3 +228,68 @@ export async function handshake(url: string, localAddress?: string, headers: Rec
   ]);
   return { status, ws };
 }
+
+/** What a host-authority test needs of a deployment, whether one process or several over Redis. */
+export interface DeployOptions {
+  maxRoomSize?: number;
+  waitingRoomMs?: number;
+  jwtSecret?: string;
+  trustAskedRoles?: boolean;
+}
+
+export interface Deployment {
+  /** A client on the next process in turn (one process: always the same). */
+  connect(localAddress?: string): Promise<TestClient>;
+  /** The processes, to stop or kill one (several processes only). */
+  readonly processes: ServerProcess[];
+  close(): Promise<void>;
+}
+
+export type DeploymentKind = 'one process' | 'two processes over Redis' | 'three processes over Redis';
+export const DEPLOYMENTS: DeploymentKind[] = ['one process', 'two processes over Redis'];
+
+/**
+ * One in-process server, or two or three real `un75-signal` processes over a real redis-server,
+ * with clients spread over them in turn: the same test then holds for a room whose members, hosts
+ * and newcomers reached different processes.
+ */
+export async function deploy(kind: DeploymentKind, options: DeployOptions = {}): Promise<Deployment> {
+  const clients: TestClient[] = [];
+  const track = (client: TestClient) => {
+    clients.push(client);
+    return client;
+  };
+  if (kind === 'one process') {
+    const server = await startTestServer(options);
+    return {
+      processes: [],
+      connect: async (localAddress) => track(await TestClient.connect(server.wsUrl, {}, localAddress)),
+      async close() {
+        for (const c of clients) c.close();
+        await server.close();
+      },
+    };
+  }
+  const [redis] = await Promise.all([startRedis(), compileServer()]);
+  const args = ['--redis', redis.url, '--heartbeat-ms', '300'];
+  if (options.maxRoomSize !== undefined) args.push('--max-room-size', String(options.maxRoomSize));
+  if (options.waitingRoomMs !== undefined) args.push('--waiting-room-ms', String(options.waitingRoomMs));
+  if (options.jwtSecret !== undefined) args.push('--jwt-secret', options.jwtSecret);
+  if (options.trustAskedRoles) args.push('--trust-asked-roles');
+  const count = kind === 'three processes over Redis' ? 3 : 2;
+  const processes = await Promise.all(Array.from({ length: count }, () => spawnServer(args)));
+  let next = 0;
+  return {
+    processes,
+    connect: async (localAddress) => {
+      const live = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      const server = live[next++ % live.length]!;
+      return track(await TestClient.connect(server.wsUrl, {}, localAddress));
+    },
+    async close() {
+      for (const c of clients) c.close();
+      await Promise.all(processes.map((p) => p.stop()));
+      await redis.stop();
+    },
+  };
+}

@@ -3,34 +3,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { settle, startTestServer, TestClient, type Msg } from './helpers.js';
+import { deploy, DEPLOYMENTS, settle, TestClient, type Deployment, type Msg } from './helpers.js';
 
-type Server = Awaited<ReturnType<typeof startTestServer>>;
+// Every scenario runs on one process and on two real processes over a real Redis, with clients
+// spread over them in turn: a room behaves the same whichever process each member reached.
+for (const kind of DEPLOYMENTS) {
 
-describe('--trust-asked-roles (demos and kiosks)', () => {
-  test('an open room grants interpreter to a page that asks, but never host', async () => {
-    const server = await startTestServer({ trustAskedRoles: true });
-    const clients = await Promise.all([0, 1, 2].map(() => TestClient.connect(server.wsUrl)));
+describe(`--trust-asked-roles (demos and kiosks), ${kind}`, () => {
+  test('an open room grants interpreter to a page that asks, but never host; its first participant is its host', async () => {
+    const d = await deploy(kind, { trustAskedRoles: true });
     try {
-      const [first, interpreter, claimant] = clients as [TestClient, TestClient, TestClient];
-      assert.equal((await first.join('trusted', 'First', { role: 'interpreter' })).self.role, 'interpreter', 'asked, granted');
-      assert.equal((await interpreter.join('trusted', 'Ines', { role: 'interpreter' })).self.role, 'interpreter');
-      assert.equal((await claimant.join('trusted', 'Claire', { role: 'host' })).self.role, 'participant', 'host is never granted as asked');
+      const [first, interpreter, claimant, other] = await Promise.all([0, 1, 2, 3].map(() => d.connect()));
+      assert.equal((await first!.join('trusted', 'First', { role: 'interpreter' })).self.role, 'interpreter', 'asked, granted');
+      assert.equal((await interpreter!.join('trusted', 'Ines', { role: 'interpreter' })).self.role, 'interpreter');
+      // Interpreters keep their booths: the room's host is its first participant, however it asked.
+      assert.equal((await claimant!.join('trusted', 'Claire', { role: 'host' })).self.role, 'host', 'a room of interpreters gets a host');
+      assert.equal((await other!.join('trusted', 'Omar', { role: 'host' })).self.role, 'participant', 'host is never granted as asked');
     } finally {
-      for (const c of clients) c.close();
-      await server.close();
+      await d.close();
     }
   });
 });
 
-describe('host authority in open rooms', () => {
-  let server: Server;
-  const clients: TestClient[] = [];
-  const connect = async () => {
-    const c = await TestClient.connect(server.wsUrl);
-    clients.push(c);
-    return c;
-  };
+describe(`host authority in open rooms, ${kind}`, () => {
+  let d: Deployment;
+  const connect = (localAddress?: string) => d.connect(localAddress);
   /** A host, then `n` participants in `room`; everyone has read everyone's arrival. */
   async function room(name: string, n: number): Promise<{ host: TestClient; hostId: string; others: Array<{ c: TestClient; w: Msg<'welcome'> }> }> {
     const host = await connect();
@@ -47,12 +44,9 @@ describe('host authority in open rooms', () => {
   }
 
   before(async () => {
-    server = await startTestServer({ waitingRoomMs: 60_000 });
+    d = await deploy(kind, { waitingRoomMs: 60_000 });
   });
-  after(async () => {
-    for (const c of clients) c.close();
-    await server.close();
-  });
+  after(() => d.close());
 
   test('a join asking for a role gets participant; the host grants interpreter with set-role and everyone, the target too, is told', async () => {
     const { host, others } = await room('roles', 2);
@@ -215,46 +209,95 @@ describe('host authority in open rooms', () => {
     assert.equal((await late.join('locked', 'Late')).locked, undefined, 'an unlocked room lets newcomers straight in');
   });
 
-  test('a waiting newcomer who leaves or closes drops off the list; waiters count within the room size', async () => {
-    const small = await startTestServer({ maxRoomSize: 2 });
-    const mine: TestClient[] = [];
+  test('a waiting newcomer who leaves or closes drops off the list; a room full of waiters still lets the room fill', async () => {
+    const small = await deploy(kind, { maxRoomSize: 2 });
     try {
-      const c = async () => {
-        const x = await TestClient.connect(small.wsUrl);
-        mine.push(x);
-        return x;
-      };
-      const host = await c();
+      const host = await small.connect();
       await host.join('small', 'H');
       host.send({ type: 'lock', on: true });
       await host.next('room');
-      const w = await c();
+      const w = await small.connect();
       w.send({ type: 'join', room: 'small', name: 'W' });
       await w.next('waiting');
       assert.equal((await host.next('waiting-list')).waiting.length, 1);
-      const x = await c();
+      // Waiting people do not take the room's places: squatters cannot turn a real newcomer away.
+      const x = await small.connect('127.0.0.2');
       x.send({ type: 'join', room: 'small', name: 'X' });
-      assert.equal((await x.next('error')).code, 'room-full', 'one member and one waiting fill a room of two');
+      await x.next('waiting');
+      assert.equal((await host.next('waiting-list')).waiting.length, 2);
       w.send({ type: 'leave' });
-      assert.deepEqual((await host.next('waiting-list')).waiting, []);
+      assert.deepEqual((await host.next('waiting-list')).waiting.map((p) => p.name), ['X']);
       w.send({ type: 'join', room: 'small', name: 'W' });
       await w.next('waiting');
-      assert.equal((await host.next('waiting-list')).waiting.length, 1);
+      assert.equal((await host.next('waiting-list')).waiting.length, 2);
       w.close();
-      assert.deepEqual((await host.next('waiting-list')).waiting, []);
+      const left = (await host.next('waiting-list')).waiting;
+      assert.deepEqual(left.map((p) => p.name), ['X']);
+      host.send({ type: 'admit', id: left[0]!.id });
+      assert.equal((await x.next('welcome')).peers.length, 1, 'the room of two is full now');
     } finally {
-      for (const x of mine) x.close();
       await small.close();
     }
   });
 
+  test('squatting the waiting room: capped per address and per room; deny bars for a while; hosts remove waiters', async () => {
+    const { host } = await room('squat', 0);
+    host.send({ type: 'lock', on: true });
+    await host.next('room');
+    const squatters = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await connect('127.0.0.3');
+      s.send({ type: 'join', room: 'squat', name: `S${i}` });
+      await s.next('waiting');
+      squatters.push(s);
+    }
+    const fourth = await connect('127.0.0.3');
+    fourth.send({ type: 'join', room: 'squat', name: 'S3' });
+    const refused = await fourth.next('error');
+    assert.deepEqual([refused.code, /waiting/.test(refused.message)], ['room-full', true], 'three places to wait per address');
+    const real = await connect('127.0.0.4');
+    real.send({ type: 'join', room: 'squat', name: 'Real' });
+    await real.next('waiting');
+    let list = await waitingNow(host, 4);
+    assert.deepEqual(list.map((p) => p.name), ['S0', 'S1', 'S2', 'Real']);
+
+    host.send({ type: 'deny', id: list[0]!.id });
+    await squatters[0]!.next('denied');
+    assert.equal(await squatters[0]!.closed(), 4004);
+    const back = await connect('127.0.0.3');
+    back.send({ type: 'join', room: 'squat', name: 's0' });
+    assert.equal((await back.next('error')).code, 'forbidden', 'a denied waiter is barred for a while (same address, same name)');
+
+    host.send({ type: 'remove', id: list[1]!.id });
+    await squatters[1]!.next('denied');
+    assert.equal(await squatters[1]!.closed(), 4004, 'a host removes a waiter too');
+    list = await waitingNow(host, 2);
+    assert.deepEqual(list.map((p) => p.name), ['S2', 'Real']);
+    host.send({ type: 'admit', id: list[1]!.id });
+    assert.equal((await real.next('welcome')).peers[0]!.name, 'Host', 'the real newcomer gets in');
+  });
+
+  test('a waiter never shows a member\'s name; a locked room nobody is left in forgets its lock and lets its waiters in', async () => {
+    const { host, others } = await room('empty-lock', 1);
+    host.send({ type: 'lock', on: true });
+    await host.next('room');
+    const w = await connect();
+    w.send({ type: 'join', room: 'empty-lock', name: 'p0' });
+    await w.next('waiting');
+    assert.deepEqual((await waitingNow(host, 1)).map((p) => p.name), ['p0 (2)'], 'not mistaken for the member P0');
+    others[0]!.c.send({ type: 'leave' });
+    host.send({ type: 'leave' });
+    const welcome = await w.next('welcome', 10_000);
+    assert.deepEqual([welcome.self.role, welcome.peers.length, welcome.locked], ['host', 0, undefined], 'let in, host of an open room again');
+    const late = await connect();
+    assert.equal((await late.join('empty-lock', 'Late')).locked, undefined, 'the lock went with the last member');
+  });
+
   test('a wait that lasts too long ends in denied', async () => {
-    const quick = await startTestServer({ waitingRoomMs: 300 });
-    const mine: TestClient[] = [];
+    const quick = await deploy(kind, { waitingRoomMs: 1000 });
     try {
-      const host = await TestClient.connect(quick.wsUrl);
-      const w = await TestClient.connect(quick.wsUrl);
-      mine.push(host, w);
+      const host = await quick.connect();
+      const w = await quick.connect();
       await host.join('q', 'H');
       host.send({ type: 'lock', on: true });
       await host.next('room');
@@ -262,31 +305,23 @@ describe('host authority in open rooms', () => {
       await w.next('waiting');
       await w.next('denied', 10_000);
       assert.equal(await w.closed(), 4004);
+      assert.deepEqual((await waitingNow(host, 0)).length, 0, 'and off the list');
     } finally {
-      for (const x of mine) x.close();
       await quick.close();
     }
   });
 });
 
-describe('host authority with join tokens', () => {
+describe(`host authority with join tokens, ${kind}`, () => {
   const secret = 'a-test-secret-that-is-long-enough-for-hs256!';
   const key = new TextEncoder().encode(secret);
   const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
-  let server: Server;
-  const clients: TestClient[] = [];
-  const connect = async () => {
-    const c = await TestClient.connect(server.wsUrl);
-    clients.push(c);
-    return c;
-  };
+  let d: Deployment;
+  const connect = () => d.connect();
   before(async () => {
-    server = await startTestServer({ jwtSecret: secret });
+    d = await deploy(kind, { jwtSecret: secret });
   });
-  after(async () => {
-    for (const c of clients) c.close();
-    await server.close();
-  });
+  after(() => d.close());
 
   test('roles come from the token only; a removed subject cannot come back with a new token', async () => {
     const host = await connect();
@@ -326,4 +361,29 @@ describe('host authority with join tokens', () => {
     const welcome = await w.next('welcome');
     assert.equal(welcome.peers[0]!.role, 'host');
   });
+
+  test('a removed person whose token fixes the name cannot come back under another asked name', async () => {
+    const host = await connect();
+    await host.join('fixed', 'H', { token: await token({ room: 'fixed', role: 'host', sub: 'chair2' }) });
+    const p = await connect();
+    const pat = await token({ room: 'fixed', name: 'Pat' });
+    const wp = await p.join('fixed', 'Pat', { token: pat });
+    host.send({ type: 'remove', id: wp.id });
+    await p.next('removed');
+    const back = await connect();
+    back.send({ type: 'join', room: 'fixed', name: 'Someone', token: pat, state: { name: 'Someone else' } });
+    assert.equal((await back.next('error')).code, 'forbidden', "the token's name is barred, not the one asked");
+  });
 });
+}
+
+/**
+ * The waiting list as the host sees it once it holds `count` people: the newest `waiting-list` the
+ * host received (the host's process may tell it of changes one at a time).
+ */
+async function waitingNow(host: TestClient, count: number): Promise<Msg<'waiting-list'>['waiting']> {
+  for (;;) {
+    const list = await host.next('waiting-list', 10_000);
+    if (list.waiting.length === count) return list.waiting;
+  }
+}

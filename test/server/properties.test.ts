@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { settle, startTestServer, TestClient, waitFor } from './helpers.js';
+import { Redis } from 'ioredis';
+import { settle, startRedis, startTestServer, TestClient, waitFor } from './helpers.js';
 
 const CLIENTS = 5;
 const ROOMS = ['r0', 'r1', 'r2'];
@@ -56,122 +57,162 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   },
 );
 
-test('random traffic never crashes, never crosses rooms, and leaves nothing behind', async () => {
-  const server = await startTestServer({ maxRoomSize: MAX_ROOM, resumeGraceMs: 0 });
-  try {
-    await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 60, size: 'max' }), async (commands) => {
-        const sockets: TestClient[] = await Promise.all(Array.from({ length: CLIENTS }, () => TestClient.connect(server.wsUrl)));
-        // The model: which room each client is in, and with which id.
-        const room: Array<string | null> = Array(CLIENTS).fill(null);
-        const id: Array<string | null> = Array(CLIENTS).fill(null);
-        const lastId: Array<string> = Array(CLIENTS).fill('nobody');
-        const members = (r: string) => [...room.keys()].filter((i) => room[i] === r);
-        // Open rooms: the first member is host, then the one present longest (join order per room).
-        const order = new Map<string, number[]>();
-        const enter = (c: number, r: string) => order.set(r, [...(order.get(r) ?? []), c]);
-        const exit = (c: number) => {
-          for (const [r, list] of order) order.set(r, list.filter((x) => x !== c));
-        };
-        const hostOf = (r: string) => order.get(r)?.[0];
-        try {
-          for (const cmd of commands) {
-            const me = sockets[cmd.c]!;
-            switch (cmd.kind) {
-              case 'join': {
-                me.send({ type: 'join', room: cmd.room, name: cmd.name(cmd.c) });
-                if (room[cmd.c]) {
-                  assert.equal((await me.next('error')).code, 'already-joined');
-                } else if (members(cmd.room).length >= MAX_ROOM) {
-                  assert.equal((await me.next('error')).code, 'room-full');
-                } else {
-                  const welcome = await me.next('welcome');
-                  assert.deepEqual(
-                    welcome.peers.map((p) => p.id).sort(),
-                    members(cmd.room).map((i) => id[i]).sort(),
-                    'the welcome lists exactly the room',
-                  );
-                  for (const peer of [welcome.self, ...welcome.peers]) assert.doesNotMatch(peer.name, UNSAFE, 'names arrive clean');
-                  assert.match(welcome.self.name, new RegExp(`^c ?${cmd.c}$`), 'what is visible stays');
-                  assert.equal(welcome.self.role, members(cmd.room).length === 0 ? 'host' : 'participant', 'the first member is host');
-                  room[cmd.c] = cmd.room;
-                  enter(cmd.c, cmd.room);
-                  id[cmd.c] = lastId[cmd.c] = welcome.id;
-                }
-                break;
-              }
-              case 'leave':
-                me.send({ type: 'leave' });
-                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
-                room[cmd.c] = id[cmd.c] = null;
-                exit(cmd.c);
-                break;
-              case 'signal': {
-                const to = lastId[cmd.to]!;
-                const payload = { n: Math.random() };
-                me.send({ type: 'signal', to, sid: 'p', data: payload });
-                const sameRoom = room[cmd.c] !== null && cmd.to !== cmd.c && room[cmd.to] === room[cmd.c];
-                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
-                else if (!sameRoom) assert.equal((await me.next('error')).code, 'unknown-peer');
-                else assert.deepEqual(await sockets[cmd.to]!.next('signal'), { type: 'signal', from: id[cmd.c], sid: 'p', data: payload });
-                break;
-              }
-              case 'update':
-                me.send({ type: 'update', handRaised: cmd.hand });
-                if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
-                break;
-              case 'close':
-                me.ws.close(1000);
-                await me.closed();
-                room[cmd.c] = id[cmd.c] = null;
-                exit(cmd.c);
-                sockets[cmd.c] = await TestClient.connect(server.wsUrl);
-                break;
-              case 'host': {
-                const r = room[cmd.c];
-                const target = lastId[cmd.to]!;
-                // Never demote the host itself: the model's host stays the one present longest.
-                const action = cmd.action === 'set-role' && hostOf(r ?? '') === cmd.to ? 'request-mute' : cmd.action;
-                me.send(action === 'set-role' ? { type: action, id: target, role: 'interpreter' } : { type: action, id: target });
-                const inRoom = r !== null && cmd.to !== cmd.c && room[cmd.to] === r;
-                if (!r) assert.equal((await me.next('error')).code, 'not-joined');
-                else if (hostOf(r) !== cmd.c) assert.equal((await me.next('error')).code, 'forbidden', 'only the host acts');
-                else if (!inRoom || action === 'admit' || action === 'deny') assert.equal((await me.next('error')).code, 'unknown-peer');
-                else if (action === 'request-mute') assert.deepEqual(await sockets[cmd.to]!.next('mute-requested'), { type: 'mute-requested', by: id[cmd.c] });
-                else if (action === 'set-role') assert.equal((await sockets[cmd.to]!.next('peer-updated')).peer.role, 'interpreter');
-                break;
-              }
-              case 'garbage':
-                me.ws.send(cmd.frame);
-                // Anything may be answered with an error, but the socket must stay open and in its room.
-                await settle(me);
-                assert.equal(me.closeCode, null, 'one bad frame does not cost the connection');
-                break;
-            }
-            await settle(...sockets);
-            // Nothing arrives that the model did not expect: no signal for anyone, no welcome.
-            for (const s of sockets) {
-              assert.deepEqual(s.take('signal'), [], 'no stray signal');
-              assert.deepEqual(s.take('welcome'), [], 'no stray welcome');
-              assert.deepEqual(s.take('mute-requested'), [], 'no stray mute request');
-              assert.equal(s.closeCode, null, 'nobody is removed or denied');
-              s.take('error');
-              s.take('peer-updated');
-            }
-            const expected = room.filter((r) => r !== null);
-            const stats = server.stats();
-            assert.equal(stats.localMembers, expected.length);
-            assert.equal(stats.rooms, new Set(expected).size);
-          }
-        } finally {
-          for (const s of sockets) s.ws.close(1000);
-          await waitFor(() => server.stats().connections === 0, 5000, 'every socket to close');
-        }
-        assert.deepEqual(server.stats(), { connections: 0, rooms: 0, localMembers: 0, waitingForResume: 0, knownMembers: 0 });
-      }),
-      { numRuns: 25 },
+for (const processes of [1, 2]) {
+  test(`random traffic never crashes, never crosses rooms, and leaves nothing behind (${processes === 1 ? 'one process' : 'two processes over Redis'})`, async () => {
+    // Two servers over one real Redis: clients alternate between them, so every rule is checked
+    // for a room whose members, host and newcomers reached different processes.
+    const redis = processes === 2 ? await startRedis() : null;
+    const servers = await Promise.all(
+      Array.from({ length: processes }, () => startTestServer({ maxRoomSize: MAX_ROOM, resumeGraceMs: 0, ...(redis ? { redis: redis.url, heartbeatMs: 300 } : {}) })),
     );
-  } finally {
-    await server.close();
-  }
-});
+    const spy = redis ? new Redis(redis.url) : null;
+    const serverOf = (c: number) => servers[c % servers.length]!;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 60, size: 'max' }), async (commands) => {
+          const sockets: TestClient[] = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => TestClient.connect(serverOf(c).wsUrl)));
+          // The model: which room each client is in, with which id and role.
+          const room: Array<string | null> = Array(CLIENTS).fill(null);
+          const id: Array<string | null> = Array(CLIENTS).fill(null);
+          const lastId: Array<string> = Array(CLIENTS).fill('nobody');
+          const role: Array<'host' | 'participant' | 'interpreter'> = Array(CLIENTS).fill('participant');
+          /** Each client's own role as the server has told it (welcome, then updates about itself). */
+          const told: Array<string | null> = Array(CLIENTS).fill(null);
+          const members = (r: string) => [...room.keys()].filter((i) => room[i] === r);
+          // Open rooms: the first member is host; when the host goes, the participant present longest.
+          const order = new Map<string, number[]>();
+          const hostOf = (r: string) => order.get(r)?.find((c) => role[c] === 'host');
+          const enter = (c: number, r: string) => order.set(r, [...(order.get(r) ?? []), c]);
+          const exit = (c: number) => {
+            const r = room[c];
+            room[c] = id[c] = null;
+            told[c] = null;
+            const wasHost = role[c] === 'host';
+            role[c] = 'participant';
+            for (const [rr, list] of order) order.set(rr, list.filter((x) => x !== c));
+            if (r && wasHost) {
+              const next = order.get(r)?.find((x) => role[x] === 'participant');
+              if (next !== undefined) role[next] = 'host';
+            }
+          };
+          const read = (c: number) => {
+            for (const m of sockets[c]!.take('peer-updated')) if (m.peer.id === id[c]) told[c] = m.peer.role;
+          };
+          try {
+            for (const cmd of commands) {
+              const me = sockets[cmd.c]!;
+              switch (cmd.kind) {
+                case 'join': {
+                  me.send({ type: 'join', room: cmd.room, name: cmd.name(cmd.c) });
+                  if (room[cmd.c]) {
+                    assert.equal((await me.next('error')).code, 'already-joined');
+                  } else if (members(cmd.room).length >= MAX_ROOM) {
+                    assert.equal((await me.next('error')).code, 'room-full');
+                  } else {
+                    const welcome = await me.next('welcome');
+                    assert.deepEqual(
+                      welcome.peers.map((p) => p.id).sort(),
+                      members(cmd.room).map((i) => id[i]).sort(),
+                      'the welcome lists exactly the room',
+                    );
+                    for (const peer of [welcome.self, ...welcome.peers]) assert.doesNotMatch(peer.name, UNSAFE, 'names arrive clean');
+                    assert.match(welcome.self.name, new RegExp(`^c ?${cmd.c}$`), 'what is visible stays');
+                    const first = hostOf(cmd.room) === undefined;
+                    assert.equal(welcome.self.role, first ? 'host' : 'participant', 'a room without a host makes its newcomer host');
+                    room[cmd.c] = cmd.room;
+                    role[cmd.c] = first ? 'host' : 'participant';
+                    told[cmd.c] = welcome.self.role;
+                    enter(cmd.c, cmd.room);
+                    id[cmd.c] = lastId[cmd.c] = welcome.id;
+                  }
+                  break;
+                }
+                case 'leave':
+                  me.send({ type: 'leave' });
+                  if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                  exit(cmd.c);
+                  break;
+                case 'signal': {
+                  const to = lastId[cmd.to]!;
+                  const payload = { n: Math.random() };
+                  me.send({ type: 'signal', to, sid: 'p', data: payload });
+                  const sameRoom = room[cmd.c] !== null && cmd.to !== cmd.c && room[cmd.to] === room[cmd.c];
+                  if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                  else if (!sameRoom) assert.equal((await me.next('error')).code, 'unknown-peer');
+                  else assert.deepEqual(await sockets[cmd.to]!.next('signal'), { type: 'signal', from: id[cmd.c], sid: 'p', data: payload });
+                  break;
+                }
+                case 'update':
+                  me.send({ type: 'update', handRaised: cmd.hand });
+                  if (!room[cmd.c]) assert.equal((await me.next('error')).code, 'not-joined');
+                  break;
+                case 'close':
+                  me.ws.close(1000);
+                  await me.closed();
+                  exit(cmd.c);
+                  sockets[cmd.c] = await TestClient.connect(serverOf(cmd.c).wsUrl);
+                  break;
+                case 'host': {
+                  const r = room[cmd.c];
+                  const target = lastId[cmd.to]!;
+                  // Never demote the host itself: the model's host stays until it leaves.
+                  const action = cmd.action === 'set-role' && hostOf(r ?? '') === cmd.to ? 'request-mute' : cmd.action;
+                  // A member made host through another process knows it once the room has told it.
+                  if (r && hostOf(r) === cmd.c) {
+                    await waitFor(() => (read(cmd.c), told[cmd.c] === 'host'), 5000, `client ${cmd.c} to be told it is host`);
+                  }
+                  me.send(action === 'set-role' ? { type: action, id: target, role: 'interpreter' } : { type: action, id: target });
+                  const inRoom = r !== null && cmd.to !== cmd.c && room[cmd.to] === r;
+                  if (!r) assert.equal((await me.next('error')).code, 'not-joined');
+                  else if (hostOf(r) !== cmd.c) assert.equal((await me.next('error')).code, 'forbidden', 'only the host acts');
+                  else if (!inRoom || action === 'admit' || action === 'deny') assert.equal((await me.next('error')).code, 'unknown-peer');
+                  else if (action === 'request-mute') assert.deepEqual(await sockets[cmd.to]!.next('mute-requested'), { type: 'mute-requested', by: id[cmd.c] });
+                  else if (action === 'set-role') {
+                    role[cmd.to] = 'interpreter';
+                    await waitFor(() => (read(cmd.to), told[cmd.to] === 'interpreter'), 5000, 'the target to be told its role');
+                  }
+                  break;
+                }
+                case 'garbage':
+                  me.ws.send(cmd.frame);
+                  // Anything may be answered with an error, but the socket must stay open and in its room.
+                  await settle(me);
+                  assert.equal(me.closeCode, null, 'one bad frame does not cost the connection');
+                  break;
+              }
+              await settle(...sockets);
+              // Nothing arrives that the model did not expect: no signal for anyone, no welcome.
+              for (const [c, s] of sockets.entries()) {
+                assert.deepEqual(s.take('signal'), [], 'no stray signal');
+                assert.deepEqual(s.take('welcome'), [], 'no stray welcome');
+                assert.deepEqual(s.take('mute-requested'), [], 'no stray mute request');
+                assert.equal(s.closeCode, null, 'nobody is removed or denied');
+                s.take('error');
+                read(c);
+              }
+              for (const [i, server] of servers.entries()) {
+                const mine = [...room.keys()].filter((c) => c % servers.length === i && room[c] !== null);
+                const stats = server.stats();
+                assert.equal(stats.localMembers, mine.length);
+                assert.equal(stats.rooms, new Set(mine.map((c) => room[c])).size);
+              }
+            }
+          } finally {
+            for (const s of sockets) s.ws.close(1000);
+            await waitFor(() => servers.every((s) => s.stats().connections === 0), 5000, 'every socket to close');
+          }
+          for (const server of servers) {
+            assert.deepEqual(server.stats(), { connections: 0, rooms: 0, localMembers: 0, waitingForResume: 0, knownMembers: 0 });
+          }
+          // And Redis holds nothing of the rooms once everyone has gone.
+          if (spy) assert.deepEqual(await spy.keys('un75:*'), [], 'no room state is left in Redis');
+        }),
+        { numRuns: processes === 1 ? 25 : 15 },
+      );
+    } finally {
+      spy?.disconnect();
+      await Promise.all(servers.map((s) => s.close()));
+      await redis?.stop();
+    }
+  });
+}

@@ -95,6 +95,9 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
   #connect(): Promise<Welcome> {
     return new Promise<Welcome>((resolve, reject) => {
       let welcomed = false;
+      /** In the waiting room on the current socket; how many times we have knocked again. */
+      let waiting = false;
+      let knocks = 0;
       const timer = setTimeout(() => {
         if (welcomed) return;
         this.#socket?.close();
@@ -133,6 +136,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
             }
             if (message.type === 'waiting') {
               // The wait is a host's to end (or the server's, after its own timeout), not ours.
+              waiting = true;
               clearTimeout(timer);
               this.dispatch('waiting', { room: message.room });
               return;
@@ -149,6 +153,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
             // A socket opened ahead and kept past the server's timeout for sockets that do not
             // join: the server says so, and closes it (below).
             if (message.type === 'error' && message.code === 'not-joined' && preconnected) return;
+            // The process holding us in a waiting room is going: we knock again when it has (below).
+            if (message.type === 'error' && message.code === 'shutting-down' && waiting) return;
             if (message.type === 'error') {
               clearTimeout(timer);
               welcomed = true; // settled: a refused join is not retried
@@ -165,6 +171,18 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
           this.#socket = undefined;
           // Closed before our join was answered, having been opened ahead: a new socket, once.
           if (!welcomed && preconnected) return open();
+          // Waiting to be let in when the server went (a restart, a process of a cluster that died,
+          // not a host's denial): knock again, a few times, and wait through the next one. The lock
+          // and the hosts' decisions are the room's, not that process's.
+          if (!welcomed && waiting && event.code !== CLOSE_DENIED && knocks < BACKOFF.length) {
+            waiting = false;
+            const delay = BACKOFF[knocks++]!;
+            this.#retryTimer = setTimeout(() => {
+              if (this.#state === 'closed') reject(new SignalingError('closed', 'left the waiting room'));
+              else open();
+            }, delay);
+            return;
+          }
           if (!welcomed) {
             clearTimeout(timer);
             reject(new SignalingError('unreachable', `Could not connect to ${this.url}`));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { SignalingClient } from '../../src/core/signaling-client.js';
-import { startTestServer, waitFor } from './helpers.js';
+import { startRedis, startTestServer, waitFor } from './helpers.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -37,5 +37,42 @@ test('a client replaced by a newer join of the same person stops, instead of tak
     first.close();
     second.close();
     await server.close();
+  }
+});
+
+test('a client waiting to be let in through a server that restarts knocks again and waits through the next one', async () => {
+  const redis = await startRedis();
+  const options = { redis: redis.url, heartbeatMs: 300 };
+  const hostServer = await startTestServer(options);
+  let doorServer = await startTestServer(options);
+  const port = doorServer.address!.port;
+  const host = new SignalingClient(hostServer.wsUrl);
+  const waiter = new SignalingClient(doorServer.wsUrl);
+  try {
+    let waiting: Array<{ id: string; name: string }> = [];
+    host.on('message', (e) => {
+      if (e.detail.type === 'waiting-list') waiting = e.detail.waiting;
+    });
+    const names = () => waiting.map((w) => w.name).join();
+    await host.join({ room: 'door', name: 'Host' });
+    host.lock(true);
+    let knocked = 0;
+    waiter.on('waiting', () => knocked++);
+    const entered = waiter.join({ room: 'door', name: 'Wen' });
+    await waitFor(() => names() === 'Wen', 5000, 'the host to see Wen waiting');
+    // The process holding Wen's socket restarts (the same address, as behind a load balancer).
+    await doorServer.close();
+    await waitFor(() => names() === '', 5000, 'Wen off the list while that process is down');
+    doorServer = await startTestServer({ ...options, port });
+    await waitFor(() => knocked === 2 && names() === 'Wen', 10_000, 'Wen waiting again, through the new process');
+    host.admit(waiting[0]!.id);
+    const welcome = await entered;
+    assert.equal(welcome.peers[0]!.name, 'Host');
+    assert.equal(waiter.state, 'open');
+  } finally {
+    host.close();
+    waiter.close();
+    await Promise.all([hostServer.close(), doorServer.close()]);
+    await redis.stop();
   }
 });

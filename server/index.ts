@@ -7,7 +7,7 @@ import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
-import { RedisCluster } from './redis-bus.js';
+import { RedisCluster, type RoomRules } from './redis-bus.js';
 import { DEFAULT_ROOM_RULES, Hub, type HubStats } from './rooms.js';
 import { createStaticHandler, type StaticOptions } from './static.js';
 import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
@@ -42,6 +42,8 @@ export interface SignalingServerOptions {
   jwtSecret?: string;
   /** How long someone may wait to be admitted to a locked room before being turned away (ms). Default 600,000. */
   waitingRoomMs?: number;
+  /** Bars and waiting-room bounds: how long a removal and a denial bar, how many bars and waiters a room keeps. */
+  roomRules?: Partial<RoomRules>;
   /**
    * Without `jwtSecret`: a page that asks to interpret is granted it, instead of waiting for a host
    * to grant it. For development, demos and closed kiosks only: on a public server anyone could
@@ -144,13 +146,14 @@ class Un75SignalingServer implements SignalingServer {
     const stunUrls = options.stunUrls ?? [];
     this.stun =
       !stunUrls.length && options.stun !== false ? new StunServer({ ...DEFAULT_STUN_LIMITS, ...options.stunLimits }) : null;
+    const rules: RoomRules = { ...DEFAULT_ROOM_RULES, ...options.roomRules };
     this.cluster = options.redis
       ? new RedisCluster(options.redis, {
           log: this.log,
           presenceMs: this.presenceMs,
           attachMs: this.heartbeatMs,
           openRooms: !options.jwtSecret,
-          rules: DEFAULT_ROOM_RULES,
+          rules,
         })
       : null;
     this.hub = new Hub({
@@ -160,6 +163,7 @@ class Un75SignalingServer implements SignalingServer {
       ...(this.cluster ? { cluster: this.cluster } : {}),
       openRooms: !options.jwtSecret,
       trustAskedRoles: options.trustAskedRoles === true,
+      rules,
       ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
       // A member is attached for a heartbeat past its process's last refresh (see presenceMs).
       resumeWaitMs: Math.ceil(this.heartbeatMs * 1.2),

@@ -336,7 +336,6 @@ elseif action == 'set-role' then
   if v.info.role ~= ARGV[6] then
     v.info.role = ARGV[6]
     save(v, 'host')
-    ensureHost()
   end
 elseif action == 'remove' then
   local keys = {'id:' .. target, 'addr:' .. tostring(v.address) .. ':' .. tostring(v.nameKey)}

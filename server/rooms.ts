@@ -149,6 +149,8 @@ export interface HubStats {
   waitingForResume: number;
   /** Members known in watched rooms, wherever their socket is. */
   knownMembers: number;
+  /** Rooms whose bars this process keeps in memory (without a cluster; Redis keeps them with one). */
+  barredRooms: number;
 }
 
 /** Bytes kept for a member during the grace: enough for a renegotiation with a full room, bounded against abuse. */
@@ -307,7 +309,6 @@ export class Hub implements ClusterListener {
         return;
       case 'set-role':
         this.change(target, { ...target.info, role: msg.role });
-        if (msg.role !== 'host') this.ensureHost(room);
         return;
     }
   }
@@ -537,11 +538,6 @@ export class Hub implements ClusterListener {
     for (const [id, news] of this.earlyNews) if (news.at < now - EARLY_NEWS_MS) this.earlyNews.delete(id);
   }
 
-  /** Rooms with bars kept in this process's memory (without a cluster). */
-  barredRooms(): number {
-    return this.bars.size;
-  }
-
   /** A change a host made to a member (without a cluster): everyone is told, the member too. */
   private change(member: LocalMember, next: PeerInfo): void {
     if (!next.handRaised) delete next.handRaisedAt;
@@ -674,7 +670,7 @@ export class Hub implements ClusterListener {
   }
 
   stats(): HubStats {
-    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal };
+    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal, barredRooms: this.bars.size };
   }
 
   /**

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { deploy, DEPLOYMENTS, settle, TestClient, type Deployment, type Msg } from './helpers.js';
+import { Redis } from 'ioredis';
+import { deploy, DEPLOYMENTS, settle, startRedis, startTestServer, TestClient, waitFor, type Deployment, type Msg } from './helpers.js';
 
 // Every scenario runs on one process and on two real processes over a real Redis, with clients
 // spread over them in turn: a room behaves the same whichever process each member reached.
@@ -387,3 +388,54 @@ async function waitingNow(host: TestClient, count: number): Promise<Msg<'waiting
     if (list.waiting.length === count) return list.waiting;
   }
 }
+
+describe('bars end and are forgotten', () => {
+  test('a thousand removals in a hundred rooms hold no memory once their bars have ended', async () => {
+    const server = await startTestServer({ roomRules: { removalBarMs: 300 }, heartbeatMs: 200 });
+    const clients: TestClient[] = [];
+    try {
+      for (let r = 0; r < 100; r++) {
+        const host = await TestClient.connect(server.wsUrl);
+        clients.push(host);
+        await host.join(`bars-${r}`, 'Host');
+        for (let i = 0; i < 10; i++) {
+          const p = await TestClient.connect(server.wsUrl);
+          const wp = await p.join(`bars-${r}`, `P${i}`);
+          host.send({ type: 'remove', id: wp.id });
+          await p.next('removed');
+        }
+        host.close();
+      }
+      assert.ok(server.stats().barredRooms > 0, 'rooms keep their bars while they last');
+      await waitFor(() => server.stats().barredRooms === 0, 10_000, 'the heartbeat to sweep ended bars');
+    } finally {
+      for (const c of clients) c.close();
+      await server.close();
+    }
+  });
+
+  test("in Redis a room's bars go with the last of them", async () => {
+    const redis = await startRedis();
+    const servers = await Promise.all([0, 1].map(() => startTestServer({ redis: redis.url, roomRules: { removalBarMs: 300 } })));
+    const spy = new Redis(redis.url);
+    const host = await TestClient.connect(servers[0]!.wsUrl);
+    const p = await TestClient.connect(servers[1]!.wsUrl);
+    try {
+      await host.join('bars-r', 'Host');
+      const wp = await p.join('bars-r', 'Pat');
+      host.send({ type: 'remove', id: wp.id });
+      await p.next('removed');
+      assert.ok((await spy.zcard('un75:{bars-r}:b')) >= 2, 'barred by id and by address and name');
+      const deadline = Date.now() + 10_000;
+      while ((await spy.exists('un75:{bars-r}:b')) === 1) {
+        assert.ok(Date.now() < deadline, 'the bars key expires with its last bar');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      host.close();
+      spy.disconnect();
+      await Promise.all(servers.map((s) => s.close()));
+      await redis.stop();
+    }
+  });
+});

@@ -134,5 +134,5 @@ test('shutting down tells every client and closes cleanly', async () => {
   assert.equal(await a.closed(), 1012);
   assert.equal(await b.closed(), 1012);
   assert.equal(a.take('peer-left').length, 0);
-  assert.deepEqual(server.stats(), { connections: 0, rooms: 0, localMembers: 0, waitingForResume: 0, knownMembers: 0 });
+  assert.deepEqual(server.stats(), { connections: 0, rooms: 0, localMembers: 0, waitingForResume: 0, knownMembers: 0, barredRooms: 0 });
 });

@@ -575,10 +575,10 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
 
   #startInterpretation(session: MeetingSession) {
     this.#interpretation?.dispose();
+    // No booth before the server has granted the role: a page that asked for it may be refused.
     const interpretation = new Interpretation(session, {
       listenLanguage: this.#languages.listen,
       floorVolume: this.#languages.floorVolume,
-      interpreterLanguages: this.boothLanguages,
     });
     this.#interpretation = interpretation;
     session.audio.setPolicy(interpretation.volumeFor);
@@ -596,16 +596,13 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel });
     });
     session.on('left', () => interpretation.dispose());
-    // The role is granted in the welcome (from a token): an interpreter the page did not ask for
-    // gets the booth, and one the server refused does not.
-    // A host can grant or take the role later (set-role): the booth follows.
+    // The booth follows the granted role, by one path: granted in the welcome (from a token, or to
+    // an interpreter a trusting server believed), or by a host during the call, it opens and goes on
+    // air on every link; taken away, it closes for everyone.
     const follow = () => {
-      if (this.#interpretation === interpretation && Boolean(this.boothLanguages) !== Boolean(interpretation.boothState)) {
-        this.#startInterpretation(session);
-        this.#interpretation?.dispatch('change', undefined);
-      }
+      if (this.#interpretation === interpretation) interpretation.setBooth(this.boothLanguages);
     };
     session.on('joined', follow);
-    session.on('role-change', () => session.state === 'joined' && follow());
+    session.on('role-change', follow);
   }
 }

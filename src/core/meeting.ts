@@ -583,17 +583,21 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     this.#interpretation = interpretation;
     session.audio.setPolicy(interpretation.volumeFor);
     // channel-change on every change of what this person hears: their language or its channel.
-    let last = '';
+    // (Not for a change that leaves it as it was, such as an announcement not believed yet.)
+    const heardKey = () => {
+      const channel = interpretation.heard;
+      return JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+    };
+    let last = heardKey();
     interpretation.on('change', () => {
       if (this.#interpretation !== interpretation) return;
       session.audio.update();
       // The floor volume can be set on the interpretation directly (a booth slider): keep one truth.
       if (interpretation.floorVolume !== this.#languages.floorVolume) this.setLanguages({ floorVolume: interpretation.floorVolume });
-      const channel = interpretation.heard;
-      const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+      const key = heardKey();
       if (key === last) return;
       last = key;
-      this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel });
+      this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel: interpretation.heard });
     });
     session.on('left', () => interpretation.dispose());
     // The booth follows the granted role, by one path: granted in the welcome (from a token, or to

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hearUntil, startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
-import { joinToken, JWT_SECRET, launchBrowser, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { hearUntil, startPulse, toneFile, toneLevel } from './audio.js';
+import { joinToken, JWT_SECRET, launchBrowser, root, startPartnerPage, startServer, waitInPage } from './harness.js';
 
 const FLOOR = 440;
 const INTERPRETER = 1000;
@@ -22,68 +22,91 @@ const M = `document.querySelector('un75-meeting')`;
 /** Tone levels (RMS, 0–1) of what the listener hears. */
 type Level = { floor: number; interpreter: number; own: number };
 
-/** Three tone-playing browsers, the listener's recorded through PulseAudio: the set-up both suites share. */
-async function toneBrowsers(dir: string, pulse: Pulse): Promise<{ floor: Browser; interpreter: Browser; listener: Browser }> {
-  const fake = (hz: number) => [`--use-file-for-fake-audio-capture=${toneFile(dir, hz)}`];
-  const floor = await launchBrowser({ args: fake(FLOOR) });
-  const interpreter = await launchBrowser({ args: fake(INTERPRETER) });
-  const listener = await launchBrowser({ args: fake(OWN), env: { PULSE_SERVER: pulse.server }, muted: false });
-  return { floor, interpreter, listener };
+/**
+ * What both suites run on: the real server started with `serverArgs`, a partner page, three browsers
+ * whose microphones play the floor's, the interpreter's and the listener's tones, and the listener's
+ * output recorded through PulseAudio.
+ */
+interface ToneRig {
+  floor: Browser;
+  interpreter: Browser;
+  listener: Browser;
+  /** A partner page on `browser` with one meeting in `room`, its microphone's voice processing off. */
+  open(browser: Browser, room: string, name: string, attrs: string): Promise<Page>;
+  /** Tone levels in two seconds of what the listener hears. */
+  hear(): Promise<Level>;
+  stop(): Promise<void>;
 }
 
-/** A partner page with one meeting in `room` on `server`, its microphone's voice processing off. */
-async function openMeeting(browser: Browser, partner: FixtureServer, server: RunningServer, room: string, name: string, attrs: string): Promise<Page> {
-  const context = await browser.newContext();
-  await context.addInitScript({ path: path.join(root, 'test/e2e/raw-audio.js') });
-  await context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
-  const page = await context.newPage();
-  const query = new URLSearchParams({ server: server.url, room, name, attrs: `autojoin camera-off ${attrs}` });
-  await page.goto(`${partner.url}/meeting.html?${query}`);
-  return page;
-}
-
-/** Tone levels in two seconds of what the listener hears. */
-async function hearTones(pulse: Pulse): Promise<Level> {
-  const samples = await pulse.record(2);
-  // Leave out the first 200 ms: the recorder's start.
-  const from = Math.floor(samples.length / 10);
-  return {
-    floor: toneLevel(samples, FLOOR, from),
-    interpreter: toneLevel(samples, INTERPRETER, from),
-    own: toneLevel(samples, OWN, from),
+async function startToneRig(serverArgs: string[]): Promise<ToneRig> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'un75-tones-'));
+  const started: { stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    await Promise.all(started.splice(0).map((s) => s.stop().catch(() => {})));
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    const server = await startServer(serverArgs);
+    started.push(server);
+    const partner = await startPartnerPage();
+    started.push({ stop: () => partner.close() });
+    const pulse = await startPulse();
+    started.push(pulse);
+    const fake = (hz: number) => [`--use-file-for-fake-audio-capture=${toneFile(dir, hz)}`];
+    const launch = async (options: Parameters<typeof launchBrowser>[0]) => {
+      const browser = await launchBrowser(options);
+      started.push({ stop: () => browser.close() });
+      return browser;
+    };
+    const floor = await launch({ args: fake(FLOOR) });
+    const interpreter = await launch({ args: fake(INTERPRETER) });
+    const listener = await launch({ args: fake(OWN), env: { PULSE_SERVER: pulse.server }, muted: false });
+    return {
+      floor,
+      interpreter,
+      listener,
+      async open(browser, room, name, attrs) {
+        const context = await browser.newContext();
+        await context.addInitScript({ path: path.join(root, 'test/e2e/raw-audio.js') });
+        await context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
+        const page = await context.newPage();
+        const query = new URLSearchParams({ server: server.url, room, name, attrs: `autojoin camera-off ${attrs}` });
+        await page.goto(`${partner.url}/meeting.html?${query}`);
+        return page;
+      },
+      async hear() {
+        const samples = await pulse.record(2);
+        // Leave out the first 200 ms: the recorder's start.
+        const from = Math.floor(samples.length / 10);
+        return { floor: toneLevel(samples, FLOOR, from), interpreter: toneLevel(samples, INTERPRETER, from), own: toneLevel(samples, OWN, from) };
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /** A level as dB relative to full scale (RMS), for the log. */
 const dB = (level: number) => (level > 0 ? (20 * Math.log10(level)).toFixed(1) : '-inf');
 
 describe('interpretation channels, as the listener hears them', () => {
-  let server: RunningServer;
-  let partner: FixtureServer;
-  let pulse: Pulse;
-  let dir: string;
+  let rig: ToneRig;
   let interpreter: Page;
   let listener: Page;
-  const browsers: Browser[] = [];
-
-  const open = (browser: Browser, name: string, attrs: string) => openMeeting(browser, partner, server, 'booth', name, attrs);
-  const hear = () => hearTones(pulse);
 
   const set = (page: Page, property: string, value: string | number) =>
     page.evaluate(([p, v]) => ((document.querySelector('un75-meeting') as unknown as Record<string, unknown>)[p as string] = v), [property, value] as const);
 
-  const hearOnce = (expected: (level: Level) => boolean) => hearUntil(hear, expected);
+  const hearOnce = (expected: (level: Level) => boolean) => hearUntil(() => rig.hear(), expected);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'un75-tones-'));
-    server = await startServer(['--jwt-secret', JWT_SECRET]);
-    partner = await startPartnerPage();
-    pulse = await startPulse();
-    const { floor: floorBrowser, interpreter: interpreterBrowser, listener: listenerBrowser } = await toneBrowsers(dir, pulse);
-    browsers.push(floorBrowser, interpreterBrowser, listenerBrowser);
-    await open(floorBrowser, 'Floor', `spoken-language="en" token="${await token('participant', 'floor')}"`);
-    interpreter = await open(interpreterBrowser, 'Ines', `join-as="interpreter" interpreter-languages="en fr" token="${await token('interpreter', 'ines')}"`);
-    listener = await open(listenerBrowser, 'Lina', `spoken-language="fr" listen-language="fr" token="${await token('participant', 'lina')}"`);
+    rig = await startToneRig(['--jwt-secret', JWT_SECRET]);
+    const open = (browser: Browser, name: string, attrs: string) => rig.open(browser, 'booth', name, attrs);
+    await open(rig.floor, 'Floor', `spoken-language="en" token="${await token('participant', 'floor')}"`);
+    interpreter = await open(rig.interpreter, 'Ines', `join-as="interpreter" interpreter-languages="en fr" token="${await token('interpreter', 'ines')}"`);
+    listener = await open(rig.listener, 'Lina', `spoken-language="fr" listen-language="fr" token="${await token('participant', 'lina')}"`);
     await waitInPage(listener, `__un75.names().length === 3`, 'all three in the room');
     await waitInPage(
       listener,
@@ -92,13 +115,7 @@ describe('interpretation channels, as the listener hears them', () => {
     );
   });
 
-  after(async () => {
-    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
-    await pulse?.stop();
-    await partner?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
   test('in the interpreter’s language: the interpreter on top, the floor ducked to floor-volume (0.2)', async () => {
     // The wait is for exactly the mix asserted below.
@@ -149,45 +166,30 @@ describe('interpretation channels, as the listener hears them', () => {
 });
 
 describe('in an open room (the server’s default), a host grants the interpreter role during the call and takes it away', () => {
-  let server: RunningServer;
-  let partner: FixtureServer;
-  let pulse: Pulse;
-  let dir: string;
+  let rig: ToneRig;
   let host: Page;
   let interpreter: Page;
   let listener: Page;
   let interpreterId: string;
-  const browsers: Browser[] = [];
-  const hearOnce = (expected: (level: Level) => boolean) => hearUntil(() => hearTones(pulse), expected);
+  const hearOnce = (expected: (level: Level) => boolean) => hearUntil(() => rig.hear(), expected);
   const log = (when: string, l: Level) => console.log(`# fr listener, ${when}: floor ${dB(l.floor)} dBFS, interpreter ${dB(l.interpreter)} dBFS`);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'un75-tones-'));
     // No --jwt-secret and no --trust-asked-roles: asking to interpret grants nothing; only a host does.
-    server = await startServer();
-    partner = await startPartnerPage();
-    pulse = await startPulse();
-    const tones = await toneBrowsers(dir, pulse);
-    browsers.push(tones.floor, tones.interpreter, tones.listener);
-    const open = (browser: Browser, name: string, attrs: string) => openMeeting(browser, partner, server, 'granted-booth', name, attrs);
+    rig = await startToneRig([]);
+    const open = (browser: Browser, name: string, attrs: string) => rig.open(browser, 'granted-booth', name, attrs);
     // The first in an open room is its host: the floor speaker.
-    host = await open(tones.floor, 'Hosta', 'spoken-language="en"');
+    host = await open(rig.floor, 'Hosta', 'spoken-language="en"');
     await waitInPage(host, `${M}.core?.session?.state === 'joined' && ${M}.core.role === 'host'`, 'the host in the room', 90000);
-    interpreter = await open(tones.interpreter, 'Ines', 'spoken-language="en" join-as="interpreter" interpreter-languages="en fr"');
+    interpreter = await open(rig.interpreter, 'Ines', 'spoken-language="en" join-as="interpreter" interpreter-languages="en fr"');
     interpreterId = (await waitInPage(interpreter, `${M}.core?.session?.state === 'joined' && ${M}.core.session.selfId`, 'the interpreter in', 90000)) as string;
-    listener = await open(tones.listener, 'Lina', 'spoken-language="fr" listen-language="fr"');
+    listener = await open(rig.listener, 'Lina', 'spoken-language="fr" listen-language="fr"');
     for (const page of [host, interpreter, listener]) {
       await waitInPage(page, `__un75.names().length === 3 && ${M}.participants.every((p) => p.isSelf || p.connectionState === 'connected')`, 'everyone linked', 90000);
     }
   });
 
-  after(async () => {
-    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
-    await pulse?.stop();
-    await partner?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
   test('asked for, not granted: the would-be interpreter is a participant, heard like the floor, with no booth and no channel', async () => {
     assert.equal(await interpreter.evaluate(`${M}.core.role`), 'participant');

@@ -47,7 +47,11 @@ export async function interpretationBench(): Promise<void> {
   try {
     const fake = (hz: number) => [`--use-file-for-fake-audio-capture=${toneFile(dir, hz, 120)}`];
     const floor = await open(await launchBrowser({ args: fake(FLOOR) }), 'Floor', 'spoken-language="en"');
-    const interpreter = await open(await launchBrowser({ args: fake(INTERPRETER) }), 'Ines', 'role="interpreter" interpreter-languages="en fr"');
+    await floor.waitForFunction(() => document.querySelector('un75-meeting')?.core?.role === 'host' && document.querySelector('un75-meeting')?.core?.session?.state === 'joined', undefined, { timeout: 30000 });
+    const interpreter = await open(await launchBrowser({ args: fake(INTERPRETER) }), 'Ines', 'join-as="interpreter" interpreter-languages="en fr"');
+    // An open room grants no role that is asked for: the floor speaker, in first and so host, makes Ines interpreter.
+    const ines = await interpreter.waitForFunction(() => document.querySelector('un75-meeting')?.core?.session?.selfId, undefined, { timeout: 30000 });
+    await meeting(floor, `m.setRole(${JSON.stringify(await ines.jsonValue())}, 'interpreter')`);
     const listener = await open(
       await launchBrowser({ args: fake(2500), env: { PULSE_SERVER: pulse.server }, muted: false }),
       'Lina',

@@ -3,7 +3,8 @@
  * at a time; each listener hears the channel of their listen language at full volume with the floor
  * ducked, or the floor alone when no one interprets into their language. Channels are announced over
  * the data channels; what a person hears is decided here and applied as volumes by the AudioRouter,
- * so switching never renegotiates.
+ * so switching never renegotiates. A channel counts only while the server lists its sender as an
+ * interpreter: a role a host grants or takes away during the call opens or closes it for everyone.
  */
 import { ChannelMessageError, parseChannelMessage, type ChannelMessage } from '../protocol/interpretation.js';
 import type { VolumePolicy } from './audio-router.js';
@@ -48,8 +49,8 @@ export interface InterpretationOptions {
   listenLanguage: string;
   /** 0–1: the floor's volume under an interpreter. */
   floorVolume: number;
-  /** For interpreters: the booth's two languages; they start from the first into the second. */
-  interpreterLanguages?: [string, string] | undefined;
+  /** For interpreters: the booth's two languages; they start from the first into the second (see `setBooth`). */
+  interpreterLanguages?: readonly [string, string] | undefined;
 }
 
 interface InterpretationEvents {
@@ -106,23 +107,34 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     this.#host = host;
     this.#listenLanguage = options.listenLanguage;
     this.#floorVolume = clampVolume(options.floorVolume);
-    const languages = options.interpreterLanguages;
-    if (languages) {
-      this.#booth = {
-        languages,
-        from: languages[0],
-        to: languages[1],
-        onAir: true,
-        muted: false,
-        relay: null,
-        partner: null,
-        since: Date.now(),
-        takeover: false,
-      };
-    }
     host.addEventListener('peer-message', this.#onPeerMessage);
     host.addEventListener('peer-connected', this.#onPeerConnected);
+    host.addEventListener('participant-updated', this.#onParticipantUpdated);
     host.addEventListener('participant-left', this.#onParticipantLeft);
+    this.setBooth(options.interpreterLanguages);
+  }
+
+  /**
+   * Opens this person's booth in `languages` (they interpret), or closes it (undefined): the one way
+   * a booth comes and goes, whether the role came with the join or a host granted or took it during
+   * the call. Opening claims the channel as joining does (a booth partner already on air keeps it)
+   * and announces it on every open link; links that open later are told when they open. Closing
+   * tells every link the channel is closed and turns the microphone off: what was said into a
+   * channel is not meant for the floor, where it would now be heard at full volume.
+   */
+  setBooth(languages: readonly [string, string] | undefined): void {
+    const booth = this.#booth;
+    if (Boolean(languages) === Boolean(booth)) return;
+    if (languages) {
+      this.#booth = { languages: [languages[0], languages[1]], from: languages[0], to: languages[1], onAir: false, muted: false, relay: null, partner: null, since: 0, takeover: false };
+      this.#claim(false);
+      return;
+    }
+    booth!.onAir = false;
+    this.#announce();
+    this.#booth = undefined;
+    if (this.#host.localStream.getAudioTracks().some((t) => t.enabled)) this.#host.setMicrophone(false);
+    this.#changed();
   }
 
   get listenLanguage(): string {
@@ -156,10 +168,9 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   /** Every live channel, in language order. */
   get channels(): Channel[] {
     const channels: Channel[] = [];
-    for (const [id, remote] of this.#remote) {
-      const a = remote.announcement;
-      if (a.lang === null || !this.#holds(id, remote)) continue;
-      channels.push({ lang: a.lang, interpreterId: id, interpreterName: this.#host.participant(id)?.name ?? '', muted: a.muted, self: false });
+    for (const [id, remote, lang] of this.#open()) {
+      if (!this.#holds(id, remote)) continue;
+      channels.push({ lang, interpreterId: id, interpreterName: this.#host.participant(id)?.name ?? '', muted: remote.announcement.muted, self: false });
     }
     const booth = this.#booth;
     if (booth?.onAir && this.#host.selfId) {
@@ -236,6 +247,19 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   }
 
   /**
+   * The remote claims in force: announced with a language, by members the server lists as
+   * interpreters now. An announcement is kept whoever sent it, and counts from the moment its sender
+   * is an interpreter: a newly granted interpreter's announcement may arrive before the server's
+   * word of the role, and a role taken away closes the channel even if its last word was "on air".
+   */
+  *#open(): Generator<[string, RemoteChannel, string]> {
+    for (const [id, remote] of this.#remote) {
+      const lang = remote.announcement.lang;
+      if (lang !== null && this.#host.participant(id)?.role === 'interpreter') yield [id, remote, lang];
+    }
+  }
+
+  /**
    * True when no other remote claim on the same channel beats this one: while two pages both claim
    * a channel (before the loser has said it stepped down), listeners hear only the winner.
    */
@@ -243,8 +267,8 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     const lang = remote.announcement.lang;
     if (lang === null) return false;
     const mine: Claim = { id, since: remote.since, takeover: remote.announcement.takeover };
-    for (const [otherId, other] of this.#remote) {
-      if (otherId === id || other.announcement.lang === null || !sameChannel(other.announcement.lang, lang)) continue;
+    for (const [otherId, other, otherLang] of this.#open()) {
+      if (otherId === id || !sameChannel(otherLang, lang)) continue;
       if (beats({ id: otherId, since: other.since, takeover: other.announcement.takeover }, mine)) return false;
     }
     return true;
@@ -254,8 +278,8 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   #contested(from: string, lang: string): boolean {
     const booth = this.#booth;
     if (booth?.onAir && sameChannel(booth.to, lang)) return true;
-    for (const [id, remote] of this.#remote) {
-      if (id !== from && remote.announcement.lang !== null && sameChannel(remote.announcement.lang, lang) && this.#holds(id, remote)) return true;
+    for (const [id, remote, theirs] of this.#open()) {
+      if (id !== from && sameChannel(theirs, lang) && this.#holds(id, remote)) return true;
     }
     return false;
   }
@@ -266,10 +290,9 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     const selfId = this.#host.selfId;
     if (!booth || !selfId) return;
     booth.partner = null;
-    for (const [id, remote] of this.#remote) {
-      const a = remote.announcement;
-      if (a.lang === null || !sameChannel(a.lang, booth.to)) continue;
-      const theirs: Claim = { id, since: remote.since, takeover: a.takeover };
+    for (const [id, remote, lang] of this.#open()) {
+      if (!sameChannel(lang, booth.to)) continue;
+      const theirs: Claim = { id, since: remote.since, takeover: remote.announcement.takeover };
       const ours: Claim = { id: selfId, since: booth.since, takeover: booth.takeover };
       if (!booth.onAir || beats(theirs, ours)) {
         booth.onAir = false;
@@ -285,9 +308,14 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     return { type: 'channel', lang: booth.onAir ? booth.to : null, trackId: track.id, muted: booth.muted, since: booth.since, takeover: booth.takeover };
   }
 
-  #announceAndChange() {
+  /** Tells every open link what our booth is doing. */
+  #announce() {
     const message = this.#message();
     if (message) this.#host.sendToPeers(message);
+  }
+
+  #announceAndChange() {
+    this.#announce();
     this.#changed();
   }
 
@@ -302,12 +330,9 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
 
   readonly #onPeerMessage = (event: Event) => {
     const { from, message } = (event as CustomEvent<PeerMessageDetail>).detail;
-    if (message.type !== 'channel') return;
-    // Only members the server lists as interpreters may open a channel.
-    if (this.#host.participant(from)?.role !== 'interpreter') {
-      console.warn(`un75: ignored a channel announcement from ${from}, who is not an interpreter`);
-      return;
-    }
+    // Kept from anyone in the room (one per member), believed only while the server lists the
+    // sender as an interpreter (see #open).
+    if (message.type !== 'channel' || !this.#host.participant(from)) return;
     let announcement: ChannelMessage;
     try {
       announcement = parseChannelMessage(message);
@@ -333,11 +358,22 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
     // never later than we received them; they lose to any take-over anyway.
     const since = sameClaim ? previous.since : announcement.takeover ? now : Math.min(announcement.since, now);
     this.#remote.set(from, { announcement, since });
+    this.#remoteChanged();
+  };
+
+  /** A remote claim came, or its sender became or stopped being an interpreter. */
+  #remoteChanged() {
     const wasOnAir = this.#booth?.onAir;
     this.#resolveConflicts();
     // Handed over: tell everyone we are off air now.
     if (wasOnAir && !this.#booth?.onAir) this.#announceAndChange();
     else this.#changed();
+  }
+
+  /** A member the server made interpreter, or no longer one: their channel opens or closes here. */
+  readonly #onParticipantUpdated = (event: Event) => {
+    const { participant } = (event as CustomEvent<{ participant: Participant }>).detail;
+    if (!participant.isSelf && this.#remote.has(participant.id)) this.#remoteChanged();
   };
 
   readonly #onParticipantLeft = (event: Event) => {
@@ -351,6 +387,7 @@ export class Interpretation extends TypedEventTarget<InterpretationEvents> {
   dispose(): void {
     this.#host.removeEventListener('peer-message', this.#onPeerMessage);
     this.#host.removeEventListener('peer-connected', this.#onPeerConnected);
+    this.#host.removeEventListener('participant-updated', this.#onParticipantUpdated);
     this.#host.removeEventListener('participant-left', this.#onParticipantLeft);
   }
 }

@@ -575,37 +575,38 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
 
   #startInterpretation(session: MeetingSession) {
     this.#interpretation?.dispose();
+    // No booth before the server has granted the role: a page that asked for it may be refused.
     const interpretation = new Interpretation(session, {
       listenLanguage: this.#languages.listen,
       floorVolume: this.#languages.floorVolume,
-      interpreterLanguages: this.boothLanguages,
     });
     this.#interpretation = interpretation;
     session.audio.setPolicy(interpretation.volumeFor);
     // channel-change on every change of what this person hears: their language or its channel.
-    let last = '';
+    // (Not for a change that leaves it as it was, such as an announcement not believed yet.)
+    const heardKey = () => {
+      const channel = interpretation.heard;
+      return JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+    };
+    let last = heardKey();
     interpretation.on('change', () => {
       if (this.#interpretation !== interpretation) return;
       session.audio.update();
       // The floor volume can be set on the interpretation directly (a booth slider): keep one truth.
       if (interpretation.floorVolume !== this.#languages.floorVolume) this.setLanguages({ floorVolume: interpretation.floorVolume });
-      const channel = interpretation.heard;
-      const key = JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
+      const key = heardKey();
       if (key === last) return;
       last = key;
-      this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel });
+      this.dispatch('channel-change', { listenLanguage: interpretation.listenLanguage, channel: interpretation.heard });
     });
     session.on('left', () => interpretation.dispose());
-    // The role is granted in the welcome (from a token): an interpreter the page did not ask for
-    // gets the booth, and one the server refused does not.
-    // A host can grant or take the role later (set-role): the booth follows.
+    // The booth follows the granted role, by one path: granted in the welcome (from a token, or to
+    // an interpreter a trusting server believed), or by a host during the call, it opens and goes on
+    // air on every link; taken away, it closes for everyone.
     const follow = () => {
-      if (this.#interpretation === interpretation && Boolean(this.boothLanguages) !== Boolean(interpretation.boothState)) {
-        this.#startInterpretation(session);
-        this.#interpretation?.dispatch('change', undefined);
-      }
+      if (this.#interpretation === interpretation) interpretation.setBooth(this.boothLanguages);
     };
     session.on('joined', follow);
-    session.on('role-change', () => session.state === 'joined' && follow());
+    session.on('role-change', follow);
   }
 }

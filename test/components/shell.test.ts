@@ -116,6 +116,32 @@ describe('meeting shell', () => {
       await until(() => host.participants.find((p) => p.id === boris)?.micEnabled === false, 'Boris muted, seen by the host');
     });
 
+    it('made host during the call, a participant gets the host tools and the waiting list at once, in the open panel; made participant again, loses them', async () => {
+      await host.toggleLock(true);
+      await until(() => guest.core!.locked, 'the lock at Boris');
+      const chen = await meeting(wrapper, host.room, 'Chen');
+      await until(() => host.waiting.length === 1, 'Chen waiting');
+      await openPanel(guest, 'people-button');
+      expect(inPanel(guest, '[part~="lock"]'), 'no lock for a participant').to.be.null;
+      expect(allInPanel(guest, '[part~="waiting"]'), 'nor the waiting list').to.have.length(0);
+
+      const boris = guest.core!.session!.selfId!;
+      await host.setRole(boris, 'host');
+      await until(() => inPanel(guest, '[part~="lock"]') !== null, 'the lock at the new host');
+      expect(inPanel(guest, '[part~="lock"]')!.getAttribute('aria-pressed')).to.equal('true');
+      await until(() => allInPanel(guest, '[part~="waiting"]').length === 1, 'Chen in the new host’s waiting list');
+      expect(inPanel(guest, '[part~="waiting"]')!.textContent).to.contain('Chen');
+      expect(inPanel(guest, '[part~="actions"]')!.textContent).to.contain('Actions for Amina');
+      await expect(guest).to.be.accessible();
+
+      await host.setRole(boris, 'participant');
+      await until(() => inPanel(guest, '[part~="lock"]') === null, 'the lock gone');
+      expect(allInPanel(guest, '[part~="waiting"]')).to.have.length(0);
+      expect(inPanel(guest, '[part~="actions"]')).to.be.null;
+      await host.deny(host.waiting[0]!.id);
+      await chen.leave();
+    });
+
     it('chat: Enter sends; the other side sees name, time and text, an unread count, cleared when the chat is shown', async () => {
       await openPanel(host, 'chat-button');
       const input = inPanel<HTMLTextAreaElement>(host, '[part~="chat-input"]')!;

@@ -46,6 +46,16 @@ function link(...members: Member[]) {
   }
 }
 
+/** The server's word that `who` now has `role`, as every member's session hears it (`peer-updated`). */
+function setRole(who: Member, role: Participant['role'], ...at: Member[]) {
+  const id = who.session.selfId!;
+  for (const m of at) {
+    const participant = { ...m.session.people.get(id)!, role };
+    m.session.people.set(id, participant);
+    m.session.dispatchEvent(new CustomEvent('participant-updated', { detail: { participant } }));
+  }
+}
+
 const volumeOf = (listener: Member, of: Member) => listener.interpretation.volumeFor(listener.session.participant(of.session.selfId!)!);
 
 describe('Interpretation', () => {
@@ -167,8 +177,13 @@ describe('Interpretation', () => {
     } finally {
       console.warn = warn;
     }
-    expect(warnings).to.have.length(2);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.contain('dropped a channel announcement from i');
+    // A participant's take-over counts for nothing: the interpreter keeps the channel, the impostor is floor.
+    expect(listener.interpretation.channels.map((c) => c.interpreterId)).to.deep.equal(['i']);
     expect(listener.interpretation.heard!.interpreterId).to.equal('i');
+    expect(volumeOf(listener, interpreter)).to.equal(1);
+    expect(volumeOf(listener, impostor)).to.equal(0.2);
     listener.session.people.delete('i');
     listener.session.dispatchEvent(new CustomEvent('participant-left', { detail: { participant: interpreter.session.participant('i')! } }));
     expect(listener.interpretation.channels).to.have.length(0);
@@ -218,5 +233,84 @@ describe('Interpretation under attack', () => {
     }
     lina.session.deliver('a', claim('es', { muted: true }));
     expect(lina.interpretation.heard).to.include({ interpreterId: 'a', muted: true });
+  });
+});
+
+describe('Interpretation when a host grants or takes the role during the call', () => {
+  it('a booth opened on links already up is announced on each of them and heard; closed, the channel is gone for everyone and the microphone is off', async () => {
+    const ines = member('i', 'Ines');
+    const fatou = member('f', 'Fatou', { listenLanguage: 'fr' });
+    const ed = member('e', 'Ed', { listenLanguage: 'en' });
+    const sam = member('s', 'Sam');
+    // Every link is open before Ines has a booth: nothing will tell it again when a link opens.
+    link(ines, fatou, ed, sam);
+    await tick(5);
+    expect(fatou.interpretation.channels).to.deep.equal([]);
+    expect(volumeOf(fatou, ines)).to.equal(1);
+
+    setRole(ines, 'interpreter', ines, fatou, ed, sam);
+    ines.interpretation.setBooth(['en', 'fr']);
+    expect(ines.interpretation.boothState).to.include({ from: 'en', to: 'fr', onAir: true, partner: null });
+    expect(ines.session.sentOfType('channel')).to.have.length(1);
+    await until(() => fatou.interpretation.heard?.interpreterId === 'i');
+    for (const m of [fatou, ed, sam]) expect(m.interpretation.channels.map((c) => [c.lang, c.interpreterId])).to.deep.equal([['fr', 'i']]);
+    expect(volumeOf(fatou, ines)).to.equal(1);
+    expect(volumeOf(fatou, sam)).to.equal(0.2);
+    expect(volumeOf(ed, ines)).to.equal(0);
+    expect(volumeOf(ed, sam)).to.equal(1);
+
+    // Taken away: Ines's page closes the booth (the listeners may hear of the role first, or of the channel).
+    setRole(ines, 'participant', ines, fatou);
+    ines.interpretation.setBooth(undefined);
+    expect(ines.interpretation.boothState).to.equal(undefined);
+    expect(ines.interpretation.channels).to.deep.equal([]);
+    expect(ines.session.localStream.getAudioTracks()[0]!.enabled, 'the microphone is off').to.equal(false);
+    expect(ines.session.sentOfType('channel').at(-1)).to.include({ lang: null });
+    // Fatou heard of the role first: the channel is closed at once.
+    expect(fatou.interpretation.channels).to.deep.equal([]);
+    expect(fatou.interpretation.heard).to.equal(null);
+    expect(volumeOf(fatou, sam)).to.equal(1);
+    // Ed and Sam by Ines's word: closed before they hear of the role.
+    await until(() => ed.interpretation.channels.length === 0 && sam.interpretation.channels.length === 0);
+    setRole(ines, 'participant', ed, sam);
+    expect(ed.interpretation.channels).to.deep.equal([]);
+  });
+
+  it('an announcement that arrives before the server’s word of the role counts once the role is known; the role taken away closes the channel without a word from the interpreter', async () => {
+    const ines = member('i', 'Ines');
+    const lina = member('l', 'Lina', { listenLanguage: 'fr' });
+    const sam = member('s', 'Sam');
+    link(ines, lina, sam);
+    // Ines's page hears of its role first and goes on air; Lina does not know yet.
+    setRole(ines, 'interpreter', ines);
+    ines.interpretation.setBooth(['en', 'fr']);
+    await until(() => ines.session.sentOfType('channel').length === 1);
+    await tick(5);
+    expect(lina.interpretation.channels, 'not an interpreter yet, as far as Lina knows').to.deep.equal([]);
+    expect(volumeOf(lina, ines)).to.equal(1);
+    let changes = 0;
+    lina.interpretation.addEventListener('change', () => changes++);
+    setRole(ines, 'interpreter', lina);
+    expect(changes).to.equal(1);
+    expect(lina.interpretation.heard).to.include({ lang: 'fr', interpreterId: 'i' });
+    expect(volumeOf(lina, sam)).to.equal(0.2);
+    // The role taken away: the channel closes even before Ines's page says anything.
+    setRole(ines, 'participant', lina);
+    expect(lina.interpretation.channels).to.deep.equal([]);
+    expect(volumeOf(lina, sam)).to.equal(1);
+  });
+
+  it('a booth granted while its partner is on air stands by, as joining does', async () => {
+    const ana = member('a', 'Ana', { interpreterLanguages: ['en', 'fr'] });
+    const bea = member('b', 'Bea');
+    const lina = member('l', 'Lina', { listenLanguage: 'fr' });
+    link(ana, bea, lina);
+    await until(() => lina.interpretation.heard?.interpreterId === 'a' && bea.interpretation.channels.length === 1);
+    setRole(bea, 'interpreter', ana, bea, lina);
+    bea.interpretation.setBooth(['en', 'fr']);
+    expect(bea.interpretation.boothState).to.include({ onAir: false, partner: 'a' });
+    await tick(5);
+    expect(ana.interpretation.boothState!.onAir).to.equal(true);
+    expect(lina.interpretation.channels.map((c) => c.interpreterId)).to.deep.equal(['a']);
   });
 });

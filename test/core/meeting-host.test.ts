@@ -209,6 +209,36 @@ describe('Meeting: chat, hands and host tools', function () {
     expect(again).to.equal('forbidden');
   });
 
+  it('an interpreter the host makes during the call is heard on links already open; the role taken away closes the channel and mutes them', async () => {
+    const room = uniqueRoom('granted-booth');
+    const host = meeting({ room, name: 'Hosta', spokenLanguage: 'en' });
+    // Asked for, but an open room grants the role to nobody who asks: Ines starts as a participant.
+    const ines = meeting({ room, name: 'Ines', spokenLanguage: 'en', joinAs: 'participant', interpreterLanguages: 'en fr' });
+    const lina = meeting({ room, name: 'Lina', spokenLanguage: 'fr', listenLanguage: 'fr' });
+    for (const m of [host, ines, lina]) await m.join();
+    const linked = (m: Meeting) => m.participants.length === 3 && m.participants.every((p) => p.isSelf || p.connectionState === 'connected');
+    await until(() => [host, ines, lina].every(linked), 'everyone linked', 30000);
+    const inesId = ines.session!.selfId!;
+    const hostId = host.session!.selfId!;
+    const heard: (string | null)[] = [];
+    lina.on('channel-change', (e) => heard.push(e.detail.channel?.interpreterId ?? null));
+    expect(ines.interpretation!.boothState).to.equal(undefined);
+
+    await host.setRole(inesId, 'interpreter');
+    await until(() => lina.interpretation!.heard?.interpreterId === inesId, 'the channel at Lina', 15000);
+    expect(ines.interpretation!.boothState).to.include({ from: 'en', to: 'fr', onAir: true });
+    expect(host.interpretation!.channels.map((c) => c.interpreterId)).to.deep.equal([inesId]);
+    await until(() => lina.session!.audio.volumeOf(inesId) === 1 && lina.session!.audio.volumeOf(hostId) === 0.2, 'the mix at Lina');
+
+    await host.setRole(inesId, 'participant');
+    await until(() => lina.interpretation!.channels.length === 0 && host.interpretation!.channels.length === 0, 'the channel closed', 15000);
+    expect(ines.interpretation!.boothState).to.equal(undefined);
+    expect(ines.session!.micEnabled, "Ines's microphone").to.equal(false);
+    await until(() => seen(lina, 'Ines')?.micEnabled === false, "Ines's microphone off at Lina");
+    expect(lina.session!.audio.volumeOf(hostId)).to.equal(1);
+    expect(heard).to.deep.equal([inesId, null]);
+  });
+
   it('hands queue in raise order at every member, and a new host is told who waits', async () => {
     const room = uniqueRoom('hands');
     const host = meeting({ room, name: 'Hosta' });

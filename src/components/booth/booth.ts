@@ -7,7 +7,7 @@ import { styles } from './booth.styles.js';
 /**
  * @tag un75-booth
  * @summary An interpreter's console: on-air indicator naming the channel, direction swap, the cough
- * key, relay, and taking over from a booth partner. Shown by <un75-meeting> for interpreters (`join-as="interpreter"`, or a token granting it).
+ * key, relay, and taking over from a booth partner. Shown by <un75-meeting> for interpreters (`join-as="interpreter"`, a token granting it, or a host granting it during the call).
  *
  * @csspart base - The console.
  * @csspart on-air - The on-air indicator.

@@ -96,7 +96,7 @@ const REFIRED = [
  * @csspart chat-button - The control-bar button opening the chat, with the unread count.
  * @csspart toasts - The row of short notices above the control bar (each with the part `toast`).
  * @csspart waiting - The screen shown while a host has not yet let this person in.
- * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, or a token granting it).
+ * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, a token granting it, or a host granting it during the call).
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.

@@ -69,6 +69,9 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
  * What the demo pages (and any page under `--static`) may do: scripts from this origin plus the
  * inline scripts of the page itself (their hashes are added per page), connections to signaling
  * and translation servers, camera and microphone streams. No plugins, no framing by other sites.
+ * Plain `http:` only to the visitor's own machine: a LibreTranslate tried locally listens on
+ * `http://localhost:5000`, and a page served from elsewhere may not reach into other networks.
+ * (CSP host sources cannot name an IPv6 literal, so `[::1]` is not among them.)
  */
 export const DEFAULT_CSP = [
   "default-src 'self'",
@@ -76,7 +79,7 @@ export const DEFAULT_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
-  "connect-src 'self' https: wss: ws:",
+  "connect-src 'self' https: wss: ws: http://localhost:* http://127.0.0.1:*",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
@@ -88,7 +91,10 @@ export interface StaticOptions {
   cacheBytes?: number;
   /** Files larger than this are streamed as they are, neither cached nor compressed. Default 8 MiB. */
   maxCachedFileBytes?: number;
-  /** Content-Security-Policy of HTML pages; false sends none. Default DEFAULT_CSP plus inline-script hashes. */
+  /**
+   * Content-Security-Policy of HTML pages, sent as written; false sends none. Default DEFAULT_CSP
+   * plus the hashes of each page's inline scripts.
+   */
   contentSecurityPolicy?: string | false;
 }
 

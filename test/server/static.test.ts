@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { startTestServer } from './helpers.js';
+import { compileServer, spawnServer, startTestServer } from './helpers.js';
 
 /** A raw GET, so that `..` segments reach the server as sent (fetch would normalise them). */
 function get(port: number, rawPath: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
@@ -274,5 +274,53 @@ describe('serving the bundle and pages efficiently and safely', () => {
     const hash = createHash('sha256').update(inline).digest('base64');
     assert.match(csp, new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/]/g, '\\$&')}';`));
     assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+    // Plain http: only to the visitor's own machine (a LibreTranslate tried locally), no other origin.
+    const connect = /connect-src ([^;]*)/.exec(csp)![1]!.split(' ');
+    assert.deepEqual(
+      connect.filter((source) => source.startsWith('http:') || source === '*'),
+      ['http://localhost:*', 'http://127.0.0.1:*'],
+    );
+  });
+});
+
+describe('--csp', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'un75-static-csp-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><script>document.title = "inline";</script><p>page</p>');
+    await compileServer();
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a policy of your own is sent as written, on pages only', async () => {
+    const policy = "default-src 'self'; connect-src 'self' https://translate.example.org";
+    const server = await spawnServer(['--static', dir, '--csp', policy]);
+    try {
+      assert.equal((await raw(server.port, '/')).headers['content-security-policy'], policy);
+      assert.equal((await raw(server.port, '/un75-meeting.min.js')).headers['content-security-policy'], undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('off sends none', async () => {
+    const server = await spawnServer(['--static', dir, '--csp', 'off']);
+    try {
+      const page = await raw(server.port, '/');
+      assert.equal(page.status, 200);
+      assert.equal(page.headers['content-security-policy'], undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('without --static, or with a policy on several lines, it refuses to start', async () => {
+    for (const [args, message] of [
+      [['--csp', 'off'], /exited with 2:\n.*--csp applies to the pages of --static/],
+      [['--static', dir, '--csp', "default-src 'self'\nX-Injected: 1"], /exited with 2:\n.*--csp must be a policy on one line/],
+      [['--static', dir, '--csp', ' '], /exited with 2:\n.*--csp must be a policy on one line/],
+    ] as const) {
+      await assert.rejects(spawnServer([...args]), message);
+    }
   });
 });

@@ -7,6 +7,7 @@ const USAGE = `Usage: un75-signal [options]
   --port N               port to listen on (0 = any free port)            default 8080
   --host HOST            address to listen on                             default 127.0.0.1
   --static DIR           also serve the files of DIR over HTTP
+  --csp POLICY|off       Content-Security-Policy of the --static pages, as written ("off": none)
   --max-room-size N      members per room                                 default 8
   --max-connections N    open WebSockets per process                      default 20000
   --max-per-address N    sockets (and handshake burst) per client address default 64
@@ -52,6 +53,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         port: { type: 'string' },
         host: { type: 'string' },
         static: { type: 'string' },
+        csp: { type: 'string' },
         'max-room-size': { type: 'string' },
         'max-connections': { type: 'string' },
         'max-per-address': { type: 'string' },
@@ -90,6 +92,12 @@ export function parseCli(argv: string[]): SignalingServerOptions {
   }
   if (values.host) options.host = values.host;
   if (values.static) options.staticDir = values.static;
+  if (values.csp !== undefined) {
+    if (!values.static) fail('--csp applies to the pages of --static DIR; without it no page is served');
+    // A header value: printable ASCII only, so a stray newline cannot make every page fail.
+    if (!/^[\x20-\x7e]*\S[\x20-\x7e]*$/.test(values.csp)) fail(`--csp must be a policy on one line, or "off", not "${values.csp}"`);
+    options.staticOptions = { contentSecurityPolicy: values.csp === 'off' ? false : values.csp };
+  }
   const numbers = {
     maxRoomSize: integer(values['max-room-size'], '--max-room-size', 2),
     maxConnections: integer(values['max-connections'], '--max-connections', 1),

@@ -69,6 +69,9 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
  * What the demo pages (and any page under `--static`) may do: scripts from this origin plus the
  * inline scripts of the page itself (their hashes are added per page), connections to signaling
  * and translation servers, camera and microphone streams. No plugins, no framing by other sites.
+ * Plain `http:` only to the visitor's own machine: a LibreTranslate tried locally listens on
+ * `http://localhost:5000`, and a page served from elsewhere may not reach into other networks.
+ * (CSP host sources cannot name an IPv6 literal, so `[::1]` is not among them.)
  */
 export const DEFAULT_CSP = [
   "default-src 'self'",
@@ -76,7 +79,7 @@ export const DEFAULT_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
-  "connect-src 'self' https: wss: ws:",
+  "connect-src 'self' https: wss: ws: http://localhost:* http://127.0.0.1:*",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
@@ -86,10 +89,28 @@ export const DEFAULT_CSP = [
 export interface StaticOptions {
   /** Bytes of file content (all encodings) kept in memory. Default 64 MiB. */
   cacheBytes?: number;
+  /**
+   * Compressions (gzip or brotli of one file) running at once. Default 2. Brotli, made in the
+   * background, leaves one of them to gzip. When none is free, a response goes out uncompressed and
+   * the encoding is made on a later request.
+   */
+  maxCompressions?: number;
   /** Files larger than this are streamed as they are, neither cached nor compressed. Default 8 MiB. */
   maxCachedFileBytes?: number;
-  /** Content-Security-Policy of HTML pages; false sends none. Default DEFAULT_CSP plus inline-script hashes. */
+  /**
+   * Content-Security-Policy of HTML pages, sent as written; false sends none. Default DEFAULT_CSP
+   * plus the hashes of each page's inline scripts.
+   */
   contentSecurityPolicy?: string | false;
+}
+
+export interface StaticStats {
+  /** Compressions running now. */
+  compressing: number;
+  /** The most that ever ran at once. */
+  peakCompressing: number;
+  /** Compressions not started because all were busy (the response went out without that encoding). */
+  deferred: number;
 }
 
 interface Entry {
@@ -100,9 +121,40 @@ interface Entry {
   identity: Buffer;
   gzip: Buffer | null;
   br: Buffer | null;
+  /** Encodings still to try: every compression slot was busy when they were wanted. */
+  pending: { gzip: boolean; br: boolean };
+  /** Makes what is pending, as far as slots allow (see complete()). */
+  complete: () => Promise<void>;
   /** For HTML: the hashes of its inline scripts, for the CSP. */
   scriptHashes: string[];
   bytes: number;
+}
+
+/**
+ * Compressions in flight, bounded. gzip -9 and brotli -11 run on libuv's thread pool (four
+ * threads unless UV_THREADPOOL_SIZE says otherwise), where every request's realpath, stat and
+ * read run too. Past the cache each miss of a compressible file costs hundreds of milliseconds of
+ * CPU there; unbounded, a stream of misses (distinct files, or more files than the cache holds)
+ * would queue every other request, cached ones included, behind them. A miss that finds every slot
+ * busy is served uncompressed at once instead. Brotli at quality 11 holds a slot for seconds, so it
+ * leaves one to gzip (when there are two or more): a page's later scripts still go out gzipped
+ * while the first one's brotli is being made.
+ */
+class Compressions {
+  readonly stats: StaticStats = { compressing: 0, peakCompressing: 0, deferred: 0 };
+
+  constructor(private readonly slots: number) {}
+
+  /** Starts `compress` if a slot is free (for `background` work, one besides); null if not: nothing is queued. */
+  run<T>(compress: () => Promise<T>, background = false): Promise<T> | null {
+    if (this.stats.compressing >= (background ? Math.max(1, this.slots - 1) : this.slots)) {
+      this.stats.deferred++;
+      return null;
+    }
+    this.stats.compressing++;
+    this.stats.peakCompressing = Math.max(this.stats.peakCompressing, this.stats.compressing);
+    return compress().finally(() => this.stats.compressing--);
+  }
 }
 
 type Encoding = 'br' | 'gzip' | 'identity';
@@ -117,7 +169,10 @@ class FileCache {
   private readonly sizes = new Map<string, number>();
   private total = 0;
 
-  constructor(private readonly capBytes: number) {}
+  constructor(
+    private readonly capBytes: number,
+    readonly compressions: Compressions,
+  ) {}
 
   get(file: string, info: Stats): Promise<Entry> {
     const cached = this.entries.get(file);
@@ -131,14 +186,17 @@ class FileCache {
 
   private load(file: string, info: Stats): Promise<Entry> {
     this.forget(file);
-    const loading = build(file, info, (bytes) => {
-      if (this.entries.get(file) !== loading) return;
+    // Until the entry is built, what it grows by is in its `bytes`, counted once it is.
+    let built = false;
+    const loading = build(file, info, this.compressions, (bytes) => {
+      if (!built || this.entries.get(file) !== loading) return;
       this.sizes.set(file, (this.sizes.get(file) ?? 0) + bytes);
       this.total += bytes;
     });
     this.entries.set(file, loading);
     loading.then(
       (entry) => {
+        built = true;
         if (this.entries.get(file) !== loading) return;
         this.sizes.set(file, entry.bytes);
         this.total += entry.bytes;
@@ -159,17 +217,11 @@ class FileCache {
   }
 }
 
-/**
- * Reads, hashes and gzips a file. Brotli at quality 11 takes seconds for the bundle on a busy
- * machine, so it is made in the background: until it is ready, brotli clients get gzip.
- */
-async function build(file: string, info: Stats, grew: (bytes: number) => void): Promise<Entry> {
+/** Reads and hashes a file, and compresses it as far as compression slots allow (see complete()). */
+async function build(file: string, info: Stats, compressions: Compressions, grew: (bytes: number) => void): Promise<Entry> {
   const identity = await readFile(file);
   const ext = path.extname(file).toLowerCase();
   const compressible = COMPRESSIBLE.has(ext) && identity.length > 256;
-  let gz = compressible ? await gzipAsync(identity, { level: 9 }) : null;
-  // An encoding that saves nothing is not worth a Vary miss.
-  if (gz && gz.length >= identity.length) gz = null;
   const scriptHashes: string[] = [];
   if (ext === '.html') {
     for (const m of identity.toString('utf8').matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
@@ -182,25 +234,49 @@ async function build(file: string, info: Stats, grew: (bytes: number) => void): 
     size: info.size,
     hash: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
     identity,
-    gzip: gz,
+    gzip: null,
     br: null,
+    pending: { gzip: compressible, br: compressible },
+    complete: () => complete(entry, compressions, grew),
     scriptHashes,
-    bytes: identity.length + (gz?.length ?? 0),
+    bytes: identity.length,
   };
-  if (compressible) {
-    brotliAsync(identity, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length },
-    }).then(
-      (br) => {
-        if (br.length >= identity.length) return;
-        entry.br = br;
-        entry.bytes += br.length;
-        grew(br.length);
-      },
-      () => {},
-    );
-  }
+  await entry.complete();
   return entry;
+}
+
+/**
+ * Makes the encodings an entry still lacks, each only if a compression slot is free now. gzip is
+ * awaited, so the visitor who asked gets it; brotli at quality 11 takes seconds for the bundle on a
+ * busy machine, so it is made in the background and brotli clients get gzip until it is ready.
+ * What finds no free slot stays pending for the next request.
+ */
+async function complete(entry: Entry, compressions: Compressions, grew: (bytes: number) => void): Promise<void> {
+  const { identity, pending } = entry;
+  const keep = (encoding: 'gzip' | 'br') => (out: Buffer) => {
+    // An encoding that saves nothing is not worth a Vary miss.
+    if (out.length >= identity.length) return;
+    entry[encoding] = out;
+    entry.bytes += out.length;
+    grew(out.length);
+  };
+  if (pending.gzip) {
+    const gz = compressions.run(() => gzipAsync(identity, { level: 9 }));
+    if (gz) {
+      pending.gzip = false;
+      await gz.then(keep('gzip'), () => {});
+    }
+  }
+  if (pending.br) {
+    const br = compressions.run(
+      () => brotliAsync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+      true,
+    );
+    if (br) {
+      pending.br = false;
+      br.then(keep('br'), () => {});
+    }
+  }
 }
 
 /** The best encoding the client accepts (RFC 9110 §12.5.3): brotli, then gzip, else none. */
@@ -223,20 +299,20 @@ export function createStaticHandler(
   staticDir: string | undefined,
   distDir = path.join(packageRoot(), 'dist'),
   options: StaticOptions = {},
-): (req: IncomingMessage, res: ServerResponse) => void {
+): ((req: IncomingMessage, res: ServerResponse) => void) & { stats(): StaticStats } {
   // Resolved lazily: the directory may be created after the server starts (a build in watch mode).
   let staticRoot: Promise<string | null> | null = null;
   const root = () => (staticRoot ??= staticDir ? realpath(path.resolve(staticDir)).catch(() => null) : Promise.resolve(null));
   let bundleRoot: Promise<string | null> | null = null;
   const bundle = () => (bundleRoot ??= realpath(distDir).catch(() => null));
-  const cache = new FileCache(options.cacheBytes ?? 64 * 1024 * 1024);
+  const cache = new FileCache(options.cacheBytes ?? 64 * 1024 * 1024, new Compressions(Math.max(1, options.maxCompressions ?? 2)));
   const server: Server = {
     cache,
     maxCached: options.maxCachedFileBytes ?? 8 * 1024 * 1024,
     csp: options.contentSecurityPolicy === undefined ? DEFAULT_CSP : options.contentSecurityPolicy,
   };
 
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -265,6 +341,7 @@ export function createStaticHandler(
       return sendFile(server, req, res, path.join(dir, path.normalize(relative)), dir);
     });
   };
+  return Object.assign(handle, { stats: () => ({ ...cache.compressions.stats }) });
 }
 
 interface Server {
@@ -306,11 +383,13 @@ async function sendFile(server: Server, req: IncomingMessage, res: ServerRespons
       return;
     }
     const entry = await server.cache.get(real, info);
+    if (entry.pending.gzip || entry.pending.br) await entry.complete();
     const encoding = chooseEncoding(req.headers['accept-encoding'], { br: entry.br !== null, gzip: entry.gzip !== null });
     const body = encoding === 'br' ? entry.br! : encoding === 'gzip' ? entry.gzip! : entry.identity;
     // Each encoding is its own representation, so each has its own strong ETag.
     headers.etag = `"${entry.hash}${encoding === 'identity' ? '' : `-${encoding === 'br' ? 'br' : 'gz'}`}"`;
-    if (entry.br || entry.gzip) headers.vary = 'Accept-Encoding';
+    // Also while an encoding is pending: a later response of this URL will be compressed.
+    if (entry.br || entry.gzip || entry.pending.gzip || entry.pending.br) headers.vary = 'Accept-Encoding';
     if (ext === '.html' && server.csp !== false) {
       headers['content-security-policy'] =
         server.csp === DEFAULT_CSP && entry.scriptHashes.length

@@ -8,6 +8,14 @@ import { TokenBucket } from './rate-limit.js';
  * learn their public address (a `srflx` candidate), so that two people on different networks can
  * connect without a third-party STUN service. It runs on UDP at the same port number as the HTTP
  * server. It never relays media; that is TURN's job.
+ *
+ * An answer is larger than the request it answers: 32 bytes (IPv4) or 44 (IPv6) for the bare
+ * 20-byte request browsers send (Chromium's carry no attribute), 8 more with a FINGERPRINT, so
+ * 1.4 to 2.2 times the request. It cannot be smaller (the header plus the one address it exists
+ * to give), and refusing requests without padding would refuse browsers. What bounds reflection
+ * is a budget of answer bytes per source address (per /64 for IPv6, one site's network): a victim
+ * whose address is forged receives at most `burstBytes` at once and `bytesPerSecond` after, however
+ * much is sent in its name.
  */
 
 const MAGIC_COOKIE = 0x2112a442;
@@ -19,27 +27,37 @@ const FINGERPRINT = 0x8028;
 const FINGERPRINT_XOR = 0x5354554e;
 /** A Binding request has no reason to be large; anything bigger is dropped unread. */
 const MAX_REQUEST_BYTES = 548;
+/** The largest answer: header, XOR-MAPPED-ADDRESS of an IPv6 address (24), FINGERPRINT (8). */
+export const MAX_ANSWER_BYTES = 20 + 24 + 8;
 
 export interface StunLimits {
-  /** Requests one source address may send at once. */
-  burst: number;
-  /** Sustained requests per second per source address. */
-  perSecond: number;
+  /** Bytes of answers one source address (IPv6: one /64) may receive at once. */
+  burstBytes: number;
+  /** Sustained bytes of answers per second to one source address (IPv6: one /64). */
+  bytesPerSecond: number;
   /** Source addresses remembered; the least recently seen is forgotten first. */
   maxSources: number;
-  /** Sustained answers per second for the whole process, whatever the sources. */
-  totalPerSecond: number;
+  /** Sustained bytes of answers per second for the whole process, whatever the sources. */
+  totalBytesPerSecond: number;
 }
 
 /**
  * A browser sends a few Binding requests per interface while it gathers candidates, plus
- * retransmissions; an office behind one NAT shares an address, so the burst leaves room for a
- * few dozen people joining at once.
+ * retransmissions and keep-alives; an office behind one NAT shares an address, so the burst leaves
+ * room for a few dozen people joining at once: 60 of the largest answers at once, 20 a second
+ * (97 and 32 of the usual 32-byte IPv4 ones), and 5,000 a second in all.
  */
-export const DEFAULT_STUN_LIMITS: StunLimits = { burst: 60, perSecond: 20, maxSources: 10_000, totalPerSecond: 5000 };
+export const DEFAULT_STUN_LIMITS: StunLimits = {
+  burstBytes: 60 * MAX_ANSWER_BYTES,
+  bytesPerSecond: 20 * MAX_ANSWER_BYTES,
+  maxSources: 10_000,
+  totalBytesPerSecond: 5000 * MAX_ANSWER_BYTES,
+};
 
 export interface StunStats {
   answered: number;
+  /** Bytes of those answers. */
+  answeredBytes: number;
   /** Not a well-formed Binding request (or not STUN at all). */
   malformed: number;
   /** Over a rate limit. */
@@ -56,7 +74,7 @@ export interface BindingRequest {
  * Reads a datagram as a Binding request, or returns null for anything else: wrong type, wrong
  * cookie, a length that does not match, attributes that overrun, a bad FINGERPRINT, or a
  * comprehension-required attribute we do not know (RFC 8489 §7.3.1 allows answering 420 there;
- * dropping it is simpler and never sends more than it received).
+ * dropping it is simpler, and an error answer would be one more thing to reflect).
  */
 export function parseBindingRequest(msg: Buffer): BindingRequest | null {
   if (msg.length < HEADER_BYTES || msg.length > MAX_REQUEST_BYTES) return null;
@@ -138,17 +156,18 @@ export function addressBytes(address: string): Buffer {
 }
 
 /**
- * The UDP side: one socket, per-source and total rate limits, and counters. Malformed or
- * throttled datagrams are dropped without an answer, so nobody can use it to reflect traffic.
+ * The UDP side: one socket, per-source and total budgets of answer bytes, and counters. Malformed
+ * or throttled datagrams are dropped without an answer: past its budget, a flood in one address's
+ * name gets that address nothing more.
  */
 export class StunServer {
   private socket: Socket | null = null;
   private readonly sources = new Map<string, TokenBucket>();
   private readonly total: TokenBucket;
-  private readonly counters: StunStats = { answered: 0, malformed: 0, throttled: 0 };
+  private readonly counters: StunStats = { answered: 0, answeredBytes: 0, malformed: 0, throttled: 0 };
 
   constructor(private readonly limits: StunLimits = DEFAULT_STUN_LIMITS) {
-    this.total = new TokenBucket(limits.totalPerSecond, limits.totalPerSecond);
+    this.total = new TokenBucket(limits.totalBytesPerSecond, limits.totalBytesPerSecond);
   }
 
   /** Binds UDP `port` on `address` (an IP; `::` also accepts IPv4). */
@@ -191,10 +210,6 @@ export class StunServer {
       this.counters.malformed++;
       return;
     }
-    if (!this.admit(rinfo.address)) {
-      this.counters.throttled++;
-      return;
-    }
     let answer: Buffer;
     try {
       answer = bindingSuccess(request, rinfo.address, rinfo.port);
@@ -202,23 +217,38 @@ export class StunServer {
       this.counters.malformed++;
       return;
     }
+    if (!this.admit(rinfo.address, answer.length)) {
+      this.counters.throttled++;
+      return;
+    }
     this.counters.answered++;
+    this.counters.answeredBytes += answer.length;
     socket.send(answer, rinfo.port, rinfo.address, () => {});
   }
 
-  private admit(source: string): boolean {
+  private admit(address: string, bytes: number): boolean {
     const now = Date.now();
+    const source = sourceKey(address);
     let bucket = this.sources.get(source);
     if (bucket) {
       // Most recently seen last: the first key is the one to forget when the map is full.
       this.sources.delete(source);
     } else {
-      bucket = new TokenBucket(this.limits.burst, this.limits.perSecond, now);
+      bucket = new TokenBucket(this.limits.burstBytes, this.limits.bytesPerSecond, now);
       if (this.sources.size >= this.limits.maxSources) this.sources.delete(this.sources.keys().next().value!);
     }
     this.sources.set(source, bucket);
-    return bucket.take(1, now) && this.total.take(1, now);
+    return bucket.take(bytes, now) && this.total.take(bytes, now);
   }
+}
+
+/**
+ * Whose budget an answer spends: an IPv4 address, or the /64 of an IPv6 one (a site gets a whole
+ * /64, so forging each of its addresses in turn must not multiply what it can be sent).
+ */
+export function sourceKey(address: string): string {
+  const bytes = addressBytes(address);
+  return bytes.length === 4 ? bytes.join('.') : `${bytes.subarray(0, 8).toString('hex')}::/64`;
 }
 
 /**

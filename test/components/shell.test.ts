@@ -24,6 +24,29 @@ async function meeting(parent: HTMLElement, room: string, name: string, extra: P
   return m;
 }
 
+/**
+ * Where the first and the last character of `text` are drawn inside `el` (the x of their centres):
+ * what a reader sees of its direction. "first question?" set right to left has its "?" on the left.
+ */
+function drawnEnds(el: Element, text: string): { first: number; last: number } {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.textContent!.indexOf(text);
+    if (at < 0) continue;
+    const x = (i: number) => {
+      const range = document.createRange();
+      range.setStart(node!, i);
+      range.setEnd(node!, i + 1);
+      const box = range.getBoundingClientRect();
+      return box.left + box.width / 2;
+    };
+    return { first: x(at), last: x(at + text.length - 1) };
+  }
+  throw new Error(`"${text}" is not in one text node of ${el.outerHTML}`);
+}
+const readsLeftToRight = (el: Element, text: string) => drawnEnds(el, text).first < drawnEnds(el, text).last;
+const readsRightToLeft = (el: Element, text: string) => drawnEnds(el, text).first > drawnEnds(el, text).last;
+
 async function openPanel(m: Un75Meeting, which: 'people-button' | 'chat-button') {
   button(m, which).click();
   await until(() => panelOf(m)?.open && shadow(panelOf(m)).activeElement?.getAttribute('role') === 'tab', 'the panel to open with focus on its tab');
@@ -263,6 +286,69 @@ describe('meeting shell', () => {
     await expect(dana).to.be.accessible();
     await chen.leave();
     await host.leave();
+  });
+
+  it('what people write keeps its own direction: an English message and name in an Arabic UI, an Arabic message and name in an English UI', async () => {
+    const room = uniqueRoom('dir');
+    const wrapper = await fixture<HTMLElement>(html`<div></div>`);
+    // Amina's UI is Arabic and she speaks Arabic, yet writes in English; Boris's is English and he
+    // writes in Arabic. Their names end in brackets, which a wrong direction moves to the other end.
+    const aminaName = 'أمينة (القدس)';
+    const borisName = 'Boris (Kyiv)';
+    const amina = await meeting(wrapper, room, aminaName, { lang: 'ar', spokenLanguage: 'ar' });
+    await joined(amina);
+    await until(() => toastsOf(amina) !== null, 'the toast region');
+    toastsOf(amina).duration = 600;
+    const boris = await meeting(wrapper, room, borisName);
+    await joined(boris);
+    try {
+      const linked = (m: Un75Meeting) => m.participants.length === 2 && m.participants.every((p) => p.isSelf || p.connectionState === 'connected');
+      await until(() => linked(amina) && linked(boris), 'both to see each other, linked');
+      await amina.sendChat('first question?');
+      await boris.sendChat('سؤال أول؟');
+      for (const m of [amina, boris]) await until(() => m.core!.chatMessages.length === 2, 'both messages on both sides');
+      await openPanel(amina, 'chat-button');
+      await openPanel(boris, 'chat-button');
+      for (const [m, ui] of [
+        [amina, 'Arabic'],
+        [boris, 'English'],
+      ] as const) {
+        const texts = allInPanel(m, '[part~="message"] .text');
+        const english = texts.find((p) => p.textContent === 'first question?')!;
+        const arabic = texts.find((p) => p.textContent === 'سؤال أول؟')!;
+        expect(readsLeftToRight(english, 'first question?'), `the English message in the ${ui} UI reads left to right, "?" last`).to.be.true;
+        expect(readsRightToLeft(arabic, 'سؤال أول؟'), `the Arabic message in the ${ui} UI reads right to left, "؟" last`).to.be.true;
+        const names = allInPanel(m, '[part~="message"] .name');
+        expect(readsLeftToRight(names.find((n) => n.textContent!.includes(borisName))!, borisName), `${borisName} in the ${ui} chat`).to.be.true;
+        expect(readsRightToLeft(names.find((n) => n.textContent!.includes(aminaName))!, aminaName), `${aminaName} in the ${ui} chat`).to.be.true;
+        await expect(m).to.be.accessible();
+      }
+
+      // Name plates on the tiles.
+      const plate = (m: Un75Meeting, name: string) =>
+        [...shadow(shadow(m).querySelector('un75-video-grid')).querySelectorAll('un75-participant-tile')]
+          .map((tile) => shadow(tile).querySelector('.label'))
+          .find((label) => label?.textContent?.includes(name))!;
+      await until(() => plate(amina, borisName) !== undefined && plate(boris, aminaName) !== undefined, 'the name plates');
+      expect(readsLeftToRight(plate(amina, borisName), borisName), 'an English name on a tile in the Arabic UI').to.be.true;
+      expect(readsRightToLeft(plate(boris, aminaName), aminaName), 'an Arabic name on a tile in the English UI').to.be.true;
+
+      // A toast: the Arabic sentence right to left, the English name inside it left to right.
+      const toast = [...shadow(toastsOf(amina)).querySelectorAll('.toast .text')].find((t) => t.textContent!.includes(borisName))!;
+      expect(toast, 'Amina was told Boris joined').to.exist;
+      expect(readsLeftToRight(toast, borisName), 'the name in the toast').to.be.true;
+      expect(drawnEnds(toast, 'انضم').first > drawnEnds(toast, borisName).last, 'the Arabic verb to the right of the name').to.be.true;
+
+      // The chat box follows what is typed.
+      const input = inPanel<HTMLTextAreaElement>(amina, '[part~="chat-input"]')!;
+      input.value = 'hello';
+      expect(input.matches(':dir(ltr)'), 'English typed in the Arabic UI runs left to right').to.be.true;
+      input.value = 'مرحبا';
+      expect(input.matches(':dir(rtl)')).to.be.true;
+    } finally {
+      await amina.leave();
+      await boris.leave();
+    }
   });
 
   // No two of {control buttons, tiles, caption band, toasts, panel, interpreter strip} overlap, with

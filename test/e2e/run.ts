@@ -17,3 +17,4 @@ await import('./hostile.e2e.js');
 await import('./headless.e2e.js');
 await import('./host.e2e.js');
 await import('./layout.e2e.js');
+await import('./csp.e2e.js');

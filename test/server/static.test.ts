@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { startTestServer } from './helpers.js';
+import { createStaticHandler } from '../../server/static.js';
+import { compileServer, spawnServer, startTestServer } from './helpers.js';
 
 /** A raw GET, so that `..` segments reach the server as sent (fetch would normalise them). */
 function get(port: number, rawPath: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
@@ -274,5 +275,136 @@ describe('serving the bundle and pages efficiently and safely', () => {
     const hash = createHash('sha256').update(inline).digest('base64');
     assert.match(csp, new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/]/g, '\\$&')}';`));
     assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+    // Plain http: only to the visitor's own machine (a LibreTranslate tried locally), no other origin.
+    const connect = /connect-src ([^;]*)/.exec(csp)![1]!.split(' ');
+    assert.deepEqual(
+      connect.filter((source) => source.startsWith('http:') || source === '*'),
+      ['http://localhost:*', 'http://127.0.0.1:*'],
+    );
   });
+});
+
+describe('--csp', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'un75-static-csp-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><script>document.title = "inline";</script><p>page</p>');
+    await compileServer();
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a policy of your own is sent as written, on pages only', async () => {
+    const policy = "default-src 'self'; connect-src 'self' https://translate.example.org";
+    const server = await spawnServer(['--static', dir, '--csp', policy]);
+    try {
+      assert.equal((await raw(server.port, '/')).headers['content-security-policy'], policy);
+      assert.equal((await raw(server.port, '/un75-meeting.min.js')).headers['content-security-policy'], undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('off sends none', async () => {
+    const server = await spawnServer(['--static', dir, '--csp', 'off']);
+    try {
+      const page = await raw(server.port, '/');
+      assert.equal(page.status, 200);
+      assert.equal(page.headers['content-security-policy'], undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('without --static, or with a policy on several lines, it refuses to start', async () => {
+    for (const [args, message] of [
+      [['--csp', 'off'], /exited with 2:\n.*--csp applies to the pages of --static/],
+      [['--static', dir, '--csp', "default-src 'self'\nX-Injected: 1"], /exited with 2:\n.*--csp must be a policy on one line/],
+      [['--static', dir, '--csp', ' '], /exited with 2:\n.*--csp must be a policy on one line/],
+    ] as const) {
+      await assert.rejects(spawnServer([...args]), message);
+    }
+  });
+});
+
+/** Text that compresses like minified code and costs brotli -11 real work: words from a small vocabulary in a pseudo-random order. */
+function codeLike(bytes: number, seed: number): string {
+  const words = ['const', 'return', 'function', 'this', 'value', 'meeting', 'caption', 'peer', 'await', 'null', '=>', '{', '}', '(', ')', ';'];
+  let x = seed || 1;
+  let out = '';
+  while (out.length < bytes) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out += `${words[x % words.length]}${x % 7 === 0 ? `_${(x >>> 8) % 1000}` : ''} `;
+  }
+  return out;
+}
+
+test('a storm of misses past the cache: two compressions at a time, the rest served uncompressed at once and compressed later', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'un75-static-storm-'));
+  const files = 24;
+  const size = 256 * 1024;
+  const contents = Array.from({ length: files }, (_, i) => codeLike(size, i + 1));
+  await Promise.all(contents.map((text, i) => writeFile(path.join(dir, `f${i}.js`), text)));
+  await writeFile(path.join(dir, 'index.html'), '<p>a page already in the cache</p>');
+  await writeFile(path.join(dir, 'entry.js'), codeLike(size, 100));
+  await writeFile(path.join(dir, 'chunk.js'), codeLike(size, 101));
+  // 6 MiB of scripts against a 1 MiB cache: every first request is a miss, as past 64 MiB by default.
+  const handler = createStaticHandler(dir, path.join(dir, 'no-dist'), { cacheBytes: 1024 * 1024, maxCompressions: 2 });
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    assert.equal((await raw(port, '/index.html')).status, 200);
+    const accept = { 'accept-encoding': 'gzip, deflate, br' };
+    // A page's first script is gzipped and its brotli made in the background; that leaves a slot
+    // to gzip the next script it loads.
+    assert.equal((await raw(port, '/entry.js', accept)).headers['content-encoding'], 'gzip');
+    assert.equal((await raw(port, '/chunk.js', accept)).headers['content-encoding'], 'gzip');
+    const decode = (res: Raw) =>
+      (res.headers['content-encoding'] === 'br' ? brotliDecompressSync(res.body) : res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body).toString();
+
+    // The victim: someone loading a page that is already cached, while the storm runs.
+    let storming = true;
+    const victim: number[] = [];
+    const victimLoop = (async () => {
+      while (storming) {
+        const start = performance.now();
+        assert.equal((await raw(port, '/index.html')).status, 200);
+        victim.push(performance.now() - start);
+      }
+    })();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const storm = await Promise.all(contents.map((_, i) => raw(port, `/f${i}.js`, accept)));
+    const stormMs = performance.now() - started;
+    storming = false;
+    await victimLoop;
+    // Background brotli still running is part of what the storm costs.
+    const deadline = Date.now() + 120_000;
+    while (handler.stats().compressing > 0) {
+      assert.ok(Date.now() < deadline, 'compressions still running after two minutes');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const used = process.cpuUsage(cpu);
+    const stats = handler.stats();
+    storm.forEach((res, i) => assert.equal(decode(res), contents[i], `f${i}.js intact`));
+    const uncompressed = storm.filter((res) => res.headers['content-encoding'] === undefined).length;
+    victim.sort((a, b) => a - b);
+    t.diagnostic(
+      `${files} misses in ${stormMs.toFixed(0)} ms, ${((used.user + used.system) / 1000 / files).toFixed(0)} ms of CPU per miss; ` +
+        `${uncompressed} served uncompressed; peak ${stats.peakCompressing} compressions at once, ${stats.deferred} deferred; ` +
+        `a cached page meanwhile: median ${victim[Math.floor(victim.length / 2)]?.toFixed(1)} ms, worst ${victim.at(-1)?.toFixed(1)} ms over ${victim.length} loads`,
+    );
+    assert.ok(stats.peakCompressing <= 2, `${stats.peakCompressing} compressions ran at once`);
+    assert.ok(uncompressed > 0 && stats.deferred > 0, 'the misses that found every slot busy were served at once, uncompressed');
+    assert.ok(storm.every((res) => res.headers.vary === 'Accept-Encoding'), 'Vary also on the uncompressed ones: a later answer differs');
+
+    // A file served uncompressed is compressed on a later request, once a slot is free.
+    const plain = storm.findIndex((res) => res.headers['content-encoding'] === undefined);
+    const later = await raw(port, `/f${plain}.js`, { 'accept-encoding': 'gzip' });
+    assert.equal(later.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(later.body).toString(), contents[plain]);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
 });

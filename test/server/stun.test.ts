@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { bindingSuccess, parseBindingRequest } from '../../server/stun.js';
+import { DEFAULT_STUN_LIMITS, MAX_ANSWER_BYTES, bindingSuccess, parseBindingRequest, sourceKey } from '../../server/stun.js';
 import { compileServer, spawnServer, startTestServer, TestClient } from './helpers.js';
 
 const COOKIE = 0x2112a442;
@@ -93,7 +93,8 @@ describe('STUN', () => {
   let port: number;
   const sockets: Socket[] = [];
   before(async () => {
-    server = await startTestServer({ stunLimits: { burst: 30, perSecond: 1 } });
+    // 30 IPv4 answers at once, one a second.
+    server = await startTestServer({ stunLimits: { burstBytes: 30 * 32, bytesPerSecond: 32 } });
     port = server.address!.port;
   });
   after(async () => {
@@ -113,7 +114,7 @@ describe('STUN', () => {
     assert.equal(decoded.address, '127.0.0.1');
     assert.equal(decoded.port, client.address().port);
     assert.equal(decoded.fingerprintOk, null, 'no FINGERPRINT when the request had none');
-    assert.ok(answer!.length <= 32 + 20, 'the answer is small');
+    assert.equal(answer!.length, 32, 'header and an IPv4 XOR-MAPPED-ADDRESS: 1.6 times the 20-byte request');
   });
 
   test('a request with a FINGERPRINT gets one back, valid', async () => {
@@ -121,6 +122,7 @@ describe('STUN', () => {
     sockets.push(client);
     const [answer] = await exchange(client, port, '127.0.0.1', [bindingRequest(randomBytes(12), true)]);
     const decoded = decode(answer!);
+    assert.equal(answer!.length, 40);
     assert.equal(decoded.fingerprintOk, true);
     assert.equal(decoded.port, client.address().port);
   });
@@ -133,6 +135,7 @@ describe('STUN', () => {
       sockets.push(client);
       const [answer] = await exchange(client, v6.address!.port, '::1', [bindingRequest()]);
       const decoded = decode(answer!);
+      assert.equal(answer!.length, 44, 'the largest bare answer: 2.2 times the request');
       assert.equal(decoded.address, '0:0:0:0:0:0:0:1');
       assert.equal(decoded.port, client.address().port);
     } finally {
@@ -187,7 +190,7 @@ describe('STUN', () => {
     const flooder = await udp('udp4', '127.0.0.1');
     sockets.push(flooder);
     const before = server.stunStats()!;
-    // 100 requests against a burst of 30 at 1 per second. All loopback sources share the address
+    // 100 requests against a burst of 30 answers at 1 per second. All loopback sources share the address
     // 127.0.0.1, so the bucket is the same one the earlier tests spent from.
     const answers: Buffer[] = [];
     flooder.on('message', (m) => answers.push(m));
@@ -201,6 +204,62 @@ describe('STUN', () => {
     assert.ok(after.throttled - before.throttled >= 60, `throttled ${after.throttled - before.throttled}`);
     assert.ok(after.answered - before.answered <= 40, `answered ${after.answered - before.answered}`);
   });
+});
+
+test('a flood in one address\'s name: that address receives its budget of answer bytes, far less than the flood', async (t) => {
+  // The victim of a reflection is the address the requests claim to come from; here the flooding
+  // socket is that address, and what it receives is what a victim would. Default limits.
+  const server = await startTestServer();
+  const victim = await udp('udp4', '127.0.0.1');
+  try {
+    const port = server.address!.port;
+    let received = 0;
+    let answers = 0;
+    victim.on('message', (m: Buffer) => {
+      received += m.length;
+      answers++;
+    });
+    const stats = () => server.stunStats()!;
+    const start = Date.now();
+    let sent = 0;
+    // Batches, each waited for, so that the kernel drops none: every byte sent is one the server read.
+    for (let batch = 0; batch < 20; batch++) {
+      const before = stats().answered + stats().throttled;
+      for (let i = 0; i < 100; i++) {
+        const request = bindingRequest();
+        victim.send(request, port, '127.0.0.1');
+        sent += request.length;
+      }
+      const deadline = Date.now() + 10_000;
+      while (stats().answered + stats().throttled - before < 100) {
+        assert.ok(Date.now() < deadline, `batch ${batch}: only ${JSON.stringify(stats())}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    const seconds = (Date.now() - start) / 1000;
+    const deadline = Date.now() + 10_000;
+    while (received < stats().answeredBytes) {
+      assert.ok(Date.now() < deadline, `received ${received} of ${stats().answeredBytes} bytes`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const { burstBytes, bytesPerSecond } = DEFAULT_STUN_LIMITS;
+    t.diagnostic(`${sent} B in (2,000 requests) over ${seconds.toFixed(2)} s → ${received} B out (${answers} answers): ${(received / sent).toFixed(3)} B out per B in`);
+    assert.equal(received, stats().answeredBytes);
+    assert.ok(received <= burstBytes + bytesPerSecond * seconds, `${received} B is over the budget of ${burstBytes} B + ${bytesPerSecond} B/s`);
+    assert.ok(received / sent < 0.1, `${received} B out for ${sent} B in`);
+    assert.ok(answers > 0, 'a flooder is still answered within its budget (a browser behind it is not cut off)');
+  } finally {
+    victim.close();
+    await server.close();
+  }
+});
+
+test('budgets are per IPv4 address and per IPv6 /64', () => {
+  assert.equal(MAX_ANSWER_BYTES, 52, '20 + 24 (IPv6 XOR-MAPPED-ADDRESS) + 8 (FINGERPRINT)');
+  assert.equal(sourceKey('203.0.113.7'), '203.0.113.7');
+  assert.equal(sourceKey('::ffff:203.0.113.7'), '203.0.113.7', 'a dual-stack socket\'s IPv4 client is its IPv4 address');
+  assert.equal(sourceKey('2001:db8:1:2::1'), sourceKey('2001:db8:1:2:ffff:eeee:dddd:cccc'), 'one /64, one budget');
+  assert.notEqual(sourceKey('2001:db8:1:2::1'), sourceKey('2001:db8:1:3::1'));
 });
 
 describe('STUN in welcome.iceServers', () => {

@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { LocalizeController } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { interpretationPart } from '../meeting-part-controller.js';
+import { sentence } from '../written.js';
 import { styles } from './booth.styles.js';
 
 /**
@@ -37,7 +38,7 @@ export class Un75Booth extends LitElement {
     return html`
       <div part="base" role="group" aria-label=${t.booth}>
         <span part="on-air" class=${booth.onAir ? 'live' : ''} role="status">
-          ${booth.onAir ? t.onAir(name(booth.to)) : partner ? t.partnerOnAir(partner.interpreterName, name(partner.lang)) : t.offAir}
+          ${booth.onAir ? t.onAir(name(booth.to)) : partner ? sentence(t.partnerOnAir, partner.interpreterName, name(partner.lang)) : t.offAir}
         </span>
         <button part="swap" @click=${() => interpretation.swapDirection()}>
           <span class="visually-hidden">${t.swapDirection}</span>

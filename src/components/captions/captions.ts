@@ -6,6 +6,7 @@ import type { Translation } from '../../i18n/types.js';
 import { LocalizeController, directionOf } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { captionsPart } from '../meeting-part-controller.js';
+import { nameList, sentence } from '../written.js';
 import { styles } from './captions.styles.js';
 import { saveTranscript, type Un75TranscriptDetail } from '../transcript-download.js';
 
@@ -141,7 +142,7 @@ export class Un75Captions extends LitElement {
     const silent = service.speakersWithoutCaptions.map((s) => s.name);
     return html`
       ${self ? html`<p class="note">${self}</p>` : nothing}
-      ${silent.length ? html`<p class="note">${t.noCaptionsFor(new Intl.ListFormat(t.$code).format(silent))}</p>` : nothing}
+      ${silent.length ? html`<p class="note">${sentence(t.noCaptionsFor, nameList(t.$code, silent))}</p>` : nothing}
       ${[...notes].map((note) => html`<p class="note">${noteText(t, note)}</p>`)}
       ${notes.has('translation-downloadable') && service.translator?.prepare
         ? html`<button part="button download-model" @click=${() => service.prepareTranslation()}>${t.downloadModel}</button>`

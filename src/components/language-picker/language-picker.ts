@@ -4,6 +4,7 @@ import { sameLanguage } from '../../core/language.js';
 import { LocalizeController, UN_LANGUAGES, directionOf, languageName } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { captionsPart, interpretationPart, meetingPart } from '../meeting-part-controller.js';
+import { sentence } from '../written.js';
 import { sameChannel, type Interpretation } from '../../core/interpretation.js';
 import { styles } from './language-picker.styles.js';
 
@@ -170,7 +171,7 @@ export class Un75LanguagePicker extends LitElement {
     if (!heard && others.length === 0) return nothing;
     return html`
       <span part="channel-status" role="status">
-        ${heard ? t.channelLive(this.#localize.languageName(heard.lang), heard.interpreterName) : t.noChannel}
+        ${heard ? sentence(t.channelLive, this.#localize.languageName(heard.lang), heard.interpreterName) : t.noChannel}
       </span>
       ${heard
         ? html`<label part="field floor-field">

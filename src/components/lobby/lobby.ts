@@ -3,6 +3,7 @@ import { guard } from 'lit/directives/guard.js';
 import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
+import { sentence } from '../written.js';
 import { styles } from './lobby.styles.js';
 
 export interface LobbyJoinDetail {
@@ -200,10 +201,10 @@ export class Un75Lobby extends LitElement {
         </div>
         <form @submit=${this.#submit}>
           <h2 id="title">${t.joinTitle}</h2>
-          ${this.room ? html`<p class="room">${t.roomLabel(this.room)}</p>` : nothing}
+          ${this.room ? html`<p class="room">${sentence(t.roomLabel, this.room)}</p>` : nothing}
           <label>
             ${t.yourName}
-            <input name="name" autocomplete="name" required maxlength="64" .value=${this.name} placeholder=${t.namePlaceholder} />
+            <input name="name" autocomplete="name" required maxlength="64" dir="auto" .value=${this.name} placeholder=${t.namePlaceholder} />
           </label>
           ${devices(t.camera, this.cameras, this.videoDeviceId, (id) => {
             this.videoDeviceId = id;

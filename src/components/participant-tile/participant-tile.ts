@@ -7,6 +7,7 @@ import '../../i18n/call-strings.js';
 import { meetingContext } from '../context.js';
 import { handIcon, micOffIcon, pinIcon } from '../icons.js';
 import { ViewSizeController } from '../view-size-controller.js';
+import { personName, sentence } from '../written.js';
 import { styles } from './participant-tile.styles.js';
 
 /**
@@ -89,6 +90,8 @@ export class Un75ParticipantTile extends LitElement {
     const p = this.participant;
     if (!p) return nothing;
     const label = this.screen ? t.screen(p.name) : p.isSelf ? t.you(p.name) : p.name;
+    // What the name plate shows: the same, with the name isolated in its own direction.
+    const plate = this.screen ? sentence(t.screen, p.name) : personName(t, p.name, p.isSelf);
     const showVideo = this.screen || p.cameraEnabled;
     const state = p.connectionState === 'connecting' ? t.connecting : p.connectionState === 'reconnecting' ? t.reconnecting : '';
     return html`
@@ -116,7 +119,7 @@ export class Un75ParticipantTile extends LitElement {
           : nothing}
         <figcaption part="name">
           ${!this.screen && !p.micEnabled ? html`<span part="mic-off" role="img" aria-label=${t.micMuted}>${micOffIcon}</span>` : nothing}
-          <span class="label">${label}</span>
+          <span class="label">${plate}</span>
           ${this.speaking && !this.screen ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
       </figure>

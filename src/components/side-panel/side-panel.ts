@@ -12,6 +12,7 @@ import '../../i18n/call-strings.js';
 import { handIcon, micIcon, micOffIcon } from '../icons.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
 import { saveTranscript } from '../transcript-download.js';
+import { personName, sentence } from '../written.js';
 import { styles } from './side-panel.styles.js';
 import { PANEL_TABS, type PanelTab, type Un75PanelTabDetail } from './side-panel.types.js';
 
@@ -203,7 +204,7 @@ export class Un75SidePanel extends LitElement {
         ${repeat(
           this.#announced,
           (m) => `${m.from}/${m.id}`,
-          (m) => html`<p lang=${m.translated?.lang ?? m.lang}>${t.chatFrom(m.name, m.text)}</p>`,
+          (m) => html`<p>${sentence(t.chatFrom, m.name, html`<bdi lang=${m.translated?.lang ?? m.lang}>${m.text}</bdi>`)}</p>`,
         )}
       </div>
     `;
@@ -245,7 +246,7 @@ export class Un75SidePanel extends LitElement {
                 hands,
                 (p) => p.id,
                 (p) => html`<li class="person">
-                  <span class="icon">${handIcon}</span><bdi class="name">${p.isSelf ? t.you(p.name) : p.name}</bdi>
+                  <span class="icon">${handIcon}</span><span class="name">${personName(t, p.name, p.isSelf)}</span>
                   ${host ? html`<button part="button lower-hand" @click=${() => void api.lowerHand(p.id).catch(() => {})}>${t.lowerHand}</button>` : nothing}
                 </li>`,
               )}
@@ -264,15 +265,14 @@ export class Un75SidePanel extends LitElement {
 
   #person(t: Translation, p: Participant, host: boolean) {
     const api = this.#api!;
-    const name = p.isSelf ? t.you(p.name) : p.name;
     return html`<li part="person" class="person">
-      <bdi class="name">${name}</bdi>
+      <span class="name">${personName(t, p.name, p.isSelf)}</span>
       <span class="role">${roleName(t, p.role)}</span>
       <span class="icon" role="img" aria-label=${p.micEnabled ? t.micOn : t.micMuted}>${p.micEnabled ? micIcon : micOffIcon}</span>
       ${p.handRaised ? html`<span class="icon" role="img" aria-label=${t.handRaised}>${handIcon}</span>` : nothing}
       ${host && !p.isSelf
         ? html`<details class="more">
-            <summary part="button actions">${t.actionsFor(p.name)}</summary>
+            <summary part="button actions">${sentence(t.actionsFor, p.name)}</summary>
             <div class="actions">
               ${p.micEnabled ? html`<button part="button ask-mute" @click=${() => void api.requestMute(p.id).catch(() => {})}>${t.askToMute}</button>` : nothing}
               ${p.handRaised ? html`<button part="button lower-hand" @click=${() => void api.lowerHand(p.id).catch(() => {})}>${t.lowerHand}</button>` : nothing}
@@ -293,7 +293,8 @@ export class Un75SidePanel extends LitElement {
     const time = new Intl.DateTimeFormat(t.$code, { hour: '2-digit', minute: '2-digit' });
     const left = MAX_CHAT_TEXT - this.draft.length;
     return html`
-      <ol class="messages">
+      <!-- Focusable: it scrolls, and with no button among the messages a keyboard could not scroll it. -->
+      <ol class="messages" tabindex="0" aria-label=${t.chat}>
         ${messages.length === 0 ? html`<li class="empty">${t.noMessages}</li>` : nothing}
         ${repeat(
           messages,
@@ -303,12 +304,15 @@ export class Un75SidePanel extends LitElement {
             const original = this.#originals.has(key) || !m.translated;
             const text = original ? m.original : m.text;
             const lang = original ? m.lang : (m.translated?.lang ?? m.lang);
+            // As written, the text takes its own direction: its tag is only the language the writer
+            // speaks, and people write in others. A machine translation is in its language.
+            const dir = original ? 'auto' : directionOf(lang);
             return html`<li part="message" class=${m.self ? 'message self' : 'message'}>
               <div class="meta">
-                <bdi class="name">${m.self ? t.you(m.name) : m.name}</bdi>
+                <span class="name">${personName(t, m.name, m.self)}</span>
                 <time datetime=${new Date(m.t).toISOString()}>${time.format(m.t)}</time>
               </div>
-              <p class="text" lang=${lang} dir=${directionOf(lang)}>${text}</p>
+              <p class="text" lang=${lang} dir=${dir}>${text}</p>
               ${m.translated
                 ? html`<div class="meta">
                     ${original ? nothing : html`<span class="label">${t.machineTranslated}</span>`}
@@ -325,6 +329,7 @@ export class Un75SidePanel extends LitElement {
         <textarea
           part="chat-input"
           rows="2"
+          dir="auto"
           maxlength=${MAX_CHAT_TEXT}
           aria-label=${t.chatMessage}
           aria-describedby="counter"

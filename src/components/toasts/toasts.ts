@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { MeetingError } from '../../core/meeting.js';
 import type { Participant } from '../../core/types.js';
@@ -7,13 +7,14 @@ import { LocalizeController, problemText } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import type { Translation } from '../../i18n/types.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
+import { sentence } from '../written.js';
 import { styles } from './toasts.styles.js';
 
 interface Toast {
   key: number;
   kind: 'info' | 'error' | 'mute';
   /** Made when drawn, so that a toast follows a change of UI language. */
-  text: (t: Translation) => string;
+  text: (t: Translation) => string | TemplateResult;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -48,11 +49,11 @@ export class Un75Toasts extends LitElement {
     'participant-joined': (e) => this.#joined((e as CustomEvent<{ participant: Participant }>).detail.participant),
     'participant-left': (e) => {
       const { participant } = (e as CustomEvent<{ participant: Participant }>).detail;
-      this.show('info', (t) => t.personLeft(participant.name));
+      this.show('info', (t) => sentence(t.personLeft, participant.name));
     },
     'mute-requested': (e) => {
       const { name } = (e as CustomEvent<{ name: string }>).detail;
-      this.show('mute', (t) => t.muteRequested(name));
+      this.show('mute', (t) => sentence(t.muteRequested, name));
     },
     'waiting-change': (e) => this.#waitingChanged((e as CustomEvent<{ waiting: WaitingPerson[] }>).detail.waiting),
     error: (e) => {
@@ -77,8 +78,11 @@ export class Un75Toasts extends LitElement {
     this.#clear();
   }
 
-  /** Shows a notice; `text` is called with the UI strings when drawn. */
-  show(kind: Toast['kind'], text: (t: Translation) => string): void {
+  /**
+   * Shows a notice; `text` is called with the UI strings when drawn. Set what people wrote into it
+   * with isolation (a `<bdi>`), as the meeting's own notices do.
+   */
+  show(kind: Toast['kind'], text: (t: Translation) => string | TemplateResult): void {
     const key = this.#next++;
     const seconds = kind === 'mute' ? this.duration * 2 : this.duration;
     const timer = setTimeout(() => this.#dismiss(key), seconds * 1000);
@@ -90,12 +94,12 @@ export class Un75Toasts extends LitElement {
 
   #joined(participant: Participant) {
     this.#waiting.delete(participant.id);
-    this.show('info', (t) => t.personJoined(participant.name));
+    this.show('info', (t) => sentence(t.personJoined, participant.name));
   }
 
   #waitingChanged(waiting: readonly WaitingPerson[]) {
     const now = new Set(waiting.map((w) => w.id));
-    for (const person of waiting) if (!this.#waiting.has(person.id)) this.show('info', (t) => t.personWaiting(person.name));
+    for (const person of waiting) if (!this.#waiting.has(person.id)) this.show('info', (t) => sentence(t.personWaiting, person.name));
     this.#waiting = now;
   }
 

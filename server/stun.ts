@@ -29,6 +29,8 @@ const FINGERPRINT_XOR = 0x5354554e;
 const MAX_REQUEST_BYTES = 548;
 /** The largest answer: header, XOR-MAPPED-ADDRESS of an IPv6 address (24), FINGERPRINT (8). */
 export const MAX_ANSWER_BYTES = 20 + 24 + 8;
+/** The smallest: header and XOR-MAPPED-ADDRESS of an IPv4 address (12): what most browsers get. */
+const MIN_ANSWER_BYTES = 20 + 12;
 
 export interface StunLimits {
   /** Bytes of answers one source address (IPv6: one /64) may receive at once. */
@@ -44,12 +46,13 @@ export interface StunLimits {
 /**
  * A browser sends a few Binding requests per interface while it gathers candidates, plus
  * retransmissions and keep-alives; an office behind one NAT shares an address, so the burst leaves
- * room for a few dozen people joining at once: 60 of the largest answers at once, 20 a second
- * (97 and 32 of the usual 32-byte IPv4 ones), and 5,000 a second in all.
+ * room for a few dozen people joining at once: 60 of the usual 32-byte IPv4 answers at once, 20 a
+ * second (43 and 14 of the largest IPv6 ones), and 5,000 of the largest a second in all. A victim
+ * whose address is forged receives no more bytes than when the budget counted answers.
  */
 export const DEFAULT_STUN_LIMITS: StunLimits = {
-  burstBytes: 60 * MAX_ANSWER_BYTES,
-  bytesPerSecond: 20 * MAX_ANSWER_BYTES,
+  burstBytes: 60 * MIN_ANSWER_BYTES,
+  bytesPerSecond: 20 * MIN_ANSWER_BYTES,
   maxSources: 10_000,
   totalBytesPerSecond: 5000 * MAX_ANSWER_BYTES,
 };

@@ -1,5 +1,6 @@
 // A facilitated dialogue end to end: real Chromium pages (a partner page loading only the single-file
-// bundle), the real un75-signal server in open-room mode (the first member is the host). The host's
+// bundle), two real un75-signal processes over a real Redis in open-room mode (the first member is the
+// host), the host on one and everyone else on the other, as a load balancer may spread them. The host's
 // tools, a participant trying the same (forbidden, nothing changes), the hands queue, the waiting
 // room, and chat translated for a French reader through a LibreTranslate-compatible server.
 // The pages are shared across the tests: each test goes on from where the last one left the room.
@@ -8,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
+import { startRedis } from '../server/helpers.js';
 import { newPage, root, seesMovingVideo, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 
 /** Records every un75 event of the page's meeting, with its detail, in `window.__host`. */
@@ -24,7 +26,10 @@ type Recorded = { type: string; detail: any };
 const M = `document.querySelector('un75-meeting')`;
 
 describe('a facilitated dialogue: host tools, waiting room, hands and chat', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  /** The host's process, and everyone else's. */
   let server: RunningServer;
+  let other: RunningServer;
   let partner: FixtureServer;
   let translate: Awaited<ReturnType<typeof startLibreTranslate>>;
   const contexts: BrowserContext[] = [];
@@ -33,12 +38,12 @@ describe('a facilitated dialogue: host tools, waiting room, hands and chat', () 
   let cy: Page;
   const ids: Record<string, string> = {};
 
-  async function open(browserIndex: number, name: string, attrs = ''): Promise<Page> {
+  async function open(browserIndex: number, name: string, attrs = '', via = other): Promise<Page> {
     const person = await newPage(browserIndex);
     contexts.push(person.context);
     await person.context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
     await person.context.addInitScript(recordEvents);
-    const params = new URLSearchParams({ server: server.url, room: 'facilitated', name, attrs: `autojoin spoken-language=en ${attrs}` });
+    const params = new URLSearchParams({ server: via.url, room: 'facilitated', name, attrs: `autojoin spoken-language=en ${attrs}` });
     await person.page.goto(`${partner.url}/meeting.html?${params}`);
     return person.page;
   }
@@ -53,11 +58,12 @@ describe('a facilitated dialogue: host tools, waiting room, hands and chat', () 
     });
 
   before(async () => {
-    server = await startServer();
+    redis = await startRedis();
+    [server, other] = await Promise.all([startServer(['--redis', redis.url]), startServer(['--redis', redis.url])]);
     partner = await startPartnerPage();
     translate = await startLibreTranslate();
     // The first in the room is its host.
-    hosta = await open(0, 'Hosta');
+    hosta = await open(0, 'Hosta', '', server);
     ids.Hosta = (await joined(hosta)) as string;
     // Only the host sends video: five pages each encoding video for every other would leave two
     // cores showing about a frame a second (measured), and the host tools need no more.
@@ -72,7 +78,8 @@ describe('a facilitated dialogue: host tools, waiting room, hands and chat', () 
     await Promise.all(contexts.map((c) => c.close().catch(() => {})));
     await translate?.close();
     await partner?.close();
-    await server?.stop();
+    await Promise.all([server?.stop(), other?.stop()]);
+    await redis?.stop();
   });
 
   test('the first member is host; a participant trying each host tool gets forbidden and nothing changes', async () => {

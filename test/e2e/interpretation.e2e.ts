@@ -89,6 +89,17 @@ async function startToneRig(serverArgs: string[]): Promise<ToneRig> {
 }
 
 /** A level as dB relative to full scale (RMS), for the log. */
+/** The interpreter on top, the floor ducked to floor-volume (0.2) beneath it: the mix a listener of the channel hears. */
+const isDuckedMix = (l: Level) => l.interpreter > 0.1 && l.floor > 0.02 && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25;
+
+function assertDuckedMix(level: Level): void {
+  assert.ok(level.interpreter > 0.1, `the interpreter is loud and clear (${level.interpreter})`);
+  assert.ok(level.floor > 0.02, `the floor is still there underneath (${level.floor})`);
+  const ratio = level.interpreter / level.floor;
+  assert.ok(ratio > 4 && ratio < 6.25, `interpreter/floor amplitude ratio ${ratio.toFixed(2)} is about 1/0.2 = 5`);
+  assert.ok(level.own < 0.001, 'a listener never hears their own microphone');
+}
+
 const dB = (level: number) => (level > 0 ? (20 * Math.log10(level)).toFixed(1) : '-inf');
 
 describe('interpretation channels, as the listener hears them', () => {
@@ -119,13 +130,9 @@ describe('interpretation channels, as the listener hears them', () => {
 
   test('in the interpreter’s language: the interpreter on top, the floor ducked to floor-volume (0.2)', async () => {
     // The wait is for exactly the mix asserted below.
-    const level = await hearOnce((l) => l.interpreter > 0.1 && l.floor > 0.02 && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25);
+    const level = await hearOnce(isDuckedMix);
     console.log(`# fr listener: interpreter ${level.interpreter.toFixed(4)}, floor ${level.floor.toFixed(4)}, ratio ${(level.interpreter / level.floor).toFixed(2)}`);
-    assert.ok(level.interpreter > 0.1, `the interpreter is loud and clear (${level.interpreter})`);
-    assert.ok(level.floor > 0.02, `the floor is still there underneath (${level.floor})`);
-    const ratio = level.interpreter / level.floor;
-    assert.ok(ratio > 4 && ratio < 6.25, `interpreter/floor amplitude ratio ${ratio.toFixed(2)} is about 1/0.2 = 5`);
-    assert.ok(level.own < 0.001, 'a listener never hears their own microphone');
+    assertDuckedMix(level);
   });
 
   test('in the floor’s language: the floor at full volume and no interpreter at all', async () => {
@@ -213,13 +220,9 @@ describe('in an open room (the server’s default), a host grants the interprete
     await waitInPage(listener, `${M}.core.interpretation.heard?.interpreterId === ${JSON.stringify(interpreterId)}`, 'the French channel at Lina');
     assert.deepEqual(await listener.evaluate(`${M}.core.interpretation.channels.map((c) => [c.lang, c.interpreterName])`), [['fr', 'Ines']]);
     assert.deepEqual(await host.evaluate(`${M}.core.interpretation.channels.map((c) => c.lang)`), ['fr'], 'the host is told too');
-    const level = await hearOnce((l) => l.interpreter > 0.1 && l.floor > 0.02 && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25);
+    const level = await hearOnce(isDuckedMix);
     log('after the grant', level);
-    assert.ok(level.interpreter > 0.1, `the interpreter is loud and clear (${level.interpreter})`);
-    assert.ok(level.floor > 0.02, `the floor is still there underneath (${level.floor})`);
-    const ratio = level.interpreter / level.floor;
-    assert.ok(ratio > 4 && ratio < 6.25, `interpreter/floor amplitude ratio ${ratio.toFixed(2)} is about 1/0.2 = 5`);
-    assert.ok(level.own < 0.001, 'a listener never hears their own microphone');
+    assertDuckedMix(level);
   });
 
   test('taken away: the channel closes for everyone, the floor is back at full volume and the former interpreter is silent', async () => {

@@ -1,3 +1,8 @@
+/** What a bucket of `burst` tokens refilled at `perSecond` holds `elapsedMs` after it held `tokens`. */
+function refilled(tokens: number, elapsedMs: number, burst: number, perSecond: number): number {
+  return Math.min(burst, tokens + (elapsedMs / 1000) * perSecond);
+}
+
 /**
  * A token bucket: `burst` tokens at most, refilled continuously at `perSecond`. Used per connection,
  * so one flooding client only ever spends its own budget and never delays the rest of its room.
@@ -17,12 +22,12 @@ export class TokenBucket {
 
   /** Whether the bucket has refilled completely (it is then the same as a new one). */
   full(now = Date.now()): boolean {
-    return this.tokens + ((now - this.last) / 1000) * this.perSecond >= this.burst;
+    return refilled(this.tokens, now - this.last, this.burst, this.perSecond) >= this.burst;
   }
 
   /** Takes `cost` tokens if there are enough; returns false (and takes nothing) otherwise. */
   take(cost = 1, now = Date.now()): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.tokens = refilled(this.tokens, now - this.last, this.burst, this.perSecond);
     this.last = now;
     if (this.tokens < cost) return false;
     this.tokens -= cost;
@@ -61,28 +66,55 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
 
 export type Verdict = 'ok' | 'throttled' | 'disconnect';
 
-/** The limits of one connection: frames, bytes, and how many offences it has left. */
+/**
+ * The limits of one connection: frames, bytes, and how many offences it has left. Three token
+ * buckets in one object refilled together (one per connection of tens of thousands: the buckets'
+ * own objects would cost some 200 bytes each connection).
+ */
 export class ConnectionLimiter {
-  private readonly frames: TokenBucket;
-  private readonly bytes: TokenBucket;
-  private readonly offences: TokenBucket;
+  private frames: number;
+  private bytes: number;
+  private offences: number;
+  private last = Date.now();
 
-  constructor(options: RateLimitOptions) {
-    this.frames = new TokenBucket(options.burst, options.messagesPerSecond);
-    this.bytes = new TokenBucket(options.burstBytes, options.bytesPerSecond);
-    this.offences = new TokenBucket(options.strikes, options.strikes / 10);
+  constructor(private readonly options: RateLimitOptions) {
+    this.frames = options.burst;
+    this.bytes = options.burstBytes;
+    this.offences = options.strikes;
   }
 
   /** Accounts one incoming frame of `size` bytes. */
   admit(size: number): Verdict {
-    const now = Date.now();
-    if (this.frames.take(1, now) && this.bytes.take(size, now)) return 'ok';
-    return this.offend(now);
+    this.refill(Date.now());
+    if (this.frames >= 1 && this.bytes >= size) {
+      this.frames -= 1;
+      this.bytes -= size;
+      return 'ok';
+    }
+    // As two buckets checked in turn: a frame refused for its bytes still spends its frame token.
+    if (this.frames >= 1) this.frames -= 1;
+    return this.strike();
   }
 
   /** Records an invalid frame; repeat offenders are disconnected. */
   offend(now = Date.now()): Verdict {
-    return this.offences.take(1, now) ? 'throttled' : 'disconnect';
+    this.refill(now);
+    return this.strike();
+  }
+
+  private strike(): Verdict {
+    if (this.offences < 1) return 'disconnect';
+    this.offences -= 1;
+    return 'throttled';
+  }
+
+  private refill(now: number): void {
+    const elapsed = now - this.last;
+    this.last = now;
+    const o = this.options;
+    this.frames = refilled(this.frames, elapsed, o.burst, o.messagesPerSecond);
+    this.bytes = refilled(this.bytes, elapsed, o.burstBytes, o.bytesPerSecond);
+    this.offences = refilled(this.offences, elapsed, o.strikes, o.strikes / 10);
   }
 }
 

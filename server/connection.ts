@@ -59,10 +59,8 @@ export class Connection implements Client {
   ) {
     this.limiter = new ConnectionLimiter(context.rateLimit);
     this.awaitJoin();
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
-    ws.on('pong', () => (this.missedPings = 0));
-    // 'close' always follows an error; nothing else to do with it than not crash.
-    ws.on('error', () => {});
+    // The socket's events reach this connection through listeners the server shares among all of
+    // them (see index.ts): a closure per socket and event would cost memory on every idle one.
   }
 
   get open(): boolean {
@@ -125,7 +123,8 @@ export class Connection implements Client {
     this.ws.close(closeCode, code);
   }
 
-  private receive(data: RawData, isBinary: boolean): void {
+  /** A frame from the socket (through the server's shared listener). */
+  receive(data: RawData, isBinary: boolean): void {
     this.missedPings = 0;
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const verdict = this.limiter.admit(bytes);

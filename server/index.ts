@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
@@ -190,17 +190,30 @@ class Un75SignalingServer implements SignalingServer {
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    // One listener of each kind for every socket, finding its connection by the socket: a closure
+    // per socket and event would hold some hundreds of bytes on each of tens of thousands of them.
+    const connections = this.connections;
+    const onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
+      connections.get(this)?.receive(data, isBinary);
+    };
+    const onPong = function (this: WebSocket) {
+      const connection = connections.get(this);
+      if (connection) connection.missedPings = 0;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener's own `this` is the socket
+    const server = this;
+    const onClose = function (this: WebSocket, code: number) {
+      server.closed(this, code);
+    };
     this.wss.on('connection', (ws: WebSocket, address: string, host: string | undefined) => {
       const connection = new Connection(ws, context, address, host);
       this.connections.set(ws, connection);
       this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-      ws.on('close', (code) => {
-        this.connections.delete(ws);
-        const left = this.perAddress.get(address)! - 1;
-        if (left) this.perAddress.set(address, left);
-        else this.perAddress.delete(address);
-        connection.closed(code);
-      });
+      ws.on('message', onMessage);
+      ws.on('pong', onPong);
+      // 'close' always follows an error; nothing else to do with it than not crash.
+      ws.on('error', ignore);
+      ws.on('close', onClose);
       // Members waiting for a resume hold memory and a place like a socket: they count too.
       if (this.connections.size + this.hub.waitingForResume() > this.maxConnections) {
         connection.shutDown('server-full', 'this server has no room for more connections; try again later', 1013);
@@ -208,6 +221,16 @@ class Un75SignalingServer implements SignalingServer {
         connection.shutDown('shutting-down', 'the server is shutting down', 1012);
       }
     });
+  }
+
+  private closed(ws: WebSocket, code: number): void {
+    const connection = this.connections.get(ws);
+    if (!connection) return;
+    this.connections.delete(ws);
+    const left = this.perAddress.get(connection.address)! - 1;
+    if (left) this.perAddress.set(connection.address, left);
+    else this.perAddress.delete(connection.address);
+    connection.closed(code);
   }
 
   get address(): AddressInfo | null {
@@ -392,6 +415,8 @@ function normalizeOrigin(origin: string): string {
     return origin;
   }
 }
+
+function ignore(): void {}
 
 function destroySocket(this: Duplex): void {
   this.destroy();

@@ -4,7 +4,8 @@
 //
 //   node --import tsx bench/signaling/run.ts            (about two minutes on two cores)
 //
-// Env: BENCH_CLIENTS (1000), BENCH_IDLE (10000), BENCH_SECONDS (5), BENCH_RATE (signals/s per client, 20).
+// Env: BENCH_CLIENTS (1000), BENCH_IDLE (10000), BENCH_SECONDS (5), BENCH_RATE (signals/s per client, 20),
+// BENCH_PARTS (relay,idle,redis: the parts to run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -20,6 +21,7 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const ROOM = 4;
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'relay,idle,redis').split(','));
 
 // ---------- servers ----------
 
@@ -277,28 +279,30 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'server/tsconfig.json')]);
   const rates = [RATE, RATE * 2];
 
-  console.error('relay: un75-signal, one process');
+  console.error('un75-signal, one process');
   let server = await un75();
-  await relayRun('un75-signal', (i) => un75Client(server.port, `room-${Math.floor(i / ROOM)}`), rates);
-  await idleRun('un75-signal', server, (i) => un75Client(server.port, `idle-${Math.floor(i / ROOM)}`));
+  if (PARTS.has('relay')) await relayRun('un75-signal', (i) => un75Client(server.port, `room-${Math.floor(i / ROOM)}`), rates);
+  if (PARTS.has('idle')) await idleRun('un75-signal', server, (i) => un75Client(server.port, `idle-${Math.floor(i / ROOM)}`));
   await server.stop();
 
-  console.error('relay: PeerJS server');
+  console.error('PeerJS server');
   const peer = await peerjs();
-  await relayRun('peer (PeerJS)', () => peerjsClient(peer.port), rates);
-  await idleRun('peer (PeerJS)', peer, () => peerjsClient(peer.port));
+  if (PARTS.has('relay')) await relayRun('peer (PeerJS)', () => peerjsClient(peer.port), rates);
+  if (PARTS.has('idle')) await idleRun('peer (PeerJS)', peer, () => peerjsClient(peer.port));
   await peer.stop();
 
-  console.error('relay: two un75-signal processes over Redis');
-  const redis = await redisServer();
-  const [a, b] = await Promise.all([un75(['--redis', redis.url]), un75(['--redis', redis.url])]);
-  // Two members of each room on each process: half of all signals cross processes.
-  await relayRun('un75 ×2 + Redis', (i) => un75Client(i % 2 ? b.port : a.port, `room-${Math.floor(i / ROOM)}`), rates);
-  await Promise.all([a.stop(), b.stop()]);
-  server = await un75(['--redis', redis.url]);
-  await relayRun('un75 ×1 + Redis', (i) => un75Client(server.port, `solo-${Math.floor(i / ROOM)}`), [RATE]);
-  await server.stop();
-  await redis.stop();
+  if (PARTS.has('redis')) {
+    console.error('relay: two un75-signal processes over Redis');
+    const redis = await redisServer();
+    const [a, b] = await Promise.all([un75(['--redis', redis.url]), un75(['--redis', redis.url])]);
+    // Two members of each room on each process: half of all signals cross processes.
+    await relayRun('un75 ×2 + Redis', (i) => un75Client(i % 2 ? b.port : a.port, `room-${Math.floor(i / ROOM)}`), rates);
+    await Promise.all([a.stop(), b.stop()]);
+    server = await un75(['--redis', redis.url]);
+    await relayRun('un75 ×1 + Redis', (i) => un75Client(server.port, `solo-${Math.floor(i / ROOM)}`), [RATE]);
+    await server.stop();
+    await redis.stop();
+  }
 
   table(`Signal relay (rooms of ${ROOM}, ${SECONDS} s per load, loopback, clients and servers sharing ${cores()} cores)`, rows);
   table('Idle connections (each joined to a room of 4; RSS of the server process)', idle);

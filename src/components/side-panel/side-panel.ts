@@ -303,11 +303,12 @@ export class Un75SidePanel extends LitElement {
             const original = this.#originals.has(key) || !m.translated;
             const text = original ? m.original : m.text;
             const lang = original ? m.lang : (m.translated?.lang ?? m.lang);
-            return html`<li part="message" class=${m.self ? 'message self' : 'message'}>
+            return html`<li part="message" class=${m.self ? 'message self' : m.history ? 'message relayed' : 'message'}>
               <div class="meta">
                 <bdi class="name">${m.self ? t.you(m.name) : m.name}</bdi>
                 <time datetime=${new Date(m.t).toISOString()}>${time.format(m.t)}</time>
               </div>
+              ${m.history ? html`<p class="label relayed">${t.relayedBy(m.history.relayedByName)}</p>` : nothing}
               <p class="text" lang=${lang} dir=${directionOf(lang)}>${text}</p>
               ${m.translated
                 ? html`<div class="meta">

@@ -324,12 +324,12 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
       // A history is the first thing a link carries, once, and only from the member who sends it to
       // us (the eldest we know); anything else is a replay or a forgery.
       if (link.live || link.history) throw new ChatMessageError('a history after messages, or a second one');
-      if (from !== this.#eldest()) throw new ChatMessageError('a history from a member who is not the eldest');
+      if (from !== this.#eldest()) throw new ChatMessageError('a history not from the eldest');
       link.history = true;
       const history = parseChatHistoryMessage(message);
       const self = this.#messaging.selfId;
       // The eldest never sends us our own messages (a newcomer has none): that would be a forgery.
-      if (history.messages.some((entry) => entry.from === self)) throw new ChatMessageError('a history that names the receiver');
+      if (history.messages.some((entry) => entry.from === self)) throw new ChatMessageError('a history naming us');
       const relayedByName = this.#nameOf(from);
       const added = history.messages
         .map((entry) =>

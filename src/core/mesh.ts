@@ -145,9 +145,7 @@ export function acceptableSignal(data: unknown): 'description' | 'candidate' | '
 
 /** The media sections (m-lines) of a session description. */
 export function mLines(sdp: string): number {
-  let count = sdp.startsWith('m=') ? 1 : 0;
-  for (let at = sdp.indexOf('\nm='); at >= 0; at = sdp.indexOf('\nm=', at + 3)) count++;
-  return count;
+  return sdp.match(/^m=/gm)?.length ?? 0;
 }
 
 /** A peer we are meant to be linked to. */

@@ -231,19 +231,12 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
     // The server closes a socket that sends a frame over its limit: never send one. What could be
     // that large is an answer to an offer a peer made huge; the link fails, the socket stays.
     if (overFrameLimit(frame)) {
-      this.#refusedFrames++;
-      console.warn(`un75: did not send a ${message.type} frame over the server's limit of ${MAX_FRAME_BYTES} bytes`);
+      console.warn(`un75: a ${message.type} frame over ${MAX_FRAME_BYTES} bytes not sent`);
       return;
     }
     this.#socket.send(frame);
   }
 
-  #refusedFrames = 0;
-
-  /** Frames not sent because they were over the server's limit (MAX_FRAME_BYTES). */
-  get refusedFrames(): number {
-    return this.#refusedFrames;
-  }
 
   /** Remembered so that a reconnect re-joins with the latest state. */
   update(state: StateUpdate): void {

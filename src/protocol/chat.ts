@@ -160,11 +160,8 @@ export function parseChatHistoryMessage(msg: Json): ChatHistoryMessage {
   if (!Array.isArray(list) || list.length > MAX_CHAT_HISTORY) fail(`"messages" must be a list of at most ${MAX_CHAT_HISTORY} messages`);
   const messages = list.map((entry: unknown): ChatHistoryEntry => {
     if (!isObject(entry)) fail('a history entry is not an object');
-    const raw = entry.name;
-    if (typeof raw !== 'string' || raw.length > MAX_NAME_LENGTH) fail(`"name" must be a string of at most ${MAX_NAME_LENGTH} characters`);
     // A name as the server hands names out: on one line, no bidi controls (it could forge a line).
-    const name = cleanName(raw);
-    if (!name) fail('"name" is blank');
+    const name = cleanName(text(entry, 'name', MAX_NAME_LENGTH)) || fail('"name" is blank');
     return { ...fields(entry), from: id(entry, 'from', MAX_ID_LENGTH), name };
   });
   return { type: 'chat-history', messages };

@@ -268,6 +268,8 @@ describe('hostile peers', () => {
     await linked(mallory, victor);
     const [malloryId, victorId] = await Promise.all([idOf(mallory), idOf(victor)]);
     await victor.evaluate(watchMarks);
+    const heapBefore = await heapAfterGc(victor);
+    const stopTrace = await traceTasks(victor);
     // 30 messages at once.
     await mallory.evaluate(`(() => {
       const s = ${meeting}.session;
@@ -297,8 +299,11 @@ describe('hostile peers', () => {
       `(() => { const l = ${fromMallory}.filter((m) => m.id.startsWith('talk-')); return { shown: l.length, translated: l.filter((m) => m.translated).length, chars: l.filter((m) => m.translated).reduce((n, m) => n + m.original.length, 0) }; })()`,
     )) as { shown: number; translated: number; chars: number };
     const dropped = (await victor.evaluate(`${meeting}.session.stats.dropped`)) as Record<string, number>;
+    const tasks = await stopTrace();
+    const heapAfter = await heapAfterGc(victor);
     console.log(
-      `# chat burst: ${burst} of 30 accepted; ${seconds.toFixed(1)} s of chat at 10 a second: ${talk.shown} of 100 shown, translation requests ${requests} during it and 3 s after (${talk.translated} translated, ${talk.chars} characters); dropped ${JSON.stringify(dropped)}`,
+      `# chat burst: ${burst} of 30 accepted; ${seconds.toFixed(1)} s of chat at 10 a second: ${talk.shown} of 100 shown, translation requests ${requests} during it and 3 s after (${talk.translated} translated, ${talk.chars} characters); dropped ${JSON.stringify(dropped)}; ` +
+        `longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
     );
     assert.equal(burst, 10, 'the chat budget (CHAT_BUDGET) lets a burst of 10 through');
     assert.ok(talk.shown <= 10 + 2 * (seconds + 1), `2 messages a second after the burst (${talk.shown})`);
@@ -313,6 +318,8 @@ describe('hostile peers', () => {
     const mallory = await open(0, 'poison', 'Mallory', 'spoken-language=en');
     await linked(mallory, victor);
     await victor.locator('un75-meeting').locator('[part~="chat-button"]').click();
+    const heapBefore = await heapAfterGc(victor);
+    const stopTrace = await traceTasks(victor);
     await mallory.evaluate(`${meeting}.session.sendToPeers({ type: 'chat', id: 'poison', text: 'Poisoned time', lang: 'en', t: 1e16 })`);
     await waitInPage(victor, `${meeting}.core.chatMessages.some((m) => m.id === 'poison')`, 'the poisoned message received');
     await mallory.evaluate(`${meeting}.core.sendChat('After the poison').then(() => true)`);
@@ -326,7 +333,12 @@ describe('hostile peers', () => {
         () => false,
       );
     const times = (await victor.evaluate(`${meeting}.core.chatMessages.map((m) => m.t)`)) as number[];
-    console.log(`# poisoned time: the next message shown in the panel ${shown}; page errors ${errors.length} (${[...new Set(errors)].join('; ')}); times kept ${JSON.stringify(times.map((t) => t - Date.now()))} ms from now`);
+    const tasks = await stopTrace();
+    const heapAfter = await heapAfterGc(victor);
+    console.log(
+      `# poisoned time: the next message shown in the panel ${shown}; page errors ${errors.length} (${[...new Set(errors)].join('; ')}); times kept ${JSON.stringify(times.map((t) => t - Date.now()))} ms from now; ` +
+        `longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
     assert.ok(shown, 'the panel shows the next message');
     assert.equal(errors.length, 0, 'no error in the page');
     assert.ok(times.every((t) => Math.abs(t - Date.now()) < 10 * 60_000), 'times kept near now');
@@ -420,6 +432,7 @@ describe('hostile peers', () => {
     const candidate = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 9 typ host', sdpMid: 'nowhere', sdpMLineIndex: 0 } };
     const figures: string[] = [];
     const made: number[] = [];
+    const heapBefore = await heapAfterGc(victor);
     for (const [sdp, tag] of [
       [normal, 'fresh'],
       [wide, 'wide'],
@@ -444,8 +457,11 @@ describe('hostile peers', () => {
       );
     }
     const closes = (await victor.evaluate('window.__wsCloses')) as number[];
+    const heapAfter = await heapAfterGc(victor);
     mallory.close();
-    console.log(`# 100 fresh offers, each with a bad candidate: ${figures.join('; ')}; socket closes ${JSON.stringify(closes)}`);
+    console.log(
+      `# 100 fresh offers, each with a bad candidate: ${figures.join('; ')}; socket closes ${JSON.stringify(closes)}; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
     // The first link of a remote is free; every later one takes a renegotiation token (8 at once,
     // one per 5 s), and what waits is the newest offer only.
     assert.ok(made[0]! <= 1 + 8 + 15 / 5 + 2, `peer connections bounded by the budget (${made[0]})`);

@@ -407,7 +407,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /**
    * Adds a remote candidate here rather than through simple-peer, which destroys the whole link when
-   * the browser refuses one: a remote (or anyone who learnt the link's id) could end our link with
+   * the browser refuses one: a remote could end our link, and have a new one made, with
    * one bad candidate. One the browser refuses is ignored; the others still connect the link. Before
    * the remote description is set, candidates wait (a few) and are added once it is.
    */

@@ -144,17 +144,19 @@ export class Un75Lobby extends LitElement {
     track.enabled = !this.micOff;
   }
 
-  #intentAt = -Infinity;
+  #movedAt = -Infinity;
 
-  /**
-   * The name field focused, or Join pointed at or focused: the person is about to join. A pointer
-   * moving over Join says it too (a browser does not always fire `pointerenter`), once a second at most.
-   */
+  /** The name field focused, or Join pointed at or focused: the person is about to join. */
   readonly #intent = () => {
-    const now = performance.now();
-    if (now - this.#intentAt < 1000) return;
-    this.#intentAt = now;
     this.dispatchEvent(new Event('un75-lobby-intent', { bubbles: true, composed: true }));
+  };
+
+  /** A pointer moving over Join says it too (a browser does not always fire `pointerenter`), once a second at most. */
+  readonly #moveOnJoin = () => {
+    const now = performance.now();
+    if (now - this.#movedAt < 1000) return;
+    this.#movedAt = now;
+    this.#intent();
   };
 
   async #submit(event: Event) {
@@ -226,7 +228,7 @@ export class Un75Lobby extends LitElement {
           })}
           ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.#changeMicrophone(id))}
           ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
-          <button part="join" type="submit" ?disabled=${this.busy} @pointerenter=${this.#intent} @pointermove=${this.#intent} @focus=${this.#intent}>${this.busy ? t.joining : t.join}</button>
+          <button part="join" type="submit" ?disabled=${this.busy} @pointerenter=${this.#intent} @pointermove=${this.#moveOnJoin} @focus=${this.#intent}>${this.busy ? t.joining : t.join}</button>
         </form>
       </section>
     `;

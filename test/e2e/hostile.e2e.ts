@@ -233,8 +233,8 @@ describe('hostile peers', () => {
     // Alice's next messages, with the ids the forgery took; "Nine" comes after them.
     for (const text of ['Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine']) await alice.evaluate(`${meeting}.core.sendChat(${JSON.stringify(text)}).then(() => true)`);
     await waitInPage(victor, `${meeting}.core.chatMessages.some((m) => m.original === 'Nine')`, "Alice's ninth message at Victor");
-    // Translations the forgery started: let them run.
-    await victor.waitForTimeout(3000);
+    // Every translation the messages (forged ones included) started has run.
+    await waitInPage(victor, `${meeting}.core.chat.translationsInFlight === 0 && !${meeting}.core.chatMessages.some((m) => m.translating)`, 'the translations done', 90000);
     const tasks = await stopTrace();
     const lag = (await victor.evaluate('window.__lag')) as { max: number; longest: number };
     const heapAfter = await heapAfterGc(victor);

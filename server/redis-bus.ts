@@ -382,6 +382,8 @@ type RunScript = (keys: string[], args: Array<string | number>) => Promise<unkno
 interface StoredMember extends StoredSession, Partial<BarIdentity> {
   info: PeerInfo;
   v: number;
+  /** When it was admitted (ms, Redis clock). */
+  since: number;
 }
 
 const keysOf = (room: string) => ['m', 'n', 's', 't', 'a', 'l', 'w', 'x', 'b'].map((k) => `un75:{${room}}:${k}`);
@@ -625,14 +627,17 @@ function members(result: unknown): Array<ClusterMember & StoredSession> {
   const [flatMembers, flatNodes] = result as [string[], string[]];
   const nodes = new Map<string, string>();
   for (let i = 0; i < flatNodes.length; i += 2) nodes.set(flatNodes[i]!, flatNodes[i + 1]!);
-  const out: Array<ClusterMember & StoredSession> = [];
+  const out: Array<ClusterMember & StoredSession & { since: number }> = [];
   for (let i = 0; i < flatMembers.length; i += 2) {
     const stored = parseStored(flatMembers[i + 1]!);
     if (stored && stored.info.id === flatMembers[i]) {
-      out.push({ info: stored.info, v: stored.v, fixedName: stored.fixedName, subject: stored.subject, expiresAt: stored.expiresAt, node: nodes.get(flatMembers[i]!) ?? '' });
+      const { info, v, fixedName, subject, expiresAt, since } = stored;
+      out.push({ info, v, fixedName, subject, expiresAt, since, node: nodes.get(flatMembers[i]!) ?? '' });
     }
   }
-  return out;
+  // In arrival order, as on one process: a welcome lists the room's eldest first (browsers take
+  // the chat history from the eldest only). Redis keeps a hash of such records in no order.
+  return out.sort((a, b) => a.since - b.since);
 }
 
 /** Member ids a script returns (those it removed), each checked like an id in an event. */
@@ -656,6 +661,7 @@ function parseStored(json: string): StoredMember | null {
       subject: typeof v.subject === 'string' ? v.subject : null,
       expiresAt: typeof v.expiresAt === 'number' ? v.expiresAt : null,
       v: isVersion(v.v) ? v.v : 1,
+      since: typeof v.since === 'number' ? v.since : 0,
     };
   } catch {
     return null;

@@ -109,11 +109,17 @@ describe('one room across three processes', () => {
 
   test('host succession with concurrent leaves: exactly one host, the same on every process', async () => {
     const people: Array<{ c: TestClient; w: Msg<'welcome'> }> = [];
+    // Six through two processes, the seventh through the third, which learns the room from Redis.
     for (let i = 0; i < 7; i++) {
-      const c = await on(p[i % 3]!);
+      const c = await on(p[i < 6 ? i % 2 : 2]!);
       people.push({ c, w: await c.join('succession', `P${i}`) });
     }
     assert.equal(people[0]!.w.self.role, 'host');
+    assert.deepEqual(
+      people[6]!.w.peers.map((x) => x.id),
+      people.slice(0, 6).map((x) => x.w.id),
+      'a welcome through a process new to the room lists it in arrival order too (the eldest first)',
+    );
     // The host and the two longest present after it leave at the same moment, through three processes.
     for (const leaving of people.slice(0, 3)) leaving.c.send({ type: 'leave' });
     const stay = people.slice(3);

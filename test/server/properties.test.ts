@@ -98,6 +98,16 @@ for (const processes of [1, 2]) {
           const read = (c: number) => {
             for (const m of sockets[c]!.take('peer-updated')) if (m.peer.id === id[c]) told[c] = m.peer.role;
           };
+          /** Who each client has been told is in its room (welcome, then joins and leaves). */
+          const known: Array<Set<string>> = Array.from({ length: CLIENTS }, () => new Set());
+          const knowsItsRoom = (c: number) => {
+            for (const m of sockets[c]!.take('peer-joined')) known[c]!.add(m.peer.id);
+            for (const m of sockets[c]!.take('peer-left')) known[c]!.delete(m.id);
+            const r = room[c];
+            if (r === null) return true;
+            const others = members(r).filter((i) => i !== c).map((i) => id[i]!);
+            return others.length === known[c]!.size && others.every((x) => known[c]!.has(x));
+          };
           try {
             for (const cmd of commands) {
               const me = sockets[cmd.c]!;
@@ -120,6 +130,7 @@ for (const processes of [1, 2]) {
                     const first = hostOf(cmd.room) === undefined;
                     assert.equal(welcome.self.role, first ? 'host' : 'participant', 'a room without a host makes its newcomer host');
                     room[cmd.c] = cmd.room;
+                    known[cmd.c] = new Set(welcome.peers.map((p) => p.id));
                     role[cmd.c] = first ? 'host' : 'participant';
                     told[cmd.c] = welcome.self.role;
                     enter(cmd.c, cmd.room);
@@ -181,6 +192,9 @@ for (const processes of [1, 2]) {
                   break;
               }
               await settle(...sockets);
+              // Across processes, news of a join or a leave reaches the others through Redis a moment
+              // later: the next step waits until every member has been told the room as the model has it.
+              await waitFor(() => sockets.every((_, c) => knowsItsRoom(c)), 5000, 'every member to be told its room');
               // Nothing arrives that the model did not expect: no signal for anyone, no welcome.
               for (const [c, s] of sockets.entries()) {
                 assert.deepEqual(s.take('signal'), [], 'no stray signal');

@@ -10,6 +10,5 @@ declare global {
   }
   interface GlobalEventHandlersEventMap {
     'un75-lobby-join': CustomEvent<LobbyJoinDetail>;
-    'un75-lobby-intent': Event;
   }
 }

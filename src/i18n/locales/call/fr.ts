@@ -86,7 +86,6 @@ export const fr: CallStrings = {
   charactersLeft: (n) => (n <= 1 ? `${n} caractère restant` : `${n} caractères restants`),
   showOriginal: 'Afficher l’original',
   noMessages: 'Aucun message pour l’instant.',
-  relayedBy: (name) => `Message antérieur, transmis par ${name}`,
   chatFrom: (name, text) => `${name} : ${text}`,
   transcriptFormat: 'Format',
   formatText: 'Texte brut',

@@ -1,6 +1,7 @@
 // Shared by the server tests: a real server on loopback and real `ws` clients that record what
 // they receive, so that tests can wait for a frame or assert that none came.
 import { once } from 'node:events';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import WebSocket from 'ws';
 import { parseServerMessage, type PeerInfo, type ServerMessage } from '../../src/protocol/signaling.js';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../server/index.js';
@@ -136,16 +137,53 @@ export interface ServerProcess {
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** Compiles the server once, so that tests can run the real `bin/un75-signal.js`. */
+/** Each server source (server/, src/protocol/) and where tsc writes it under server/dist. */
+function serverSources(): Array<[source: string, output: string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const dir of ['server', 'src/protocol']) {
+    for (const file of readdirSync(`${root}${dir}`, { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts') || file.endsWith('.d.ts') || /^(dist|node_modules)\//.test(file)) continue;
+      pairs.push([`${root}${dir}/${file}`, `${root}server/dist/${dir}/${file.replace(/\.ts$/, '.js')}`]);
+    }
+  }
+  return pairs;
+}
+
+const upToDate = () =>
+  serverSources().every(([source, output]) => existsSync(output) && statSync(output).mtimeMs >= statSync(source).mtimeMs);
+
+/**
+ * Compiles the server when its build is older than its sources, so that tests can run the real
+ * `bin/un75-signal.js`. Test files run in parallel and spawn that binary: one compiles at a time
+ * (a lock file), and none rewrites a build that is up to date (`npm test` builds first), since
+ * another file's server may be loading it.
+ */
 let compiled: Promise<void> | null = null;
 export function compileServer(): Promise<void> {
   compiled ??= (async () => {
-    const { execFile } = await import('node:child_process');
-    await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}server/tsconfig.json`], (err, stdout) =>
-        err ? reject(new Error(`tsc failed:\n${stdout}`)) : resolve(),
-      ),
-    );
+    const lock = `${root}server/.compile-lock`;
+    for (const deadline = Date.now() + 180_000; ; ) {
+      try {
+        closeSync(openSync(lock, 'wx'));
+        break;
+      } catch {
+        // A lock left by a run that was killed mid-compile: tsc takes well under two minutes.
+        if (existsSync(lock) && statSync(lock).mtimeMs < Date.now() - 120_000) rmSync(lock, { force: true });
+        if (Date.now() > deadline) throw new Error(`${lock} is held for over 3 minutes: remove it if no test runs`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    try {
+      if (upToDate()) return;
+      const { execFile } = await import('node:child_process');
+      await new Promise<void>((resolve, reject) =>
+        execFile(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}server/tsconfig.json`], (err, stdout) =>
+          err ? reject(new Error(`tsc failed:\n${stdout}`)) : resolve(),
+        ),
+      );
+    } finally {
+      rmSync(lock, { force: true });
+    }
   })();
   return compiled;
 }

@@ -41,8 +41,12 @@ export interface Client {
   admitted(member: LocalMember): void;
 }
 
-/** A member whose socket this process holds (or held, during the resume grace). */
-export interface LocalMember {
+/**
+ * A member whose socket this process holds (or held, during the resume grace). A class, so that
+ * every member shares one shape: an object spread gave each its own hidden class (some 400 bytes
+ * more for every member, measured in a heap snapshot).
+ */
+export class LocalMember {
   readonly id: string;
   readonly room: string;
   info: PeerInfo;
@@ -57,36 +61,13 @@ export interface LocalMember {
   client: Client | null;
   /** Where its socket came from; a member waiting for a resume still counts against that address. */
   address: string;
-  grace: NodeJS.Timeout | null;
-  /** Counted among the members waiting for a resume. */
-  waiting: boolean;
-  /** Frames that arrived while the socket was gone, delivered on resume. */
-  backlog: string[];
-  backlogBytes: number;
-  /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
-  version: number;
-  pendingWrites: number;
-}
-
-/**
- * A member on its own socket, not admitted yet, holding the hash of its resume secret. A class, so
- * that every member shares one shape: the object spread it replaces gave each its own hidden class
- * (some 400 bytes more for every member, measured in a heap snapshot).
- */
-class MemberSession implements LocalMember {
-  readonly id: string;
-  readonly room: string;
-  info: PeerInfo;
-  secretHash: string;
-  readonly fixedName: boolean;
-  readonly subject: string | null;
-  expiresAt: number | null;
-  client: Client | null;
-  address: string;
   grace: NodeJS.Timeout | null = null;
+  /** Counted among the members waiting for a resume. */
   waiting = false;
+  /** Frames that arrived while the socket was gone, delivered on resume. */
   backlog: string[] = [];
   backlogBytes = 0;
+  /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
   version = 1;
   pendingWrites = 0;
 
@@ -357,7 +338,7 @@ export class Hub implements ClusterListener {
       cameraEnabled: request.state.cameraEnabled ?? false,
       handRaised: request.state.handRaised ?? false,
     };
-    const member: LocalMember = new MemberSession(
+    const member = new LocalMember(
       { id, room: request.room, info, fixedName: request.fixedName, subject: request.subject ?? null, expiresAt: request.expiresAt ?? null },
       client,
       secret,
@@ -965,7 +946,7 @@ export class Hub implements ClusterListener {
         claimed = await cluster.claim(request.room, id, secretHash, hashSecret(secret));
       }
       if (!claimed || claimed === 'attached') return null;
-      const member: LocalMember = new MemberSession(
+      const member = new LocalMember(
         {
           id,
           room: request.room,

@@ -1,20 +1,6 @@
-// The one entry of the end-to-end suite: every *.e2e.ts registers its tests here so that they all
-// run in one process and share the browser instances of harness.ts.
-import { after } from 'node:test';
-import { closeBrowsers } from './harness.js';
+// Every end-to-end file in one process, one after the other, sharing the browser instances of
+// harness.ts: `node --import tsx --test test/e2e/run.ts`. `npm run test:e2e` runs the two groups of
+// suites.ts at once instead (group-1.ts, group-2.ts).
+import { GROUPS, register } from './suites.js';
 
-after(closeBrowsers);
-
-await import('./call.e2e.js');
-await import('./mesh.e2e.js');
-await import('./turn.e2e.js');
-await import('./captions.e2e.js');
-await import('./interpretation.e2e.js');
-await import('./firefox.e2e.js');
-await import('./stun.e2e.js');
-await import('./custom-layout.e2e.js');
-await import('./hostile.e2e.js');
-await import('./headless.e2e.js');
-await import('./host.e2e.js');
-await import('./layout.e2e.js');
-await import('./csp.e2e.js');
+await register(GROUPS.flat());

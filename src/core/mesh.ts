@@ -414,7 +414,11 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   #addCandidate(link: Link, candidate: RTCIceCandidateInit) {
     const pc = link.pc as RTCPeerConnection | null;
     if (!pc || pc.signalingState === 'closed') return;
-    if (!pc.remoteDescription) {
+    // Before the description it belongs to (none yet, or an ICE restart's still waiting for its
+    // renegotiation token), a candidate waits: added now it would be refused and lost, and the link
+    // would never connect again.
+    const ufrag = candidate.usernameFragment;
+    if (!pc.remoteDescription || (ufrag && !pc.remoteDescription.sdp.includes(`a=ice-ufrag:${ufrag}\r\n`))) {
       if (link.candidates.length < PENDING_CANDIDATES) link.candidates.push(candidate);
       return;
     }

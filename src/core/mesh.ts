@@ -97,8 +97,9 @@ const DEFERRED_REQUESTS = 2;
 
 /**
  * Transceivers a link may reach through the remote side's requests: ours (audio, video) and theirs
- * (a screen share, an interpreter's channel), with room for a few shares stopped and started again
- * (a stopped sender cannot be reused). Past it, requests are refused.
+ * (a screen share, an interpreter's channel), with room for those of ended shares not yet gone
+ * (an ended share's transceivers are stopped on both sides and its section reused by the next
+ * share, see `#unshare`). Past it, requests are refused.
  */
 export const MAX_TRANSCEIVERS = 8;
 
@@ -107,11 +108,14 @@ export const MAX_TRANSCEIVERS = 8;
  * the data channel's, with room for sections of stopped transceivers not yet reused. Each one
  * becomes a transceiver, a track event and a section of our answer (about 4 KB each in Chromium): 400
  * of them took the page hundreds of milliseconds and made an answer over the server's frame limit.
+ * An honest description stays far below however often its sender shares: ended shares' sections
+ * are reused (`#unshare`); audio, camera, data and a share take 5 with the last share's section.
  */
 export const MAX_M_LINES = 12;
 /**
- * Longest description taken from a remote, in characters: an honest one with MAX_M_LINES sections
- * and every codec Chromium offers is under 45,000.
+ * Longest description taken from a remote, in characters. A video section with every codec
+ * Chromium 156 offers takes about 5,400, so this holds eight; an honest description with audio,
+ * camera, a share and the section of the share before (mesh.test.ts) is under 15,000.
  */
 export const MAX_SDP_CHARS = 48 * 1024;
 /** Remote candidates kept for a link until its remote description is set. */
@@ -177,6 +181,8 @@ class Link {
   iceRestarts = 0;
   /** Remote candidates that came before the remote description (added once it is set). */
   candidates: RTCIceCandidateInit[] = [];
+  /** Transceivers we (the initiator) added at the remote's request, for tracks of its own (a share). */
+  readonly requested = new WeakSet<RTCRtpTransceiver>();
   /** Re-arms the connecting timeout: the link moved forward (see CONNECTING_TIMEOUT_MS). */
   progressed: () => void = () => {};
 
@@ -398,11 +404,13 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       this.#addCandidate(link, (data as { candidate: RTCIceCandidateInit }).candidate);
       return;
     }
+    const before = acceptableSignal(data) === 'transceiver' && link.initiator ? new Set(link.pc.getTransceivers()) : undefined;
     try {
       link.peer.signal(data as SignalData);
     } catch (err) {
       console.warn(`un75: dropped a signal from ${link.remoteId}:`, (err as Error).message);
     }
+    if (before) for (const transceiver of link.pc.getTransceivers()) if (!before.has(transceiver)) link.requested.add(transceiver);
   }
 
   /**
@@ -473,6 +481,16 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link);
     pc.addEventListener('iceconnectionstatechange', checking);
     pc.addEventListener('signalingstatechange', checking);
+    // The remote ended a share it asked us for a transceiver for (it stopped its own, see
+    // `#unshare`; its answer says inactive): only an offer can reject a media section, and only we
+    // make offers on this link, so we stop ours. The next offer rejects the section and a later
+    // share reuses it.
+    pc.addEventListener('signalingstatechange', () => {
+      if (pc.signalingState !== 'stable') return;
+      for (const transceiver of pc.getTransceivers()) {
+        if (link.requested.has(transceiver) && transceiver.currentDirection === 'inactive') transceiver.stop();
+      }
+    });
     pc.addEventListener('signalingstatechange', () => {
       if (!pc.remoteDescription || link.candidates.length === 0) return;
       const waiting = link.candidates;
@@ -649,13 +667,28 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.#screen = stream ?? undefined;
     for (const link of this.#links.values()) {
       try {
-        if (previous) link.peer.removeStream(previous);
+        if (previous) this.#unshare(link, previous);
         if (stream) link.peer.addStream(stream);
       } catch (err) {
         console.warn(`un75: could not change the screen share for ${link.remoteId}:`, (err as Error).message);
       }
     }
     this.#applyBitrateCap();
+  }
+
+  /**
+   * Takes a share off a link for good: its senders are removed (simple-peer renegotiates) and their
+   * transceivers stopped, so the next offer rejects their media sections and the browser reuses
+   * them for the next share. A sender that is only removed cannot carry a new track; its section
+   * would stay in every later description, about 5 KB each in Chromium, and a few shares later the
+   * descriptions would be past what the other side takes from a remote (MAX_M_LINES,
+   * MAX_SDP_CHARS), or the transceivers past MAX_TRANSCEIVERS, and the next share never shown.
+   */
+  #unshare(link: Link, stream: MediaStream) {
+    const tracks: MediaStreamTrack[] = stream.getTracks();
+    const transceivers = link.pc.getTransceivers().filter((t) => t.sender.track !== null && tracks.includes(t.sender.track));
+    link.peer.removeStream(stream);
+    for (const transceiver of transceivers) transceiver.stop();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import fc from 'fast-check';
-import { FLOOD_COOL_DOWN_MS, MAX_M_LINES, MAX_SDP_CHARS, MeshCall, RENEGOTIATE_RATE, acceptableSignal, mLines } from '../../src/core/mesh.js';
+import { FLOOD_COOL_DOWN_MS, MAX_M_LINES, MAX_SDP_CHARS, MAX_TRANSCEIVERS, MeshCall, RENEGOTIATE_RATE, acceptableSignal, mLines } from '../../src/core/mesh.js';
 
 // MeshCall with real RTCPeerConnections in this page: the newcomer offers to everyone already in
 // the room, and waits for the offers of those who come after it.
@@ -147,15 +147,39 @@ describe('MeshCall connecting timeout', () => {
   });
 });
 
-/** Meshes in this page whose signals go straight to each other, each with its received data. */
+/** A signal one mesh of a room handed to another (see `room`). */
+interface Sent {
+  from: string;
+  to: string;
+  data: { type?: unknown; sdp?: unknown };
+  delivered: boolean;
+}
+
+/** Meshes in this page whose signals go straight to each other, with no camera or microphone (see `roomWith`). */
 function room(meshes: MeshCall[], ...ids: string[]) {
+  return roomWith(meshes, () => new MediaStream(), ...ids);
+}
+
+/**
+ * Meshes in this page whose signals go straight to each other, each with its received data and
+ * every signal sent (`sent`); each sends the local stream `localStream` gives it.
+ */
+function roomWith(meshes: MeshCall[], localStream: (id: string) => MediaStream, ...ids: string[]) {
   const byId = new Map<string, MeshCall>();
   const received = new Map<string, { from: string; data: string }[]>();
+  const sent: Sent[] = [];
   for (const id of ids) {
     const m = new MeshCall(id, {
       iceServers: [],
-      localStream: new MediaStream(),
-      sendSignal: (to, sid, data) => setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0),
+      localStream: localStream(id),
+      sendSignal: (to, sid, data) => {
+        const signal: Sent = { from: id, to, data: data as Sent['data'], delivered: false };
+        sent.push(signal);
+        setTimeout(() => {
+          byId.get(to)?.handleSignal(id, sid, data);
+          signal.delivered = true;
+        }, 0);
+      },
     });
     received.set(id, []);
     m.on('data', (e) => received.get(id)!.push(e.detail));
@@ -164,7 +188,7 @@ function room(meshes: MeshCall[], ...ids: string[]) {
   }
   // Later ids joined later: they initiate to everyone before them.
   ids.forEach((id, i) => ids.forEach((other, j) => i !== j && byId.get(id)!.add(other, j < i)));
-  return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)! };
+  return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)!, sent };
 }
 type Room = ReturnType<typeof room>;
 
@@ -229,9 +253,11 @@ describe('MeshCall.suspend', () => {
 describe('MeshCall renegotiation budget', () => {
   const meshes: MeshCall[] = [];
   const painters: ReturnType<typeof setInterval>[] = [];
+  const tracks: MediaStreamTrack[] = [];
   afterEach(() => {
     meshes.splice(0).forEach((m) => m.destroy());
     painters.splice(0).forEach(clearInterval);
+    tracks.splice(0).forEach((t) => t.stop());
   });
 
   /** A live video stream of its own, as a screen share would be. */
@@ -259,6 +285,39 @@ describe('MeshCall renegotiation budget', () => {
     expect(r.mesh('first').refusedSignals).to.equal(0);
     await delivered(r, 'first', 'second', 'still linked');
   });
+
+  // Each share is a new sender. A share only removed would leave its media section (about 5 KB in
+  // Chromium) in every later description, so the descriptions of someone who shares again and again
+  // would outgrow what the other side takes from a remote (MAX_M_LINES, MAX_SDP_CHARS).
+  for (const sharer of ['second', 'first'] as const) {
+    const who = sharer === 'second' ? 'the offerer' : 'the answerer';
+    it(`keeps the descriptions of ${who} sharing again and again within what the other side takes`, async function () {
+      this.timeout(180000);
+      // A camera and a microphone on both sides, as in a call: three media sections before any share.
+      const devices = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      devices.getTracks().forEach((t) => tracks.push(t));
+      const r = roomWith(meshes, () => new MediaStream(devices.getTracks().map((t) => tracks[tracks.push(t.clone()) - 1]!)), 'first', 'second'); // second initiates
+      await delivered(r, 'second', 'first', 'hello');
+      const other = sharer === 'second' ? 'first' : 'second';
+      const arrived = new Set<string>();
+      r.mesh(other).on('track', (e) => arrived.add(e.detail.stream.id));
+      // The worst case for the size of a description: each share starts once the last negotiation is
+      // over (a share started while one is in flight may happen to reuse the section before it).
+      const settled = () => r.sent.every((s) => s.delivered) && r.sent.filter((s) => s.data.type === 'offer').length === r.sent.filter((s) => s.data.type === 'answer').length;
+      // Past what an unbounded description (MAX_SDP_CHARS) and an unbounded count of transceivers
+      // for the remote's shares (MAX_TRANSCEIVERS: audio, camera and six shares) would allow.
+      const count = sharer === 'second' ? RENEGOTIATE_RATE.burst + 2 : MAX_TRANSCEIVERS - 1;
+      for (let i = 1; i <= count; i++) {
+        const share = screen();
+        r.mesh(sharer).setScreenStream(share);
+        await waitUntil(() => arrived.has(share.id) && settled(), `share ${i} at the other side`, { timeout: 60000 });
+      }
+      const descriptions = r.sent.filter((s) => typeof s.data.sdp === 'string').map((s) => s.data.sdp as string);
+      expect(Math.max(...descriptions.map(mLines))).to.be.at.most(MAX_M_LINES);
+      expect(Math.max(...descriptions.map((d) => d.length))).to.be.at.most(MAX_SDP_CHARS);
+      expect(r.mesh('first').refusedSignals + r.mesh('second').refusedSignals).to.equal(0);
+    });
+  }
 });
 
 // What a remote sends about its links is hostile: its descriptions are held to a size, its every

@@ -183,6 +183,10 @@ class Link {
   candidates: RTCIceCandidateInit[] = [];
   /** Transceivers we (the initiator) added at the remote's request, for tracks of its own (a share). */
   readonly requested = new WeakSet<RTCRtpTransceiver>();
+  /** Transceivers of our shares that ended (see `MeshCall.#retire`). */
+  readonly ended = new WeakSet<RTCRtpTransceiver>();
+  /** Transceivers negotiated to send at least once: the browser never reuses them for a new track. */
+  readonly sent = new WeakSet<RTCRtpTransceiver>();
   /** Re-arms the connecting timeout: the link moved forward (see CONNECTING_TIMEOUT_MS). */
   progressed: () => void = () => {};
 
@@ -481,16 +485,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link);
     pc.addEventListener('iceconnectionstatechange', checking);
     pc.addEventListener('signalingstatechange', checking);
-    // The remote ended a share it asked us for a transceiver for (it stopped its own, see
-    // `#unshare`; its answer says inactive): only an offer can reject a media section, and only we
-    // make offers on this link, so we stop ours. The next offer rejects the section and a later
-    // share reuses it.
-    pc.addEventListener('signalingstatechange', () => {
-      if (pc.signalingState !== 'stable') return;
-      for (const transceiver of pc.getTransceivers()) {
-        if (link.requested.has(transceiver) && transceiver.currentDirection === 'inactive') transceiver.stop();
-      }
-    });
+    pc.addEventListener('signalingstatechange', () => pc.signalingState === 'stable' && this.#retire(link));
     pc.addEventListener('signalingstatechange', () => {
       if (!pc.remoteDescription || link.candidates.length === 0) return;
       const waiting = link.candidates;
@@ -678,17 +673,35 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
 
   /**
    * Takes a share off a link for good: its senders are removed (simple-peer renegotiates) and their
-   * transceivers stopped, so the next offer rejects their media sections and the browser reuses
-   * them for the next share. A sender that is only removed cannot carry a new track; its section
+   * transceivers stopped (`#retire`), so an offer rejects their media sections and the browser
+   * reuses them for a later share. A sender that is only removed cannot carry a new track; its section
    * would stay in every later description, about 5 KB each in Chromium, and a few shares later the
    * descriptions would be past what the other side takes from a remote (MAX_M_LINES,
    * MAX_SDP_CHARS), or the transceivers past MAX_TRANSCEIVERS, and the next share never shown.
    */
   #unshare(link: Link, stream: MediaStream) {
     const tracks: MediaStreamTrack[] = stream.getTracks();
-    const transceivers = link.pc.getTransceivers().filter((t) => t.sender.track !== null && tracks.includes(t.sender.track));
+    for (const t of link.pc.getTransceivers()) if (t.sender.track !== null && tracks.includes(t.sender.track)) link.ended.add(t);
     link.peer.removeStream(stream);
-    for (const transceiver of transceivers) transceiver.stop();
+    this.#retire(link);
+  }
+
+  /**
+   * Stops the transceivers of ended shares (`#unshare`) once the browser can no longer reuse them,
+   * and at every end of a negotiation. Ours: once negotiated to send, the browser never reuses them
+   * for a new track; before that, the next share's `addTrack` reuses one, and must: Chromium 156
+   * picks a stopping transceiver that never sent for a new track and throws ("The existing
+   * transceiver is stopping"), losing that share. The remote's, which we added at its request: the
+   * remote stopped its own and its answer says inactive, but only an offer can reject a media
+   * section, and only we make offers on this link, so we stop ours.
+   */
+  #retire(link: Link) {
+    for (const t of link.pc.getTransceivers()) {
+      if (t.currentDirection === 'sendrecv' || t.currentDirection === 'sendonly') link.sent.add(t);
+      const ours = link.ended.has(t);
+      const theirs = link.requested.has(t) && t.currentDirection === 'inactive';
+      if ((ours || theirs) && link.sent.has(t) && t.sender.track === null && t.direction !== 'stopped') t.stop();
+    }
   }
 
   /**

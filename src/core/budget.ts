@@ -1,3 +1,5 @@
+import { CHAT_BUDGET } from '../protocol/chat.js';
+
 /**
  * Budgets for what other people's browsers send (design §5, docs/security.md): a token bucket per
  * sender and per kind of message. Everything a peer sends is hostile until validated and budgeted;
@@ -59,6 +61,9 @@ export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
   screen: { burst: 5, perSecond: 1 },
   /** How a receiver shows our video (view-hints.ts): on resize, scroll, hide; senders stay within it. */
   view: { burst: 8, perSecond: 2 },
+  /** A person typing (src/protocol/chat.ts); a history once per link. */
+  chat: CHAT_BUDGET.chat,
+  'chat-history': CHAT_BUDGET['chat-history'],
   other: { burst: 20, perSecond: 5 },
 };
 
@@ -68,7 +73,7 @@ export const PEER_MESSAGE_RATES: Readonly<Record<string, Rate>> = {
  * little as possible per message (reading the kind would mean parsing it first); what it refuses
  * is counted as `flood`.
  */
-export const PEER_TOTAL_RATE: Rate = { burst: 80, perSecond: 20 };
+export const PEER_TOTAL_RATE: Rate = { burst: 80, perSecond: 22 };
 
 /**
  * How far over its total budget a sender may go before it counts as flooding: refusals a sender may

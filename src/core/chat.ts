@@ -5,12 +5,23 @@
  * render what it announces.
  */
 
-import { MAX_CHAT_HISTORY, MAX_CHAT_HISTORY_CHARS, MAX_CHAT_TEXT, ChatMessageError, cleanChatText, parseChatHistoryMessage, parseChatMessage } from '../protocol/chat.js';
+import {
+  CHAT_TRANSLATION_RATE,
+  MAX_CHAT_HISTORY,
+  MAX_CHAT_HISTORY_CHARS,
+  MAX_CHAT_TEXT,
+  ChatMessageError,
+  clampChatTime,
+  cleanChatText,
+  parseChatHistoryMessage,
+  parseChatMessage,
+} from '../protocol/chat.js';
 import type { ChatHistoryEntry, ChatHistoryMessage, ChatMessage } from '../protocol/chat.js';
 import type { CaptionNote } from './captions.types.js';
 import type { ChatTranscriptLine } from './transcript.js';
 import { TranslationError, isAbortError, sharedCache, translationNote } from './translation.js';
 import { sameLanguage } from './language.js';
+import { TokenBucket } from './budget.js';
 import type { CachedTranslator, Translator } from './translation.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { Participant, PeerMessageDetail, PeerMessaging } from './types.js';
@@ -41,8 +52,11 @@ export interface ChatEntry {
   translating: boolean;
   /** Written by the local participant. */
   self: boolean;
-  /** Received in the history a member sent on arrival; `relayedBy` is that member. */
-  history?: { relayedBy: string } | undefined;
+  /**
+   * Received in the history a member sent on arrival: `relayedBy` is that member's id, `relayedByName`
+   * their name. The relaying member could have written anything under any name: show it as relayed.
+   */
+  history?: { relayedBy: string; relayedByName: string } | undefined;
 }
 
 /** What ChatService needs of a session: peer messaging, and who was there before us. */
@@ -83,6 +97,8 @@ interface Job {
   key: string;
   to: string;
   controller: AbortController;
+  /** Whose translation budget it takes (the writer, or a history's relayer); none when the reader asked. */
+  source: string | undefined;
 }
 
 const keyOf = (from: string, id: string) => `${from}/${id}`;
@@ -102,8 +118,16 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
   readonly #timeout: number;
 
   #list: ChatEntry[] = [];
-  /** Keys (writer/id) of messages seen, including evicted ones, bounded. */
+  /** Keys (writer/id) of messages received live (or sent), including evicted ones, bounded. */
   readonly #seen = new Set<string>();
+  /**
+   * Keys of history entries in the list. Apart from `#seen`: a relayed entry cannot stand for a
+   * message its writer has not sent yet (a forged id would silence the writer's next message).
+   */
+  readonly #relayed = new Set<string>();
+  /** Translation requests each writer (or relayer) may still cause (CHAT_TRANSLATION_RATE). */
+  readonly #budgets = new Map<string, TokenBucket>();
+  #pumpTimer: ReturnType<typeof setTimeout> | undefined;
   /** Messages not yet announced with a `message` event. */
   readonly #unannounced = new Set<string>();
   #unread = 0;
@@ -126,6 +150,7 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     if (typeof id !== 'string') return;
     this.#links.delete(id);
     this.#elders?.delete(id);
+    this.#budgets.delete(id);
   };
   readonly #onJoined = () => this.#noteElders();
 
@@ -230,6 +255,7 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
 
   /* ------------------------------------------------------------------------------ history */
 
+  /** Who was in the room before us, in the order they arrived (the session lists them so). */
   #noteElders(): void {
     const self = this.#messaging.selfId;
     const everyone = this.#messaging.participants;
@@ -244,6 +270,18 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     if (!this.#elders || this.#elders.has(newcomer)) return false;
     for (const id of this.#elders) if (id !== newcomer && this.#messaging.participant(id)) return false;
     return true;
+  }
+
+  /**
+   * The member who sends us the history: the one who came first of those in the room before us and
+   * still there. By the rule above, that is the member who finds none of its own elders left.
+   */
+  #eldest(): string | undefined {
+    // The history can come before `joined` is dispatched (the session waits for its first links'
+    // checks): the welcome list is known by then.
+    if (!this.#elders && this.#messaging.selfId !== undefined) this.#noteElders();
+    for (const id of this.#elders ?? []) if (this.#messaging.participant(id)) return id;
+    return undefined;
   }
 
   #handlePeerConnected(id: unknown): void {
@@ -276,18 +314,31 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     let link = this.#links.get(from);
     if (!link) this.#links.set(from, (link = { live: false, history: false }));
     try {
+      const now = Date.now();
       if (message.type === 'chat') {
         const chat = parseChatMessage(message);
         link.live = true;
-        this.#add({ ...chat, from, name: this.#nameOf(from) }, { self: false });
+        this.#add({ ...chat, t: clampChatTime(chat.t, now), from, name: this.#nameOf(from) }, { self: false });
         return;
       }
-      // A history is the first thing a link carries, once; anything else is a replay or a forgery.
+      // A history is the first thing a link carries, once, and only from the member who sends it to
+      // us (the eldest we know); anything else is a replay or a forgery.
       if (link.live || link.history) throw new ChatMessageError('a history after messages, or a second one');
+      if (from !== this.#eldest()) throw new ChatMessageError('a history not from the eldest');
       link.history = true;
       const history = parseChatHistoryMessage(message);
+      const self = this.#messaging.selfId;
+      // The eldest never sends us our own messages (a newcomer has none): that would be a forgery.
+      if (history.messages.some((entry) => entry.from === self)) throw new ChatMessageError('a history naming us');
+      const relayedByName = this.#nameOf(from);
       const added = history.messages
-        .map((entry) => this.#add(entry, { self: entry.from === this.#messaging.selfId, relayedBy: from }))
+        .map((entry) =>
+          this.#add(
+            // The name the room knows for a writer still there; else the one relayed (cleaned as names are).
+            { ...entry, t: clampChatTime(entry.t, now, true), name: this.#messaging.participant(entry.from)?.name ?? entry.name },
+            { self: false, relayedBy: from, relayedByName },
+          ),
+        )
         .filter((entry): entry is ChatEntry => entry !== undefined);
       if (added.length) this.dispatchEvent(new CustomEvent('history', { detail: { messages: added } }));
     } catch (error) {
@@ -297,11 +348,21 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
 
   #add(
     message: { id: string; from: string; name: string; text: string; lang: string; t: number },
-    how: { self: boolean; relayedBy?: string },
+    how: { self: boolean; relayedBy?: string; relayedByName?: string },
   ): ChatEntry | undefined {
     const key = keyOf(message.from, message.id);
     if (this.#seen.has(key)) return undefined;
-    this.#remember(key);
+    if (how.relayedBy === undefined) {
+      this.#remember(key);
+      // Its writer sent it: a relayed copy that came first gives way to it.
+      if (this.#relayed.delete(key)) {
+        this.#list = this.#list.filter((m) => !(m.history && keyOf(m.from, m.id) === key));
+        this.#cancel(key);
+      }
+    } else {
+      if (this.#relayed.has(key)) return undefined;
+      this.#relayed.add(key);
+    }
     const entry: ChatEntry = {
       id: message.id,
       from: message.from,
@@ -312,7 +373,7 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
       t: message.t,
       translating: false,
       self: how.self,
-      history: how.relayedBy === undefined ? undefined : { relayedBy: how.relayedBy },
+      history: how.relayedBy === undefined ? undefined : { relayedBy: how.relayedBy, relayedByName: how.relayedByName ?? how.relayedBy },
     };
     const immediate = this.#immediate(entry, this.#listenLanguage);
     const shown = immediate ? this.#apply(entry, immediate) : { ...entry, translating: true };
@@ -327,7 +388,7 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     this.#evict();
     if (!immediate) {
       if (!how.relayedBy) this.#unannounced.add(key);
-      this.#enqueue(key);
+      this.#enqueue(key, how.relayedBy ?? message.from);
     }
     this.#changed();
     if (immediate && !how.relayedBy) this.dispatchEvent(new CustomEvent('message', { detail: { message: shown } }));
@@ -348,6 +409,7 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
       const gone = this.#list.shift()!;
       const key = keyOf(gone.from, gone.id);
       this.#unannounced.delete(key);
+      this.#relayed.delete(key);
       this.#cancel(key);
     }
     this.#unread = Math.min(this.#unread, this.#list.filter((m) => !m.self).length);
@@ -374,10 +436,18 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     };
   }
 
-  #enqueue(key: string): void {
+  #enqueue(key: string, source: string): void {
     this.#cancel(key);
-    this.#waiting.push({ key, to: this.#listenLanguage, controller: new AbortController() });
+    this.#waiting.push({ key, to: this.#listenLanguage, controller: new AbortController(), source });
     this.#schedulePump();
+  }
+
+  /** Takes one of `source`'s translation tokens; 0 if there was one, else ms until there is. */
+  #take(source: string | undefined, now: number): number {
+    if (source === undefined) return 0;
+    let bucket = this.#budgets.get(source);
+    if (!bucket) this.#budgets.set(source, (bucket = new TokenBucket(CHAT_TRANSLATION_RATE, now)));
+    return bucket.take(now) ? 0 : Math.max(1, bucket.wait(now));
   }
 
   #pumpScheduled = false;
@@ -402,10 +472,24 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     }
   }
 
-  /** At most a few translations at once; the newest waiting message goes first. */
+  /**
+   * At most a few translations at once, each within its writer's rate (CHAT_TRANSLATION_RATE); the
+   * newest waiting message whose writer has a token goes first. A translation cached meanwhile
+   * (the same sentence in captions) takes no token.
+   */
   #pump(): void {
-    while (this.#running.size < this.#maxTranslations && this.#waiting.length) {
-      const job = this.#waiting.pop()!;
+    const now = performance.now();
+    let retry = Infinity;
+    for (let i = this.#waiting.length - 1; i >= 0 && this.#running.size < this.#maxTranslations; i--) {
+      const job = this.#waiting[i]!;
+      const entry = this.#list.find((m) => keyOf(m.from, m.id) === job.key);
+      const cached = entry !== undefined && this.#cache?.peek(entry.original, entry.lang, job.to) !== undefined;
+      const wait = entry === undefined || cached ? 0 : this.#take(job.source, now);
+      if (wait > 0) {
+        retry = Math.min(retry, wait);
+        continue;
+      }
+      this.#waiting.splice(i, 1);
       this.#running.set(job.key, job);
       void this.#translate(job).then((result) => {
         if (this.#running.get(job.key) !== job) return;
@@ -414,6 +498,9 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
         this.#pump();
       });
     }
+    clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = undefined;
+    if (retry < Infinity && this.#waiting.length && !this.#disposed) this.#pumpTimer = setTimeout(() => this.#pump(), retry);
   }
 
   async #translate(job: Job): Promise<{ translated?: string; note?: CaptionNote } | undefined> {
@@ -455,8 +542,9 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
       later.push(keyOf(entry.from, entry.id));
       return { ...entry, text: entry.original, translated: undefined, note: undefined, translating: true };
     });
-    // Queued oldest first, so that the newest are translated first.
-    for (const key of later) this.#waiting.push({ key, to, controller: new AbortController() });
+    // Queued oldest first, so that the newest are translated first. The reader asked for them: no
+    // writer's budget is taken (they are at most the `maxMessages` kept).
+    for (const key of later) this.#waiting.push({ key, to, controller: new AbortController(), source: undefined });
     this.#schedulePump();
     this.#changed();
   }
@@ -502,5 +590,6 @@ export class ChatService extends TypedEventTarget<ChatServiceEventMap> {
     for (const job of this.#running.values()) job.controller.abort();
     this.#running.clear();
     this.#waiting = [];
+    clearTimeout(this.#pumpTimer);
   }
 }

@@ -183,12 +183,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /**
    * Gets a join ready while a pre-join screen shows: opens the signaling socket to `signalingUrl`
    * (default: `/signal` on the page's host), which the next `join()` to it takes over (closed
-   * unused after 5 s: call again at the visitor's next sign of intent), and sets up the browser's
-   * WebRTC engine when the page is idle (a page's first peer connection pays 7-25 ms for it in
-   * Chromium). No room is joined and nothing is sent to anyone.
+   * unused after 5 s: call again at the visitor's next clear intent to join; three sockets a page
+   * at most), and sets up the browser's WebRTC engine when the page is idle (a page's first peer
+   * connection pays 7-25 ms for it in Chromium). No room is joined and nothing is sent to anyone.
+   * Call it when the visitor shows they mean to join (focus in the name field, the pointer on
+   * Join), not when the screen appears: each socket counts against the visitor's address at the
+   * server. `{ socket: false }` sets up the WebRTC engine only.
    */
-  static warmUp(signalingUrl?: string): void {
-    preconnect(signalingUrl || defaultSignalingUrl());
+  static warmUp(signalingUrl?: string, { socket = true }: { socket?: boolean } = {}): void {
+    if (socket) preconnect(signalingUrl || defaultSignalingUrl());
     warmUpWebRtc();
   }
 

@@ -97,13 +97,33 @@ const DEFERRED_REQUESTS = 2;
 
 /**
  * Transceivers a link may reach through the remote side's requests: ours (audio, video) and theirs
- * (a screen share, an interpreter's channel), with room for a few shares stopped and started again
- * (a stopped sender cannot be reused). Past it, requests are refused.
+ * (a screen share, an interpreter's channel), with room for those of ended shares not yet gone
+ * (an ended share's transceivers are stopped on both sides and its section reused by the next
+ * share, see `#unshare`). Past it, requests are refused.
  */
 export const MAX_TRANSCEIVERS = 8;
 
 /**
- * What a remote may send us: a description (offer or answer), an ICE candidate, and, to an
+ * Media sections a description from a remote may have: one per transceiver (MAX_TRANSCEIVERS) and
+ * the data channel's, with room for sections of stopped transceivers not yet reused. Each one
+ * becomes a transceiver, a track event and a section of our answer (about 4 KB each in Chromium): 400
+ * of them took the page hundreds of milliseconds and made an answer over the server's frame limit.
+ * An honest description stays far below however often its sender shares: ended shares' sections
+ * are reused (`#unshare`); audio, camera, data and a share take 5 with the last share's section.
+ */
+export const MAX_M_LINES = 12;
+/**
+ * Longest description taken from a remote, in characters. A video section with every codec
+ * Chromium 156 offers takes about 5,400, so this holds eight; an honest description with audio,
+ * camera, a share and the section of the share before (mesh.test.ts) is under 15,000.
+ */
+export const MAX_SDP_CHARS = 48 * 1024;
+/** Remote candidates kept for a link until its remote description is set. */
+const PENDING_CANDIDATES = 64;
+
+/**
+ * What a remote may send us: a description (offer or answer) of at most MAX_SDP_CHARS characters
+ * and MAX_M_LINES media sections, an ICE candidate, and, to an
  * initiator, a request to renegotiate or to add a transceiver for a track the remote side has
  * added (simple-peer sends one when the answerer starts a screen share: only the offerer can add
  * m-lines). Transceiver requests name only `audio` or `video`; any `init` is ignored. Any other shape
@@ -119,10 +139,17 @@ export function acceptableSignal(data: unknown): 'description' | 'candidate' | '
       ? 'transceiver'
       : undefined;
   }
-  if ((d.type === 'offer' || d.type === 'answer') && typeof d.sdp === 'string') return 'description';
+  if ((d.type === 'offer' || d.type === 'answer') && typeof d.sdp === 'string') {
+    return d.sdp.length <= MAX_SDP_CHARS && mLines(d.sdp) <= MAX_M_LINES ? 'description' : undefined;
+  }
   if (d.type === 'candidate' && typeof d.candidate === 'object' && d.candidate !== null && !('sdp' in d) && !('renegotiate' in d)) return 'candidate';
   if (d.type === 'renegotiate' && d.renegotiate === true && !('sdp' in d) && !('candidate' in d)) return 'renegotiate';
   return undefined;
+}
+
+/** The media sections (m-lines) of a session description. */
+export function mLines(sdp: string): number {
+  return sdp.match(/^m=/gm)?.length ?? 0;
 }
 
 /** A peer we are meant to be linked to. */
@@ -133,6 +160,8 @@ interface Member {
   rebuildTimer?: ReturnType<typeof setTimeout>;
   failures: number;
   renegotiations: TokenBucket;
+  /** Links this peer made with an offer of its own: the first is free, later ones take a renegotiation token. */
+  remoteLinks: number;
   /** Times this peer's link was cut for flooding. */
   suspensions: number;
   /** In a cool-down: the signals of the remote's newest link, answered when it ends. */
@@ -150,6 +179,14 @@ class Link {
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   connectingTimer: ReturnType<typeof setTimeout> | undefined;
   iceRestarts = 0;
+  /** Remote candidates that came before the remote description (added once it is set). */
+  candidates: RTCIceCandidateInit[] = [];
+  /** Transceivers we (the initiator) added at the remote's request, for tracks of its own (a share). */
+  readonly requested = new WeakSet<RTCRtpTransceiver>();
+  /** Transceivers of our shares that ended (see `MeshCall.#retire`). */
+  readonly ended = new WeakSet<RTCRtpTransceiver>();
+  /** Transceivers negotiated to send at least once: the browser never reuses them for a new track. */
+  readonly sent = new WeakSet<RTCRtpTransceiver>();
   /** Re-arms the connecting timeout: the link moved forward (see CONNECTING_TIMEOUT_MS). */
   progressed: () => void = () => {};
 
@@ -217,7 +254,9 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     if (known) {
       // Told again (a resumed welcome): keep the link, its retry count and its renegotiation budget.
       known.initiator = initiate;
-    } else this.#members.set(remoteId, { initiator: initiate, failures: 0, suspensions: 0, renegotiations: new TokenBucket(RENEGOTIATE_RATE, performance.now()) });
+    } else {
+      this.#members.set(remoteId, { initiator: initiate, failures: 0, suspensions: 0, remoteLinks: 0, renegotiations: new TokenBucket(RENEGOTIATE_RATE, performance.now()) });
+    }
     const suspended = known?.held !== undefined;
     if (initiate && !suspended && !this.#links.has(remoteId)) this.#createLink(remoteId, newSid(), true);
   }
@@ -250,9 +289,12 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     }
     const link = this.#links.get(from);
     // Renegotiation in any form (a request, a new offer on a live link, a fresh offer replacing the
-    // link) is budgeted per remote; the first offer of a link we do not have yet is not.
+    // link or making a new one) is budgeted per remote; only the first link the remote offers is not.
+    // Without that, a remote whose every link dies (a bad candidate or description) would get a new
+    // peer connection for each offer.
     const request = isRequest(data);
-    const renegotiation = request || (isOffer(data) && link !== undefined && (link.sid !== sid || link.pc?.remoteDescription != null));
+    const renegotiation =
+      request || (isOffer(data) && (link !== undefined ? link.sid !== sid || link.pc?.remoteDescription != null : member.remoteLinks > 0));
     const full = kind === 'transceiver' && (link?.pc?.getTransceivers().length ?? 0) >= MAX_TRANSCEIVERS;
     if (!kind || (request && !link?.initiator) || full) {
       this.#refusedSignals++;
@@ -277,6 +319,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       this.#reached(link);
       link.destroy();
     }
+    member.remoteLinks++;
     this.#feed(this.#createLink(from, sid, false), data);
   }
 
@@ -361,10 +404,40 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
   }
 
   #feed(link: Link, data: unknown) {
+    if (acceptableSignal(data) === 'candidate') {
+      this.#addCandidate(link, (data as { candidate: RTCIceCandidateInit }).candidate);
+      return;
+    }
+    const before = acceptableSignal(data) === 'transceiver' && link.initiator ? new Set(link.pc.getTransceivers()) : undefined;
     try {
       link.peer.signal(data as SignalData);
     } catch (err) {
       console.warn(`un75: dropped a signal from ${link.remoteId}:`, (err as Error).message);
+    }
+    if (before) for (const transceiver of link.pc.getTransceivers()) if (!before.has(transceiver)) link.requested.add(transceiver);
+  }
+
+  /**
+   * Adds a remote candidate here rather than through simple-peer, which destroys the whole link when
+   * the browser refuses one: a remote could end our link, and have a new one made, with
+   * one bad candidate. One the browser refuses is ignored; the others still connect the link. Before
+   * the remote description is set, candidates wait (a few) and are added once it is.
+   */
+  #addCandidate(link: Link, candidate: RTCIceCandidateInit) {
+    const pc = link.pc as RTCPeerConnection | null;
+    if (!pc || pc.signalingState === 'closed') return;
+    // Before the description it belongs to (none yet, or an ICE restart's still waiting for its
+    // renegotiation token), a candidate waits: added now it would be refused and lost, and the link
+    // would never connect again.
+    const ufrag = candidate.usernameFragment;
+    if (!pc.remoteDescription || (ufrag && !pc.remoteDescription.sdp.includes(`a=ice-ufrag:${ufrag}\r\n`))) {
+      if (link.candidates.length < PENDING_CANDIDATES) link.candidates.push(candidate);
+      return;
+    }
+    try {
+      void pc.addIceCandidate(candidate).catch(() => {});
+    } catch {
+      // a candidate the browser cannot even read: ignored like one it refuses
     }
   }
 
@@ -412,6 +485,13 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     const checking = () => pc.remoteDescription && pc.iceConnectionState !== 'new' && this.#reached(link);
     pc.addEventListener('iceconnectionstatechange', checking);
     pc.addEventListener('signalingstatechange', checking);
+    pc.addEventListener('signalingstatechange', () => pc.signalingState === 'stable' && this.#retire(link));
+    pc.addEventListener('signalingstatechange', () => {
+      if (!pc.remoteDescription || link.candidates.length === 0) return;
+      const waiting = link.candidates;
+      link.candidates = [];
+      for (const candidate of waiting) this.#addCandidate(link, candidate);
+    });
 
     peer.on('signal', (data: SignalData) => {
       if (!current()) return;
@@ -582,13 +662,46 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
     this.#screen = stream ?? undefined;
     for (const link of this.#links.values()) {
       try {
-        if (previous) link.peer.removeStream(previous);
+        if (previous) this.#unshare(link, previous);
         if (stream) link.peer.addStream(stream);
       } catch (err) {
         console.warn(`un75: could not change the screen share for ${link.remoteId}:`, (err as Error).message);
       }
     }
     this.#applyBitrateCap();
+  }
+
+  /**
+   * Takes a share off a link for good: its senders are removed (simple-peer renegotiates) and their
+   * transceivers stopped (`#retire`), so an offer rejects their media sections and the browser
+   * reuses them for a later share. A sender that is only removed cannot carry a new track; its section
+   * would stay in every later description, about 5 KB each in Chromium, and a few shares later the
+   * descriptions would be past what the other side takes from a remote (MAX_M_LINES,
+   * MAX_SDP_CHARS), or the transceivers past MAX_TRANSCEIVERS, and the next share never shown.
+   */
+  #unshare(link: Link, stream: MediaStream) {
+    const tracks: MediaStreamTrack[] = stream.getTracks();
+    for (const t of link.pc.getTransceivers()) if (t.sender.track !== null && tracks.includes(t.sender.track)) link.ended.add(t);
+    link.peer.removeStream(stream);
+    this.#retire(link);
+  }
+
+  /**
+   * Stops the transceivers of ended shares (`#unshare`) once the browser can no longer reuse them,
+   * and at every end of a negotiation. Ours: once negotiated to send, the browser never reuses them
+   * for a new track; before that, the next share's `addTrack` reuses one, and must: Chromium 156
+   * picks a stopping transceiver that never sent for a new track and throws ("The existing
+   * transceiver is stopping"), losing that share. The remote's, which we added at its request: the
+   * remote stopped its own and its answer says inactive, but only an offer can reject a media
+   * section, and only we make offers on this link, so we stop ours.
+   */
+  #retire(link: Link) {
+    for (const t of link.pc.getTransceivers()) {
+      if (t.currentDirection === 'sendrecv' || t.currentDirection === 'sendonly') link.sent.add(t);
+      const ours = link.ended.has(t);
+      const theirs = link.requested.has(t) && t.currentDirection === 'inactive';
+      if ((ours || theirs) && link.sent.has(t) && t.sender.track === null && t.direction !== 'stopped') t.stop();
+    }
   }
 
   /**

@@ -1,14 +1,20 @@
-// A signaling socket opened ahead of a join, while the pre-join screen shows, so that the click on
-// Join does not wait for the connection (one round trip on loopback, two or three with TLS on the
-// Internet). The join that follows takes it over; unused, it is closed after WARM_MS, before the
-// server's own timeout for sockets that have not joined (10 s by default), and opened again at the
-// visitor's next sign of intent. At most one per page. See docs/architecture.md ("Joining"); the
-// browser's WebRTC engine is set up ahead by `warmUpWebRtc` (./mesh.ts), which is call-engine code.
+// A signaling socket opened ahead of a join, once the visitor shows a clear intent to join (the name
+// field focused, the pointer on Join), so that the click on Join does not wait for the connection
+// (one round trip on loopback, two or three with TLS on the Internet). The join that follows takes
+// it over; unused, it is closed after WARM_MS, before the server's own timeout for sockets that have
+// not joined (10 s by default), and opened again at the visitor's next intent, MAX_PRECONNECTS
+// times a page at most: a screen left open, or a pointer going to and fro, must not keep opening
+// sockets that count against the visitor's address (a venue's many visitors share one). At most one
+// open per page. See docs/architecture.md ("Joining"); the browser's WebRTC engine is set up ahead by
+// `warmUpWebRtc` (./mesh.ts), which is call-engine code.
 
 /** How long an unused socket is kept open. */
 export const WARM_MS = 5_000;
+/** Sockets a page opens ahead at most, over its life; past them Join opens its own. */
+export const MAX_PRECONNECTS = 3;
 
 let warm: { url: string; socket: WebSocket; timer: ReturnType<typeof setTimeout> } | undefined;
+let opened = 0;
 
 /** Where a meeting signals when it is not told: `/signal` on the page's own server. */
 export function defaultSignalingUrl(): string {
@@ -16,9 +22,13 @@ export function defaultSignalingUrl(): string {
   return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/signal`;
 }
 
-/** Opens a socket to `url` for a join to come, unless one is already open or opening. */
+/**
+ * Opens a socket to `url` for a join to come, unless one is already open or opening, or the page
+ * has opened MAX_PRECONNECTS already.
+ */
 export function preconnect(url: string): void {
   if (warm?.url === url && warm.socket.readyState <= WebSocket.OPEN) return;
+  if (opened >= MAX_PRECONNECTS) return;
   discard();
   let socket: WebSocket;
   try {
@@ -26,6 +36,7 @@ export function preconnect(url: string): void {
   } catch {
     return; // a bad URL is for the join to report
   }
+  opened++;
   warm = { url, socket, timer: setTimeout(discard, WARM_MS) };
   // Closed by the server (or the network) before a join took it: nothing to take any more.
   socket.onclose = () => {

@@ -1,4 +1,5 @@
 import {
+  MAX_FRAME_BYTES,
   parseServerMessage,
   ProtocolError,
   type ClientMessage,
@@ -22,6 +23,13 @@ export interface JoinRequest {
 }
 
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+
+/** True when `text` is more than MAX_FRAME_BYTES in UTF-8 (encoded only when its length leaves it open). */
+export function overFrameLimit(text: string): boolean {
+  if (text.length > MAX_FRAME_BYTES) return true;
+  if (text.length * 3 <= MAX_FRAME_BYTES) return false;
+  return new TextEncoder().encode(text).length > MAX_FRAME_BYTES;
+}
 
 /** An `error` frame from the server, or a failure to reach it. */
 export class SignalingError extends Error {
@@ -236,8 +244,17 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
   }
 
   #sendNow(message: ClientMessage) {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
+    if (this.#socket?.readyState !== WebSocket.OPEN) return;
+    const frame = JSON.stringify(message);
+    // The server closes a socket that sends a frame over its limit: never send one. What could be
+    // that large is an answer to an offer a peer made huge; the link fails, the socket stays.
+    if (overFrameLimit(frame)) {
+      console.warn(`un75: a ${message.type} frame over ${MAX_FRAME_BYTES} bytes not sent`);
+      return;
+    }
+    this.#socket.send(frame);
   }
+
 
   /** Remembered so that a reconnect re-joins with the latest state. */
   update(state: StateUpdate): void {

@@ -115,6 +115,8 @@ export interface Translation {
   charactersLeft: (count: number) => string;
   showOriginal: string;
   noMessages: string;
+  /** On a message of the history a member relayed on arrival: the relaying member could have written it. */
+  relayedBy: (name: string) => string;
   chatFrom: (name: string, text: string) => string;
   transcriptFormat: string;
   formatText: string;

@@ -4,7 +4,7 @@
  * cleaned and size-limited before it reaches the screen or the transcript.
  */
 
-import { LANGUAGE_TAG, MAX_ID_LENGTH, MAX_LANGUAGE_TAG_LENGTH, MAX_NAME_LENGTH } from './signaling.js';
+import { LANGUAGE_TAG, MAX_ID_LENGTH, MAX_LANGUAGE_TAG_LENGTH, MAX_NAME_LENGTH, cleanName } from './signaling.js';
 
 /** Longest chat text, in UTF-16 code units, after trimming. */
 export const MAX_CHAT_TEXT = 1000;
@@ -19,14 +19,29 @@ export const MAX_CHAT_HISTORY = 50;
 export const MAX_CHAT_HISTORY_CHARS = 15 * 1024;
 
 /**
- * Budget per sender, for the single entry point of peer data (docs/chat.md): a person types at
- * most a few messages a second; a paste of several lines is one message. `chat-history` is sent
- * once per link, by one member.
+ * Budget per sender, applied at the single entry point of peer data (PEER_MESSAGE_RATES in
+ * src/core/budget.ts, docs/chat.md): a person types at most a few messages a second; a paste of
+ * several lines is one message. `chat-history` is sent once per link, by one member.
  */
 export const CHAT_BUDGET = {
   chat: { perSecond: 2, burst: 10 },
   'chat-history': { perSecond: 0.1, burst: 1 },
 } as const;
+
+/**
+ * Translation requests one writer's chat may cause at a receiver (a history counts as its relayer's):
+ * a burst, then one a second. A person does not write more; what a flood writes beyond it waits,
+ * newest first, and is shown in the original meanwhile.
+ */
+export const CHAT_TRANSLATION_RATE = { burst: 5, perSecond: 1 } as const;
+
+/**
+ * How far a live message's `t` may be from the receiver's clock: further, it is taken as now (a
+ * sender's clock may be off by a little; a message in the year 300,000 is a forgery).
+ */
+export const CHAT_CLOCK_SKEW_MS = 5 * 60_000;
+/** How old a history entry may say it is: older ones are shown as that old. */
+export const CHAT_HISTORY_AGE_MS = 24 * 60 * 60_000;
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -111,11 +126,23 @@ function id(msg: Json, key: string, max: number): string {
 function fields(msg: Json): { id: string; text: string; lang: string; t: number } {
   const { lang, t } = msg;
   if (typeof lang !== 'string' || lang.length > MAX_LANGUAGE_TAG_LENGTH || !LANGUAGE_TAG.test(lang)) fail('"lang" must be a BCP 47 language tag');
+  // Any time is taken here; the receiver brings it near its own clock (clampChatTime): one beyond
+  // what a Date holds (8.64e15) would make every date formatter throw.
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) fail('"t" must be a time in milliseconds');
   return { id: id(msg, 'id', MAX_CHAT_ID), text: text(msg, 'text', MAX_CHAT_TEXT), lang, t };
 }
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The time to keep for a message that says it was sent at `t`, by the receiver's clock `now`: a
+ * live one's own within CHAT_CLOCK_SKEW_MS of now, else now (it has just been sent); a history
+ * entry's brought within CHAT_HISTORY_AGE_MS ago and CHAT_CLOCK_SKEW_MS ahead.
+ */
+export function clampChatTime(t: number, now: number, history = false): number {
+  if (history) return Math.min(now + CHAT_CLOCK_SKEW_MS, Math.max(now - CHAT_HISTORY_AGE_MS, t));
+  return Math.abs(t - now) <= CHAT_CLOCK_SKEW_MS ? t : now;
+}
 
 /** Validates a `chat` message received from a peer. Throws {@link ChatMessageError}. */
 export function parseChatMessage(msg: Json): ChatMessage {
@@ -133,7 +160,9 @@ export function parseChatHistoryMessage(msg: Json): ChatHistoryMessage {
   if (!Array.isArray(list) || list.length > MAX_CHAT_HISTORY) fail(`"messages" must be a list of at most ${MAX_CHAT_HISTORY} messages`);
   const messages = list.map((entry: unknown): ChatHistoryEntry => {
     if (!isObject(entry)) fail('a history entry is not an object');
-    return { ...fields(entry), from: id(entry, 'from', MAX_ID_LENGTH), name: text(entry, 'name', MAX_NAME_LENGTH) };
+    // A name as the server hands names out: on one line, no bidi controls (it could forge a line).
+    const name = cleanName(text(entry, 'name', MAX_NAME_LENGTH)) || fail('"name" is blank');
+    return { ...fields(entry), from: id(entry, 'from', MAX_ID_LENGTH), name };
   });
   return { type: 'chat-history', messages };
 }

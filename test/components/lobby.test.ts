@@ -15,6 +15,23 @@ describe('<un75-lobby>', () => {
     el.remove();
   });
 
+  it('tells of a clear intent to join (focus in the name field, the pointer on Join), not of its showing', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby name="Lena"></un75-lobby>`);
+    let intents = 0;
+    el.addEventListener('un75-lobby-intent', () => intents++);
+    const join = shadow(el).querySelector('[part="join"]')!;
+    for (const label of shadow(el).querySelectorAll('label')) label.dispatchEvent(new PointerEvent('pointerover', { bubbles: true, composed: true }));
+    expect(intents).to.equal(0, 'the screen shown, a pointer about it');
+    join.dispatchEvent(new PointerEvent('pointerenter'));
+    expect(intents).to.equal(1);
+    shadow(el).querySelector('input')!.focus();
+    expect(intents).to.equal(2);
+    // A pointer moving over Join: once a second at most.
+    for (let i = 0; i < 5; i++) join.dispatchEvent(new PointerEvent('pointermove', { bubbles: true }));
+    expect(intents).to.equal(3);
+    el.remove();
+  });
+
   it('does not join without a name: it focuses the field instead', async () => {
     const el = await fixture<Un75Lobby>(html`<un75-lobby></un75-lobby>`);
     let fired = false;

@@ -1,7 +1,11 @@
 import { expect } from '@open-wc/testing';
+import fc from 'fast-check';
 import {
+  CHAT_CLOCK_SKEW_MS,
+  CHAT_HISTORY_AGE_MS,
   ChatMessageError,
   MAX_CHAT_HISTORY,
+  clampChatTime,
   cleanChatText,
   parseChatHistoryMessage,
   parseChatMessage,
@@ -67,5 +71,55 @@ describe('chat wire messages', () => {
     refused(() => parseChatHistoryMessage({ type: 'chat-history', messages: [entry(), entry({ text: 'y'.repeat(1001) })] }));
     refused(() => parseChatHistoryMessage({ type: 'chat-history', messages: [null] }));
     expect(parseChatHistoryMessage({ type: 'chat-history', messages: [entry({ name: '\u202EAna' })] }).messages[0]!.name).to.equal('Ana');
+  });
+
+  it('puts a relayed name on one line, as names from the server are', () => {
+    const [parsed] = parseChatHistoryMessage({ type: 'chat-history', messages: [entry({ name: 'Moderator\nVictor\u2066' })] }).messages;
+    expect(parsed!.name).to.equal('Moderator Victor');
+  });
+
+  /** Text with the characters that forge lines and turn text around, among ordinary ones. */
+  const hostileText = fc
+    .array(fc.oneof(fc.constantFrom('\n', '\r', '\t', '\u0000', '\u001b', '\u202e', '\u2066', '\u2028', '\u200f', '\ud800', 'a', 'é', 'ب', ' '), fc.string({ maxLength: 3 })), { maxLength: 80 })
+    .map((parts) => parts.join(''));
+  const time = fc.oneof(fc.double({ min: -1e20, max: 1e20, noNaN: false }), fc.constantFrom(0, 8.64e15, 8.64e15 + 1, 1e16, Number.MAX_VALUE, Infinity, -0));
+
+  it('property: any history is either refused with a ChatMessageError or gives names on one line and times a Date can hold', () => {
+    const now = Date.now();
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ id: fc.oneof(fc.constant('a-1'), fc.string({ maxLength: 70 })), from: fc.oneof(fc.constant('peerA'), fc.string({ maxLength: 70 })), name: hostileText, text: hostileText, lang: fc.constantFrom('en', 'fr', 'x', 'zh-Hant'), t: time }), { maxLength: 60 }),
+        (messages) => {
+          let parsed;
+          try {
+            parsed = parseChatHistoryMessage({ type: 'chat-history', messages });
+          } catch (error) {
+            return error instanceof ChatMessageError;
+          }
+          return parsed.messages.every((m) => {
+            const t = clampChatTime(m.t, now, true);
+            return !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(m.name) && t >= now - CHAT_HISTORY_AGE_MS && t <= now + CHAT_CLOCK_SKEW_MS && !Number.isNaN(new Date(t).getTime());
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: a live message keeps its time only within the clock skew, and any time it keeps is a valid date', () => {
+    const now = Date.now();
+    fc.assert(
+      fc.property(time, (t) => {
+        let parsed;
+        try {
+          parsed = parseChatMessage(live({ t }));
+        } catch (error) {
+          return error instanceof ChatMessageError && !(Number.isFinite(t) && t >= 0);
+        }
+        const kept = clampChatTime(parsed.t, now);
+        return Math.abs(kept - now) <= CHAT_CLOCK_SKEW_MS && (kept === now || kept === t) && !Number.isNaN(new Date(kept).getTime());
+      }),
+      { numRuns: 300 },
+    );
   });
 });

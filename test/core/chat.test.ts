@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { ChatService, ChatMessageError, type ChatEntry } from '../../src/core/chat.js';
+import { CHAT_TRANSLATION_RATE } from '../../src/protocol/chat.js';
 import { CaptionService } from '../../src/core/captions.js';
 import { MeetingSession } from '../../src/core/session.js';
 import { LibreTranslateTranslator, TranslationError } from '../../src/core/translation.js';
@@ -81,7 +82,8 @@ describe('ChatService', () => {
     translator.hold = true;
     const b = new Room('peerB', 'Bo');
     const chat = new ChatService(b, { spokenLanguage: 'fr', translator, maxMessages: 60, maxTranslations: 3 });
-    for (let i = 0; i < 1000; i++) b.deliver('peerA', { type: 'chat', id: `f-${i}`, text: `spam ${i}`, lang: 'en', t: i });
+    // A thousand writers (ids) of one message each: only the number in flight limits them.
+    for (let i = 0; i < 1000; i++) b.deliver(`peer${i}`, { type: 'chat', id: `f-${i}`, text: `spam ${i}`, lang: 'en', t: Date.now() });
     expect(chat.messages).to.have.length(60);
     expect(chat.messages[0]!.original).to.equal('spam 940');
     await until(() => translator.calls.length === 3);
@@ -101,6 +103,40 @@ describe('ChatService', () => {
     expect(translator.calls).to.have.length(60);
     expect(chat.messages.at(-1)!.text).to.equal('fr:spam 999');
     expect(chat.unread).to.equal(60);
+    chat.dispose();
+  });
+
+  it("translates one writer's messages within a rate (CHAT_TRANSLATION_RATE), newest first, without holding up another writer", async () => {
+    const translator = new ControlledTranslator();
+    const b = new Room('peerB', 'Bo');
+    const chat = new ChatService(b, { spokenLanguage: 'fr', translator, maxTranslations: 3 });
+    for (let i = 0; i < 30; i++) b.deliver('peerM', { type: 'chat', id: `m-${i}`, text: `flood ${i}`, lang: 'en', t: Date.now() });
+    // The burst, newest first; the rest wait, shown in the original meanwhile.
+    await until(() => translator.calls.length === CHAT_TRANSLATION_RATE.burst);
+    expect(translator.calls.map((c) => c.text)).to.deep.equal(['flood 29', 'flood 28', 'flood 27', 'flood 26', 'flood 25']);
+    expect(chat.messages.filter((m) => m.translating)).to.have.length(25);
+    // Another writer is translated at once.
+    b.deliver('peerA', { type: 'chat', id: 'a-1', text: 'Hello', lang: 'en', t: Date.now() });
+    await until(() => chat.messages.find((m) => m.id === 'a-1')?.text === 'fr:Hello');
+    expect(translator.calls).to.have.length(CHAT_TRANSLATION_RATE.burst + 1);
+    // A second later, one more of the flood's.
+    await until(() => translator.calls.length === CHAT_TRANSLATION_RATE.burst + 2, 3000);
+    expect(translator.calls.at(-1)!.text).to.equal('flood 24');
+    chat.dispose();
+  });
+
+  it('brings a time far from the clock (a date formatter would throw on it) near now', () => {
+    const b = new Room('peerB', 'Bo');
+    const chat = new ChatService(b, { spokenLanguage: 'en' });
+    const now = Date.now();
+    b.deliver('peerA', { type: 'chat', id: 'p-1', text: 'From the year 300,000', lang: 'en', t: 1e16 });
+    b.deliver('peerA', { type: 'chat', id: 'p-2', text: 'From 1970', lang: 'en', t: 0 });
+    b.deliver('peerA', { type: 'chat', id: 'p-3', text: 'A little fast', lang: 'en', t: now + 60_000 });
+    const [future, past, fast] = chat.messages.map((m) => m.t);
+    expect(Math.abs(future! - now)).to.be.below(5000);
+    expect(Math.abs(past! - now)).to.be.below(5000);
+    expect(fast).to.equal(now + 60_000);
+    expect(() => chat.messages.map((m) => new Date(m.t).toISOString())).not.to.throw();
     chat.dispose();
   });
 
@@ -148,7 +184,7 @@ describe('ChatService', () => {
     await until(() => histories.length === 1);
     expect(chatC.messages).to.have.length(50);
     expect(chatC.messages[0]).to.include({ original: 'm10', from: 'peerA', name: 'Ana' });
-    expect(chatC.messages[0]!.history).to.deep.equal({ relayedBy: 'peerA' });
+    expect(chatC.messages[0]!.history).to.deep.equal({ relayedBy: 'peerA', relayedByName: 'Ana' });
     expect(chatC.unread).to.equal(0);
     // A second history over the same link, or one after live messages, is ignored.
     c.deliver('peerA', { type: 'chat-history', messages: [{ id: 'x', from: 'peerZ', name: 'Zed', text: 'forged', lang: 'en', t: 1 }] });
@@ -156,6 +192,58 @@ describe('ChatService', () => {
     await until(() => chatC.messages.length === 51);
     expect(chatC.messages.at(-1)!.original).to.equal('live');
     expect(chatC.messages.some((m) => m.original === 'forged')).to.be.false;
+  });
+
+  /** Ana was first, Bo second; Cy, the newcomer, joins them (each a fake session linked to the others). */
+  function threeRoom() {
+    const a = new Room('peerA', 'Ana');
+    const b = new Room('peerB', 'Bo');
+    FakeMessaging.link(a, b);
+    const chatA = new ChatService(a, { spokenLanguage: 'en' });
+    const c = new Room(undefined);
+    const chatC = new ChatService(c, { spokenLanguage: 'en' });
+    c.selfId = 'peerC';
+    c.people.set('peerC', { ...a.people.get('peerA')!, id: 'peerC', name: 'Cy', isSelf: true });
+    FakeMessaging.link(a, c);
+    FakeMessaging.link(b, c);
+    c.dispatchEvent(new Event('joined'));
+    return { a, b, c, chatA, chatC };
+  }
+  const entry = (id: string, from: string, name = 'Ana', text = `text of ${id}`) => ({ id, from, name, text, lang: 'en', t: Date.now() - 1000 });
+
+  it('takes a history only from the eldest member it knows, never one naming itself, with names on one line', async () => {
+    const { b, c, chatC } = threeRoom();
+    // Bo came after Ana: his history, the first chat message on his link, is a forgery.
+    c.deliver('peerB', { type: 'chat-history', messages: [entry('x-1', 'peerA', 'Ana', 'forged by Bo')] });
+    expect(chatC.messages).to.have.length(0);
+    // Ana's, naming the receiver, is refused whole.
+    c.deliver('peerA', { type: 'chat-history', messages: [entry('a-1', 'peerA'), entry('c-1', 'peerC', 'Cy')] });
+    expect(chatC.messages).to.have.length(0);
+    expect(b.sentOfType('chat-history')).to.have.length(0);
+    // Once Ana has left, Bo is the eldest and his history is taken, marked as relayed by him; a name
+    // with a line break is shown on one line, the name the room knows for a writer still there.
+    const c2 = threeRoom();
+    const ana = c2.c.people.get('peerA')!;
+    c2.c.people.delete('peerA');
+    c2.c.dispatchEvent(new CustomEvent('participant-left', { detail: { participant: ana } }));
+    c2.c.deliver('peerB', { type: 'chat-history', messages: [entry('a-1', 'peerA', 'Ana\nthe host'), entry('b-1', 'peerB', 'Someone else')] });
+    expect(c2.chatC.messages.map((m) => [m.name, m.history?.relayedByName, m.self])).to.deep.equal([
+      ['Ana the host', 'Bo', false],
+      ['Bo', 'Bo', false],
+    ]);
+  });
+
+  it('a history entry cannot stand for a message its writer has not sent yet: the live one is shown in its place', () => {
+    const { c, chatC } = threeRoom();
+    // The eldest relays an entry under Bo's next id (as a forger who saw Bo's ids would guess it) …
+    c.deliver('peerA', { type: 'chat-history', messages: [entry('bo-2', 'peerB', 'Bo', 'forged under a future id')] });
+    expect(chatC.messages.map((m) => m.original)).to.deep.equal(['forged under a future id']);
+    // … and Bo's own message with that id is shown all the same, in its place.
+    c.deliver('peerB', { type: 'chat', id: 'bo-2', text: 'the real one', lang: 'en', t: Date.now() });
+    expect(chatC.messages.map((m) => [m.original, m.history === undefined])).to.deep.equal([['the real one', true]]);
+    // A history entry for a message already received live is skipped.
+    c.deliver('peerA', { type: 'chat', id: 'a-9', text: 'live first', lang: 'en', t: Date.now() });
+    expect(chatC.messages).to.have.length(2);
   });
 
   it('a history of long messages keeps the newest that fit in one data-channel message', async () => {
@@ -247,7 +335,7 @@ describe('ChatService between real sessions', () => {
       ['Ana', 'Good morning everyone'],
       ['Bo', 'Merci'],
     ]);
-    expect(entries[0]!.history).to.deep.equal({ relayedBy: ana.selfId });
+    expect(entries[0]!.history).to.deep.equal({ relayedBy: ana.selfId, relayedByName: 'Ana' });
     await until(() => cy.participants.every((p) => p.connectionState === 'connected'), 15000);
     chatAna.send('Hello');
     await until(() => chatCy.messages.length === 3, 10000);

@@ -1,5 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { FLOOD_COOL_DOWN_MS, MeshCall, RENEGOTIATE_RATE } from '../../src/core/mesh.js';
+import fc from 'fast-check';
+import { FLOOD_COOL_DOWN_MS, MAX_M_LINES, MAX_SDP_CHARS, MAX_TRANSCEIVERS, MeshCall, RENEGOTIATE_RATE, acceptableSignal, mLines } from '../../src/core/mesh.js';
 
 // MeshCall with real RTCPeerConnections in this page: the newcomer offers to everyone already in
 // the room, and waits for the offers of those who come after it.
@@ -146,15 +147,39 @@ describe('MeshCall connecting timeout', () => {
   });
 });
 
-/** Meshes in this page whose signals go straight to each other, each with its received data. */
+/** A signal one mesh of a room handed to another (see `room`). */
+interface Sent {
+  from: string;
+  to: string;
+  data: { type?: unknown; sdp?: unknown };
+  delivered: boolean;
+}
+
+/** Meshes in this page whose signals go straight to each other, with no camera or microphone (see `roomWith`). */
 function room(meshes: MeshCall[], ...ids: string[]) {
+  return roomWith(meshes, () => new MediaStream(), ...ids);
+}
+
+/**
+ * Meshes in this page whose signals go straight to each other, each with its received data and
+ * every signal sent (`sent`); each sends the local stream `localStream` gives it.
+ */
+function roomWith(meshes: MeshCall[], localStream: (id: string) => MediaStream, ...ids: string[]) {
   const byId = new Map<string, MeshCall>();
   const received = new Map<string, { from: string; data: string }[]>();
+  const sent: Sent[] = [];
   for (const id of ids) {
     const m = new MeshCall(id, {
       iceServers: [],
-      localStream: new MediaStream(),
-      sendSignal: (to, sid, data) => setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0),
+      localStream: localStream(id),
+      sendSignal: (to, sid, data) => {
+        const signal: Sent = { from: id, to, data: data as Sent['data'], delivered: false };
+        sent.push(signal);
+        setTimeout(() => {
+          byId.get(to)?.handleSignal(id, sid, data);
+          signal.delivered = true;
+        }, 0);
+      },
     });
     received.set(id, []);
     m.on('data', (e) => received.get(id)!.push(e.detail));
@@ -163,7 +188,7 @@ function room(meshes: MeshCall[], ...ids: string[]) {
   }
   // Later ids joined later: they initiate to everyone before them.
   ids.forEach((id, i) => ids.forEach((other, j) => i !== j && byId.get(id)!.add(other, j < i)));
-  return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)! };
+  return { mesh: (id: string) => byId.get(id)!, received: (id: string) => received.get(id)!, sent };
 }
 type Room = ReturnType<typeof room>;
 
@@ -228,9 +253,11 @@ describe('MeshCall.suspend', () => {
 describe('MeshCall renegotiation budget', () => {
   const meshes: MeshCall[] = [];
   const painters: ReturnType<typeof setInterval>[] = [];
+  const tracks: MediaStreamTrack[] = [];
   afterEach(() => {
     meshes.splice(0).forEach((m) => m.destroy());
     painters.splice(0).forEach(clearInterval);
+    tracks.splice(0).forEach((t) => t.stop());
   });
 
   /** A live video stream of its own, as a screen share would be. */
@@ -257,5 +284,151 @@ describe('MeshCall renegotiation budget', () => {
     }
     expect(r.mesh('first').refusedSignals).to.equal(0);
     await delivered(r, 'first', 'second', 'still linked');
+  });
+
+  // Each share is a new sender. A share only removed would leave its media section (about 5 KB in
+  // Chromium) in every later description, so the descriptions of someone who shares again and again
+  // would outgrow what the other side takes from a remote (MAX_M_LINES, MAX_SDP_CHARS).
+  for (const sharer of ['second', 'first'] as const) {
+    const who = sharer === 'second' ? 'the offerer' : 'the answerer';
+    it(`keeps the descriptions of ${who} sharing again and again within what the other side takes`, async function () {
+      this.timeout(180000);
+      // A camera and a microphone on both sides, as in a call: three media sections before any share.
+      const devices = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      devices.getTracks().forEach((t) => tracks.push(t));
+      const r = roomWith(meshes, () => new MediaStream(devices.getTracks().map((t) => tracks[tracks.push(t.clone()) - 1]!)), 'first', 'second'); // second initiates
+      await delivered(r, 'second', 'first', 'hello');
+      const other = sharer === 'second' ? 'first' : 'second';
+      const arrived = new Set<string>();
+      r.mesh(other).on('track', (e) => arrived.add(e.detail.stream.id));
+      // The worst case for the size of a description: each share starts once the last negotiation is
+      // over (a share started while one is in flight may happen to reuse the section before it).
+      const settled = () => r.sent.every((s) => s.delivered) && r.sent.filter((s) => s.data.type === 'offer').length === r.sent.filter((s) => s.data.type === 'answer').length;
+      // Past what an unbounded description (MAX_SDP_CHARS) and an unbounded count of transceivers
+      // for the remote's shares (MAX_TRANSCEIVERS: audio, camera and six shares) would allow.
+      const count = sharer === 'second' ? RENEGOTIATE_RATE.burst + 2 : MAX_TRANSCEIVERS - 1;
+      for (let i = 1; i <= count; i++) {
+        const share = screen();
+        r.mesh(sharer).setScreenStream(share);
+        await waitUntil(() => arrived.has(share.id) && settled(), `share ${i} at the other side`, { timeout: 60000 });
+      }
+      const descriptions = r.sent.filter((s) => typeof s.data.sdp === 'string').map((s) => s.data.sdp as string);
+      expect(Math.max(...descriptions.map(mLines))).to.be.at.most(MAX_M_LINES);
+      expect(Math.max(...descriptions.map((d) => d.length))).to.be.at.most(MAX_SDP_CHARS);
+      expect(r.mesh('first').refusedSignals + r.mesh('second').refusedSignals).to.equal(0);
+    });
+  }
+});
+
+// What a remote sends about its links is hostile: its descriptions are held to a size, its every
+// link after the first is budgeted, and a candidate the browser refuses does not end the link.
+describe('MeshCall and a hostile remote', () => {
+  const meshes: MeshCall[] = [];
+  afterEach(() => meshes.splice(0).forEach((m) => m.destroy()));
+
+  /** A valid offer with `count` audio sections (as small as a browser takes them). */
+  async function offerWith(count: number): Promise<string> {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio');
+    const { sdp } = await pc.createOffer();
+    pc.close();
+    const line = (prefix: string) => sdp!.split('\r\n').find((l) => l.startsWith(prefix))!;
+    const mids = Array.from({ length: count }, (_, i) => String(i));
+    const out = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', `a=group:BUNDLE ${mids.join(' ')}`, line('a=ice-ufrag:'), line('a=ice-pwd:'), line('a=fingerprint:'), 'a=setup:actpass'];
+    for (const mid of mids) out.push('m=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', `a=mid:${mid}`, 'a=sendrecv', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2');
+    return `${out.join('\r\n')}\r\n`;
+  }
+
+  /** A mesh that `mallory` joined after (so mallory offers), with the links it made counted. */
+  function victim() {
+    const mesh = new MeshCall('victim', { iceServers: [], localStream: new MediaStream(), sendSignal: () => {} });
+    meshes.push(mesh);
+    mesh.add('mallory', false);
+    let links = 0;
+    mesh.on('link-state', (e) => e.detail.state === 'connecting' && links++);
+    return { mesh, links: () => links };
+  }
+
+  it('counts the media sections of a description', async () => {
+    expect(mLines(await offerWith(3))).to.equal(3);
+    expect(mLines('m=audio 9 RTP/AVP 0\r\n')).to.equal(1);
+    expect(mLines('v=0\r\n')).to.equal(0);
+  });
+
+  it('refuses an offer with more than MAX_M_LINES media sections, or longer than MAX_SDP_CHARS, before it makes a connection', async () => {
+    const { mesh, links } = victim();
+    const wide = await offerWith(MAX_M_LINES + 1);
+    expect(acceptableSignal({ type: 'offer', sdp: wide })).to.equal(undefined);
+    expect(acceptableSignal({ type: 'answer', sdp: wide })).to.equal(undefined);
+    expect(acceptableSignal({ type: 'offer', sdp: (await offerWith(2)) + `a=x-padding:${'x'.repeat(MAX_SDP_CHARS)}\r\n` })).to.equal(undefined);
+    mesh.handleSignal('mallory', 'wide', { type: 'offer', sdp: wide });
+    expect(links()).to.equal(0);
+    expect(mesh.refusedSignals).to.equal(1);
+    // One within the limit is taken.
+    mesh.handleSignal('mallory', 'fits', { type: 'offer', sdp: await offerWith(MAX_M_LINES) });
+    expect(links()).to.equal(1);
+  });
+
+  it("makes a remote's first link for free and budgets every later one, even when the last one died", async () => {
+    const { mesh, links } = victim();
+    const states: string[] = [];
+    mesh.on('link-state', (e) => states.push(e.detail.state));
+    // Offers the browser cannot take: each link dies at once, so no link is there when the next comes.
+    for (let i = 0; i < 20; i++) {
+      mesh.handleSignal('mallory', `fresh-${i}`, { type: 'offer', sdp: 'v=0\r\nnot a description\r\n' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(states.filter((s) => s === 'reconnecting').length).to.be.at.least(RENEGOTIATE_RATE.burst, 'the links died');
+    // The first link, then one per renegotiation token; what is over the budget waits (the newest offer only).
+    expect(links()).to.equal(1 + RENEGOTIATE_RATE.burst);
+  });
+
+  it('ignores a remote candidate the browser refuses instead of ending the link', async function () {
+    this.timeout(60000);
+    const sids = new Map<string, string>();
+    const byId = new Map<string, MeshCall>();
+    for (const id of ['victim', 'mallory']) {
+      const m = new MeshCall(id, {
+        iceServers: [],
+        localStream: new MediaStream(),
+        sendSignal: (to, sid, data) => {
+          sids.set(id, sid);
+          setTimeout(() => byId.get(to)?.handleSignal(id, sid, data), 0);
+        },
+      });
+      byId.set(id, m);
+      meshes.push(m);
+    }
+    const victimMesh = byId.get('victim')!;
+    const states: string[] = [];
+    victimMesh.on('link-state', (e) => states.push(e.detail.state));
+    victimMesh.add('mallory', false);
+    byId.get('mallory')!.add('victim', true);
+    const bad = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 9 typ host', sdpMid: 'nowhere', sdpMLineIndex: 0 } };
+    // Before the remote description (kept, then refused by the browser) and after it.
+    await waitUntil(() => sids.has('mallory'), 'the offer on its way');
+    victimMesh.handleSignal('mallory', sids.get('mallory')!, bad);
+    await waitUntil(() => states.includes('connected'), 'the link up', { timeout: 30000 });
+    victimMesh.handleSignal('mallory', sids.get('mallory')!, bad);
+    victimMesh.handleSignal('mallory', sids.get('mallory')!, { type: 'candidate', candidate: { candidate: 'not a candidate' } });
+    await new Promise((r) => setTimeout(r, 500));
+    const got = new Promise<string>((resolve) => victimMesh.on('data', (e) => resolve(e.detail.data)));
+    byId.get('mallory')!.send('still here', 'victim');
+    expect(await got).to.equal('still here');
+    expect(states).to.deep.equal(['connecting', 'connected']);
+  });
+
+  it('property: any description is taken exactly when it is short enough and has few enough media sections', () => {
+    const section = fc.constantFrom('m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n', 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n');
+    const other = fc.constantFrom('a=rtcp-mux\r\n', 'c=IN IP4 0.0.0.0\r\n', 'a=x:m=audio\r\n', 'a=fmtp:111 minptime=10\r\n');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(section, other), { maxLength: 40 }), fc.nat(MAX_SDP_CHARS + 100), fc.constantFrom('offer', 'answer'), (lines, pad, type) => {
+        const sdp = `v=0\r\n${lines.join('')}a=x-pad:${'x'.repeat(pad)}\r\n`;
+        const sections = lines.filter((l) => l.startsWith('m=')).length;
+        const taken = acceptableSignal({ type, sdp }) === 'description';
+        return taken === (sections <= MAX_M_LINES && sdp.length <= MAX_SDP_CHARS) && mLines(sdp) === sections;
+      }),
+      { numRuns: 300 },
+    );
   });
 });

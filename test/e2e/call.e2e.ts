@@ -201,10 +201,17 @@ describe('a call between three browsers', () => {
     await waitInPage(page, `__un75.names().length === 1`, 'joined from the pre-join screen');
   });
 
-  test('Join on the pre-join screen uses the socket opened while it showed, and one the server closed unused is replaced', async () => {
-    // Opened while the pre-join screen shows: the click on Join does not wait for a connection.
+  test('Join on the pre-join screen uses the socket opened at the intent to join, and one the server closed unused is replaced', async () => {
+    // Opened once the visitor means to join (focus in the name field), not when the screen appears:
+    // the click on Join does not wait for a connection.
     const page = await open(0, { room: 'warm', name: 'Lena', attrs: '' }, COUNT_SOCKETS);
-    await waitInPage(page, `__sockets.some((s) => s.readyState === 1)`, 'a socket opened while the pre-join screen shows');
+    const lobby = page.locator('un75-meeting').locator('[part="join"]');
+    await lobby.waitFor();
+    // The call engine loaded and rendered ahead: nothing has opened a socket on its own.
+    await waitInPage(page, `!!__un75.meetings()[0].shadowRoot.querySelector('[part~="stage"]')`, 'the call rendered ahead');
+    assert.equal(await page.evaluate('__sockets.length'), 0, 'no socket before an intent to join');
+    await page.locator('un75-meeting').locator('input[name="name"]').focus();
+    await waitInPage(page, `__sockets.some((s) => s.readyState === 1)`, 'a socket opened at the focus in the name field');
     // Counted in the task of the click: the join takes the socket over in that task's microtasks.
     const atClick = (await page.evaluate(`(() => {
       const open = __sockets.filter((s) => s.readyState === 1).length;
@@ -216,21 +223,17 @@ describe('a call between three browsers', () => {
     await waitInPage(other, `__un75.names().includes('Lena')`, 'Lena in the room');
     assert.equal(await page.evaluate('__sockets.length'), atClick.made, 'the join took over the socket opened ahead');
 
-    // A server that closes sockets not joined within 300 ms: what the page opened ahead is closed
-    // unused; a new socket opens when the pointer comes onto the screen, and Join works.
+    // A server that closes sockets not joined within 300 ms: what the page opened ahead at the pointer
+    // on Join is closed unused; a new socket opens at the next intent (focus in the name field), and
+    // Join works.
     const strict = await startServer(['--join-timeout-ms', '300']);
     try {
       const late = await open(0, { room: 'warm', name: 'Ines', attrs: '', server: strict.url }, COUNT_SOCKETS);
-      // Once the call engine has loaded (the call is rendered ahead), nothing but the visitor opens another.
-      await waitInPage(
-        late,
-        `!!__un75.meetings()[0].shadowRoot.querySelector('[part~="stage"]') && __sockets.length > 0 && __sockets.every((s) => s.readyState === 3)`,
-        'the sockets opened ahead closed unused by the server',
-      );
-      const before = (await late.evaluate('__sockets.length')) as number;
       const join = late.locator('un75-meeting').locator('[part="join"]');
       await join.hover();
-      await waitInPage(late, `__sockets.length === ${before + 1}`, 'a new socket on the pointer');
+      await waitInPage(late, `__sockets.length === 1 && __sockets[0].readyState === 3`, 'the socket opened at the pointer, closed unused by the server');
+      await late.locator('un75-meeting').locator('input[name="name"]').focus();
+      await waitInPage(late, `__sockets.length === 2`, 'a new socket at the focus in the name field');
       await join.click();
       await waitInPage(late, `__un75.names().length === 1 && __un75.meetings()[0].core.session.state === 'joined'`, 'Ines in the room');
     } finally {

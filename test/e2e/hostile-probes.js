@@ -40,6 +40,8 @@
   };
   window.RTCPeerConnection.prototype = NativePC.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
+  /** Peer connections made since the page loaded, closed ones included. */
+  window.__pcCount = () => pcs.length;
   window.__pcSizes = () =>
     pcs
       .filter((pc) => pc.connectionState !== 'closed')
@@ -49,9 +51,20 @@
   // page uses them to send raw signals of its own through the real server.
   const NativeWS = window.WebSocket;
   window.__sids = {};
+  // How each signaling socket closed (code), and the largest frame the page sent on one (characters).
+  window.__wsCloses = [];
+  window.__wsLargest = 0;
+  window.__wsMade = 0;
   window.WebSocket = function (...args) {
     const ws = new NativeWS(...args);
     window.__ws = ws;
+    window.__wsMade++;
+    ws.addEventListener('close', (e) => window.__wsCloses.push(e.code));
+    const send = ws.send;
+    ws.send = function (data) {
+      if (typeof data === 'string') window.__wsLargest = Math.max(window.__wsLargest, data.length);
+      return send.call(this, data);
+    };
     ws.addEventListener('message', (e) => {
       try {
         const m = JSON.parse(e.data);

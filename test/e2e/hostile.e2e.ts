@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { once } from 'node:events';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { hearUntil, startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
 import { joinToken, JWT_SECRET, launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
@@ -53,6 +55,12 @@ describe('hostile peers', () => {
     translate = await startLibreTranslate();
   });
 
+  // Each test's pages go with it: pages left running (a victim still receiving) would load the
+  // machine under the next test's measurements.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+  });
+
   after(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => {})));
     await partner?.close();
@@ -60,11 +68,11 @@ describe('hostile peers', () => {
     await server?.stop();
   });
 
-  async function open(browserIndex: number, room: string, name: string, attrs: string): Promise<Page> {
+  async function open(browserIndex: number, room: string, name: string, attrs: string, autojoin = true): Promise<Page> {
     const { context, page } = await newPage(browserIndex);
     contexts.push(context);
     await context.addInitScript({ path: PROBES });
-    const params = new URLSearchParams({ server: server.url, room, name, attrs: `autojoin camera-off ${attrs}` });
+    const params = new URLSearchParams({ server: server.url, room, name, attrs: `${autojoin ? 'autojoin ' : ''}camera-off ${attrs}` });
     await page.goto(`${partner.url}/meeting.html?${params}`, { timeout: 90000 });
     return page;
   }
@@ -179,6 +187,332 @@ describe('hostile peers', () => {
     assert.ok(link.sdpBytes < 24000, `the description stays small (${link.sdpBytes} bytes)`);
     assert.ok((refused ?? 0) >= 400, 'the refused signals are counted');
     await linked(mallory, victim);
+  });
+
+  /** Joined: the session is in the room (before anyone else comes, for who is eldest). */
+  const joined = (page: Page) => waitInPage(page, `${meeting}.session?.state === 'joined'`, 'in the room', 90000);
+  const idOf = (page: Page) => page.evaluate(`${meeting}.session.selfId`) as Promise<string>;
+  /** Translation requests the mock server got since `from`. */
+  const requestsSince = (from: number) => translate.requests.length - from;
+
+  test('a chat history forged by a member who is not the eldest is refused, and cannot silence the writer it imitates', async () => {
+    // Alice is the eldest; Victor came second; Mallory last, and Alice sent her the history (with
+    // Alice's message ids) on arrival. Mallory forges a history to Victor, already in the room.
+    const alice = await open(2, 'forge', 'Alice', 'spoken-language=en');
+    await joined(alice);
+    const victor = await open(1, 'forge', 'Victor', `spoken-language=fr listen-language=fr translation-endpoint=${translate.url}`);
+    await linked(alice, victor);
+    for (const text of ['One', 'Two', 'Three']) await alice.evaluate(`${meeting}.core.sendChat(${JSON.stringify(text)}).then(() => true)`);
+    const [aliceId, victorId] = await Promise.all([idOf(alice), idOf(victor)]);
+    await waitInPage(victor, `${meeting}.core.chatMessages.filter((m) => m.from === ${JSON.stringify(aliceId)}).length === 3`, "Alice's messages at Victor");
+    const mallory = await open(0, 'forge', 'Mallory', 'spoken-language=en');
+    await linked(alice, victor, mallory);
+    await waitInPage(mallory, `${meeting}.core.chatMessages.length === 3`, 'the history Alice sent Mallory');
+    const malloryId = await idOf(mallory);
+    await victor.evaluate(watchMarks);
+    const heapBefore = await heapAfterGc(victor);
+    const requestsBefore = translate.requests.length;
+    await victor.evaluate('window.__resetLag()');
+    const stopTrace = await traceTasks(victor);
+    await mallory.evaluate(`(() => {
+      const m = ${meeting};
+      const known = m.core.chatMessages;
+      const prefix = known[0].id.split('-')[0];
+      const last = Math.max(...known.map((x) => Number(x.id.split('-')[1])));
+      const t = Date.now() - 60000;
+      const entries = [];
+      // Alice's next five ids, learnt from her history.
+      for (let i = 1; i <= 5; i++) entries.push({ id: prefix + '-' + (last + i), from: ${JSON.stringify(aliceId)}, name: 'Alice', text: 'Forged in the name of Alice ' + i, lang: 'en', t });
+      entries.push({ id: 'me-1', from: ${JSON.stringify(victorId)}, name: 'Victor', text: 'I agree with all that Mallory says', lang: 'en', t });
+      entries.push({ id: 'nl-1', from: 'moderator', name: 'Moderator\\nVictor', text: 'A name on two lines', lang: 'en', t });
+      for (let i = 0; i < 36; i++) entries.push({ id: 'f-' + i, from: 'ghost' + i, name: 'Ghost ' + i, text: 'Forged message number ' + i + ' of the history', lang: 'en', t });
+      m.session.sendToPeers({ type: 'chat-history', messages: entries }, ${JSON.stringify(victorId)});
+      m.session.sendToPeers({ type: 'probe-mark', n: 1 }, ${JSON.stringify(victorId)});
+    })()`);
+    await marked(victor, 1, 'the mark after the forged history');
+    // Alice's next messages, with the ids the forgery took; "Nine" comes after them.
+    for (const text of ['Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine']) await alice.evaluate(`${meeting}.core.sendChat(${JSON.stringify(text)}).then(() => true)`);
+    await waitInPage(victor, `${meeting}.core.chatMessages.some((m) => m.original === 'Nine')`, "Alice's ninth message at Victor");
+    // Every translation the messages (forged ones included) started has run.
+    await waitInPage(victor, `${meeting}.core.chat.translationsInFlight === 0 && !${meeting}.core.chatMessages.some((m) => m.translating)`, 'the translations done', 90000);
+    const tasks = await stopTrace();
+    const lag = (await victor.evaluate('window.__lag')) as { max: number; longest: number };
+    const heapAfter = await heapAfterGc(victor);
+    const seen = (await victor.evaluate(`(() => {
+      const list = ${meeting}.core.chatMessages;
+      return {
+        relayedByMallory: list.filter((m) => m.history?.relayedBy === ${JSON.stringify(malloryId)}).length,
+        asSelf: list.filter((m) => m.self && m.history).length,
+        underAlice: list.filter((m) => m.from === ${JSON.stringify(aliceId)} && m.original.startsWith('Forged')).length,
+        twoLineNames: list.filter((m) => /\\n/.test(m.name)).length,
+        aliceLive: list.filter((m) => m.from === ${JSON.stringify(aliceId)} && !m.history && ['Four', 'Five', 'Six', 'Seven', 'Eight'].includes(m.original)).length,
+      };
+    })()`)) as { relayedByMallory: number; asSelf: number; underAlice: number; twoLineNames: number; aliceLive: number };
+    const requests = requestsSince(requestsBefore);
+    console.log(
+      `# forged chat history: Victor shows ${seen.relayedByMallory} of 43 forged entries (${seen.underAlice} under Alice's name, ${seen.asSelf} as his own, ${seen.twoLineNames} names on two lines); ` +
+        `Alice's next 5 messages shown ${seen.aliceLive}; translation requests ${requests}; longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU (probe ${lag.longest.toFixed(0)} ms); ` +
+        `heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    assert.equal(seen.relayedByMallory, 0, 'a history from a member who is not the eldest is refused');
+    assert.equal(seen.asSelf, 0, 'nothing is shown as written by Victor himself');
+    assert.equal(seen.twoLineNames, 0, 'no name on two lines');
+    assert.equal(seen.aliceLive, 5, "Alice's next messages are all shown");
+    assert.ok(requests <= 12, `translation requests: Alice's 6 messages, not the forgery (${requests})`);
+  });
+
+  test('a chat burst is held to the chat budget, and chat translations to a per-writer rate', async () => {
+    const victor = await open(1, 'chat-burst', 'Victor', `spoken-language=fr listen-language=fr translation-endpoint=${translate.url}`);
+    await joined(victor);
+    const mallory = await open(0, 'chat-burst', 'Mallory', 'spoken-language=en');
+    await linked(mallory, victor);
+    const [malloryId, victorId] = await Promise.all([idOf(mallory), idOf(victor)]);
+    await victor.evaluate(watchMarks);
+    const heapBefore = await heapAfterGc(victor);
+    const stopTrace = await traceTasks(victor);
+    // 30 messages at once.
+    await mallory.evaluate(`(() => {
+      const s = ${meeting}.session;
+      for (let i = 0; i < 30; i++) s.sendToPeers({ type: 'chat', id: 'burst-' + i, text: 'Burst message number ' + i, lang: 'en', t: Date.now() }, ${JSON.stringify(victorId)});
+    })()`);
+    const fromMallory = `${meeting}.core.chatMessages.filter((m) => m.from === ${JSON.stringify(malloryId)})`;
+    await mallory.evaluate(repeatMark(1));
+    await marked(victor, 1, 'the mark after the burst');
+    await mallory.evaluate('window.__stopMarks()');
+    const burst = (await victor.evaluate(`${fromMallory}.filter((m) => m.id.startsWith('burst-')).length`)) as number;
+    // Then ten seconds of long messages, ten a second, each one different (no cache).
+    await victor.waitForTimeout(6000); // the budgets refill
+    const requestsBefore = translate.requests.length;
+    const started = Date.now();
+    await mallory.evaluate(`(async () => {
+      const s = ${meeting}.session;
+      const filler = ' and so on'.repeat(95);
+      for (let i = 0; i < 100; i++) {
+        s.sendToPeers({ type: 'chat', id: 'talk-' + i, text: 'Long message ' + i + filler, lang: 'en', t: Date.now() }, ${JSON.stringify(victorId)});
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })()`);
+    const seconds = (Date.now() - started) / 1000;
+    await victor.waitForTimeout(3000);
+    const requests = requestsSince(requestsBefore);
+    const talk = (await victor.evaluate(
+      `(() => { const l = ${fromMallory}.filter((m) => m.id.startsWith('talk-')); return { shown: l.length, translated: l.filter((m) => m.translated).length, chars: l.filter((m) => m.translated).reduce((n, m) => n + m.original.length, 0) }; })()`,
+    )) as { shown: number; translated: number; chars: number };
+    const dropped = (await victor.evaluate(`${meeting}.session.stats.dropped`)) as Record<string, number>;
+    const tasks = await stopTrace();
+    const heapAfter = await heapAfterGc(victor);
+    console.log(
+      `# chat burst: ${burst} of 30 accepted; ${seconds.toFixed(1)} s of chat at 10 a second: ${talk.shown} of 100 shown, translation requests ${requests} during it and 3 s after (${talk.translated} translated, ${talk.chars} characters); dropped ${JSON.stringify(dropped)}; ` +
+        `longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    assert.equal(burst, 10, 'the chat budget (CHAT_BUDGET) lets a burst of 10 through');
+    assert.ok(talk.shown <= 10 + 2 * (seconds + 1), `2 messages a second after the burst (${talk.shown})`);
+    assert.ok(requests <= 5 + 1 * (seconds + 3) + 3, `translation requests bounded by the writer's rate (${requests})`);
+  });
+
+  test('a chat message with a time outside the range of dates does not break the chat panel', async () => {
+    const victor = await open(1, 'poison', 'Victor', 'spoken-language=en');
+    await joined(victor);
+    const errors: string[] = [];
+    victor.on('pageerror', (err) => errors.push(err.message));
+    const mallory = await open(0, 'poison', 'Mallory', 'spoken-language=en');
+    await linked(mallory, victor);
+    await victor.locator('un75-meeting').locator('[part~="chat-button"]').click();
+    const heapBefore = await heapAfterGc(victor);
+    const stopTrace = await traceTasks(victor);
+    await mallory.evaluate(`${meeting}.session.sendToPeers({ type: 'chat', id: 'poison', text: 'Poisoned time', lang: 'en', t: 1e16 })`);
+    await waitInPage(victor, `${meeting}.core.chatMessages.some((m) => m.id === 'poison')`, 'the poisoned message received');
+    await mallory.evaluate(`${meeting}.core.sendChat('After the poison').then(() => true)`);
+    const shown = await victor
+      .locator('un75-meeting')
+      .getByText('After the poison')
+      .first()
+      .waitFor({ state: 'visible', timeout: 15000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    const times = (await victor.evaluate(`${meeting}.core.chatMessages.map((m) => m.t)`)) as number[];
+    const tasks = await stopTrace();
+    const heapAfter = await heapAfterGc(victor);
+    console.log(
+      `# poisoned time: the next message shown in the panel ${shown}; page errors ${errors.length} (${[...new Set(errors)].join('; ')}); times kept ${JSON.stringify(times.map((t) => t - Date.now()))} ms from now; ` +
+        `longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    assert.ok(shown, 'the panel shows the next message');
+    assert.equal(errors.length, 0, 'no error in the page');
+    assert.ok(times.every((t) => Math.abs(t - Date.now()) < 10 * 60_000), 'times kept near now');
+  });
+
+  /**
+   * A valid offer (ICE credentials and a certificate fingerprint a browser made) with `count` audio
+   * m-lines, each as small as a browser takes it, so that many fit in one frame: made in a page of its own.
+   */
+  async function bigOffer(count: number): Promise<string> {
+    const { context, page } = await newPage(0);
+    contexts.push(context);
+    return (await page.evaluate(`(async () => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio');
+      const { sdp } = await pc.createOffer();
+      pc.close();
+      const line = (prefix) => sdp.split('\\r\\n').find((l) => l.startsWith(prefix));
+      const mids = Array.from({ length: ${count} }, (_, i) => String(i));
+      const out = ['v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE ' + mids.join(' '), line('a=ice-ufrag:'), line('a=ice-pwd:'), line('a=fingerprint:'), 'a=setup:actpass'];
+      for (const mid of mids) out.push('m=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=mid:' + mid, 'a=sendrecv', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2');
+      const big = out.join('\\r\\n') + '\\r\\n';
+      // One a browser takes: checked on a connection of its own.
+      const check = new RTCPeerConnection();
+      await check.setRemoteDescription({ type: 'offer', sdp: big });
+      if (check.getTransceivers().length !== ${count}) throw new Error('not the offer meant');
+      check.close();
+      return big;
+    })()`)) as string;
+  }
+
+  /** A member that is only a WebSocket, as the issue's attacker: it joins `room` and sends raw signals to `to`. */
+  async function rawMember(room: string, to: Page): Promise<{ signal(sid: string, data: unknown): void; close(): void }> {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/signal`);
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ type: 'join', room, name: 'Mallory' }));
+    const [welcome] = (await once(ws, 'message')) as [Buffer];
+    assert.equal(JSON.parse(welcome.toString()).type, 'welcome');
+    const victimId = await idOf(to);
+    // The victim knows the newcomer: it waits for its offer.
+    await waitInPage(to, `${meeting}.participants.length === 2`, 'Mallory in the room');
+    return {
+      signal: (sid, data) => ws.send(JSON.stringify({ type: 'signal', to: victimId, sid, data })),
+      close: () => ws.close(),
+    };
+  }
+
+  test('an offer with 400 m-lines is refused before it reaches the connection, and the victim keeps its socket', async () => {
+    const victor = await open(1, 'offer-size', 'Victor', '');
+    await joined(victor);
+    const sdp = await bigOffer(400);
+    const mallory = await rawMember('offer-size', victor);
+    const heapBefore = await heapAfterGc(victor);
+    const refusedBefore = (await victor.evaluate(`${meeting}.session.stats.refusedSignals`)) as number;
+    const pcsBefore = (await victor.evaluate('window.__pcCount()')) as number;
+    await victor.evaluate('window.__resetLag()');
+    const stopTrace = await traceTasks(victor);
+    mallory.signal('big-offer', { type: 'offer', sdp });
+    // Either refused, or taken: then the answer is made and sent (or the socket lost over it).
+    await waitInPage(
+      victor,
+      `window.__wsCloses.length > 0 || ${meeting}.session.stats.refusedSignals > ${refusedBefore} || window.__pcSizes().some((pc) => pc.transceivers > 100 && pc.sdpBytes > 0)`,
+      'the offer handled',
+      60000,
+    );
+    await victor.waitForTimeout(3000);
+    const tasks = await stopTrace();
+    const heapAfter = await heapAfterGc(victor);
+    const state = (await victor.evaluate(
+      `({ sizes: window.__pcSizes(), made: window.__pcCount() - ${pcsBefore}, closes: window.__wsCloses, largest: window.__wsLargest, refused: ${meeting}.session.stats.refusedSignals - ${refusedBefore} })`,
+    )) as { sizes: { transceivers: number; sdpBytes: number }[]; made: number; closes: number[]; largest: number; refused: number };
+    const most = Math.max(0, ...state.sizes.map((s) => s.transceivers));
+    const answer = Math.max(0, ...state.sizes.map((s) => s.sdpBytes));
+    mallory.close();
+    console.log(
+      `# oversized offer (400 m-lines, ${sdp.length} bytes): victim made ${state.made} peer connections, most transceivers ${most}, its description ${answer} bytes, largest frame it sent ${state.largest} characters, ` +
+        `socket closes ${JSON.stringify(state.closes)}, refused ${state.refused}; longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    assert.equal(state.made, 0, 'no peer connection for the offer');
+    assert.deepEqual(state.closes, [], 'the victim keeps its signaling socket');
+    assert.ok(state.largest <= 64 * 1024, `no frame over the server's limit (${state.largest})`);
+    assert.equal(state.refused, 1, 'the offer is refused and counted');
+  });
+
+  test('100 offers for fresh links, each followed by a bad candidate, make few peer connections', async () => {
+    const victor = await open(1, 'fresh-offers', 'Victor', '');
+    await joined(victor);
+    const wide = await bigOffer(100);
+    const normal = await bigOffer(3);
+    const mallory = await rawMember('fresh-offers', victor);
+    const candidate = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 9 typ host', sdpMid: 'nowhere', sdpMLineIndex: 0 } };
+    const figures: string[] = [];
+    const made: number[] = [];
+    const heapBefore = await heapAfterGc(victor);
+    for (const [sdp, tag] of [
+      [normal, 'fresh'],
+      [wide, 'wide'],
+    ] as const) {
+      const pcsBefore = (await victor.evaluate('window.__pcCount()')) as number;
+      await victor.evaluate('window.__resetLag()');
+      const stopTrace = await traceTasks(victor);
+      const started = Date.now();
+      // One offer for a new link every 150 ms, each followed by a candidate the victim cannot add.
+      for (let i = 0; i < 100; i++) {
+        mallory.signal(`${tag}-${i}`, { type: 'offer', sdp });
+        mallory.signal(`${tag}-${i}`, candidate);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      await victor.waitForTimeout(2000);
+      const tasks = await stopTrace();
+      const pcs = ((await victor.evaluate('window.__pcCount()')) as number) - pcsBefore;
+      made.push(pcs);
+      figures.push(
+        `${tag === 'fresh' ? '3' : '100'}-m-line offers: ${pcs} peer connections in ${seconds.toFixed(1)} s, longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU, long tasks ${((100 * tasks.longWall) / tasks.span).toFixed(0)} % of the main thread's wall time, its tasks' CPU ${((100 * tasks.cpuTotal) / tasks.span).toFixed(0)} % of it`,
+      );
+    }
+    const closes = (await victor.evaluate('window.__wsCloses')) as number[];
+    const heapAfter = await heapAfterGc(victor);
+    mallory.close();
+    console.log(
+      `# 100 fresh offers, each with a bad candidate: ${figures.join('; ')}; socket closes ${JSON.stringify(closes)}; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    // The first link of a remote is free; every later one takes a renegotiation token (8 at once,
+    // one per 5 s), and what waits is the newest offer only.
+    assert.ok(made[0]! <= 1 + 8 + 15 / 5 + 2, `peer connections bounded by the budget (${made[0]})`);
+    // The one an offer of the first round still waiting for its token may make.
+    assert.ok(made[1]! <= 1, `offers with 100 m-lines make no peer connection (${made[1]})`);
+    const most = Math.max(0, ...((await victor.evaluate('window.__pcSizes()')) as { transceivers: number }[]).map((p) => p.transceivers));
+    assert.ok(most <= 8, `no connection with the offers' m-lines (${most} transceivers)`);
+  });
+
+  test('a pre-join screen opens its socket only on a clear intent to join, and a few times at most', async () => {
+    const page = await open(0, 'lobby-intent', 'Lena', '', false);
+    const join = page.locator('un75-meeting').locator('[part="join"]');
+    await join.waitFor();
+    // Pointer events as a browser sends them to what the pointer crosses. Headless Chromium moves
+    // the pointer (Playwright's mouse) but fires `pointerover`/`pointerenter` only now and then, so
+    // they are sent here too, to the element under the pointer.
+    const boundary = (selector: string) =>
+      page.evaluate(`(() => {
+        const lobby = document.querySelector('un75-meeting').shadowRoot.querySelector('un75-lobby').shadowRoot;
+        const all = [...lobby.querySelectorAll(${JSON.stringify(selector)})];
+        const el = all[Math.floor(Math.random() * all.length)];
+        for (const type of ['pointerover', 'pointerenter', 'pointermove']) el.dispatchEvent(new PointerEvent(type, { bubbles: type !== 'pointerenter', composed: true, pointerType: 'mouse' }));
+      })()`);
+    // Twenty seconds of a pointer moving about the screen (over the heading, the labels, the device
+    // lists, the preview), never onto Join: a page left open with someone reading it.
+    const box = (await page.locator('un75-lobby').locator('[part="base"]').boundingBox())!;
+    const joinBox = (await join.boundingBox())!;
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < 20000; i++) {
+      const x = box.x + ((i * 37) % Math.max(1, box.width));
+      const y = box.y + ((i * 53) % Math.max(1, box.height));
+      const onJoin = x >= joinBox.x - 4 && x <= joinBox.x + joinBox.width + 4 && y >= joinBox.y - 4 && y <= joinBox.y + joinBox.height + 4;
+      // One jump at a time: a path of small steps could cross Join on the way.
+      if (!onJoin) await page.mouse.move(x, y);
+      await boundary('h2, label, select, [part="preview"], .preview-toggles button');
+      await page.waitForTimeout(250);
+    }
+    const idle = (await page.evaluate('window.__wsMade')) as number;
+    // Then the pointer goes onto Join and away, again and again.
+    for (let i = 0; i < 8; i++) {
+      await join.hover();
+      await boundary('[part="join"]');
+      await page.waitForTimeout(500);
+      await page.mouse.move(box.x + 5, box.y + 5);
+      await boundary('h2');
+      await page.waitForTimeout(5500);
+    }
+    const hovering = (await page.evaluate('window.__wsMade')) as number;
+    console.log(`# pre-join sockets: ${idle} in 20 s of a moving pointer; ${hovering} in all after 8 visits to Join over 48 s`);
+    assert.equal(idle, 0, 'no socket without an intent to join');
+    assert.ok(hovering >= 1 && hovering <= 3, `a few sockets at most (${hovering})`);
   });
 
   test('a name with a line break and bidi controls cannot forge a transcript line', async () => {

@@ -22,6 +22,8 @@ export interface LobbyJoinDetail {
  *
  * @fires un75-lobby-join - The person pressed Join. Detail: `LobbyJoinDetail`, with the preview
  * media handed over to the caller.
+ * @fires un75-lobby-intent - The person shows a clear intent to join: the name field gets focus, or
+ * the pointer or focus comes onto Join. `<un75-meeting>` opens its signaling socket then. No detail.
  *
  * @csspart base - The whole screen.
  * @csspart preview - The camera preview.
@@ -143,6 +145,21 @@ export class Un75Lobby extends LitElement {
     track.enabled = !this.micOff;
   }
 
+  #movedAt = -Infinity;
+
+  /** The name field focused, or Join pointed at or focused: the person is about to join. */
+  readonly #intent = () => {
+    this.dispatchEvent(new Event('un75-lobby-intent', { bubbles: true, composed: true }));
+  };
+
+  /** A pointer moving over Join says it too (a browser does not always fire `pointerenter`), once a second at most. */
+  readonly #moveOnJoin = () => {
+    const now = performance.now();
+    if (now - this.#movedAt < 1000) return;
+    this.#movedAt = now;
+    this.#intent();
+  };
+
   async #submit(event: Event) {
     event.preventDefault();
     const input = this.renderRoot.querySelector('input');
@@ -204,7 +221,7 @@ export class Un75Lobby extends LitElement {
           ${this.room ? html`<p class="room">${sentence(t.roomLabel, this.room)}</p>` : nothing}
           <label>
             ${t.yourName}
-            <input name="name" autocomplete="name" required maxlength="64" dir="auto" .value=${this.name} placeholder=${t.namePlaceholder} />
+            <input name="name" autocomplete="name" required maxlength="64" dir="auto" .value=${this.name} placeholder=${t.namePlaceholder} @focus=${this.#intent} />
           </label>
           ${devices(t.camera, this.cameras, this.videoDeviceId, (id) => {
             this.videoDeviceId = id;
@@ -212,7 +229,7 @@ export class Un75Lobby extends LitElement {
           })}
           ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.#changeMicrophone(id))}
           ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
-          <button part="join" type="submit" ?disabled=${this.busy}>${this.busy ? t.joining : t.join}</button>
+          <button part="join" type="submit" ?disabled=${this.busy} @pointerenter=${this.#intent} @pointermove=${this.#moveOnJoin} @focus=${this.#intent}>${this.busy ? t.joining : t.join}</button>
         </form>
       </section>
     `;

@@ -10,5 +10,6 @@ declare global {
   }
   interface GlobalEventHandlersEventMap {
     'un75-lobby-join': CustomEvent<LobbyJoinDetail>;
+    'un75-lobby-intent': Event;
   }
 }

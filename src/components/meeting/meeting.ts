@@ -276,7 +276,8 @@ export class Un75Meeting extends LitElement {
       this.#callLoaded = true;
       if (this.phase !== 'lobby' || !this.isConnected) return;
       this.requestUpdate();
-      if (this.room) engine.warmUp(this.signaling || undefined);
+      // The WebRTC engine only: the socket waits for a clear intent to join (#preconnect).
+      engine.warmUp(undefined, { socket: false });
     });
     this.#announce();
     if (this.autojoin && this.phase === 'lobby') void this.join().catch(() => {});
@@ -308,14 +309,11 @@ export class Un75Meeting extends LitElement {
     }
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if ((changed as Map<PropertyKey, unknown>).has('phase')) this.#preconnect();
-  }
-
   /**
-   * While the pre-join screen shows, the signaling socket is opened ahead (src/core/preconnect.ts):
-   * when it appears, and again at the visitor's next focus or pointer on it once the last one was
-   * closed unused, so that the click on Join does not wait for the connection.
+   * While the pre-join screen shows, the signaling socket is opened ahead (src/core/preconnect.ts)
+   * once the visitor shows a clear intent to join (`un75-lobby-intent`: the name field focused, the
+   * pointer or focus on Join), so that the click on Join does not wait for the connection; again at
+   * a later intent once the last one was closed unused, a few times a page at most.
    */
   #preconnect = () => {
     if (this.phase === 'lobby' && this.room && this.isConnected) preconnect(this.signaling || defaultSignalingUrl());
@@ -658,8 +656,7 @@ export class Un75Meeting extends LitElement {
               ?mic-off=${this.micOff}
               ?camera-off=${this.cameraOff}
               @un75-lobby-join=${this.#onLobbyJoin}
-              @focusin=${this.#preconnect}
-              @pointerover=${this.#preconnect}
+              @un75-lobby-intent=${this.#preconnect}
             ></un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}

@@ -190,6 +190,15 @@ export const styles = [
     .label {
       font-style: italic;
     }
+    /* A relayed history entry: set apart from what its writer sent, since the relayer could have written it. */
+    .message.relayed {
+      border-inline-start: 3px solid var(--_muted);
+    }
+    .label.relayed {
+      margin: 0;
+      font-size: 0.75rem;
+      color: var(--_muted);
+    }
     .empty {
       color: var(--_muted);
     }

@@ -307,11 +307,12 @@ export class Un75SidePanel extends LitElement {
             // As written, the text takes its own direction: its tag is only the language the writer
             // speaks, and people write in others. A machine translation is in its language.
             const dir = original ? 'auto' : directionOf(lang);
-            return html`<li part="message" class=${m.self ? 'message self' : 'message'}>
+            return html`<li part="message" class=${m.self ? 'message self' : m.history ? 'message relayed' : 'message'}>
               <div class="meta">
                 <span class="name">${personName(t, m.name, m.self)}</span>
                 <time datetime=${new Date(m.t).toISOString()}>${time.format(m.t)}</time>
               </div>
+              ${m.history ? html`<p class="label relayed">${sentence(t.relayedBy, m.history.relayedByName)}</p>` : nothing}
               <p class="text" lang=${lang} dir=${dir}>${text}</p>
               ${m.translated
                 ? html`<div class="meta">

@@ -114,6 +114,7 @@ export const ar: CallStrings = {
   charactersLeft: (n) => `الأحرف المتبقية: ${n}`,
   showOriginal: 'عرض النص الأصلي',
   noMessages: 'لا توجد رسائل بعد.',
+  relayedBy: (name) => `رسالة سابقة، نقلها ${name}`,
   chatFrom: (name, text) => `${name}: ${text}`,
   transcriptFormat: 'الصيغة',
   formatText: 'نص عادي',

@@ -86,6 +86,7 @@ export const en: CallStrings = {
   charactersLeft: (n) => (n === 1 ? '1 character left' : `${n} characters left`),
   showOriginal: 'Show original',
   noMessages: 'No messages yet.',
+  relayedBy: (name) => `Earlier message, relayed by ${name}`,
   chatFrom: (name, text) => `${name}: ${text}`,
   transcriptFormat: 'Format',
   formatText: 'Plain text',

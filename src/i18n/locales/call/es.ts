@@ -86,6 +86,7 @@ export const es: CallStrings = {
   charactersLeft: (n) => (n === 1 ? 'Queda 1 carácter' : `Quedan ${n} caracteres`),
   showOriginal: 'Ver original',
   noMessages: 'Todavía no hay mensajes.',
+  relayedBy: (name) => `Mensaje anterior, transmitido por ${name}`,
   chatFrom: (name, text) => `${name}: ${text}`,
   transcriptFormat: 'Formato',
   formatText: 'Texto sin formato',

@@ -86,6 +86,7 @@ export const fr: CallStrings = {
   charactersLeft: (n) => (n <= 1 ? `${n} caractère restant` : `${n} caractères restants`),
   showOriginal: 'Afficher l’original',
   noMessages: 'Aucun message pour l’instant.',
+  relayedBy: (name) => `Message antérieur, transmis par ${name}`,
   chatFrom: (name, text) => `${name} : ${text}`,
   transcriptFormat: 'Format',
   formatText: 'Texte brut',

@@ -91,6 +91,7 @@ export const ru: CallStrings = {
   charactersLeft: (n) => `${plural(n, 'Остался', 'Осталось', 'Осталось')} ${n} ${plural(n, 'символ', 'символа', 'символов')}`,
   showOriginal: 'Показать оригинал',
   noMessages: 'Сообщений пока нет.',
+  relayedBy: (name) => `Более раннее сообщение, передано: ${name}`,
   chatFrom: (name, text) => `${name}: ${text}`,
   transcriptFormat: 'Формат',
   formatText: 'Обычный текст',

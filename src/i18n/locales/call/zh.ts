@@ -86,6 +86,7 @@ export const zh: CallStrings = {
   charactersLeft: (n) => `还可输入 ${n} 个字符`,
   showOriginal: '显示原文',
   noMessages: '还没有消息。',
+  relayedBy: (name) => `较早的消息，由${name}转发`,
   chatFrom: (name, text) => `${name}：${text}`,
   transcriptFormat: '格式',
   formatText: '纯文本',

@@ -33,6 +33,9 @@ const COLD_ROUNDS = Math.max(1, Math.round(ROUNDS / 2));
 /** JOIN_TRACE=1 also marks every peer connection's state changes (pc:…), on both libraries' pages. */
 const TRACE = process.env.JOIN_TRACE === '1';
 const AB = process.env.JOIN_AB;
+/** JOIN_PROFILE=<folder>: a CPU profile of each measured un75 page from the clock to its first frame, as .cpuprofile files. */
+const PROFILE = process.env.JOIN_PROFILE;
+let profiles = 0;
 const CONFIG = process.env.JOIN_CONFIG ?? 'both';
 if (!['both', 'bench', 'outside'].includes(CONFIG)) throw new Error(`JOIN_CONFIG: both, bench or outside, not ${CONFIG}`);
 /** Every element the CDN entry can load: an `outside` page loads them all before the clock. */
@@ -192,6 +195,15 @@ async function startPeerServerProcess(): Promise<{ port: number; stop(): Promise
 async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) => Promise<T>, pair: Pair = SHARED): Promise<T> {
   const [a, b] = await Promise.all([pair(0), pair(1)]);
   if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  if (PROFILE) {
+    // console.profile() in the page starts and stops it at the clock (see un75Round).
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+    cdp.on('Profiler.consoleProfileFinished', (e) => {
+      void import('node:fs/promises').then((fs) => fs.writeFile(path.join(PROFILE, `join-${profiles++}.cpuprofile`), JSON.stringify(e.profile)));
+    });
+  }
   try {
     await Promise.all([a.page.goto(url), b.page.goto(url)]);
     return await round(a.page, b.page);
@@ -218,7 +230,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
   return onTwoPages(url, async (host, newcomer) => {
     const mount = (page: Page, name: string, measure: boolean, how: Start) =>
       page.evaluate(
-        async ({ name, room, signaling, measure, firstFrameSource, how, tags }) => {
+        async ({ name, room, signaling, measure, firstFrameSource, how, tags, profile }) => {
           // Loaded before the clock starts, as PeerJS is. Warm: as behind a pre-join screen, an element
           // has rendered once (hidden) and fetched its call engine. That element is taken off before the
           // clock starts, once its camera preview is open (stopped while still opening, the preview
@@ -261,6 +273,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
           performance.clearMarks();
+          if (measure && profile) console.profile('join');
           const start = performance.now();
           if (how === 'lobby') {
             const lobby = meeting.shadowRoot!.querySelector('un75-lobby')!;
@@ -282,6 +295,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
             const remote = tiles.find((t) => t.participant && !t.participant.isSelf && !t.screen);
             return remote?.shadowRoot?.querySelector('video') ?? undefined;
           }, start);
+          if (measure && profile) console.profileEnd('join');
           // Where the clock started, on a clock every page of the machine shares (for the host's marks).
           const marks: Record<string, number> = { frame, origin: performance.timeOrigin + start };
           for (const entry of performance.getEntriesByType('mark')) {
@@ -290,7 +304,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
           }
           return marks;
         },
-        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, how, tags: TAGS },
+        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, how, tags: TAGS, profile: Boolean(PROFILE) },
       );
     await mount(host, 'First', false, start === 'loaded' ? 'loaded' : 'warm');
     return await withHostMarks(await mount(newcomer, 'Second', true, start), host);
@@ -378,6 +392,7 @@ export async function joinBench(): Promise<void> {
   const other: Record<string, number>[] = [];
   const outUn75: Record<string, number>[] = [];
   const outPeerjs: Record<string, number>[] = [];
+  const outOther: Record<string, number>[] = [];
   const serverB = AB ? await startServer([], path.resolve(AB)) : undefined;
   try {
     const pair = outside ? await outsidePair() : SHARED;
@@ -407,6 +422,10 @@ export async function joinBench(): Promise<void> {
         () => un75Round(partner.url, server.url, `outside-${outUn75.length}`, 'loaded', pair).then((r) => outUn75.push(r)),
         () => peerjsRound(outsidePages.url, 1000 + outPeerjs.length, pair).then((r) => outPeerjs.push(r)),
       );
+      if (serverB) {
+        await un75Round(partner.url, serverB.url, 'outside-b-warmup', 'loaded', pair);
+        kinds.push(() => un75Round(partner.url, serverB.url, `outside-b-${outOther.length}`, 'loaded', pair).then((r) => outOther.push(r)));
+      }
     }
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that no kind always follows the same other one (and what it leaves
@@ -471,11 +490,16 @@ export async function joinBench(): Promise<void> {
     console.log(`un75 (element, autojoin):   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${all(outUn75)})`);
     console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${all(outPeerjs)})`);
     console.log(`ratio un75/PeerJS (outside): ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
+    if (AB) {
+      const b = median(outOther.map((r) => r.frame!));
+      console.log(`un75 (B: ${AB}, outside): median ${ms(b)} ms (all: ${all(outOther)}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
+    }
     console.log(`un75 (outside) breakdown, median ms from mount: ${steps(outUn75)}`);
+    if (AB) console.log(`un75 (B, outside) breakdown, median ms from mount: ${steps(outOther)}`);
     console.log(`PeerJS (outside) breakdown, median ms from start: ${peerSteps(outPeerjs)}`);
   }
   if (TRACE) {
-    for (const [name, rounds] of [['un75', un75], ['B', other], ['headless', headless], ['PeerJS', peerjs], ['un75 outside', outUn75], ['PeerJS outside', outPeerjs]] as const) {
+    for (const [name, rounds] of [['un75', un75], ['B', other], ['headless', headless], ['PeerJS', peerjs], ['un75 outside', outUn75], ['B outside', outOther], ['PeerJS outside', outPeerjs]] as const) {
       if (!rounds.length) continue;
       // Each round on its own (long tasks differ from round to round), then the medians of the rest.
       for (const r of rounds) console.log(`${name} round: ${Object.entries(r).sort((x, y) => x[1] - y[1]).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);

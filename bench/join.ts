@@ -9,13 +9,23 @@
 //
 // JOIN_AB=<another checkout, built> adds a fifth kind of round: the same element round against
 // that checkout's server and build, so that two versions are compared within one run.
+//
+// Two configurations, alternating in the same run. "Bench": the kinds above, on the shared browser
+// pair that the bench's own Node process drives, PeerJS's server (PeerServer) inside that process.
+// "Outside", as a check from outside the project sets it up: two browser processes of its own (one
+// per person), PeerJS's server started from its own bin as a child process (as un75-signal is),
+// each page holding all of its library's code before the clock starts and nothing more (no
+// pre-join screen rendered, no camera opened ahead), the element mounted with `autojoin` against
+// PeerJS's page. JOIN_CONFIG=bench or JOIN_CONFIG=outside runs one configuration only.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerServer } from 'peer';
-import type { Page } from 'playwright-core';
-import { closeBrowsers, newPage, root, startPartnerPage, startServer } from '../test/e2e/harness.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { closeBrowsers, launchBrowser, newPage, root, startPartnerPage, startServer } from '../test/e2e/harness.js';
 import { freePort } from '../test/server/helpers.js';
 
 const ROUNDS = Number(process.env.JOIN_ROUNDS ?? 7);
@@ -23,6 +33,13 @@ const COLD_ROUNDS = Math.max(1, Math.round(ROUNDS / 2));
 /** JOIN_TRACE=1 also marks every peer connection's state changes (pc:…), on both libraries' pages. */
 const TRACE = process.env.JOIN_TRACE === '1';
 const AB = process.env.JOIN_AB;
+/** JOIN_PROFILE=<folder>: a CPU profile of each measured un75 page from the clock to its first frame, as .cpuprofile files. */
+const PROFILE = process.env.JOIN_PROFILE;
+let profiles = 0;
+const CONFIG = process.env.JOIN_CONFIG ?? 'both';
+if (!['both', 'bench', 'outside'].includes(CONFIG)) throw new Error(`JOIN_CONFIG: both, bench or outside, not ${CONFIG}`);
+/** Every element the CDN entry can load: an `outside` page loads them all before the clock. */
+const TAGS = ['un75-meeting', 'un75-lobby', 'un75-video-grid', 'un75-participant-tile', 'un75-controls', 'un75-captions', 'un75-language-picker', 'un75-booth', 'un75-side-panel', 'un75-toasts'];
 const TRACE_SCRIPT = `(() => {
   const Native = RTCPeerConnection;
   window.RTCPeerConnection = function (...args) {
@@ -124,10 +141,69 @@ async function withHostMarks(marks: Record<string, number>, host: Page): Promise
   return marks;
 }
 
+/** Where a round's two pages are made: the bench's shared browser pair, or the outside pair. */
+type Pair = (index: 0 | 1) => Promise<{ context: BrowserContext; page: Page }>;
+const SHARED: Pair = (index) => newPage(index);
+
+/** Two browser processes of their own, one per person, for the outside configuration. */
+async function outsidePair(): Promise<Pair> {
+  const browsers: Browser[] = [await launchBrowser(), await launchBrowser()];
+  return async (index) => {
+    const context = await browsers[index]!.newContext({ permissions: ['camera', 'microphone'] });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error(`[outside page ${index}] ${err.message}`));
+    return { context, page };
+  };
+}
+
+/**
+ * PeerJS's server from its own bin (`peerjs --port P`), a child process as un75-signal is: its
+ * relaying then shares no event loop with the Node process that drives the browsers.
+ */
+async function startPeerServerProcess(): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/peer/dist/bin/peerjs.js'), '--port', String(port), '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`PeerServer did not start:\n${output}`));
+    }, 60_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString();
+      if (output.includes('Started PeerServer')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => reject(new Error(`PeerServer exited with ${code}:\n${output}`)));
+  });
+  return {
+    port,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
 /** The host's and the newcomer's pages at `url`, each in its own browser, for one round; closed after. */
-async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) => Promise<T>): Promise<T> {
-  const [a, b] = await Promise.all([newPage(0), newPage(1)]);
+async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) => Promise<T>, pair: Pair = SHARED): Promise<T> {
+  const [a, b] = await Promise.all([pair(0), pair(1)]);
   if (TRACE) await Promise.all([a.context.addInitScript(TRACE_SCRIPT), b.context.addInitScript(TRACE_SCRIPT)]);
+  if (PROFILE) {
+    // console.profile() in the page starts and stops it at the clock (see un75Round).
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+    cdp.on('Profiler.consoleProfileFinished', (e) => {
+      void import('node:fs/promises').then((fs) => fs.writeFile(path.join(PROFILE, `join-${profiles++}.cpuprofile`), JSON.stringify(e.profile)));
+    });
+  }
   try {
     await Promise.all([a.page.goto(url), b.page.goto(url)]);
     return await round(a.page, b.page);
@@ -142,17 +218,19 @@ async function onTwoPages<T>(url: string, round: (host: Page, newcomer: Page) =>
  * an `autojoin` element mounted on a page that has only the CDN entry and the pre-join code, so the
  * call engine's download is inside the time. `lobby`: what a visitor does, the element's pre-join
  * screen showing with its camera preview open and the call rendered ahead behind it; the clock
- * starts at the click on Join, and the preview's camera is handed over to the call.
+ * starts at the click on Join, and the preview's camera is handed over to the call. `loaded`: the
+ * outside configuration's page, every chunk of the SDK loaded (every element and the core) and
+ * nothing else done before the clock: no element rendered, no camera opened, no socket.
  */
-type Start = 'warm' | 'cold' | 'lobby';
+type Start = 'warm' | 'cold' | 'lobby' | 'loaded';
 
-/** One un75 round; the host's page always joins `warm`. */
-async function un75Round(partnerUrl: string, serverUrl: string, room: string, start: Start = 'warm'): Promise<Record<string, number>> {
+/** One un75 round; the host's page joins `warm` (`loaded` in the outside configuration). */
+async function un75Round(partnerUrl: string, serverUrl: string, room: string, start: Start = 'warm', pair: Pair = SHARED): Promise<Record<string, number>> {
   const url = `${partnerUrl}/meeting.html?server=${serverUrl}&room=${room}`;
   return onTwoPages(url, async (host, newcomer) => {
     const mount = (page: Page, name: string, measure: boolean, how: Start) =>
       page.evaluate(
-        async ({ name, room, signaling, measure, firstFrameSource, how }) => {
+        async ({ name, room, signaling, measure, firstFrameSource, how, tags, profile }) => {
           // Loaded before the clock starts, as PeerJS is. Warm: as behind a pre-join screen, an element
           // has rendered once (hidden) and fetched its call engine. That element is taken off before the
           // clock starts, once its camera preview is open (stopped while still opening, the preview
@@ -169,6 +247,10 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
             }
             loader.remove();
             await new Promise((resolve) => setTimeout(resolve, 300));
+          } else if (!customElements.get('un75-meeting') && how === 'loaded') {
+            const entry = document.querySelector<HTMLScriptElement>('script[type=module]')!.src;
+            const sdk = (await import(entry)) as { load(tag: string): Promise<unknown>; loadCore(): Promise<unknown> };
+            await Promise.all([...tags.map((tag) => sdk.load(tag)), sdk.loadCore()]);
           } else if (!customElements.get('un75-meeting') && how === 'cold') {
             const entry = document.querySelector<HTMLScriptElement>('script[type=module]')!.src;
             await ((await import(entry)) as { load(tag: string): Promise<unknown> }).load('un75-meeting');
@@ -191,6 +273,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
           }
           const firstFrame = (0, eval)(firstFrameSource) as (find: () => HTMLVideoElement | undefined, start: number) => Promise<number>;
           performance.clearMarks();
+          if (measure && profile) console.profile('join');
           const start = performance.now();
           if (how === 'lobby') {
             const lobby = meeting.shadowRoot!.querySelector('un75-lobby')!;
@@ -212,6 +295,7 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
             const remote = tiles.find((t) => t.participant && !t.participant.isSelf && !t.screen);
             return remote?.shadowRoot?.querySelector('video') ?? undefined;
           }, start);
+          if (measure && profile) console.profileEnd('join');
           // Where the clock started, on a clock every page of the machine shares (for the host's marks).
           const marks: Record<string, number> = { frame, origin: performance.timeOrigin + start };
           for (const entry of performance.getEntriesByType('mark')) {
@@ -220,11 +304,11 @@ async function un75Round(partnerUrl: string, serverUrl: string, room: string, st
           }
           return marks;
         },
-        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, how },
+        { name, room, signaling: `${serverUrl.replace('http', 'ws')}/signal`, measure, firstFrameSource: FIRST_FRAME, how, tags: TAGS, profile: Boolean(PROFILE) },
       );
-    await mount(host, 'First', false, 'warm');
+    await mount(host, 'First', false, start === 'loaded' ? 'loaded' : 'warm');
     return await withHostMarks(await mount(newcomer, 'Second', true, start), host);
-  });
+  }, pair);
 }
 
 /**
@@ -274,7 +358,7 @@ async function headlessRound(partnerUrl: string, serverUrl: string, room: string
   });
 }
 
-async function peerjsRound(pageUrl: string, round: number): Promise<Record<string, number>> {
+async function peerjsRound(pageUrl: string, round: number, pair: Pair = SHARED): Promise<Record<string, number>> {
   return onTwoPages(pageUrl, async (host, newcomer) => {
     const hostId = `host${round + 1}x${Date.now()}`;
     await host.evaluate((id) => (window as unknown as { host(id: string): Promise<void> }).host(id), hostId);
@@ -283,40 +367,65 @@ async function peerjsRound(pageUrl: string, round: number): Promise<Record<strin
       [`guest${round + 1}x${Date.now()}`, hostId] as const,
     );
     return await withHostMarks(marks, host);
-  });
+  }, pair);
 }
 
 export async function joinBench(): Promise<void> {
+  const bench = CONFIG !== 'outside';
+  const outside = CONFIG !== 'bench';
   const server = await startServer();
   const partner = await startPartnerPage();
   const peerPort = await freePort();
-  const peerServer = await new Promise<import('node:http').Server>((resolve) => {
-    PeerServer({ port: peerPort, host: '127.0.0.1', path: '/' }, (s) => resolve(s as import('node:http').Server));
-  });
+  const peerServer = bench
+    ? await new Promise<import('node:http').Server>((resolve) => {
+        PeerServer({ port: peerPort, host: '127.0.0.1', path: '/' }, (s) => resolve(s as import('node:http').Server));
+      })
+    : undefined;
   const pages = await peerjsPages(peerPort);
+  const peerProcess = outside ? await startPeerServerProcess() : undefined;
+  const outsidePages = peerProcess ? await peerjsPages(peerProcess.port) : undefined;
   const un75: Record<string, number>[] = [];
   const peerjs: Record<string, number>[] = [];
   const cold: Record<string, number>[] = [];
   const lobby: Record<string, number>[] = [];
   const headless: Record<string, number>[] = [];
   const other: Record<string, number>[] = [];
+  const outUn75: Record<string, number>[] = [];
+  const outPeerjs: Record<string, number>[] = [];
+  const outOther: Record<string, number>[] = [];
   const serverB = AB ? await startServer([], path.resolve(AB)) : undefined;
   try {
+    const pair = outside ? await outsidePair() : SHARED;
     // A warm-up of each (first camera start and first page load are slow), not counted.
-    await un75Round(partner.url, server.url, 'join-warmup');
-    await peerjsRound(pages.url, -1);
-    await headlessRound(partner.url, server.url, 'headless-warmup');
-    await un75Round(partner.url, server.url, 'lobby-warmup', 'lobby');
-    // Each kind once a round.
-    const kinds = [
-      () => un75Round(partner.url, server.url, `join-${un75.length}`).then((r) => un75.push(r)),
-      () => peerjsRound(pages.url, peerjs.length).then((r) => peerjs.push(r)),
-      () => headlessRound(partner.url, server.url, `headless-${headless.length}`).then((r) => headless.push(r)),
-      () => un75Round(partner.url, server.url, `lobby-${lobby.length}`, 'lobby').then((r) => lobby.push(r)),
-    ];
-    if (serverB) {
-      await un75Round(partner.url, serverB.url, 'b-warmup');
-      kinds.push(() => un75Round(partner.url, serverB.url, `b-${other.length}`).then((r) => other.push(r)));
+    const kinds: (() => Promise<unknown>)[] = [];
+    if (bench) {
+      await un75Round(partner.url, server.url, 'join-warmup');
+      await peerjsRound(pages.url, -1);
+      await headlessRound(partner.url, server.url, 'headless-warmup');
+      await un75Round(partner.url, server.url, 'lobby-warmup', 'lobby');
+      // Each kind once a round.
+      kinds.push(
+        () => un75Round(partner.url, server.url, `join-${un75.length}`).then((r) => un75.push(r)),
+        () => peerjsRound(pages.url, peerjs.length).then((r) => peerjs.push(r)),
+        () => headlessRound(partner.url, server.url, `headless-${headless.length}`).then((r) => headless.push(r)),
+        () => un75Round(partner.url, server.url, `lobby-${lobby.length}`, 'lobby').then((r) => lobby.push(r)),
+      );
+      if (serverB) {
+        await un75Round(partner.url, serverB.url, 'b-warmup');
+        kinds.push(() => un75Round(partner.url, serverB.url, `b-${other.length}`).then((r) => other.push(r)));
+      }
+    }
+    if (outsidePages) {
+      await un75Round(partner.url, server.url, 'outside-warmup', 'loaded', pair);
+      await peerjsRound(outsidePages.url, -1, pair);
+      kinds.push(
+        () => un75Round(partner.url, server.url, `outside-${outUn75.length}`, 'loaded', pair).then((r) => outUn75.push(r)),
+        () => peerjsRound(outsidePages.url, 1000 + outPeerjs.length, pair).then((r) => outPeerjs.push(r)),
+      );
+      if (serverB) {
+        await un75Round(partner.url, serverB.url, 'outside-b-warmup', 'loaded', pair);
+        kinds.push(() => un75Round(partner.url, serverB.url, `outside-b-${outOther.length}`, 'loaded', pair).then((r) => outOther.push(r)));
+      }
     }
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that no kind always follows the same other one (and what it leaves
@@ -326,30 +435,19 @@ export async function joinBench(): Promise<void> {
       const order = kinds.map((kind) => ({ kind, key: Math.random() })).sort((x, y) => x.key - y.key);
       for (const { kind } of order) await kind();
     }
-    for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, 'cold'));
+    if (bench) for (let round = 0; round < COLD_ROUNDS; round++) cold.push(await un75Round(partner.url, server.url, `cold-${round}`, 'cold'));
   } finally {
     await closeBrowsers();
     await pages.close();
+    await outsidePages?.close();
     await partner.close();
     await server.stop();
     await serverB?.stop();
-    await new Promise<void>((r) => peerServer.close(() => r()));
+    await peerProcess?.stop();
+    if (peerServer) await new Promise<void>((r) => peerServer.close(() => r()));
   }
   const ms = (x: number | undefined) => (x === undefined ? '—' : `${x.toFixed(0)}`);
-  const u = median(un75.map((r) => r.frame!));
-  const p = median(peerjs.map((r) => r.frame!));
-  console.log('## Join: mount → first remote video frame, two peers, loopback (un75 vs PeerJS 1.5.5)');
-  console.log(`un75:   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${un75.map((r) => ms(r.frame)).join(', ')})`);
-  console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${peerjs.map((r) => ms(r.frame)).join(', ')})`);
-  console.log(`ratio un75/PeerJS: ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
-  if (AB) {
-    const b = median(other.map((r) => r.frame!));
-    console.log(`un75 (B: ${AB}): median ${ms(b)} ms (all: ${other.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
-  }
-  const l = median(lobby.map((r) => r.frame!));
-  console.log(`un75 from the pre-join screen (click on Join → first remote frame, its camera preview handed over): median ${ms(l)} ms (all: ${lobby.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(l / p).toFixed(2)}`);
-  const h = median(headless.map((r) => r.frame!));
-  console.log(`un75 headless core, no element: median ${ms(h)} ms (all: ${headless.map((r) => ms(r.frame)).join(', ')}); ratio to PeerJS ${(h / p).toFixed(2)}`);
+  const all = (rounds: Record<string, number>[]) => rounds.map((r) => ms(r.frame)).join(', ');
   const steps = (rounds: Record<string, number>[]) =>
     [...STEPS, 'frame']
       .map((step) => {
@@ -357,16 +455,52 @@ export async function joinBench(): Promise<void> {
         return `${step} ${xs.length ? ms(median(xs)) : '—'}`;
       })
       .join(' → ');
-  console.log(`un75 breakdown, median ms from mount: ${steps(un75)}`);
-  if (AB) console.log(`un75 (B) breakdown, median ms from mount: ${steps(other)}`);
-  console.log(`un75 from the pre-join screen, breakdown, median ms from the click: ${steps(lobby)}`);
-  console.log(`un75 headless breakdown, median ms from new Meeting(): ${steps(headless)}`);
-  console.log(
-    `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +
-      ` (engine loaded at ${ms(median(cold.map((r) => r.engine!)))} ms)`,
-  );
+  const peerSteps = (rounds: Record<string, number>[]) =>
+    ['media', 'open', 'stream', 'frame'].map((step) => `${step} ${ms(median(rounds.map((r) => r[step]!).filter((x) => x !== undefined)))}`).join(' → ');
+  if (bench) {
+    const u = median(un75.map((r) => r.frame!));
+    const p = median(peerjs.map((r) => r.frame!));
+    console.log('## Join: mount → first remote video frame, two peers, loopback (un75 vs PeerJS 1.5.5)');
+    console.log('### Bench configuration: the shared browser pair, PeerServer inside the bench\'s own Node process');
+    console.log(`un75:   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${all(un75)})`);
+    console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${all(peerjs)})`);
+    console.log(`ratio un75/PeerJS: ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
+    if (AB) {
+      const b = median(other.map((r) => r.frame!));
+      console.log(`un75 (B: ${AB}): median ${ms(b)} ms (all: ${all(other)}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
+    }
+    const l = median(lobby.map((r) => r.frame!));
+    console.log(`un75 from the pre-join screen (click on Join → first remote frame, its camera preview handed over): median ${ms(l)} ms (all: ${all(lobby)}); ratio to PeerJS ${(l / p).toFixed(2)}`);
+    const h = median(headless.map((r) => r.frame!));
+    console.log(`un75 headless core, no element: median ${ms(h)} ms (all: ${all(headless)}); ratio to PeerJS ${(h / p).toFixed(2)}`);
+    console.log(`un75 breakdown, median ms from mount: ${steps(un75)}`);
+    if (AB) console.log(`un75 (B) breakdown, median ms from mount: ${steps(other)}`);
+    console.log(`un75 from the pre-join screen, breakdown, median ms from the click: ${steps(lobby)}`);
+    console.log(`un75 headless breakdown, median ms from new Meeting(): ${steps(headless)}`);
+    console.log(
+      `un75 autojoin on a page that has not loaded the call engine yet: median ${ms(median(cold.map((r) => r.frame!)))} ms over ${COLD_ROUNDS} rounds` +
+        ` (engine loaded at ${ms(median(cold.map((r) => r.engine!)))} ms)`,
+    );
+    console.log(`PeerJS breakdown, median ms from start: ${peerSteps(peerjs)}`);
+  }
+  if (outside) {
+    const u = median(outUn75.map((r) => r.frame!));
+    const p = median(outPeerjs.map((r) => r.frame!));
+    console.log('### Outside configuration: a browser process per person, PeerJS\'s server in its own process, all code loaded before the clock');
+    console.log(`un75 (element, autojoin):   median ${ms(u)} ms over ${ROUNDS} rounds (all: ${all(outUn75)})`);
+    console.log(`PeerJS: median ${ms(p)} ms over ${ROUNDS} rounds (all: ${all(outPeerjs)})`);
+    console.log(`ratio un75/PeerJS (outside): ${(u / p).toFixed(2)} (goal ≤ 1.00)`);
+    if (AB) {
+      const b = median(outOther.map((r) => r.frame!));
+      console.log(`un75 (B: ${AB}, outside): median ${ms(b)} ms (all: ${all(outOther)}); ratio to PeerJS ${(b / p).toFixed(2)}; this checkout / B ${(u / b).toFixed(2)}`);
+    }
+    console.log(`un75 (outside) breakdown, median ms from mount: ${steps(outUn75)}`);
+    if (AB) console.log(`un75 (B, outside) breakdown, median ms from mount: ${steps(outOther)}`);
+    console.log(`PeerJS (outside) breakdown, median ms from start: ${peerSteps(outPeerjs)}`);
+  }
   if (TRACE) {
-    for (const [name, rounds] of [['un75', un75], ['B', other], ['headless', headless], ['PeerJS', peerjs]] as const) {
+    for (const [name, rounds] of [['un75', un75], ['B', other], ['headless', headless], ['PeerJS', peerjs], ['un75 outside', outUn75], ['B outside', outOther], ['PeerJS outside', outPeerjs]] as const) {
+      if (!rounds.length) continue;
       // Each round on its own (long tasks differ from round to round), then the medians of the rest.
       for (const r of rounds) console.log(`${name} round: ${Object.entries(r).sort((x, y) => x[1] - y[1]).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
       const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))].filter((k) => !/^(host:)?long:/.test(k));
@@ -374,8 +508,6 @@ export async function joinBench(): Promise<void> {
       console.log(`${name} trace: ${rows.map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
     }
   }
-  const peerSteps = ['media', 'open', 'stream', 'frame'].map((step) => `${step} ${ms(median(peerjs.map((r) => r[step]!).filter((x) => x !== undefined)))}`);
-  console.log(`PeerJS breakdown, median ms from start: ${peerSteps.join(' → ')}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await joinBench();

@@ -22,6 +22,15 @@ describe('language facts', () => {
     for (const tag of tags) expect(translationTag(tag), tag).to.equal(new Intl.Locale(tag).maximize().language);
   });
 
+  it('gives the common Chinese tags the written language Intl.Locale gives them', () => {
+    // Those skip Intl.Locale#maximize too (every picker offers zh): same answers.
+    const tags = ['zh', 'zh-CN', 'zh-SG', 'zh-Hans', 'zh-Hans-CN', 'zh-Hans-SG', 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant', 'zh-Hant-TW', 'zh-Hant-HK', 'zh-Hant-MO', 'ZH-hk'];
+    for (const tag of tags) {
+      const locale = new Intl.Locale(tag).maximize();
+      expect(translationTag(tag), tag).to.equal(locale.language === 'zh' && locale.script === 'Hant' ? 'zh-Hant' : locale.language);
+    }
+  });
+
   it('treats Traditional and Simplified Chinese as different written languages, regions of others as the same', () => {
     expect(sameLanguage('en-US', 'en-GB')).to.be.true;
     expect(sameLanguage('fr-CA', 'fr')).to.be.true;

@@ -82,8 +82,22 @@ async def serve(args):
         f.write(grammar(args.phrase or DEFAULT_PHRASES))
         grammar_path = f.name
 
+    # Making a decoder loads the model (a second or more): streams take one ready from the pool and
+    # give it back when they end, so a new stream is answered at once.
+    pool = [new_decoder(grammar_path)]
+
     async def handler(ws, _path=None):
-        stream = Stream(new_decoder(grammar_path))
+        decoder = pool.pop() if pool else await asyncio.to_thread(new_decoder, grammar_path)
+        try:
+            await converse(ws, Stream(decoder))
+        finally:
+            try:
+                decoder.end_utt()
+            except Exception:  # the utterance had ended already
+                pass
+            pool.append(decoder)
+
+    async def converse(ws, stream):
         async for message in ws:
             if isinstance(message, bytes):
                 if len(message) % 2:

@@ -7,8 +7,7 @@
  * and one text frame `{"type":"eof"}` to end the stream (the last final follows, then the close).
  * Server → browser: `{"type":"partial","text"}`, `{"type":"final","text"}`, `{"type":"error","code","message"}`.
  */
-// As in signaling.ts, which imports this module (so it cannot import signaling.ts back).
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+/** As in signaling.ts (which imports this module, so it cannot import signaling.ts back). */
 const MAX_LANGUAGE_TAG_LENGTH = 35;
 
 export const ASR_SAMPLE_RATE = 16_000;
@@ -65,9 +64,8 @@ export function parseAsrOffer(value: unknown): AsrOffer | undefined {
   const { token, languages } = value;
   if (typeof token !== 'string' || !token || token.length > MAX_ASR_TOKEN_LENGTH) return undefined;
   if (!Array.isArray(languages) || languages.length > MAX_ASR_LANGUAGES) return undefined;
-  const tags = languages.filter(
-    (l): l is string => typeof l === 'string' && (l === ANY_LANGUAGE || (l.length <= MAX_LANGUAGE_TAG_LENGTH && LANGUAGE_TAG.test(l))),
-  );
+  // Only ever compared with the spoken language, never shown: strings of a tag's length will do.
+  const tags = languages.filter((l): l is string => typeof l === 'string' && l.length <= MAX_LANGUAGE_TAG_LENGTH);
   return { token, languages: tags };
 }
 
@@ -102,7 +100,8 @@ export function parseAsrServerMessage(frame: string): AsrServerMessage | undefin
       if (typeof msg.text !== 'string' || msg.text.length > MAX_ASR_TEXT_LENGTH) return undefined;
       return { type: msg.type, text: msg.text };
     case 'error': {
-      const code = ASR_ERROR_CODES.includes(msg.code as AsrErrorCode) ? (msg.code as AsrErrorCode) : 'backend';
+      // An unknown code (a newer server's) is a failure like any other: the browser only tells a few apart.
+      const code = typeof msg.code === 'string' ? (msg.code.slice(0, 32) as AsrErrorCode) : 'backend';
       return { type: 'error', code, message: typeof msg.message === 'string' ? msg.message.slice(0, 500) : code };
     }
     default:

@@ -9,6 +9,7 @@ await import('./call.e2e.js');
 await import('./mesh.e2e.js');
 await import('./turn.e2e.js');
 await import('./captions.e2e.js');
+await import('./asr.e2e.js');
 await import('./interpretation.e2e.js');
 await import('./firefox.e2e.js');
 await import('./stun.e2e.js');

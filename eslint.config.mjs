@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts', 'test/server/**/*.ts', 'test/build/**/*.ts', 'test/e2e/**/*.ts', 'test/mocks/**/*.mjs', '*.mjs'],
+    files: ['server/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts', 'test/server/**/*.ts', 'test/asr/**/*.ts', 'test/build/**/*.ts', 'test/e2e/**/*.ts', 'test/mocks/**/*.mjs', '*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {

@@ -51,14 +51,16 @@ const onwarn = (warning, warn) => {
 export default [
   {
     // src/core/index.ts: the headless core, `un75-meeting/core`.
-    input: ['src/index.ts', 'src/core/index.ts'],
+    // The AudioWorklet of server recognition is a module of its own that server-recognition.js
+    // loads beside itself (`new URL('./un75-asr-worklet.js', import.meta.url)`).
+    input: ['src/index.ts', 'src/core/index.ts', 'src/core/un75-asr-worklet.ts'],
     external: (id) => /^(lit|@lit\/|@lit-labs\/)/.test(id),
     output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
     plugins: [typescript({ tsconfig: 'tsconfig.json', outDir: 'dist', declaration: true, declarationDir: 'dist' })],
     onwarn,
   },
   {
-    input: { 'un75-meeting.min': 'src/cdn.ts' },
+    input: { 'un75-meeting.min': 'src/cdn.ts', 'un75-asr-worklet': 'src/core/un75-asr-worklet.ts' },
     output: {
       dir: 'dist',
       format: 'es',

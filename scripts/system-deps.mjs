@@ -38,6 +38,20 @@ export const PROGRAMS = {
   'espeak-ng': 'espeak-ng',
 };
 
+/** The Python the tests' speech recogniser runs on (Debian's, where python3-* packages install). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * Other files the tests need, with the Debian package that provides each: the offline recogniser
+ * behind scripts/asr/vosk-pocketsphinx.py (its English model, its Python binding, a WebSocket server).
+ */
+export const FILES = {
+  '/usr/share/pocketsphinx/model/en-us/en-us/mdef': 'pocketsphinx-en-us',
+  '/usr/lib/python3/dist-packages/pocketsphinx/__init__.py': 'python3-pocketsphinx',
+  '/usr/lib/python3/dist-packages/websockets/__init__.py': 'python3-websockets',
+  [SYSTEM_PYTHON]: 'python3',
+};
+
 export function chromePath() {
   const found = [process.env.CHROME_PATH, ...CHROME_CANDIDATES].find((p) => p && existsSync(p));
   if (!found) throw new Error('No Chrome or Chromium found: set CHROME_PATH, or run: sudo apt-get install -y chromium');
@@ -55,7 +69,8 @@ function which(program) {
 function missingPrograms() {
   return Object.entries(PROGRAMS)
     .filter(([program]) => (program === 'chromium' ? !safeChromePath() : !which(program)))
-    .map(([, pkg]) => pkg);
+    .map(([, pkg]) => pkg)
+    .concat(Object.entries(FILES).filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg));
 }
 
 function safeChromePath() {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseAsrBackend } from './asr.js';
 import { MIN_SECRET_BYTES } from './auth.js';
 import { createSignalingServer, type SignalingServerOptions } from './index.js';
 
@@ -28,6 +29,10 @@ const USAGE = `Usage: un75-signal [options]
   --turn-url URL         TURN server handed to clients (repeatable)
   --turn-secret S        coturn static-auth-secret (or env UN75_TURN_SECRET)
   --turn-ttl SECONDS     lifetime of TURN credentials                     default 3600
+  --asr LANG=URL         speech recogniser (Vosk WebSocket protocol) for LANG, reached by
+                         browsers only through /asr here (repeatable; "*=URL": every language)
+  --asr-max-room-streams N  recognition streams per room at once          default 8
+  --asr-max-stream-seconds N  longest recognition stream (then a new one) default 600
   --help                 show this text
 `;
 
@@ -74,6 +79,9 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'turn-url': { type: 'string', multiple: true },
         'turn-secret': { type: 'string' },
         'turn-ttl': { type: 'string' },
+        asr: { type: 'string', multiple: true },
+        'asr-max-room-streams': { type: 'string' },
+        'asr-max-stream-seconds': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -137,6 +145,20 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     const ttl = integer(values['turn-ttl'], '--turn-ttl', 60);
     if (ttl !== undefined) options.turn.ttlSeconds = ttl;
   }
+  if (values.asr) {
+    const backends: Record<string, string> = {};
+    for (const spec of values.asr) {
+      const parsed = parseAsrBackend(spec);
+      if (typeof parsed === 'string') fail(parsed);
+      if (backends[parsed[0]]) fail(`--asr gives two recognisers for "${parsed[0]}"`);
+      backends[parsed[0]] = parsed[1];
+    }
+    options.asr = { backends };
+    const perRoom = integer(values['asr-max-room-streams'], '--asr-max-room-streams', 1);
+    if (perRoom !== undefined) options.asr.maxStreamsPerRoom = perRoom;
+    const seconds = integer(values['asr-max-stream-seconds'], '--asr-max-stream-seconds', 10);
+    if (seconds !== undefined) options.asr.maxStreamSeconds = seconds;
+  } else if (values['asr-max-room-streams'] || values['asr-max-stream-seconds']) fail('--asr-max-* options apply to --asr');
   return options;
 }
 

@@ -7,6 +7,7 @@ import {
   type ErrorCode,
   type ServerMessage,
 } from '../src/protocol/signaling.js';
+import type { AsrGateway } from './asr.js';
 import type { JoinAuthenticator } from './auth.js';
 import { ConnectionLimiter, type LogThrottle, type RateLimitOptions } from './rate-limit.js';
 import type { Client, Hub, LocalMember } from './rooms.js';
@@ -29,6 +30,8 @@ const OFFENCES = new Set<ErrorCode>([
 export interface ConnectionContext {
   hub: Hub;
   auth: JoinAuthenticator | null;
+  /** Server speech recognition, when the server has recognisers (`--asr`). */
+  asr: AsrGateway | null;
   rateLimit: RateLimitOptions;
   /** A socket that is not in a room this long after it opened (or left one) is closed. */
   joinTimeoutMs: number;
@@ -220,6 +223,12 @@ export class Connection implements Client {
       case 'update': {
         const { type: _type, ...update } = msg;
         hub.update(member, update);
+        return;
+      }
+      case 'asr-token': {
+        const { asr } = this.context;
+        if (!asr) throw new ProtocolError('unavailable', 'this server has no speech recognition');
+        this.send(JSON.stringify({ type: 'asr-token', ...asr.offer({ id: member.id, room: member.room, language: member.info.spokenLanguage }) } satisfies ServerMessage));
         return;
       }
       case 'leave':

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
+import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -18,6 +19,7 @@ export type { TurnOptions } from './turn.js';
 export type { HubStats } from './rooms.js';
 export type { StunLimits, StunStats } from './stun.js';
 export type { StaticOptions } from './static.js';
+export type { AsrOptions, AsrStats } from './asr.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -79,12 +81,21 @@ export interface SignalingServerOptions {
   /** `redis://…` URL: share rooms with every other process using the same Redis. */
   redis?: string;
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * Server speech recognition (design §5.1, `--asr LANG=URL`): Vosk-protocol recognisers per
+   * language that browsers reach through `/asr` on this server, never directly. Tokens are signed
+   * with a key derived from `jwtSecret` when there is one (so every process of a cluster accepts
+   * each other's), else a random one per process.
+   */
+  asr?: AsrOptions;
   /** Where log lines go. Default console.error. */
   log?: (line: string) => void;
 }
 
 export interface ServerStats extends HubStats {
   connections: number;
+  /** Server speech recognition; absent without `asr`. */
+  asr?: AsrStats;
 }
 
 export interface SignalingServer {
@@ -114,6 +125,8 @@ class Un75SignalingServer implements SignalingServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly hub: Hub;
+  private readonly asr: AsrGateway | null;
+  private readonly asrSockets: WebSocketServer | null;
   private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
   private readonly connections = new Map<WebSocket, Connection>();
@@ -156,6 +169,13 @@ class Un75SignalingServer implements SignalingServer {
           rules,
         })
       : null;
+    const asrOptions = options.asr && Object.keys(options.asr.backends).length ? options.asr : null;
+    this.asr = asrOptions
+      ? new AsrGateway({ ...(options.jwtSecret ? { secret: options.jwtSecret } : {}), ...asrOptions }, this.log)
+      : null;
+    // 100 ms of audio is 3.2 KB; a frame over the protocol's limit is refused by ws unread.
+    this.asrSockets = this.asr ? new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false }) : null;
+    const asr = this.asr;
     this.hub = new Hub({
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
@@ -167,6 +187,7 @@ class Un75SignalingServer implements SignalingServer {
       ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
       // A member is attached for a heartbeat past its process's last refresh (see presenceMs).
       resumeWaitMs: Math.ceil(this.heartbeatMs * 1.2),
+      ...(asr ? { asrOffer: (m: { id: string; room: string; info: { spokenLanguage: string } }) => asr.offer({ id: m.id, room: m.room, language: m.info.spokenLanguage }) } : {}),
       log: this.log,
     });
     const context: ConnectionContext = {
@@ -179,6 +200,7 @@ class Un75SignalingServer implements SignalingServer {
             ...(options.jwtMaxLifetimeSeconds !== undefined ? { maxLifetimeSeconds: options.jwtMaxLifetimeSeconds } : {}),
           })
         : null,
+      asr,
       rateLimit: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
       joinTimeoutMs: options.joinTimeoutMs ?? 10_000,
       log: this.log,
@@ -265,6 +287,7 @@ class Un75SignalingServer implements SignalingServer {
     }
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
+      this.asr?.heartbeat();
       this.forgetIdleAddresses();
       this.hub.sweepBars();
     });
@@ -274,7 +297,7 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats() };
+    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}) };
   }
 
   stunStats(): StunStats | null {
@@ -304,6 +327,7 @@ class Un75SignalingServer implements SignalingServer {
     for (const connection of this.connections.values()) {
       connection.shutDown('shutting-down', 'the server is shutting down', 1012);
     }
+    this.asr?.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
     // Clients get a moment to answer the close handshake; then whatever is left is cut.
@@ -312,6 +336,8 @@ class Un75SignalingServer implements SignalingServer {
     for (const ws of this.connections.keys()) ws.terminate();
     this.http.closeAllConnections();
     this.wss.close();
+    for (const ws of this.asrSockets?.clients ?? []) ws.terminate();
+    this.asrSockets?.close();
     await closed;
     await this.stun?.close();
     await this.cluster?.close();
@@ -321,8 +347,9 @@ class Un75SignalingServer implements SignalingServer {
     // No closure here may reach `req`: the socket's listeners live as long as the connection, and
     // a closure keeps its function's whole scope (the request and its headers: about 1.5 KB a socket).
     socket.on('error', destroySocket);
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== '/signal') return refuse(socket, 404, 'Not Found');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
+    if (pathname !== '/signal' && !(pathname === '/asr' && this.asr)) return refuse(socket, 404, 'Not Found');
     if (this.allowedOrigins) {
       const origin = req.headers.origin;
       if (!origin || !this.allowedOrigins.has(normalizeOrigin(origin))) return refuse(socket, 403, 'Forbidden');
@@ -331,6 +358,14 @@ class Un75SignalingServer implements SignalingServer {
     if (this.maxPerAddress > 0) {
       const held = (this.perAddress.get(address) ?? 0) + this.hub.waitingForResume(address);
       if (held >= this.maxPerAddress || !this.handshakeBucket(address).take()) return refuse(socket, 429, 'Too Many Requests');
+    }
+    if (pathname === '/asr') {
+      if (this.closing) return refuse(socket, 503, 'Service Unavailable');
+      // The token is checked once the socket is open, so that the browser can be told why it is refused.
+      const token = url.searchParams.get('token');
+      const asr = this.asr!;
+      this.asrSockets!.handleUpgrade(req, socket, head, (ws) => asr.accept(ws, token));
+      return;
     }
     const host = req.headers.host;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, address, host));

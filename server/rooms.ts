@@ -22,6 +22,7 @@ import type {
   SelfChange,
   StoredSession,
 } from './cluster.js';
+import type { AsrOffer } from '../src/protocol/asr.js';
 import { RoomView } from './room-view.js';
 import type { RoomRules } from './redis-bus.js';
 
@@ -134,6 +135,8 @@ export interface HubOptions {
   waitingRoomMs?: number;
   /** Bars and waiting-room bounds (the same on every process of a cluster). Default {@link DEFAULT_ROOM_RULES}. */
   rules?: RoomRules;
+  /** Server speech recognition: what the welcome offers the member (design §5.1). */
+  asrOffer?(member: LocalMember): AsrOffer;
   log(line: string): void;
 }
 
@@ -1011,6 +1014,7 @@ export class Hub implements ClusterListener {
         peers: this.view.peers(member.room, member.id),
         iceServers: this.options.iceServers(member.id, member.client),
         ...(this.locked.has(member.room) ? { locked: true } : {}),
+        ...(this.options.asrOffer ? { asr: this.options.asrOffer(member) } : {}),
       }),
     );
   }

@@ -48,3 +48,11 @@ export interface Caption {
   /** Set when the listener asked for another language but is shown the original: why. */
   note?: CaptionNote;
 }
+
+export const RECOGNITION_MODES = ['auto', 'browser', 'server', 'off'] as const;
+/**
+ * Where this person's speech is recognised (design §5.1): `server` through the signaling server's
+ * recognisers, `browser` by the browser's own, `auto` the server when it offers the spoken language
+ * and the browser otherwise, `off` nowhere.
+ */
+export type RecognitionMode = (typeof RECOGNITION_MODES)[number];

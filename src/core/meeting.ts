@@ -1,11 +1,13 @@
 import { ROLES, ROOM_PATTERN, type ErrorCode, type Role, type WaitingPerson } from '../protocol/signaling.js';
 import { ActiveSpeaker } from './active-speaker.js';
 import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
+import { RECOGNITION_MODES, type RecognitionMode } from './captions.types.js';
 import { ChatService, type ChatEntry } from './chat.js';
 import { HandRaiseClock, handQueue } from './hands.js';
 import { Interpretation, type Channel } from './interpretation.js';
 import type { LocalMedia, MediaProblem } from './media.js';
 import type { SpeechRecognizer } from './recognition.js';
+import { ChosenRecognizer } from './recognition-choice.js';
 import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
@@ -68,8 +70,10 @@ export interface MeetingOptions {
   translationEndpoint?: string | undefined;
   /** Caption translator; default from `translationEndpoint`, else the browser's. */
   translator?: Translator | undefined;
-  /** Speech recogniser for this person's captions; default the Web Speech API. */
+  /** Speech recogniser for this person's captions; default: chosen by `recognition`. */
   recognizer?: SpeechRecognizer | undefined;
+  /** Where speech is recognised when no `recognizer` is given (design §5.1). Default `auto`. */
+  recognition?: RecognitionMode | undefined;
   /** Start with the microphone / camera off. */
   micOff?: boolean | undefined;
   cameraOff?: boolean | undefined;
@@ -528,11 +532,11 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
 
   #startCaptions(session: MeetingSession, name: string) {
     this.#captions?.dispose();
-    const { recognizer } = this.#options;
+    const { recognizer, recognition = 'auto' } = this.#options;
     const captions = new CaptionService(session, {
       spokenLanguage: this.#languages.spoken,
       listenLanguage: this.#languages.listen,
-      ...(recognizer ? { recognizer } : {}),
+      recognizer: recognizer ?? (recognition === 'off' || !RECOGNITION_MODES.includes(recognition) ? null : new ChosenRecognizer(recognition, session)),
       translator: this.#translator ?? null,
       name,
     });

@@ -1,3 +1,4 @@
+import type { AsrOffer } from '../protocol/asr.js';
 import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
@@ -127,6 +128,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #waiting: WaitingPerson[] = [];
   #locked = false;
   #isWaiting = false;
+  /** Server speech recognition as the welcome offered it, and whether its token was taken. */
+  #asr: { offer: AsrOffer; language: string; used: boolean } | undefined;
+  readonly #asrWaiters: ((token: string | undefined) => void)[] = [];
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
@@ -164,6 +168,37 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Whether we are in the room's waiting room, until a host admits or denies us. */
   get isWaiting(): boolean {
     return this.#isWaiting;
+  }
+
+  /** Languages the server recognises speech in (`*`: any); undefined when it offers none. */
+  get asrLanguages(): readonly string[] | undefined {
+    return this.#asr?.offer.languages;
+  }
+
+  /** The server's `/asr` WebSocket URL, beside its `/signal`. */
+  get asrUrl(): string {
+    return new URL('asr', this.#options.signalingUrl).href;
+  }
+
+  /** A single-use token for one `/asr` stream in `language`: the welcome's first, then new ones from the server. */
+  asrToken(language: string): Promise<string> {
+    const asr = this.#asr;
+    if (asr && !asr.used && asr.language === language) {
+      asr.used = true;
+      return Promise.resolve(asr.offer.token);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(undefined), 10_000);
+      const settle = (token: string | undefined) => {
+        clearTimeout(timer);
+        const i = this.#asrWaiters.indexOf(settle);
+        if (i >= 0) this.#asrWaiters.splice(i, 1);
+        if (token) resolve(token);
+        else reject(new Error('no asr-token'));
+      };
+      this.#asrWaiters.push(settle);
+      this.#signaling.send({ type: 'asr-token' });
+    });
   }
 
   /** The role the server granted us: `welcome.self.role`, then any change a host made. */
@@ -360,6 +395,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Into the room as a newcomer: links to everyone already there, which we initiate. */
   #enter(welcome: Welcome, previousSelf?: Participant) {
     this.#locked = welcome.locked === true;
+    this.#offerAsr(welcome);
     this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
@@ -464,7 +500,15 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.dispatch('participant-left', { participant: { ...participant, connectionState: 'closed' }, reason });
   }
 
+  #offerAsr(welcome: Welcome) {
+    this.#asr = welcome.asr && { offer: welcome.asr, language: welcome.self.spokenLanguage, used: false };
+  }
+
   #onServerMessage(message: ServerMessage) {
+    if (message.type === 'asr-token') {
+      this.#asrWaiters[0]?.(message.token);
+      return;
+    }
     if (this.#held) {
       // Signals from the peers we are linking to go to the mesh at once: `joined` waits for that
       // exchange. Anyone else's wait with the rest (their link starts with their `peer-joined`).
@@ -500,6 +544,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         // Our role may have changed while we were away (a host took it, or we became host).
         if (this.self && message.self.role !== this.self.role) this.#updatePeer({ ...this.self, role: message.self.role });
         this.#setLocked(message.locked === true);
+        this.#offerAsr(message);
         break;
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));

@@ -13,6 +13,8 @@ export interface Translation {
   join: string;
   joining: string;
   roomLabel: (room: string) => string;
+  /** On the pre-join screen when speech is recognised by the server (`recognition="server"`). */
+  speechToServer: string;
 
   // Controls
   controls: string;
@@ -154,6 +156,7 @@ export type PreJoinKey =
   | 'join'
   | 'joining'
   | 'roomLabel'
+  | 'speechToServer'
   | 'connectionLost'
   | 'missingRoom'
   | 'noCamera'

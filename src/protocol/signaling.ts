@@ -2,6 +2,7 @@
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
+import { parseAsrOffer, type AsrOffer } from './asr.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
 export type Role = (typeof ROLES)[number];
@@ -57,11 +58,15 @@ export type ClientMessage =
   | { type: 'leave' }
   | { type: HostAction; id: string }
   | { type: 'lock'; on: boolean }
-  | { type: 'set-role'; id: string; role: Role };
+  | { type: 'set-role'; id: string; role: Role }
+  /** A new single-use token for server speech recognition (each `/asr` stream needs its own). */
+  | { type: 'asr-token' };
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
-  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean }
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer }
+  /** The answer to `asr-token`: a token for the member's spoken language as it is now. */
+  | ({ type: 'asr-token' } & AsrOffer)
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -232,6 +237,8 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'lock', on: msg.on };
     case 'set-role':
       return { type: 'set-role', id: str(msg, 'id', MAX_ID_LENGTH), role: parseRole(msg.role) ?? fail('"role" is missing') };
+    case 'asr-token':
+      return { type: 'asr-token' };
     default:
       if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
@@ -264,6 +271,7 @@ export function parseServerMessage(frame: string): ServerMessage {
       if (!Array.isArray(msg.peers)) fail('"peers" is not valid');
       const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];
       const self = parsePeerInfo(msg.self);
+      const asr = parseAsrOffer(msg.asr);
       return {
         type: 'welcome',
         id: self.id,
@@ -272,8 +280,11 @@ export function parseServerMessage(frame: string): ServerMessage {
         peers: msg.peers.map(parsePeerInfo),
         iceServers,
         ...(msg.locked === true ? { locked: true } : {}),
+        ...(asr ? { asr } : {}),
       };
     }
+    case 'asr-token':
+      return { type: 'asr-token', ...(parseAsrOffer(msg) ?? fail('"token" or "languages" is not valid')) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':

@@ -32,6 +32,16 @@ describe('<un75-lobby>', () => {
     el.remove();
   });
 
+  it("says that speech goes to the server when it will, in the visitor's language", async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby room="r" server-recognition lang="fr"></un75-lobby>`);
+    expect(shadow(el).querySelector('[part="consent"]')!.textContent).to.equal('Votre voix est envoyée au serveur pour les sous-titres.');
+    await expect(el).to.be.accessible();
+    el.serverRecognition = false;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="consent"]')).to.equal(null);
+    el.remove();
+  });
+
   it('does not join without a name: it focuses the field instead', async () => {
     const el = await fixture<Un75Lobby>(html`<un75-lobby></un75-lobby>`);
     let fired = false;

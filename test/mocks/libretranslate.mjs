@@ -38,7 +38,9 @@ export const PHRASES = {
 const codes = new Set(LANGUAGES.map(([code]) => code));
 
 export function translateText(q, source, target) {
-  const known = PHRASES[q]?.[target];
+  // Recognisers write in lower case: the phrase book is looked up regardless of case.
+  const phrase = Object.keys(PHRASES).find((p) => p.toLowerCase() === q.toLowerCase());
+  const known = phrase && PHRASES[phrase][target];
   if (source === 'en' && known) return known;
   return `[${target}] ${q}`;
 }

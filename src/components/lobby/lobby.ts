@@ -29,6 +29,7 @@ export interface LobbyJoinDetail {
  * @csspart preview - The camera preview.
  * @csspart join - The Join button.
  * @csspart notice - A message about a missing camera or microphone.
+ * @csspart consent - Says that speech goes to the server for captions (`server-recognition`).
  *
  * @cssprop [--un75-warning=#ffb300] - Edge of a notice about a missing device or an error.
  * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
@@ -43,6 +44,7 @@ export class Un75Lobby extends LitElement {
     micOff: { type: Boolean, attribute: 'mic-off' },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
     busy: { type: Boolean },
+    serverRecognition: { type: Boolean, attribute: 'server-recognition' },
     media: { state: true },
     cameras: { state: true },
     microphones: { state: true },
@@ -61,6 +63,8 @@ export class Un75Lobby extends LitElement {
   cameraOff = false;
   /** Set while the meeting is joining: the button shows progress and is disabled. */
   busy = false;
+  /** Speech will be recognised by the server: the visitor is told that their voice goes there. */
+  serverRecognition = false;
 
   private media: LocalMedia | undefined;
   private cameras: MediaDeviceInfo[] = [];
@@ -229,6 +233,7 @@ export class Un75Lobby extends LitElement {
           })}
           ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.#changeMicrophone(id))}
           ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
+          ${this.serverRecognition ? html`<p part="consent" class="room">${t.speechToServer}</p>` : nothing}
           <button part="join" type="submit" ?disabled=${this.busy} @pointerenter=${this.#intent} @pointermove=${this.#moveOnJoin} @focus=${this.#intent}>${this.busy ? t.joining : t.join}</button>
         </form>
       </section>

@@ -13,6 +13,7 @@ import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
 import type { Interpretation } from '../../core/interpretation.js';
 import type { MeetingSession } from '../../core/session.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
+import type { RecognitionMode } from '../../core/captions.types.js';
 import type { Translator } from '../../core/translation.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
@@ -134,6 +135,7 @@ export class Un75Meeting extends LitElement {
     translationEndpoint: { attribute: 'translation-endpoint' },
     noCaptions: { type: Boolean, attribute: 'no-captions' },
     recognizer: { attribute: false },
+    recognition: {},
     translator: { attribute: false },
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
@@ -176,8 +178,14 @@ export class Un75Meeting extends LitElement {
   translationEndpoint = '';
   /** Hides the caption overlay (captions are still made and kept in the transcript). */
   noCaptions = false;
-  /** Speech recogniser for this person's captions (design §5.1). Default: the Web Speech API. */
+  /** Speech recogniser for this person's captions (design §5.1). Default: chosen by `recognition`. */
   recognizer: SpeechRecognizer | undefined;
+  /**
+   * Where this person's speech is recognised when no `recognizer` is set: `server` (the signaling
+   * server's recognisers, `--asr`), `browser` (the browser's own), `auto` (the server when it offers
+   * the spoken language, else the browser), `off`. Applies from the next join.
+   */
+  recognition: RecognitionMode = 'auto';
   /** Caption translator (design §5.2). Default: from `translation-endpoint`, else the browser's. */
   translator: Translator | undefined;
 
@@ -373,6 +381,7 @@ export class Un75Meeting extends LitElement {
       translationEndpoint: this.translationEndpoint || undefined,
       translator: this.translator,
       recognizer: this.recognizer,
+      recognition: this.recognition,
       micOff: this.micOff,
       cameraOff: this.cameraOff,
       iceTransportPolicy: this.iceTransportPolicy,
@@ -655,6 +664,7 @@ export class Un75Meeting extends LitElement {
               .room=${this.room}
               ?mic-off=${this.micOff}
               ?camera-off=${this.cameraOff}
+              ?server-recognition=${this.recognition === 'server' && !this.recognizer}
               @un75-lobby-join=${this.#onLobbyJoin}
               @un75-lobby-intent=${this.#preconnect}
             ></un75-lobby>`

@@ -1,0 +1,305 @@
+// Server speech recognition through un75-signal (design §5.1): the real server, real `ws` clients
+// on /asr, the real pocketsphinx recogniser for speech, and small Vosk-speaking stand-ins only for
+// recognisers that misbehave (one that hangs, one that answers garbage).
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
+import { parseAsrServerMessage, type AsrServerMessage } from '../../src/protocol/asr.js';
+import { PHRASE, speech, startPocketsphinx, type Recogniser } from '../asr/speech.js';
+import { freePort, startTestServer, TestClient, waitFor } from './helpers.js';
+
+/** A browser's socket on /asr, recording what the server says. */
+class Stream {
+  readonly received: AsrServerMessage[] = [];
+  closeCode: number | null = null;
+  readonly closed: Promise<number>;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      assert.equal(isBinary, false, 'the server sends text frames only');
+      const message = parseAsrServerMessage(data.toString());
+      assert.ok(message, `a frame the browser can read: ${data.toString()}`);
+      this.received.push(message);
+    });
+    ws.on('error', () => {});
+    this.closed = new Promise((resolve) => ws.on('close', (code) => resolve((this.closeCode = code))));
+  }
+
+  static async open(server: { address: { port: number } | null }, token?: string): Promise<Stream> {
+    const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.address!.port}/asr${query}`);
+    const stream = new Stream(ws);
+    await once(ws, 'open');
+    return stream;
+  }
+
+  error(): Extract<AsrServerMessage, { type: 'error' }> | undefined {
+    return this.received.find((m) => m.type === 'error') as Extract<AsrServerMessage, { type: 'error' }> | undefined;
+  }
+
+  finals(): string[] {
+    return this.received.filter((m) => m.type === 'final').map((m) => m.text);
+  }
+
+  /** Sends `pcm` in 100 ms frames at `speed` × real time, until done or the socket closes. */
+  async play(pcm: Buffer, speed = 1): Promise<void> {
+    const frame = 3200;
+    const start = Date.now();
+    for (let i = 0, n = 0; i < pcm.length && this.ws.readyState === WebSocket.OPEN; i += frame, n++) {
+      this.ws.send(pcm.subarray(i, i + frame));
+      const due = start + ((n + 1) * 100) / speed;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    }
+  }
+
+  eof(): void {
+    this.ws.send(JSON.stringify({ type: 'eof' }));
+  }
+}
+
+/** A Vosk-protocol stand-in that accepts connections and then never answers. */
+async function hangingRecogniser(): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, close: () => closeWss(wss) };
+}
+
+/** A stand-in that answers every frame with something that is not the Vosk protocol. */
+async function garbageRecogniser(): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss.on('connection', (ws) => ws.on('message', () => ws.send('{"hello": [1, 2, 3]}')));
+  await once(wss, 'listening');
+  return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, close: () => closeWss(wss) };
+}
+
+function closeWss(wss: WebSocketServer): Promise<void> {
+  for (const ws of wss.clients) ws.terminate();
+  return new Promise((resolve) => wss.close(() => resolve()));
+}
+
+describe('server speech recognition (/asr)', () => {
+  let recogniser: Recogniser;
+  let hanging: { url: string; close(): Promise<void> };
+  let garbage: { url: string; close(): Promise<void> };
+  let pcm: Buffer;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    [recogniser, hanging, garbage, { pcm }] = await Promise.all([startPocketsphinx(), hangingRecogniser(), garbageRecogniser(), speech(PHRASE)]);
+    const nobody = await freePort();
+    server = await startTestServer({
+      asr: {
+        backends: { en: recogniser.url, de: hanging.url, es: garbage.url, it: `ws://127.0.0.1:${nobody}` },
+        backendTimeoutMs: 1000,
+        maxStreamsPerRoom: 3,
+      },
+    });
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await server?.close();
+    await Promise.all([recogniser?.stop(), hanging?.close(), garbage?.close()]);
+  });
+
+  async function member(room: string, name: string, spokenLanguage: string) {
+    const client = await TestClient.connect(server.wsUrl);
+    clients.push(client);
+    const welcome = await client.join(room, name, { state: { spokenLanguage } });
+    return { client, welcome };
+  }
+
+  async function token(client: TestClient): Promise<string> {
+    client.send({ type: 'asr-token' });
+    return (await client.next('asr-token')).token;
+  }
+
+  test('the welcome offers a token and the languages; a server without recognisers offers nothing', async () => {
+    const { welcome } = await member('offer', 'Ann', 'en');
+    assert.ok(welcome.asr?.token);
+    assert.deepEqual(welcome.asr.languages.sort(), ['de', 'en', 'es', 'it']);
+    assert.ok(!JSON.stringify(welcome).includes('ws://127.0.0.1'), 'no recogniser address reaches a browser');
+
+    const plain = await startTestServer();
+    try {
+      const client = await TestClient.connect(plain.wsUrl);
+      const bare = await client.join('offer', 'Bob');
+      assert.equal(bare.asr, undefined);
+      client.send({ type: 'asr-token' });
+      assert.equal((await client.next('error')).code, 'unavailable');
+      client.close();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  test('speech streamed at real time comes back as partials and the final text; eof closes cleanly', async () => {
+    const { welcome } = await member('speech', 'Ann', 'en-US');
+    const stream = await Stream.open(server, welcome.asr!.token);
+    await stream.play(pcm);
+    await waitFor(() => stream.finals().length > 0, 10_000, 'a final');
+    stream.eof();
+    assert.equal(await stream.closed, 1000);
+    assert.deepEqual(stream.finals(), [PHRASE]);
+    assert.ok(stream.received.some((m) => m.type === 'partial' && PHRASE.startsWith(m.text)), 'partials on the way');
+    assert.equal(stream.error(), undefined);
+  });
+
+  test('no token, a forged one, a used one and an expired one are refused with a reason', async () => {
+    const { client, welcome } = await member('tokens', 'Ann', 'en');
+    for (const bad of [undefined, 'abc.def', `${welcome.asr!.token.split('.')[0]}.${'A'.repeat(43)}`]) {
+      const stream = await Stream.open(server, bad);
+      assert.equal(await stream.closed, 4401);
+      assert.equal(stream.error()?.code, 'unauthorized');
+    }
+    const first = await Stream.open(server, welcome.asr!.token);
+    const again = await Stream.open(server, welcome.asr!.token);
+    assert.equal(await again.closed, 4401);
+    assert.match(again.error()!.message, /used already/);
+    first.ws.close();
+    await first.closed;
+
+    const quick = await startTestServer({ asr: { backends: { en: recogniser.url }, tokenTtlMs: 50 } });
+    try {
+      const c = await TestClient.connect(quick.wsUrl);
+      const w = await c.join('tokens', 'Bob', { state: { spokenLanguage: 'en' } });
+      await new Promise((r) => setTimeout(r, 100)); // past the token's lifetime
+      const late = await Stream.open(quick, w.asr!.token);
+      assert.equal(await late.closed, 4401);
+      assert.match(late.error()!.message, /expired/);
+      c.close();
+    } finally {
+      await quick.close();
+    }
+    client.close();
+  });
+
+  test('a token is for the language spoken when it was issued; a language without a recogniser is refused', async () => {
+    const { client } = await member('languages', 'Ann', 'en');
+    client.send({ type: 'update', spokenLanguage: 'ja' });
+    const stream = await Stream.open(server, await token(client));
+    assert.equal(await stream.closed, 4400);
+    assert.equal(stream.error()?.code, 'unsupported-language');
+  });
+
+  test('audio at ten times real time is cut; frames that are not PCM16 are refused', async () => {
+    const { client } = await member('abuse', 'Ann', 'en');
+    const fast = await Stream.open(server, await token(client));
+    await fast.play(Buffer.concat([pcm, pcm, pcm, pcm]), 10);
+    assert.equal(await fast.closed, 4429);
+    assert.equal(fast.error()?.code, 'too-fast');
+
+    for (const frame of [Buffer.alloc(3201), JSON.stringify({ type: 'start' }), Buffer.alloc(64 * 1024 - 100)]) {
+      const bad = await Stream.open(server, await token(client));
+      bad.ws.send(frame);
+      assert.equal(await bad.closed, 4400, `refused: ${typeof frame === 'string' ? frame : frame.length + ' bytes'}`);
+      assert.equal(bad.error()?.code, 'bad-frame');
+    }
+    const huge = await Stream.open(server, await token(client));
+    huge.ws.send(Buffer.alloc(1024 * 1024));
+    assert.equal(await huge.closed, 1009, 'a frame over the socket limit is not even read');
+  });
+
+  test('streams per person and per room are capped', async () => {
+    const ann = await member('caps', 'Ann', 'en');
+    const bob = await member('caps', 'Bob', 'en');
+    const a1 = await Stream.open(server, await token(ann.client));
+    const a2 = await Stream.open(server, await token(ann.client));
+    const a3 = await Stream.open(server, await token(ann.client));
+    assert.equal(await a3.closed, 4429);
+    assert.match(a3.error()!.message, /per person/);
+    const b1 = await Stream.open(server, await token(bob.client));
+    const b2 = await Stream.open(server, await token(bob.client));
+    assert.equal(await b2.closed, 4429);
+    assert.match(b2.error()!.message, /per room/);
+    for (const s of [a1, a2, b1]) s.ws.close();
+    await Promise.all([a1.closed, a2.closed, b1.closed]);
+    await waitFor(() => server.stats().asr!.streams === 0, 5000, 'the streams to end');
+    const again = await Stream.open(server, await token(bob.client));
+    assert.equal(again.error(), undefined);
+    again.ws.close();
+    await again.closed;
+  });
+
+  test('a recogniser that hangs, answers garbage or is down: that speaker is told, another speaker carries on', async () => {
+    const [hung, junk, down, fine] = await Promise.all([
+      member('mixed', 'Hans', 'de'),
+      member('mixed-2', 'Elena', 'es'),
+      member('mixed-3', 'Ivo', 'it'),
+      member('mixed-4', 'Ann', 'en'),
+    ]);
+    const streams = await Promise.all([hung, junk, down, fine].map(async (m) => Stream.open(server, m.welcome.asr!.token)));
+    const [hs, js, ds, fs] = streams;
+    await Promise.all(streams.map((s) => s.play(pcm)));
+    await waitFor(() => fs!.finals().length > 0, 10_000, 'the final of the speaker whose recogniser works');
+    for (const [s, why] of [
+      [hs!, /stopped answering/],
+      [js!, /not the Vosk protocol/],
+      [ds!, /stopped|did not answer/],
+    ] as const) {
+      assert.equal(await s.closed, 4502);
+      assert.equal(s.error()?.code, 'backend');
+      assert.match(s.error()!.message, why);
+      assert.ok(!s.error()!.message.includes('127.0.0.1'), 'the recogniser address is not told');
+    }
+    assert.deepEqual(fs!.finals(), [PHRASE]);
+    assert.equal(fs!.error(), undefined);
+    fs!.eof();
+    assert.equal(await fs!.closed, 1000);
+  });
+
+  test('nothing piles up: streams, counters and used tokens are gone once streams end and tokens expire', async () => {
+    const quick = await startTestServer({ asr: { backends: { en: recogniser.url, de: hanging.url }, tokenTtlMs: 300, backendTimeoutMs: 500 } });
+    try {
+      const c = await TestClient.connect(quick.wsUrl);
+      await c.join('churn', 'Ann', { state: { spokenLanguage: 'en' } });
+      for (let i = 0; i < 30; i++) {
+        c.send({ type: 'asr-token' });
+        const s = await Stream.open(quick, (await c.next('asr-token')).token);
+        s.ws.send(pcm.subarray(0, 3200));
+        if (i % 2) s.ws.terminate();
+        else s.ws.close();
+        await s.closed;
+      }
+      c.send({ type: 'update', spokenLanguage: 'de' });
+      c.send({ type: 'asr-token' });
+      const hung = await Stream.open(quick, (await c.next('asr-token')).token);
+      hung.ws.send(pcm.subarray(0, 3200));
+      await hung.closed;
+      await waitFor(() => quick.stats().asr!.streams === 0, 5000, 'every stream to end');
+      await new Promise((r) => setTimeout(r, 350)); // past the tokens' lifetime
+      assert.deepEqual(quick.stats().asr, { streams: 0, usedTokens: 0 });
+      c.close();
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('un75-signal --asr', () => {
+  test('offers the languages given; a malformed LANG=URL stops it with the reason', async () => {
+    const { compileServer, spawnServer } = await import('./helpers.js');
+    const { execFile } = await import('node:child_process');
+    await compileServer();
+    const bin = new URL('../../bin/un75-signal.js', import.meta.url).pathname;
+    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bin, '--port', '0', '--asr', 'en=http://127.0.0.1:2700'], (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+      ),
+    );
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /must be a ws:\/\/ or wss:\/\/ URL/);
+
+    const server = await spawnServer(['--asr', 'en=ws://127.0.0.1:2700', '--asr', '*=ws://127.0.0.1:2701']);
+    try {
+      const client = await TestClient.connect(server.wsUrl);
+      const welcome = await client.join('cli', 'Ann', { state: { spokenLanguage: 'fr' } });
+      assert.deepEqual(welcome.asr?.languages, ['en', '*']);
+      client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -2,3 +2,4 @@ export const PROGRAMS: Record<string, string>;
 export const CALL_FLAGS: string[];
 export function chromePath(): string;
 export function ensureSystemDeps(): void;
+export function postgresBin(): string | null;

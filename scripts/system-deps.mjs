@@ -1,7 +1,7 @@
 // Finds the programs the tests drive (a system Chromium above all) and, on a Debian machine where
 // we are root, installs what is missing with apt-get. Anywhere else it stops with the one line a
 // person must run. Used by `npm test` (pretest), .ci/run and the test configs (chromePath()).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,18 @@ export const PROGRAMS = {
   parecord: 'pulseaudio-utils',
   sox: 'sox',
   'espeak-ng': 'espeak-ng',
+  // Not on PATH: Debian keeps it under /usr/lib/postgresql/<version>/bin (see postgresBin()).
+  initdb: 'postgresql',
 };
+
+/** Debian's PostgreSQL programs (initdb, postgres), newest version first; null when not installed. */
+export function postgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(`${root}/${v}/bin/initdb`));
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions.length ? `${root}/${versions[0]}/bin` : null;
+}
 
 export function chromePath() {
   const found = [process.env.CHROME_PATH, ...CHROME_CANDIDATES].find((p) => p && existsSync(p));
@@ -54,7 +65,7 @@ function which(program) {
 
 function missingPrograms() {
   return Object.entries(PROGRAMS)
-    .filter(([program]) => (program === 'chromium' ? !safeChromePath() : !which(program)))
+    .filter(([program]) => (program === 'chromium' ? !safeChromePath() : program === 'initdb' ? !postgresBin() : !which(program)))
     .map(([, pkg]) => pkg);
 }
 

@@ -293,3 +293,61 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
     },
   };
 }
+
+/**
+ * A throwaway PostgreSQL cluster (Debian's `postgresql` package) on a free loopback port, made by
+ * initdb in a temporary folder and gone after `stop()`. PostgreSQL refuses to run as root: as root
+ * it runs as the `postgres` user the package creates.
+ */
+export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, chownSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { postgresBin } = await import('../../scripts/system-deps.mjs');
+  const bin = postgresBin();
+  if (!bin) throw new Error('no PostgreSQL under /usr/lib/postgresql: apt-get install postgresql');
+  const dir = mkdtempSync(`${tmpdir()}/un75-pg-`);
+  const asUser: { uid?: number; gid?: number } = {};
+  if (process.getuid?.() === 0) {
+    asUser.uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    asUser.gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, asUser.uid, asUser.gid);
+  }
+  execFileSync(`${bin}/initdb`, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'un75', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...asUser,
+    cwd: dir,
+    stdio: 'pipe',
+  });
+  const port = await freePort();
+  const child = spawn(
+    `${bin}/postgres`,
+    ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${out}`)), 30_000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`postgres exited with ${code}:\n${out}`)));
+  });
+  return {
+    url: `postgres://un75@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        // SIGINT: the "fast" shutdown (clients are disconnected, no waiting for them).
+        child.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -151,7 +151,8 @@ export function compileServer(): Promise<void> {
 }
 
 /** Starts the real binary on a free port and resolves once it prints where it listens. */
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
+/** `startMs`: how long it may take to listen (an embedded database in a new folder takes a while on a busy machine). */
+export async function spawnServer(args: string[], startMs = 60_000): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -159,7 +160,7 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), startMs);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
@@ -235,6 +236,8 @@ export interface DeployOptions {
   waitingRoomMs?: number;
   jwtSecret?: string;
   trustAskedRoles?: boolean;
+  /** A PostgreSQL URL keeping outcomes (every process shares it). */
+  database?: string;
 }
 
 export interface Deployment {
@@ -276,6 +279,7 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
   if (options.waitingRoomMs !== undefined) args.push('--waiting-room-ms', String(options.waitingRoomMs));
   if (options.jwtSecret !== undefined) args.push('--jwt-secret', options.jwtSecret);
   if (options.trustAskedRoles) args.push('--trust-asked-roles');
+  if (options.database !== undefined) args.push('--database', options.database);
   const count = kind === 'three processes over Redis' ? 3 : 2;
   const processes = await Promise.all(Array.from({ length: count }, () => spawnServer(args)));
   let next = 0;

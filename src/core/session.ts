@@ -1,3 +1,4 @@
+import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
 import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
@@ -74,6 +75,8 @@ export interface SessionEvents {
   'mute-requested': CustomEvent<{ by: string; name: string }>;
   /** Our own role changed (a host granted or took it away, or we became host when the last one left). */
   'role-change': CustomEvent<{ role: Role }>;
+  /** The room's agenda was set or moved on (design §8). */
+  'agenda-change': CustomEvent<{ agenda: AgendaState | undefined }>;
 }
 
 /** Data-channel messages the session handles itself; other types go to feature modules. */
@@ -127,6 +130,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #waiting: WaitingPerson[] = [];
   #locked = false;
   #isWaiting = false;
+  #agenda: AgendaState | undefined;
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
@@ -159,6 +163,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Whether a host locked the room (newcomers wait to be admitted). */
   get locked(): boolean {
     return this.#locked;
+  }
+
+  /** The room's agenda as the server last said (design §8). */
+  get agenda(): AgendaState | undefined {
+    return this.#agenda;
   }
 
   /** Whether we are in the room's waiting room, until a host admits or denies us. */
@@ -357,6 +366,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Into the room as a newcomer: links to everyone already there, which we initiate. */
   #enter(welcome: Welcome, previousSelf?: Participant) {
     this.#locked = welcome.locked === true;
+    this.#setAgenda(welcome.agenda);
     this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
@@ -497,7 +507,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         // Our role may have changed while we were away (a host took it, or we became host).
         if (this.self && message.self.role !== this.self.role) this.#updatePeer({ ...this.self, role: message.self.role });
         this.#setLocked(message.locked === true);
+        this.#setAgenda(message.agenda);
         break;
+      case 'agenda': {
+        const { type: _type, ...agenda } = message;
+        this.#setAgenda(agenda);
+        break;
+      }
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
         this.dispatch('waiting-change', { waiting: this.waiting });
@@ -520,6 +536,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         if (message.code === 'shutting-down') this.#onSignalingState('reconnecting');
         break;
     }
+  }
+
+  #setAgenda(agenda: AgendaState | undefined) {
+    if (JSON.stringify(agenda) === JSON.stringify(this.#agenda)) return;
+    this.#agenda = agenda;
+    this.dispatch('agenda-change', { agenda });
   }
 
   #setLocked(locked: boolean) {
@@ -778,6 +800,15 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   setRole(id: string, role: Role): void {
     this.#signaling.setRole(id, role);
+  }
+
+  /** Replaces the room's agenda with `items` or a built-in template's name; `agenda-change` follows. */
+  setAgenda(agenda: AgendaItem[] | string): void {
+    this.#signaling.send(typeof agenda === 'string' ? { type: 'agenda-set', template: agenda } : { type: 'agenda-set', items: agenda });
+  }
+
+  nextItem(): void {
+    this.#signaling.send({ type: 'agenda-next' });
   }
 
   /** Leaves the room and releases camera, microphone and screen. */

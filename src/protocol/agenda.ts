@@ -43,15 +43,16 @@ const TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const UNSAFE_IN_TEXT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
 
 /** Thrown by the validators below; the signaling layer turns it into a `bad-message` error. */
-export class AgendaError extends Error {
-  override name = 'AgendaError';
-}
+export class AgendaError extends Error {}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+const isInt = (value: unknown, min: number, max: number): value is number =>
+  Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 
-function fail(message: string): never {
-  throw new AgendaError(message);
+/** Throws unless `ok`; the messages are short, as the browser carries them too. */
+function check(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new AgendaError(message);
 }
 
 /** A prompt as everyone shows it: control and format characters become spaces, runs of space one. */
@@ -59,55 +60,36 @@ export function cleanText(raw: string): string {
   return raw.replace(UNSAFE_IN_TEXT, ' ').replace(/\s+/gu, ' ').trim();
 }
 
-function parseLocalized(value: unknown, where: string): Localized {
-  if (!isObject(value)) fail(`${where} must be an object of language -> text`);
-  const entries = Object.entries(value);
-  if (entries.length === 0) fail(`${where} needs at least one language`);
-  if (entries.length > MAX_PROMPT_LANGUAGES) fail(`${where} has more than ${MAX_PROMPT_LANGUAGES} languages`);
-  const out: Localized = {};
-  for (const [lang, text] of entries) {
-    if (lang.length > 35 || !TAG.test(lang)) fail(`${where} has an invalid language tag`);
-    if (typeof text !== 'string') fail(`${where}.${lang} must be a string`);
-    const clean = cleanText(text);
-    if (!clean) fail(`${where}.${lang} is blank`);
-    if (clean.length > MAX_PROMPT_LENGTH) fail(`${where}.${lang} is longer than ${MAX_PROMPT_LENGTH} characters`);
-    out[lang.toLowerCase()] = clean;
-  }
-  return out;
-}
-
 /** Validates an agenda's items (from a host, a partner's JSON, the database or another process). */
 export function parseAgendaItems(value: unknown): AgendaItem[] {
-  if (!Array.isArray(value)) fail('"items" must be an array');
-  if (value.length > MAX_AGENDA_ITEMS) fail(`an agenda has at most ${MAX_AGENDA_ITEMS} items`);
-  const seen = new Set<string>();
+  check(Array.isArray(value) && value.length <= MAX_AGENDA_ITEMS, `"items": an array of at most ${MAX_AGENDA_ITEMS}`);
+  const ids = new Set<string>();
   let characters = 0;
-  const items = value.map((raw, i): AgendaItem => {
-    if (!isObject(raw)) fail(`item ${i} must be an object`);
-    const { id, minutes } = raw;
-    if (typeof id !== 'string' || !ITEM_ID.test(id)) fail(`item ${i}: "id" must match [A-Za-z0-9._-]{1,64}`);
-    if (seen.has(id)) fail(`item ${i}: "id" "${id}" is used twice`);
-    seen.add(id);
-    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < MIN_ITEM_MINUTES || minutes > MAX_ITEM_MINUTES) {
-      fail(`item ${i}: "minutes" must be a whole number from ${MIN_ITEM_MINUTES} to ${MAX_ITEM_MINUTES}`);
+  return value.map((raw: unknown, i): AgendaItem => {
+    const where = `item ${i}: `;
+    check(isObject(raw) && typeof raw.id == 'string' && ITEM_ID.test(raw.id) && !ids.has(raw.id), `${where}"id": [A-Za-z0-9._-]{1,64}, once`);
+    check(isInt(raw.minutes, MIN_ITEM_MINUTES, MAX_ITEM_MINUTES), `${where}"minutes": ${MIN_ITEM_MINUTES} to ${MAX_ITEM_MINUTES}`);
+    const entries = isObject(raw.prompt) ? Object.entries(raw.prompt) : [];
+    check(isInt(entries.length, 1, MAX_PROMPT_LANGUAGES), `${where}"prompt": 1 to ${MAX_PROMPT_LANGUAGES} languages`);
+    const prompt: Localized = {};
+    for (const [lang, text] of entries) {
+      const clean = typeof text == 'string' ? cleanText(text) : '';
+      check(TAG.test(lang) && lang.length <= 35 && isInt(clean.length, 1, MAX_PROMPT_LENGTH), `${where}"prompt.${lang.slice(0, 35)}": 1 to ${MAX_PROMPT_LENGTH} characters`);
+      prompt[lang.toLowerCase()] = clean;
+      characters += clean.length;
     }
-    const prompt = parseLocalized(raw.prompt, `item ${i}: "prompt"`);
-    for (const text of Object.values(prompt)) characters += text.length;
-    return { id, prompt, minutes };
+    check(characters <= MAX_AGENDA_CHARACTERS, `at most ${MAX_AGENDA_CHARACTERS} characters in all`);
+    ids.add(raw.id);
+    return { id: raw.id, prompt, minutes: raw.minutes };
   });
-  if (characters > MAX_AGENDA_CHARACTERS) fail(`an agenda's prompts hold at most ${MAX_AGENDA_CHARACTERS} characters in all`);
-  return items;
 }
 
 /** Validates an agenda state as the server sends it. */
 export function parseAgendaState(value: unknown): AgendaState {
-  if (!isObject(value)) fail('"agenda" must be an object');
+  check(isObject(value), '"agenda" is not valid');
   const items = parseAgendaItems(value.items);
   const { current, startedAt } = value;
-  if (typeof current !== 'number' || !Number.isInteger(current) || current < 0 || current >= Math.max(1, items.length)) {
-    fail('"current" is not valid');
-  }
-  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt) || startedAt < 0) fail('"startedAt" is not valid');
+  check(isInt(current, 0, Math.max(0, items.length - 1)) && isInt(startedAt, 0, Number.MAX_SAFE_INTEGER), '"agenda" is not valid');
   return { items, current, startedAt };
 }
 
@@ -118,11 +100,10 @@ export function parseAgendaState(value: unknown): AgendaState {
  */
 export function promptFor(prompt: Localized, lang: string): { text: string; lang: string; missing: boolean } {
   const want = lang.toLowerCase();
-  const base = want.split('-')[0]!;
-  const found = prompt[want] !== undefined ? want : prompt[base] !== undefined ? base : Object.keys(prompt).find((k) => k.split('-')[0] === base);
-  if (found) return { text: prompt[found]!, lang: found, missing: false };
-  const fallback = prompt.en !== undefined ? 'en' : Object.keys(prompt)[0]!;
-  return { text: prompt[fallback] ?? '', lang: fallback, missing: true };
+  const langs = Object.keys(prompt);
+  const found = prompt[want] ? want : langs.find((k) => k.split('-')[0] === want.split('-')[0]);
+  const shown = found ?? (prompt.en ? 'en' : langs[0]!);
+  return { text: prompt[shown]!, lang: shown, missing: !found };
 }
 
 /** The languages of UN_LANGUAGES an agenda's prompts do not all carry. */

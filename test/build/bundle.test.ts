@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 70 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 72 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -67,7 +67,9 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   console.log(`CDN: entry ${kb(entry)}, to the pre-join screen ${kb(toPreJoin)}, all ${graph.size} files ${kb(total)} (gzip -9)`);
   assert.ok(entry <= 25 * 1024, `the entry is ${kb(entry)} gzip, over its 25 KB budget`);
   assert.ok(toPreJoin <= 25 * 1024, `the pre-join screen needs ${kb(toPreJoin)} gzip, over its 25 KB budget`);
-  assert.ok(total <= 70 * 1024, `the chunks are ${kb(total)} gzip together, over their 70 KB budget`);
+  // 72 KB since the agenda (design §8: its validators, strip and strings in six languages, about
+  // 1.7 KB); it was 70 KB before.
+  assert.ok(total <= 72 * 1024, `the chunks are ${kb(total)} gzip together, over their 72 KB budget`);
 });
 
 test('the pre-join screen downloads the lobby but not the call engine, which the meeting chunk loads itself', () => {

@@ -18,3 +18,4 @@ await import('./headless.e2e.js');
 await import('./host.e2e.js');
 await import('./layout.e2e.js');
 await import('./csp.e2e.js');
+await import('./agenda.e2e.js');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CALL_FLAGS, chromePath } from './scripts/system-deps.mjs';
@@ -8,8 +11,13 @@ import { createSignalingServer } from './server/dist/server/index.js';
 // with real RTCPeerConnections. Tests read its address from window.UN75_SIGNALING.
 // Every test page connects from loopback: no per-address cap.
 // Component tests join as interpreters in open rooms, as the demo does: the role they ask for is granted.
-const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, trustAskedRoles: true, log: () => {} });
+// Agendas are kept in a PGlite database in a temporary folder, made before the tests start (it takes
+// a few seconds): made lazily in memory it would be made during a test, by the same two cores as
+// the browser's.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'un75-wtr-'));
+const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, trustAskedRoles: true, dataDir, log: () => {} });
 await signaling.listen();
+process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
 
 export default {

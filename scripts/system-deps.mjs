@@ -1,7 +1,7 @@
 // Finds the programs the tests drive (a system Chromium above all) and, on a Debian machine where
 // we are root, installs what is missing with apt-get. Anywhere else it stops with the one line a
 // person must run. Used by `npm test` (pretest), .ci/run and the test configs (chromePath()).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,8 @@ export const PROGRAMS = {
   parecord: 'pulseaudio-utils',
   sox: 'sox',
   'espeak-ng': 'espeak-ng',
+  // Not on PATH: Debian keeps it under /usr/lib/postgresql/<version>/bin (see postgresBin()).
+  initdb: 'postgresql',
 };
 
 /** The Python the tests' speech recogniser runs on (Debian's, where python3-* packages install). */
@@ -51,6 +53,15 @@ export const FILES = {
   '/usr/lib/python3/dist-packages/websockets/__init__.py': 'python3-websockets',
   [SYSTEM_PYTHON]: 'python3',
 };
+
+/** Debian's PostgreSQL programs (initdb, postgres), newest version first; null when not installed. */
+export function postgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(`${root}/${v}/bin/initdb`));
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions.length ? `${root}/${versions[0]}/bin` : null;
+}
 
 export function chromePath() {
   const found = [process.env.CHROME_PATH, ...CHROME_CANDIDATES].find((p) => p && existsSync(p));
@@ -68,7 +79,7 @@ function which(program) {
 
 function missingPrograms() {
   return Object.entries(PROGRAMS)
-    .filter(([program]) => (program === 'chromium' ? !safeChromePath() : !which(program)))
+    .filter(([program]) => (program === 'chromium' ? !safeChromePath() : program === 'initdb' ? !postgresBin() : !which(program)))
     .map(([, pkg]) => pkg)
     .concat(Object.entries(FILES).filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg));
 }

@@ -19,6 +19,10 @@ const USAGE = `Usage: un75-signal [options]
   --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
   --resume-grace-ms N    how long a lost member may resume                default 30000
   --redis URL            share rooms with other processes (redis://host:6379)
+  --data-dir DIR         keep rooms' outcomes (agendas) in an embedded PGlite database in DIR
+                         (default: in memory, lost at exit); one process only
+  --database URL         keep them in PostgreSQL instead (postgres://user:pass@host/db);
+                         processes sharing rooms through --redis need it to share outcomes
   --jwt-secret S         require an HS256 join token (or env UN75_JWT_SECRET), >= 32 bytes
   --jwt-audience AUD     tokens must carry this "aud"
   --jwt-issuer ISS       tokens must carry this "iss"
@@ -69,6 +73,8 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'heartbeat-ms': { type: 'string' },
         'resume-grace-ms': { type: 'string' },
         redis: { type: 'string' },
+        'data-dir': { type: 'string' },
+        database: { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-audience': { type: 'string' },
         'jwt-issuer': { type: 'string' },
@@ -120,6 +126,13 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     if (value !== undefined) options[key as keyof typeof numbers] = value;
   }
   if (values.redis) options.redis = values.redis;
+  if (values['data-dir'] && values.database) fail('--data-dir and --database exclude each other');
+  if (values['data-dir'] && values.redis) fail('--data-dir keeps one process\'s outcomes: processes sharing rooms through --redis share a --database');
+  if (values['data-dir']) options.dataDir = values['data-dir'];
+  if (values.database) {
+    if (!/^postgres(ql)?:\/\//.test(values.database)) fail(`--database must be a postgres:// URL, not "${values.database}"`);
+    options.database = values.database;
+  }
   if (values['trust-asked-roles']) options.trustAskedRoles = true;
   const jwtSecret = values['jwt-secret'] ?? process.env.UN75_JWT_SECRET;
   if (jwtSecret) options.jwtSecret = jwtSecret;

@@ -1,4 +1,5 @@
 import type { PeerInfo, Role, WaitingPerson } from '../src/protocol/signaling.js';
+import type { StoredAgenda } from './store.js';
 
 /** A room member as the cluster knows it: its public description, the process holding its socket, and its version. */
 export interface ClusterMember {
@@ -45,7 +46,9 @@ export type RoomEvent =
   /** A host (or an empty room) let this waiter in: the process holding its socket enters it. */
   | { t: 'admitted'; id: string }
   /** A host turned this waiter away: the process holding its socket closes it. */
-  | { t: 'dismissed'; id: string; why: 'denied' | 'removed' };
+  | { t: 'dismissed'; id: string; why: 'denied' | 'removed' }
+  /** A host changed the room's agenda; the database holds it, this is the news (newest `version` wins). */
+  | { t: 'agenda'; agenda: StoredAgenda };
 
 /** A member a process holds, and whether a socket holds it now (else it waits for a resume). */
 export interface HeldMember {
@@ -143,6 +146,10 @@ export interface Cluster {
   session(room: string, id: string): Promise<StoredSession | null>;
   /** Applies a member's own change (its role stays the room's); resolves with its record after it, or null. */
   update(room: string, id: string, change: SelfChange): Promise<{ info: PeerInfo; v: number } | null>;
+  /** The role the room stores for a member (null: not a member). */
+  role(room: string, id: string): Promise<Role | null>;
+  /** Tells every process watching `room` (this one too) what changed. */
+  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' }>): Promise<void>;
   /** A host's action, checked against the host's role as the room knows it. */
   act(room: string, actor: string, action: RoomAction): Promise<'ok' | 'forbidden' | 'unknown'>;
   remove(room: string, id: string): Promise<void>;

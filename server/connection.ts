@@ -236,6 +236,10 @@ export class Connection implements Client {
         hub.leave(member);
         this.awaitJoin();
         return;
+      case 'agenda-set':
+      case 'agenda-next':
+        // The database answers first: the frames after this one wait for it.
+        return hub.agendaAction(member, msg);
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);

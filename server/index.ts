@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
+import { Agendas } from './agendas.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -80,6 +81,14 @@ export interface SignalingServerOptions {
   turn?: Omit<TurnOptions, 'ttlSeconds'> & { ttlSeconds?: number };
   /** `redis://…` URL: share rooms with every other process using the same Redis. */
   redis?: string;
+  /**
+   * Where a room's outcomes (its agenda, design §8) are kept: a folder for an embedded PGlite
+   * database, kept across restarts. Without it and without `database`, PGlite in memory (opened on
+   * first use, gone at exit). One process only: several processes share `database`.
+   */
+  dataDir?: string;
+  /** `postgres://…` URL of a PostgreSQL server keeping the outcomes (shared by every process). */
+  database?: string;
   rateLimit?: Partial<RateLimitOptions>;
   /**
    * Server speech recognition (design §5.1, `--asr LANG=URL`): Vosk-protocol recognisers per
@@ -129,6 +138,7 @@ class Un75SignalingServer implements SignalingServer {
   private readonly asrSockets: WebSocketServer | null;
   private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
+  private readonly agendas: Agendas | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
   private readonly maxConnections: number;
@@ -176,7 +186,20 @@ class Un75SignalingServer implements SignalingServer {
     // 100 ms of audio is 3.2 KB; a frame over the protocol's limit is refused by ws unread.
     this.asrSockets = this.asr ? new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false }) : null;
     const asr = this.asr;
+    if (options.dataDir && options.database) throw new Error('dataDir and database exclude each other');
+    if (options.dataDir && options.redis) {
+      throw new Error('a PGlite folder (--data-dir) belongs to one process: processes sharing rooms through Redis share a PostgreSQL (--database)');
+    }
+    // Several processes without a shared database would each keep their own agenda: none then.
+    this.agendas = options.database
+      ? new Agendas({ kind: 'postgres', url: options.database }, true)
+      : options.dataDir
+        ? new Agendas({ kind: 'pglite', dataDir: options.dataDir }, true)
+        : options.redis
+          ? null
+          : new Agendas({ kind: 'pglite' }, false);
     this.hub = new Hub({
+      agendas: this.agendas,
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
@@ -268,6 +291,8 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   async listen(): Promise<AddressInfo> {
+    const database = await this.agendas?.start();
+    if (database) this.log(`un75-signal: outcomes kept in ${database}`);
     if (this.cluster) await this.cluster.start(this.hub);
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
@@ -341,6 +366,7 @@ class Un75SignalingServer implements SignalingServer {
     await closed;
     await this.stun?.close();
     await this.cluster?.close();
+    await this.agendas?.close();
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -16,6 +16,7 @@ import type {
   SelfChange,
   StoredSession,
 } from './cluster.js';
+import { parseAgendaState } from '../src/protocol/agenda.js';
 import { LogThrottle } from './rate-limit.js';
 
 /*
@@ -565,6 +566,15 @@ export class RedisCluster implements Cluster {
     throw new Error('an unexpected answer from Redis');
   }
 
+  async role(room: string, id: string): Promise<Role | null> {
+    const json = await this.pub.hget(keysOf(room)[0]!, id);
+    return (json && parseStored(json)?.info.role) || null;
+  }
+
+  async announce(room: string, event: Extract<RoomEvent, { t: 'agenda' }>): Promise<void> {
+    await this.pub.publish(roomChannel(room), JSON.stringify(event));
+  }
+
   async remove(room: string, id: string): Promise<void> {
     await this.run.remove(keysOf(room), [roomChannel(room), id, this.nodeId]);
   }
@@ -694,6 +704,9 @@ export function parseRoomEvent(message: string): RoomEvent {
     if (v.t === 'locked' && typeof v.on === 'boolean') return { t: 'locked', on: v.on };
     if (v.t === 'waiters') return { t: 'waiters', list: parseWaiters(v.list) };
     if (v.t === 'admitted' && isId(v.id)) return { t: 'admitted', id: v.id };
+    if (v.t === 'agenda' && isRecord(v.agenda) && isVersion(v.agenda.version)) {
+      return { t: 'agenda', agenda: { ...parseAgendaState(v.agenda), version: v.agenda.version } };
+    }
     if (v.t === 'dismissed' && isId(v.id) && (v.why === 'denied' || v.why === 'removed')) return { t: 'dismissed', id: v.id, why: v.why };
   }
   throw new Error('an invalid room event in Redis');

@@ -10,6 +10,7 @@ import {
   type StateUpdate,
   type WaitingPerson,
 } from '../src/protocol/signaling.js';
+import type { AgendaState } from '../src/protocol/agenda.js';
 import type {
   BarIdentity,
   Cluster,
@@ -23,6 +24,8 @@ import type {
   StoredSession,
 } from './cluster.js';
 import type { AsrOffer } from '../src/protocol/asr.js';
+import { AGENDA_TEMPLATES } from './agenda-templates.js';
+import { stateOf, type Agendas } from './agendas.js';
 import { RoomView } from './room-view.js';
 import type { RoomRules } from './redis-bus.js';
 
@@ -116,6 +119,8 @@ export interface HubOptions {
   resumeGraceMs: number;
   iceServers(memberId: string, client: Client | null): IceServer[];
   cluster?: Cluster;
+  /** Each room's agenda; null when this server keeps none (several processes without a shared database). */
+  agendas?: Agendas | null;
   /**
    * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
    * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
@@ -249,7 +254,10 @@ export class Hub implements ClusterListener {
     if (this.options.openRooms) {
       request = { ...request, role: this.options.trustAskedRoles && request.role === 'interpreter' ? 'interpreter' : 'participant' };
     }
-    if (!this.options.cluster) this.checkBarred(client, request);
+    if (!this.options.cluster) {
+      this.checkBarred(client, request);
+      await this.loadAgenda(request.room);
+    }
     const resumed = request.resume ? await this.resume(client, request) : null;
     if (resumed) return resumed;
     if (request.resumeOnly) {
@@ -312,6 +320,57 @@ export class Hub implements ClusterListener {
     }
   }
 
+  /**
+   * A host sets the room's agenda or moves it on (design §8): checked against the role the room
+   * stores (through a cluster, the one in Redis), written to the database, then told to the room
+   * here and, through the cluster, on every other process.
+   */
+  async agendaAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'agenda-set' | 'agenda-next' }>): Promise<void> {
+    const { agendas, cluster } = this.options;
+    if (!agendas) throw new ProtocolError('unavailable', 'this server keeps no agendas: several processes need a shared database (--database)');
+    let role: Role | null = member.info.role;
+    if (cluster) {
+      try {
+        role = await cluster.role(member.room, member.id);
+      } catch (err) {
+        this.warn(msg.type, err);
+        throw new ProtocolError('unavailable', `the room's shared state cannot be reached: "${msg.type}" was not applied, try again`);
+      }
+    }
+    if (role !== 'host') throw new ProtocolError('forbidden', `only a host may "${msg.type}"`);
+    let items;
+    if (msg.type === 'agenda-set') {
+      if ('template' in msg) {
+        if (!Object.hasOwn(AGENDA_TEMPLATES, msg.template)) throw new ProtocolError('bad-message', `no agenda template "${msg.template}"`);
+        items = [...AGENDA_TEMPLATES[msg.template]!];
+      } else items = msg.items;
+    }
+    let stored;
+    try {
+      stored = items ? await agendas.set(member.room, items) : await agendas.next(member.room);
+    } catch (err) {
+      this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+    if (!stored) {
+      // At the last item already (or no agenda): the sender is told where the room stands.
+      const now = agendas.current(member.room);
+      if (now) this.deliver(member, frame({ type: 'agenda', ...now }));
+      return;
+    }
+    this.broadcast(member.room, frame({ type: 'agenda', ...stateOf(stored) }));
+    cluster?.announce(member.room, { t: 'agenda', agenda: stored }).catch((err: unknown) => this.warn('agenda news', err));
+  }
+
+  /** Reads a room's agenda before a welcome; a database out of reach costs the agenda, not the join. */
+  private async loadAgenda(room: string): Promise<void> {
+    try {
+      await this.options.agendas?.load(room);
+    } catch (err) {
+      this.options.log(`un75-signal: cannot read the agenda of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** A host's action through the cluster: decided there, applied here and elsewhere as its events say. */
   private async act(cluster: Cluster, member: LocalMember, msg: Extract<ClientMessage, { type: HostAction | 'lock' | 'set-role' }>): Promise<void> {
     const action: RoomAction =
@@ -362,6 +421,8 @@ export class Hub implements ClusterListener {
     }
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
+      // Read once the room's news reaches us: a change made meanwhile is then either read or heard.
+      await this.loadAgenda(request.room);
       // The same rule through the cluster, wherever the older member's socket is: it leaves before
       // the newcomer is named (who then keeps the name), and again atomically with the admission, in
       // case the same person is joining through another process at the same time.
@@ -720,6 +781,11 @@ export class Hub implements ClusterListener {
         return this.decided(roomName, event.id, 'admitted');
       case 'dismissed':
         return this.decided(roomName, event.id, event.why);
+      case 'agenda':
+        if (this.view.has(roomName) && this.options.agendas?.learn(roomName, event.agenda)) {
+          this.broadcast(roomName, frame({ type: 'agenda', ...stateOf(event.agenda) }));
+        }
+        return;
       case 'waiters':
         if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
         this.waitingLists.set(roomName, event.list.map(({ id, name }) => ({ id, name })));
@@ -878,6 +944,7 @@ export class Hub implements ClusterListener {
 
   /** Forgets what this process kept of a room it no longer has members or waiters in. */
   private forgetRoom(room: string): void {
+    this.options.agendas?.forget(room);
     if (this.options.cluster) {
       this.locked.delete(room);
       this.waitingLists.delete(room);
@@ -928,6 +995,8 @@ export class Hub implements ClusterListener {
     if (!cluster) return null;
     return this.view.whileJoining(request.room, async () => {
       await cluster.watch(request.room);
+      // Read once the room's news reaches us: a change made meanwhile is then either read or heard.
+      await this.loadAgenda(request.room);
       // The same rule as on one process: the token's expiry, or a fresh token of the same person.
       // Checked before the claim, which only succeeds if the secret is still the one checked here.
       const session = await cluster.session(request.room, id);
@@ -1015,6 +1084,7 @@ export class Hub implements ClusterListener {
         iceServers: this.options.iceServers(member.id, member.client),
         ...(this.locked.has(member.room) ? { locked: true } : {}),
         ...(this.options.asrOffer ? { asr: this.options.asrOffer(member) } : {}),
+        ...withAgenda(this.options.agendas?.current(member.room)),
       }),
     );
   }
@@ -1062,6 +1132,8 @@ export class Hub implements ClusterListener {
     this.options.log(`un75-signal: cluster ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
+
+const withAgenda = (agenda: AgendaState | undefined) => (agenda ? { agenda } : {});
 
 function roomFull(room: string, max: number): ProtocolError {
   return new ProtocolError('room-full', `room "${room}" is full (${max} members)`);

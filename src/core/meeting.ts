@@ -1,3 +1,4 @@
+import { parseAgendaItems, type AgendaItem, type AgendaState } from '../protocol/agenda.js';
 import { ROLES, ROOM_PATTERN, type ErrorCode, type Role, type WaitingPerson } from '../protocol/signaling.js';
 import { ActiveSpeaker } from './active-speaker.js';
 import { CaptionService, type Caption, type TranscriptFormat } from './captions.js';
@@ -38,6 +39,8 @@ export type MeetingErrorCode =
   | 'screen-share-failed'
   /** `sendChat`: the text is blank or longer than MAX_CHAT_TEXT, or there is no call to send it to. */
   | 'chat-invalid'
+  /** The page's `agenda` could not be fetched or is not a valid agenda. */
+  | 'bad-agenda'
   /** `join()` rejects with it when a host turned this person away from the waiting room. */
   | 'denied';
 
@@ -79,6 +82,11 @@ export interface MeetingOptions {
   cameraOff?: boolean | undefined;
   /** `relay` forces every link through TURN. */
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+  /**
+   * The agenda a host gives a room that has none yet (design §8): a built-in template's name
+   * (`un75`) or the URL of a JSON agenda (an array of items, or `{ items }`).
+   */
+  agenda?: string | undefined;
 }
 
 /** Choices made just before joining (the pre-join screen's). */
@@ -119,7 +127,8 @@ type PassedOn =
   | 'waiting-change'
   | 'lock-change'
   | 'mute-requested'
-  | 'role-change';
+  | 'role-change'
+  | 'agenda-change';
 
 const PASSED_ON: readonly PassedOn[] = [
   'joined',
@@ -135,6 +144,7 @@ const PASSED_ON: readonly PassedOn[] = [
   'lock-change',
   'mute-requested',
   'role-change',
+  'agenda-change',
 ];
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
@@ -276,6 +286,32 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** Hosts: who waits in the waiting room to be let in. Empty for anyone else. */
   get waiting(): WaitingPerson[] {
     return this.#session?.waiting ?? [];
+  }
+
+  /** The room's agenda: its items, the current one and when it started (server clock, ms). */
+  get agenda(): AgendaState | undefined {
+    return this.#session?.agenda;
+  }
+
+  /**
+   * Hosts: gives the room an agenda: items, a built-in template's name (`un75`) or the URL of a
+   * JSON agenda, fetched by this page. The item in progress starts again from the first.
+   * Rejects when a fetched agenda is not valid; `agenda-change` follows when the server took it.
+   */
+  async setAgenda(agenda: readonly AgendaItem[] | string): Promise<void> {
+    let items: AgendaItem[] | string = typeof agenda === 'string' ? agenda : [...agenda];
+    if (typeof agenda === 'string' && !/^[a-z0-9-]+$/.test(agenda)) {
+      const response = await fetch(agenda);
+      if (!response.ok) throw new Error(`agenda ${agenda}: HTTP ${response.status}`);
+      const json = (await response.json()) as unknown;
+      items = parseAgendaItems(Array.isArray(json) ? json : (json as { items?: unknown })?.items);
+    }
+    this.#session?.setAgenda(items);
+  }
+
+  /** Hosts: moves the room on to its next agenda item. */
+  async nextItem(): Promise<void> {
+    this.#session?.nextItem();
   }
 
   /** Whether a host locked the room: newcomers wait to be admitted. */
@@ -504,7 +540,13 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     const noteHands = () => mine() && this.#handClock.observe(session.participants);
     for (const type of ['joined', 'participant-joined', 'participant-left', 'participant-updated'] as const) session.addEventListener(type, noteHands);
     session.on('joined', () => {
-      if (mine()) this.#granted = session.role;
+      if (!mine()) return;
+      this.#granted = session.role;
+      // A host gives a room without an agenda the one this page names; one in progress is kept.
+      const agenda = this.#options.agenda;
+      if (agenda && session.role === 'host' && !session.agenda) {
+        this.setAgenda(agenda).catch((err: unknown) => this.dispatch('error', { code: 'bad-agenda', message: String(err) }));
+      }
     });
     session.on('role-change', (e) => {
       if (mine()) this.#granted = e.detail.role;

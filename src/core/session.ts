@@ -1,4 +1,5 @@
 import type { AsrOffer } from '../protocol/asr.js';
+import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
 import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
@@ -75,6 +76,8 @@ export interface SessionEvents {
   'mute-requested': CustomEvent<{ by: string; name: string }>;
   /** Our own role changed (a host granted or took it away, or we became host when the last one left). */
   'role-change': CustomEvent<{ role: Role }>;
+  /** The room's agenda was set or moved on (design §8). */
+  'agenda-change': CustomEvent<{ agenda: AgendaState | undefined }>;
 }
 
 /** Data-channel messages the session handles itself; other types go to feature modules. */
@@ -131,6 +134,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Server speech recognition as the welcome offered it, and whether its token was taken. */
   #asr: { offer: AsrOffer; language: string; used: boolean } | undefined;
   readonly #asrWaiters: ((token: string | undefined) => void)[] = [];
+  #agenda: AgendaState | undefined;
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
@@ -163,6 +167,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Whether a host locked the room (newcomers wait to be admitted). */
   get locked(): boolean {
     return this.#locked;
+  }
+
+  /** The room's agenda as the server last said (design §8). */
+  get agenda(): AgendaState | undefined {
+    return this.#agenda;
   }
 
   /** Whether we are in the room's waiting room, until a host admits or denies us. */
@@ -396,6 +405,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #enter(welcome: Welcome, previousSelf?: Participant) {
     this.#locked = welcome.locked === true;
     this.#offerAsr(welcome);
+    this.#setAgenda(welcome.agenda);
     this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
@@ -545,7 +555,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         if (this.self && message.self.role !== this.self.role) this.#updatePeer({ ...this.self, role: message.self.role });
         this.#setLocked(message.locked === true);
         this.#offerAsr(message);
+        this.#setAgenda(message.agenda);
         break;
+      case 'agenda': {
+        const { type: _type, ...agenda } = message;
+        this.#setAgenda(agenda);
+        break;
+      }
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
         this.dispatch('waiting-change', { waiting: this.waiting });
@@ -568,6 +584,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         if (message.code === 'shutting-down') this.#onSignalingState('reconnecting');
         break;
     }
+  }
+
+  #setAgenda(agenda: AgendaState | undefined) {
+    if (JSON.stringify(agenda) === JSON.stringify(this.#agenda)) return;
+    this.#agenda = agenda;
+    this.dispatch('agenda-change', { agenda });
   }
 
   #setLocked(locked: boolean) {
@@ -826,6 +848,15 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   setRole(id: string, role: Role): void {
     this.#signaling.setRole(id, role);
+  }
+
+  /** Replaces the room's agenda with `items` or a built-in template's name; `agenda-change` follows. */
+  setAgenda(agenda: AgendaItem[] | string): void {
+    this.#signaling.send(typeof agenda === 'string' ? { type: 'agenda-set', template: agenda } : { type: 'agenda-set', items: agenda });
+  }
+
+  nextItem(): void {
+    this.#signaling.send({ type: 'agenda-next' });
   }
 
   /** Leaves the room and releases camera, microphone and screen. */

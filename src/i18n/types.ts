@@ -135,6 +135,12 @@ export interface Translation {
   waitingBody: string;
   removedMessage: string;
   deniedMessage: string;
+  // Agenda (design §8)
+  agendaItem: (n: number, count: number) => string;
+  minutesLeft: (minutes: number) => string;
+  nextQuestion: string;
+  /** Under a question shown in another language than the reader's. */
+  notTranslated: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

@@ -1,3 +1,5 @@
+import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type AgendaState } from './agenda.js';
+
 /**
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
  * JSON text frames, one message each. The same validators run in the browser and on the server.
@@ -60,13 +62,20 @@ export type ClientMessage =
   | { type: 'lock'; on: boolean }
   | { type: 'set-role'; id: string; role: Role }
   /** A new single-use token for server speech recognition (each `/asr` stream needs its own). */
-  | { type: 'asr-token' };
+  | { type: 'asr-token' }
+  /** Hosts: replace the room's agenda with `items`, or with a built-in `template` (design §8). */
+  | { type: 'agenda-set'; items: AgendaItem[] }
+  | { type: 'agenda-set'; template: string }
+  /** Hosts: move the room on to its next agenda item. */
+  | { type: 'agenda-next' };
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
-  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer }
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState }
   /** The answer to `asr-token`: a token for the member's spoken language as it is now. */
   | ({ type: 'asr-token' } & AsrOffer)
+  /** The room's agenda changed (set, or moved on to another item). */
+  | ({ type: 'agenda' } & AgendaState)
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -239,6 +248,11 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'set-role', id: str(msg, 'id', MAX_ID_LENGTH), role: parseRole(msg.role) ?? fail('"role" is missing') };
     case 'asr-token':
       return { type: 'asr-token' };
+    case 'agenda-set':
+      if (msg.template !== undefined) return { type: 'agenda-set', template: str(msg, 'template', 32, /^[a-z0-9-]+$/) };
+      return { type: 'agenda-set', items: agenda(() => parseAgendaItems(msg.items)) };
+    case 'agenda-next':
+      return { type: 'agenda-next' };
     default:
       if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
@@ -285,6 +299,11 @@ export function parseServerMessage(frame: string): ServerMessage {
     }
     case 'asr-token':
       return { type: 'asr-token', ...(parseAsrOffer(msg) ?? fail('"token" or "languages" is not valid')) };
+        ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
+      };
+    }
+    case 'agenda':
+      return { type: 'agenda', ...agenda(() => parseAgendaState(msg)) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':
@@ -318,6 +337,16 @@ export function parseServerMessage(frame: string): ServerMessage {
     }
     default:
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
+  }
+}
+
+/** Runs an agenda validator, its complaint becoming a `bad-message`. */
+function agenda<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof AgendaError) fail(err.message);
+    throw err;
   }
 }
 

@@ -189,7 +189,8 @@ export function compileServer(): Promise<void> {
 }
 
 /** Starts the real binary on a free port and resolves once it prints where it listens. */
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
+/** `startMs`: how long it may take to listen (an embedded database in a new folder takes a while on a busy machine). */
+export async function spawnServer(args: string[], startMs = 60_000): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [`${root}bin/un75-signal.js`, '--port', '0', '--host', '127.0.0.1', '--max-per-address', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -197,7 +198,7 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), startMs);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
@@ -273,6 +274,8 @@ export interface DeployOptions {
   waitingRoomMs?: number;
   jwtSecret?: string;
   trustAskedRoles?: boolean;
+  /** A PostgreSQL URL keeping outcomes (every process shares it). */
+  database?: string;
 }
 
 export interface Deployment {
@@ -314,6 +317,7 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
   if (options.waitingRoomMs !== undefined) args.push('--waiting-room-ms', String(options.waitingRoomMs));
   if (options.jwtSecret !== undefined) args.push('--jwt-secret', options.jwtSecret);
   if (options.trustAskedRoles) args.push('--trust-asked-roles');
+  if (options.database !== undefined) args.push('--database', options.database);
   const count = kind === 'three processes over Redis' ? 3 : 2;
   const processes = await Promise.all(Array.from({ length: count }, () => spawnServer(args)));
   let next = 0;
@@ -328,6 +332,64 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
       for (const c of clients) c.close();
       await Promise.all(processes.map((p) => p.stop()));
       await redis.stop();
+    },
+  };
+}
+
+/**
+ * A throwaway PostgreSQL cluster (Debian's `postgresql` package) on a free loopback port, made by
+ * initdb in a temporary folder and gone after `stop()`. PostgreSQL refuses to run as root: as root
+ * it runs as the `postgres` user the package creates.
+ */
+export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, chownSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { postgresBin } = await import('../../scripts/system-deps.mjs');
+  const bin = postgresBin();
+  if (!bin) throw new Error('no PostgreSQL under /usr/lib/postgresql: apt-get install postgresql');
+  const dir = mkdtempSync(`${tmpdir()}/un75-pg-`);
+  const asUser: { uid?: number; gid?: number } = {};
+  if (process.getuid?.() === 0) {
+    asUser.uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    asUser.gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, asUser.uid, asUser.gid);
+  }
+  execFileSync(`${bin}/initdb`, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'un75', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...asUser,
+    cwd: dir,
+    stdio: 'pipe',
+  });
+  const port = await freePort();
+  const child = spawn(
+    `${bin}/postgres`,
+    ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${out}`)), 30_000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`postgres exited with ${code}:\n${out}`)));
+  });
+  return {
+    url: `postgres://un75@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        // SIGINT: the "fast" shutdown (clients are disconnected, no waiting for them).
+        child.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -65,6 +65,28 @@ export const styles = [
         border-end-end-radius: 0;
       }
     }
+    /* The agenda: a strip of its own above the call, the question in the reader's language. */
+    [part='agenda'] {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0 var(--_gap);
+      margin: var(--_gap) var(--_gap) 0;
+      padding: 0 var(--_gap);
+      border-radius: var(--_radius);
+      background: var(--_surface-raised);
+      color: var(--_on-surface);
+    }
+    [part='agenda'] [aria-live] {
+      flex: 1 1 60%;
+      font-size: 1.15em;
+      font-weight: 600;
+      margin-block: 0.4em;
+    }
+    [part='agenda'] .muted {
+      color: var(--_muted);
+      margin-block: 0.4em;
+    }
     un75-toasts {
       padding-inline: var(--_gap);
       padding-block-start: var(--_gap);

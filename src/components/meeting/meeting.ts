@@ -6,6 +6,7 @@ import { mark } from '../../core/marks.js';
 import { defaultSignalingUrl, preconnect } from '../../core/preconnect.js';
 import type { Participant } from '../../core/types.js';
 import type { Role } from '../../protocol/signaling.js';
+import { promptFor, type AgendaItem, type AgendaState } from '../../protocol/agenda.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { meetingContext } from '../context.js';
 import { MEETING_READY } from '../meeting-part-controller.js';
@@ -41,6 +42,7 @@ const REFIRED = [
   'waiting-room',
   'mute-requested',
   'role-change',
+  'agenda-change',
 ] as const satisfies readonly (keyof MeetingEvents)[];
 
 /**
@@ -76,6 +78,8 @@ const REFIRED = [
  * @fires un75-mute-requested - A host asks this person to mute; nothing is muted by itself. Detail:
  * `{ by, name }` (the host's id and name).
  * @fires un75-role-change - This person's role was granted or taken away. Detail: `{ role }`.
+ * @fires un75-agenda-change - The room's agenda was set or moved on to another item. Detail:
+ * `{ agenda }` (`{ items, current, startedAt }`, see `agenda`).
  * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
  * elements bound with `for` find it. No detail.
  *
@@ -98,6 +102,8 @@ const REFIRED = [
  * @csspart toasts - The row of short notices above the control bar (each with the part `toast`).
  * @csspart waiting - The screen shown while a host has not yet let this person in.
  * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, a token granting it, or a host granting it during the call).
+ * @csspart agenda - The agenda strip above the videos: the current question, item n of N, the
+ * time left and, for hosts, the `agenda-next` button.
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -139,6 +145,7 @@ export class Un75Meeting extends LitElement {
     translator: { attribute: false },
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
+    agendaSource: { attribute: 'agenda' },
     layout: { reflect: true },
     _core: { state: true },
     phase: { state: true },
@@ -196,6 +203,13 @@ export class Un75Meeting extends LitElement {
    * first into the second; one control swaps the direction.
    */
   interpreterLanguages = '';
+
+  /**
+   * The agenda a host gives the room when it has none yet (attribute `agenda`): a built-in
+   * template's name, `un75` (the three UN75 questions in the six UN languages), or the URL of a
+   * JSON agenda (`[{ id, prompt: { en: "…", fr: "…" }, minutes }]`), fetched by the host's page.
+   */
+  agendaSource = '';
 
   /**
    * `auto` (default): the speaker view while a screen is shared or with more than six people, the
@@ -278,8 +292,17 @@ export class Un75Meeting extends LitElement {
     return this._core?.localStream;
   }
 
+  /** The room's agenda (read-only): its items, the index of the current one, and when it started (server clock, ms). */
+  get agenda(): AgendaState | undefined {
+    return this._core?.agenda;
+  }
+
+  /** Redraws the agenda's time left. */
+  #clock: ReturnType<typeof setInterval> | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#clock = setInterval(() => this.agenda && this.requestUpdate(), 20_000);
     preloadCall((engine) => {
       this.#callLoaded = true;
       if (this.phase !== 'lobby' || !this.isConnected) return;
@@ -293,6 +316,7 @@ export class Un75Meeting extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearInterval(this.#clock);
     // A move within the page reconnects in the same task: only a real removal leaves the room.
     queueMicrotask(() => {
       if (!this.isConnected) this.leave('removed');
@@ -378,6 +402,7 @@ export class Un75Meeting extends LitElement {
       listenLanguage: this.listenLanguage || undefined,
       floorVolume: this.floorVolume,
       interpreterLanguages: this.interpreterLanguages,
+      agenda: this.agendaSource || undefined,
       translationEndpoint: this.translationEndpoint || undefined,
       translator: this.translator,
       recognizer: this.recognizer,
@@ -534,6 +559,7 @@ export class Un75Meeting extends LitElement {
     const { t } = this.#localize;
     const unread = this._core?.unreadChat ?? 0;
     return html`
+      ${this.#renderAgenda()}
       <div class="body">
         <div part="stage">
           <un75-video-grid
@@ -635,6 +661,38 @@ export class Un75Meeting extends LitElement {
   /** Makes a participant `host`, `interpreter` or `participant`. */
   async setRole(id: string, role: Role): Promise<void> {
     return this._core?.setRole(id, role);
+  }
+
+  /**
+   * Gives the room an agenda: items, a template's name (`un75`) or a JSON agenda's URL. The first
+   * item starts now; `un75-agenda-change` follows.
+   */
+  async setAgenda(agenda: readonly AgendaItem[] | string): Promise<void> {
+    return this._core?.setAgenda(agenda);
+  }
+
+  /** Moves the room on to the next agenda item. */
+  async nextItem(): Promise<void> {
+    return this._core?.nextItem();
+  }
+
+  /** The current question in the reader's language, item n of N, the minutes left; a host moves on. */
+  #renderAgenda() {
+    const agenda = this.agenda;
+    const item = agenda?.items[agenda.current];
+    if (!item) return nothing;
+    const { t } = this.#localize;
+    const prompt = promptFor(item.prompt, this._core!.languages.listen);
+    const left = Math.max(0, Math.ceil(item.minutes - (Date.now() - agenda!.startedAt) / 60_000));
+    const count = agenda!.items.length;
+    return html`<section part="agenda" aria-label=${t.agendaItem(agenda!.current + 1, count)}>
+      <p class="muted">${t.agendaItem(agenda!.current + 1, count)} · ${t.minutesLeft(left)}</p>
+      <p aria-live="polite" lang=${prompt.lang} dir="auto">${prompt.text}</p>
+      ${prompt.missing ? html`<p class="muted">${t.notTranslated}</p>` : nothing}
+      ${this._core!.role === 'host' && agenda!.current + 1 < count
+        ? html`<button part="button agenda-next" class="shell-button" @click=${() => this.nextItem()}>${t.nextQuestion}</button>`
+        : nothing}
+    </section>`;
   }
 
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {

@@ -4,6 +4,7 @@ import type { Participant } from '../../core/types.js';
 import type { Caption } from '../../core/captions.types.js';
 import type { ChatEntry } from '../../core/chat.js';
 import type { Role, WaitingPerson } from '../../protocol/signaling.js';
+import type { AgendaState } from '../../protocol/agenda.js';
 
 export type { ChatEntry, ConnectionState, Participant, Role, WaitingPerson };
 
@@ -62,6 +63,10 @@ export interface Un75MuteRequestedDetail {
   by: string;
   /** The host's name. */
   name: string;
+}
+export interface Un75AgendaChangeDetail {
+  /** The room's agenda: `items`, the index of the `current` one, and when it started (`startedAt`, server clock, ms). */
+  agenda: AgendaState | undefined;
 }
 export interface Un75RoleChangeDetail {
   role: Role;

@@ -7,6 +7,7 @@ import type {
   Un75LockChangeDetail,
   Un75MuteRequestedDetail,
   Un75RoleChangeDetail,
+  Un75AgendaChangeDetail,
   Un75WaitingChangeDetail,
   Un75WaitingRoomDetail,
   Un75ConnectionStateDetail,
@@ -40,5 +41,6 @@ declare global {
     'un75-waiting-room': CustomEvent<Un75WaitingRoomDetail>;
     'un75-mute-requested': CustomEvent<Un75MuteRequestedDetail>;
     'un75-role-change': CustomEvent<Un75RoleChangeDetail>;
+    'un75-agenda-change': CustomEvent<Un75AgendaChangeDetail>;
   }
 }

@@ -131,4 +131,8 @@ export const ar: CallStrings = {
   waitingBody: 'أُبلغ المضيف بوجودك وسيسمح لك بالدخول.',
   removedMessage: 'أخرجك المضيف من هذا الحوار.',
   deniedMessage: 'لم يسمح لك المضيف بالدخول إلى هذا الحوار.',
+  agendaItem: (n, count) => `السؤال ${n} من ${count}`,
+  minutesLeft: (m) => `الدقائق المتبقية: ${m}`,
+  nextQuestion: 'السؤال التالي',
+  notTranslated: 'لم يُكتب بلغتك بعد.',
 };

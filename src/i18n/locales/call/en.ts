@@ -103,4 +103,8 @@ export const en: CallStrings = {
   waitingBody: 'The host has been told that you are here and will let you in.',
   removedMessage: 'A host removed you from this dialogue.',
   deniedMessage: 'A host did not let you into this dialogue.',
+  agendaItem: (n, count) => `Question ${n} of ${count}`,
+  minutesLeft: (m) => (m === 1 ? '1 minute left' : `${m} minutes left`),
+  nextQuestion: 'Next question',
+  notTranslated: 'Not yet written in your language.',
 };

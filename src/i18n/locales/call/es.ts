@@ -103,4 +103,8 @@ export const es: CallStrings = {
   waitingBody: 'El anfitrión sabe que estás aquí y te dejará entrar.',
   removedMessage: 'Un anfitrión te ha expulsado de este diálogo.',
   deniedMessage: 'Un anfitrión no te ha admitido en este diálogo.',
+  agendaItem: (n, count) => `Pregunta ${n} de ${count}`,
+  minutesLeft: (m) => (m === 1 ? 'Queda 1 minuto' : `Quedan ${m} minutos`),
+  nextQuestion: 'Siguiente pregunta',
+  notTranslated: 'Aún no está escrita en su idioma.',
 };

@@ -103,4 +103,8 @@ export const fr: CallStrings = {
   waitingBody: 'L’hôte a été prévenu de votre arrivée et va vous faire entrer.',
   removedMessage: 'Un hôte vous a exclu·e de ce dialogue.',
   deniedMessage: 'Un hôte ne vous a pas admis·e dans ce dialogue.',
+  agendaItem: (n, count) => `Question ${n} sur ${count}`,
+  minutesLeft: (m) => (m < 2 ? `${m} minute restante` : `${m} minutes restantes`),
+  nextQuestion: 'Question suivante',
+  notTranslated: 'Pas encore écrite dans votre langue.',
 };

@@ -108,4 +108,8 @@ export const ru: CallStrings = {
   waitingBody: 'Ведущему сообщили, что вы здесь, и он вас впустит.',
   removedMessage: 'Ведущий удалил вас из этого диалога.',
   deniedMessage: 'Ведущий не впустил вас в этот диалог.',
+  agendaItem: (n, count) => `Вопрос ${n} из ${count}`,
+  minutesLeft: (m) => `Осталось минут: ${m}`,
+  nextQuestion: 'Следующий вопрос',
+  notTranslated: 'Ещё не написан на вашем языке.',
 };

@@ -103,4 +103,8 @@ export const zh: CallStrings = {
   waitingBody: '主持人已收到通知，知道您在这里，会让您进入。',
   removedMessage: '主持人已将您移出此对话。',
   deniedMessage: '主持人未允许您进入此对话。',
+  agendaItem: (n, count) => `第 ${n} 个问题，共 ${count} 个`,
+  minutesLeft: (m) => `剩余 ${m} 分钟`,
+  nextQuestion: '下一个问题',
+  notTranslated: '尚无您的语言版本。',
 };

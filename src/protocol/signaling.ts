@@ -295,13 +295,11 @@ export function parseServerMessage(frame: string): ServerMessage {
         iceServers,
         ...(msg.locked === true ? { locked: true } : {}),
         ...(asr ? { asr } : {}),
+        ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
       };
     }
     case 'asr-token':
       return { type: 'asr-token', ...(parseAsrOffer(msg) ?? fail('"token" or "languages" is not valid')) };
-        ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
-      };
-    }
     case 'agenda':
       return { type: 'agenda', ...agenda(() => parseAgendaState(msg)) };
     case 'waiting':

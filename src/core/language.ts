@@ -21,13 +21,12 @@ export function primarySubtag(tag: string): string {
 const ONE_SCRIPT = new Set(['ar', 'en', 'es', 'fr', 'ru']);
 
 /**
- * The common Chinese tags, Simplified and Traditional, whose written language `maximize()` would
+ * The common Chinese tags, Simplified or Traditional (its group), whose written language `maximize()` would
  * give: every language picker offers `zh`, and the first `maximize()` of a page loads the
  * likely-subtags data, 20-100 ms of the main thread while the call renders on joining (a test holds
  * these to `Intl.Locale#maximize`). Other Chinese tags are asked of Intl.
  */
-const SIMPLIFIED = /^zh(-cn|-sg|-hans(-cn|-sg)?)?$/i;
-const TRADITIONAL = /^zh-(tw|hk|mo|hant(-tw|-hk|-mo)?)$/i;
+const CHINESE = /^zh(-cn|-sg|-hans(-cn|-sg)?|-(tw|hk|mo|hant(-tw|-hk|-mo)?))?$/i;
 
 /**
  * The written language of a tag, as translators are asked for it: the primary language, plus the
@@ -38,8 +37,9 @@ export const translationTag = rememberedPerTag((tag: string): string => {
   // loading the likely-subtags data that the first maximize() costs (some 10 ms on joining).
   const primary = primarySubtag(tag);
   if (ONE_SCRIPT.has(primary)) return primary;
-  if (SIMPLIFIED.test(tag)) return 'zh';
-  if (TRADITIONAL.test(tag)) return 'zh-Hant';
+  // The third group is set for Traditional.
+  const chinese = CHINESE.exec(tag);
+  if (chinese) return chinese[3] ? 'zh-Hant' : 'zh';
   try {
     const locale = new Intl.Locale(tag).maximize();
     return locale.language === 'zh' && locale.script === 'Hant' ? 'zh-Hant' : locale.language;

@@ -21,26 +21,12 @@ export function primarySubtag(tag: string): string {
 const ONE_SCRIPT = new Set(['ar', 'en', 'es', 'fr', 'ru']);
 
 /**
- * The common Chinese tags (lower case) and their written language, as `maximize()` gives
- * it: every language picker offers `zh`, and the first `maximize()` of a page loads the likely-subtags
- * data, 20-100 ms of the main thread while the call renders on joining (a test holds the table to
- * `Intl.Locale#maximize`). Other Chinese tags are asked of Intl.
+ * The common Chinese tags, Simplified or Traditional (its group), whose written language `maximize()` would
+ * give: every language picker offers `zh`, and the first `maximize()` of a page loads the
+ * likely-subtags data, 20-100 ms of the main thread while the call renders on joining (a test holds
+ * these to `Intl.Locale#maximize`). Other Chinese tags are asked of Intl.
  */
-const CHINESE: Record<string, string> = {
-  zh: 'zh',
-  'zh-cn': 'zh',
-  'zh-sg': 'zh',
-  'zh-hans': 'zh',
-  'zh-hans-cn': 'zh',
-  'zh-hans-sg': 'zh',
-  'zh-tw': 'zh-Hant',
-  'zh-hk': 'zh-Hant',
-  'zh-mo': 'zh-Hant',
-  'zh-hant': 'zh-Hant',
-  'zh-hant-tw': 'zh-Hant',
-  'zh-hant-hk': 'zh-Hant',
-  'zh-hant-mo': 'zh-Hant',
-};
+const CHINESE = /^zh(-cn|-sg|-hans(-cn|-sg)?|-(tw|hk|mo|hant(-tw|-hk|-mo)?))?$/i;
 
 /**
  * The written language of a tag, as translators are asked for it: the primary language, plus the
@@ -51,8 +37,9 @@ export const translationTag = rememberedPerTag((tag: string): string => {
   // loading the likely-subtags data that the first maximize() costs (some 10 ms on joining).
   const primary = primarySubtag(tag);
   if (ONE_SCRIPT.has(primary)) return primary;
-  const chinese = CHINESE[tag.toLowerCase()];
-  if (chinese) return chinese;
+  // The third group is set for Traditional.
+  const chinese = CHINESE.exec(tag);
+  if (chinese) return chinese[3] ? 'zh-Hant' : 'zh';
   try {
     const locale = new Intl.Locale(tag).maximize();
     return locale.language === 'zh' && locale.script === 'Hant' ? 'zh-Hant' : locale.language;

@@ -19,9 +19,6 @@ import { defaultTranslator, type Translator } from './translation.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import type { Participant } from './types.js';
 
-/** Captions start with the first link up, or this long after `joined` if no link comes up. */
-const CAPTIONS_START_CEILING_MS = 1500;
-
 /**
  * Every `code` an `error` event (and `un75-error`) carries: the signaling server's codes
  * (docs/protocol.md), and what the client finds itself.
@@ -586,25 +583,11 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     const mine = () => this.#captions === captions && this.#session === session;
     captions.on('caption', (e) => mine() && this.dispatch('caption', e.detail));
     session.on('joined', () => {
-      // Recognition starts once the first link is up (its data channel open, about when the other
-      // person's first frame shows), at once for someone alone, at the latest after
-      // CAPTIONS_START_CEILING_MS: starting it, and telling the element and the peers, costs the
-      // page's main thread milliseconds that sat between the first exchange and the first frame.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const begin = () => {
-        clearTimeout(timer);
-        stopWaiting();
-        const track = session.localStream.getAudioTracks()[0];
-        // Started already (the microphone turned on meanwhile), left, or replaced by a new call.
-        if (!mine() || session.state !== 'joined' || captions.recognitionState !== 'idle') return;
-        // Without a microphone this person only listens: nothing to recognise. An interpreter's
-        // voice is a channel, not the floor: it is not captioned (listeners already have the
-        // floor's captions in their language).
-        if (track && !this.boothLanguages) void captions.start(track, !session.micEnabled);
-      };
-      const stopWaiting = session.on('peer-connected', begin);
-      if (session.participants.length <= 1) begin();
-      else timer = setTimeout(begin, CAPTIONS_START_CEILING_MS);
+      const track = session.localStream.getAudioTracks()[0];
+      // Without a microphone this person only listens: nothing to recognise. An interpreter's
+      // voice is a channel, not the floor: it is not captioned (listeners already have the
+      // floor's captions in their language).
+      if (mine() && track && !this.boothLanguages) void captions.start(track, !session.micEnabled);
     });
     session.on('participant-updated', (e) => {
       if (!mine() || e.detail.participant.id !== session.selfId || this.boothLanguages) return;

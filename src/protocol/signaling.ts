@@ -161,15 +161,8 @@ const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\s]+/gu;
  * server cleans every name it hands out; browsers clean what they receive the same way.
  */
 export function cleanName(raw: string): string {
-  // Most names are printable ASCII words with single spaces, which it leaves as they are: told so
-  // without the Unicode property data that UNSAFE_IN_NAME loads when first used (milliseconds of
-  // a fresh page's main thread, between the welcome and the offers).
-  if (PLAIN_NAME.test(raw)) return raw;
   return raw.replace(UNSAFE_IN_NAME, ' ').trim();
 }
-
-/** Printable ASCII words, one space between two: nothing UNSAFE_IN_NAME finds, nothing to trim. */
-const PLAIN_NAME = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
 
 function name(obj: Json, key: string): string {
   return cleanName(str(obj, key, MAX_NAME_LENGTH)) || fail(`"${key}" is blank`);

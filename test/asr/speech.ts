@@ -19,7 +19,7 @@ export const PHRASE = 'good morning everyone';
 
 /**
  * `text` spoken by espeak-ng as 16 kHz mono 16-bit audio with `leadSeconds` of silence before and
- * `tailSeconds` after: `.wav` (a file path) or `.raw` (the PCM bytes, little-endian).
+ * `tailSeconds` after: `.wav` (a file path) and the PCM bytes (little-endian), and when the voice ends.
  */
 export async function speech(text: string, options: { leadSeconds?: number; tailSeconds?: number } = {}): Promise<{ wav: string; pcm: Buffer; speechEndsAtMs: number }> {
   const name = `${text.replace(/\W+/g, '-')}-${options.leadSeconds ?? 0.5}-${options.tailSeconds ?? 1.5}`;
@@ -32,7 +32,19 @@ export async function speech(text: string, options: { leadSeconds?: number; tail
   await run('sox', [spoken, ...format, wav, ...pad]);
   await run('sox', [spoken, ...format, '-t', 'raw', raw, ...pad]);
   const pcm = readFileSync(raw);
-  return { wav, pcm, speechEndsAtMs: (pcm.length / 32) - (options.tailSeconds ?? 1.5) * 1000 };
+  return { wav, pcm, speechEndsAtMs: speechEnd(pcm) };
+}
+
+/** Where the voice in 16 kHz PCM16 ends (ms): the end of its last 10 ms louder than -50 dBFS (espeak-ng trails some silence of its own). */
+function speechEnd(pcm: Buffer): number {
+  const window = 160;
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+  for (let end = samples.length - (samples.length % window); end >= window; end -= window) {
+    let energy = 0;
+    for (let i = end - window; i < end; i++) energy += (samples[i]! / 32768) ** 2;
+    if (Math.sqrt(energy / window) > 0.003) return end / 16;
+  }
+  return 0;
 }
 
 export interface Recogniser {

@@ -28,6 +28,17 @@ describe('Meeting (headless core)', function () {
     for (const m of open.splice(0)) await m.leave();
   });
 
+  it('recognition="server" on a server that recognises no speech: captions are unavailable, and "off" recognises nothing', async () => {
+    const ana = meeting({ room: uniqueRoom('asr'), name: 'Ana', spokenLanguage: 'en', recognition: 'server' });
+    await ana.join();
+    await until(() => ana.captions?.recognitionState === 'unavailable', 'recognition to be unavailable');
+    expect(ana.captions!.recognitionFailure).to.equal('unsupported');
+    const bo = meeting({ room: uniqueRoom('asr'), name: 'Bo', spokenLanguage: 'en', recognition: 'off' });
+    await bo.join();
+    await until(() => bo.captions?.recognitionState === 'unavailable', 'recognition to be off');
+    expect(bo.captions!.recognizer).to.equal(undefined);
+  });
+
   it('two meetings in one room see each other, get each other\'s media and exchange translated captions', async () => {
     const room = uniqueRoom('core');
     const recognizer = new ScriptedRecognizer();

@@ -254,10 +254,7 @@ export class Hub implements ClusterListener {
     if (this.options.openRooms) {
       request = { ...request, role: this.options.trustAskedRoles && request.role === 'interpreter' ? 'interpreter' : 'participant' };
     }
-    if (!this.options.cluster) {
-      this.checkBarred(client, request);
-      await this.loadAgenda(request.room);
-    }
+    if (!this.options.cluster) this.checkBarred(client, request);
     const resumed = request.resume ? await this.resume(client, request) : null;
     if (resumed) return resumed;
     if (request.resumeOnly) {
@@ -409,6 +406,8 @@ export class Hub implements ClusterListener {
     const { cluster } = this.options;
     const subject = member.subject;
     if (!cluster) {
+      // Read here, not in join(): a waiter let in when its room emptied comes this way too.
+      await this.loadAgenda(request.room);
       // One live member per person: a newer join with the same token subject replaces the older one,
       // and takes its place past a lock.
       const same = subject === null ? [] : [...this.locals.values()].filter((o) => o.room === request.room && o.subject === subject).map((o) => o.id);

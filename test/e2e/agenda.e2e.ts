@@ -63,7 +63,8 @@ describe('the un75 agenda in three languages', () => {
   });
 
   test('the host moves on: everyone reads the second question in its language', async () => {
-    await pages.en.locator('un75-meeting [part~="agenda-next"]').click();
+    // Generous: on a loaded machine a page may take long to paint the frames a click waits for.
+    await pages.en.locator('un75-meeting [part~="agenda-next"]').click({ timeout: 120_000 });
     const expected = { en: 'Are we on track?', fr: 'Sommes-nous sur la bonne voie ?', ar: 'هل نحن على المسار الصحيح؟' };
     for (const [lang, text] of Object.entries(expected) as Array<[keyof typeof pages, string]>) {
       await waitInPage(pages[lang], `${QUESTION}?.textContent === ${JSON.stringify(text)}`, `the second question in ${lang}`);

@@ -198,7 +198,11 @@ export async function spawnServer(args: string[], startMs = 60_000): Promise<Ser
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${out}`)), startMs);
+    const timer = setTimeout(() => {
+      // Not left running after the test gave up on it.
+      child.kill('SIGKILL');
+      reject(new Error(`un75-signal did not start:\n${out}`));
+    }, startMs);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);

@@ -269,9 +269,6 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     if (this.#state !== 'idle') throw new Error(`cannot join: the session is ${this.#state}`);
     this.#state = 'joining';
     mark('join');
-    // The page waits for the camera and the welcome now: the browser's WebRTC engine is set up in
-    // that wait (a page's first peer connection costs it 7-25 ms more), unless a pre-join screen did.
-    warmUpWebRtc();
     const options = this.#options;
     const given = options.localMedia;
     const pending =

@@ -84,16 +84,21 @@ export function asrLanguageKey(keys: Iterable<string>, language: string): string
   );
 }
 
-/** One text frame from the server on `/asr`; undefined for anything malformed. */
-export function parseAsrServerMessage(frame: string): AsrServerMessage | undefined {
-  if (frame.length > 4 * MAX_ASR_TEXT_LENGTH) return undefined;
-  let msg: unknown;
+/** The JSON object a text frame holds; undefined when it holds anything else or is not JSON. */
+function jsonObject(frame: string): Record<string, unknown> | undefined {
   try {
-    msg = JSON.parse(frame);
+    const msg: unknown = JSON.parse(frame);
+    return isObject(msg) ? msg : undefined;
   } catch {
     return undefined;
   }
-  if (!isObject(msg)) return undefined;
+}
+
+/** One text frame from the server on `/asr`; undefined for anything malformed. */
+export function parseAsrServerMessage(frame: string): AsrServerMessage | undefined {
+  if (frame.length > 4 * MAX_ASR_TEXT_LENGTH) return undefined;
+  const msg = jsonObject(frame);
+  if (!msg) return undefined;
   switch (msg.type) {
     case 'partial':
     case 'final':
@@ -114,13 +119,8 @@ export function parseAsrServerMessage(frame: string): AsrServerMessage | undefin
  * `result` are ignored). Undefined when it is not that protocol.
  */
 export function parseVoskAnswer(frame: string): { partial: string } | { text: string } | undefined {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(msg)) return undefined;
+  const msg = jsonObject(frame);
+  if (!msg) return undefined;
   if (typeof msg.text === 'string') return msg.text.length <= MAX_ASR_TEXT_LENGTH ? { text: msg.text } : undefined;
   if (typeof msg.partial === 'string') return msg.partial.length <= MAX_ASR_TEXT_LENGTH ? { partial: msg.partial } : undefined;
   return undefined;

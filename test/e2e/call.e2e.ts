@@ -157,38 +157,7 @@ describe('a call between three browsers', () => {
     await seesMovingVideo(b, ['Sipho']);
   });
 
-  test('a call survives the signaling server restarting: video keeps flowing, and everyone is back in the room', async () => {
-    const own = await startServer();
-    const port = own.port;
-    const query = { room: 'restart', server: own.url };
-    const a = await open(0, { ...query, name: 'Uma' });
-    const b = await open(1, { ...query, name: 'Victor' });
-    await seesMovingVideo(a, ['Victor']);
-    await own.stop('SIGKILL');
-    await waitInPage(
-      a,
-      `__events.some((e) => e.type === 'un75-connection-state' && e.detail.state === 'reconnecting')`,
-      'the page to notice the server is gone',
-    );
-    // Peer-to-peer media does not go through the server.
-    await seesMovingVideo(a, ['Victor']);
-    const again = await startServer(['--port', String(port)]);
-    try {
-      for (const page of [a, b]) {
-        await waitInPage(
-          page,
-          `__events.filter((e) => e.type === 'un75-connection-state').at(-1)?.detail.state === 'connected'`,
-          'reconnection',
-          30000,
-        );
-        await waitInPage(page, `__un75.names().length === 2`, 'both back in the room', 30000);
-      }
-      await seesMovingVideo(a, ['Victor']);
-      await seesMovingVideo(b, ['Uma']);
-    } finally {
-      await again.stop();
-    }
-  });
+  // The signaling server restarting under a call: test/e2e/mesh.e2e.ts, with a newcomer after it.
 
   test('a partner page in Arabic gets a right-to-left pre-join screen with Arabic labels', async () => {
     const page = await open(2, { room: 'rtl', name: 'Rania', attrs: '', lang: 'ar' });

@@ -270,7 +270,10 @@ describe('hostile peers', () => {
     await victor.evaluate(watchMarks);
     const heapBefore = await heapAfterGc(victor);
     const stopTrace = await traceTasks(victor);
-    // 30 messages at once.
+    // 30 messages at once. The budget refills while they cross (2 a second): on a loaded machine the
+    // burst may take a second or two to arrive, so what may pass is 10 plus the refill over the time
+    // from the first send to the mark that follows the burst on the same ordered channel.
+    const burstStarted = Date.now();
     await mallory.evaluate(`(() => {
       const s = ${meeting}.session;
       for (let i = 0; i < 30; i++) s.sendToPeers({ type: 'chat', id: 'burst-' + i, text: 'Burst message number ' + i, lang: 'en', t: Date.now() }, ${JSON.stringify(victorId)});
@@ -278,16 +281,17 @@ describe('hostile peers', () => {
     const fromMallory = `${meeting}.core.chatMessages.filter((m) => m.from === ${JSON.stringify(malloryId)})`;
     await mallory.evaluate(repeatMark(1));
     await marked(victor, 1, 'the mark after the burst');
+    const burstSeconds = (Date.now() - burstStarted) / 1000;
     await mallory.evaluate('window.__stopMarks()');
     const burst = (await victor.evaluate(`${fromMallory}.filter((m) => m.id.startsWith('burst-')).length`)) as number;
-    // Then ten seconds of long messages, ten a second, each one different (no cache).
+    // Then five seconds of long messages, ten a second, each one different (no cache).
     await victor.waitForTimeout(6000); // the budgets refill
     const requestsBefore = translate.requests.length;
     const started = Date.now();
     await mallory.evaluate(`(async () => {
       const s = ${meeting}.session;
       const filler = ' and so on'.repeat(95);
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 50; i++) {
         s.sendToPeers({ type: 'chat', id: 'talk-' + i, text: 'Long message ' + i + filler, lang: 'en', t: Date.now() }, ${JSON.stringify(victorId)});
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -302,10 +306,11 @@ describe('hostile peers', () => {
     const tasks = await stopTrace();
     const heapAfter = await heapAfterGc(victor);
     console.log(
-      `# chat burst: ${burst} of 30 accepted; ${seconds.toFixed(1)} s of chat at 10 a second: ${talk.shown} of 100 shown, translation requests ${requests} during it and 3 s after (${talk.translated} translated, ${talk.chars} characters); dropped ${JSON.stringify(dropped)}; ` +
+      `# chat burst: ${burst} of 30 accepted (burst to mark ${burstSeconds.toFixed(1)} s); ${seconds.toFixed(1)} s of chat at 10 a second: ${talk.shown} of 50 shown, translation requests ${requests} during it and 3 s after (${talk.translated} translated, ${talk.chars} characters); dropped ${JSON.stringify(dropped)}; ` +
         `longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
     );
-    assert.equal(burst, 10, 'the chat budget (CHAT_BUDGET) lets a burst of 10 through');
+    assert.ok(burst >= 10, `the chat budget (CHAT_BUDGET) lets a burst of 10 through (${burst})`);
+    assert.ok(burst <= 10 + Math.ceil(2 * burstSeconds), `and what refilled while it crossed (${burst} in ${burstSeconds.toFixed(1)} s), not all 30`);
     assert.ok(talk.shown <= 10 + 2 * (seconds + 1), `2 messages a second after the burst (${talk.shown})`);
     assert.ok(requests <= 5 + 1 * (seconds + 3) + 3, `translation requests bounded by the writer's rate (${requests})`);
   });
@@ -423,7 +428,7 @@ describe('hostile peers', () => {
     assert.equal(state.refused, 1, 'the offer is refused and counted');
   });
 
-  test('100 offers for fresh links, each followed by a bad candidate, make few peer connections', async () => {
+  test('offers for fresh links, each followed by a bad candidate, make few peer connections', async () => {
     const victor = await open(1, 'fresh-offers', 'Victor', '');
     await joined(victor);
     const wide = await bigOffer(100);
@@ -433,38 +438,40 @@ describe('hostile peers', () => {
     const figures: string[] = [];
     const made: number[] = [];
     const heapBefore = await heapAfterGc(victor);
-    for (const [sdp, tag] of [
-      [normal, 'fresh'],
-      [wide, 'wide'],
+    // Fifty ordinary offers, then twenty with 100 m-lines (refused by size, so fewer tell as much).
+    const seconds: number[] = [];
+    for (const [sdp, tag, count] of [
+      [normal, 'fresh', 50],
+      [wide, 'wide', 20],
     ] as const) {
       const pcsBefore = (await victor.evaluate('window.__pcCount()')) as number;
       await victor.evaluate('window.__resetLag()');
       const stopTrace = await traceTasks(victor);
       const started = Date.now();
       // One offer for a new link every 150 ms, each followed by a candidate the victim cannot add.
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < count; i++) {
         mallory.signal(`${tag}-${i}`, { type: 'offer', sdp });
         mallory.signal(`${tag}-${i}`, candidate);
         await new Promise((r) => setTimeout(r, 150));
       }
-      const seconds = (Date.now() - started) / 1000;
+      seconds.push((Date.now() - started) / 1000);
       await victor.waitForTimeout(2000);
       const tasks = await stopTrace();
       const pcs = ((await victor.evaluate('window.__pcCount()')) as number) - pcsBefore;
       made.push(pcs);
       figures.push(
-        `${tag === 'fresh' ? '3' : '100'}-m-line offers: ${pcs} peer connections in ${seconds.toFixed(1)} s, longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU, long tasks ${((100 * tasks.longWall) / tasks.span).toFixed(0)} % of the main thread's wall time, its tasks' CPU ${((100 * tasks.cpuTotal) / tasks.span).toFixed(0)} % of it`,
+        `${count} ${tag === 'fresh' ? '3' : '100'}-m-line offers: ${pcs} peer connections in ${seconds.at(-1)!.toFixed(1)} s, longest task ${tasks.wall.toFixed(0)} ms wall / ${tasks.cpu.toFixed(0)} ms CPU, long tasks ${((100 * tasks.longWall) / tasks.span).toFixed(0)} % of the main thread's wall time, its tasks' CPU ${((100 * tasks.cpuTotal) / tasks.span).toFixed(0)} % of it`,
       );
     }
     const closes = (await victor.evaluate('window.__wsCloses')) as number[];
     const heapAfter = await heapAfterGc(victor);
     mallory.close();
     console.log(
-      `# 100 fresh offers, each with a bad candidate: ${figures.join('; ')}; socket closes ${JSON.stringify(closes)}; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+      `# fresh offers, each with a bad candidate: ${figures.join('; ')}; socket closes ${JSON.stringify(closes)}; heap after GC ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
     );
     // The first link of a remote is free; every later one takes a renegotiation token (8 at once,
     // one per 5 s), and what waits is the newest offer only.
-    assert.ok(made[0]! <= 1 + 8 + 15 / 5 + 2, `peer connections bounded by the budget (${made[0]})`);
+    assert.ok(made[0]! <= 1 + 8 + Math.ceil(seconds[0]! / 5) + 2, `peer connections bounded by the budget (${made[0]})`);
     // The one an offer of the first round still waiting for its token may make.
     assert.ok(made[1]! <= 1, `offers with 100 m-lines make no peer connection (${made[1]})`);
     const most = Math.max(0, ...((await victor.evaluate('window.__pcSizes()')) as { transceivers: number }[]).map((p) => p.transceivers));

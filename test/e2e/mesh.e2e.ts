@@ -125,11 +125,12 @@ describe('the mesh converges', () => {
       const speakers = m.participants.filter((p) => !p.isSelf && (p.name === 'P0' || p.name === 'P1'));
       return speakers.length >= 1 && speakers.every((p) => (m.session.streamsOf(p.id).camera?.getAudioTracks() ?? []).some((t) => t.readyState === 'live' && !t.muted)); })()`;
     for (const [i, page] of pages.entries()) await waitInPage(page, hearsSpeakers, `P${i} to hear the speakers`, 60000);
-    // Still exactly one link per pair once every rebuild and retry has had its go.
-    for (const page of pages) assert.equal(await page.evaluate(fullMesh(size)), true);
+    // Still exactly one link per pair once every rebuild and retry has had its go (a link the loaded
+    // machine let lapse while the others were checked is rebuilt, not doubled: wait for it).
+    for (const [i, page] of pages.entries()) await waitInPage(page, fullMesh(size), `P${i} still linked once to each of the others`, 60000);
   });
 
-  test('after the signaling server restarts, the members and a newcomer all see each other with live video', async () => {
+  test('a call survives the signaling server restarting: video keeps flowing, everyone is back in the room, and a newcomer sees them all', async () => {
     const own = await startServer();
     const query = { room: 'after-restart', server: own.url };
     const a = await open(0, { ...query, name: 'Uma' });
@@ -137,9 +138,13 @@ describe('the mesh converges', () => {
     await seesMovingVideo(a, ['Victor']);
     await seesMovingVideo(b, ['Uma']);
     await own.stop('SIGKILL');
+    await waitInPage(a, `__events.some((e) => e.type === 'un75-connection-state' && e.detail.state === 'reconnecting')`, 'the page to notice the server is gone');
+    // Peer-to-peer media does not go through the server.
+    await seesMovingVideo(a, ['Victor']);
     const again = await startServer(['--port', String(own.port)]);
     try {
       for (const page of [a, b]) {
+        await waitInPage(page, `__events.filter((e) => e.type === 'un75-connection-state').at(-1)?.detail.state === 'connected'`, 'reconnection', 45_000);
         await waitInPage(page, `__un75.names().length === 2 && __un75.meetings()[0].session?.state !== 'reconnecting'`, 'both back in the room', 45_000);
       }
       const c = await open(2, { ...query, name: 'Wen' });

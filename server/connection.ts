@@ -9,13 +9,15 @@ import {
 } from '../src/protocol/signaling.js';
 import type { AsrGateway } from './asr.js';
 import type { JoinAuthenticator } from './auth.js';
-import { ConnectionLimiter, type LogThrottle, type RateLimitOptions } from './rate-limit.js';
+import { ConnectionLimiter, TokenBucket, type LogThrottle, type RateLimitOptions } from './rate-limit.js';
 import type { Client, Hub, LocalMember } from './rooms.js';
 
 /** Close codes a client sends when it means to go: leave at once, no resume grace. */
 const LEAVING_CODES = new Set([1000, 1001, 1005]);
 /** A client that cannot keep up with what it is sent is cut off rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** What one connection may ask of `asr-token`, `agenda-set` and `agenda-next` together (Connection.spend). */
+export const COSTLY_REQUESTS = { burst: 20, perSecond: 0.5 } as const;
 /** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
 const OFFENCES = new Set<ErrorCode>([
   'bad-json',
@@ -53,6 +55,8 @@ export class Connection implements Client {
   private waiting = false;
   private lastThrottleNotice = 0;
   private joinTimer: NodeJS.Timeout | null = null;
+  /** Made at the first costly request (a token signed, a database write); most sockets never make one. */
+  private costly: TokenBucket | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -228,6 +232,7 @@ export class Connection implements Client {
       case 'asr-token': {
         const { asr } = this.context;
         if (!asr) throw new ProtocolError('unavailable', 'this server has no speech recognition');
+        this.spend(msg.type);
         this.send(JSON.stringify({ type: 'asr-token', ...asr.offer({ id: member.id, room: member.room, language: member.info.spokenLanguage }) } satisfies ServerMessage));
         return;
       }
@@ -238,12 +243,23 @@ export class Connection implements Client {
         return;
       case 'agenda-set':
       case 'agenda-next':
+        this.spend(msg.type);
         // The database answers first: the frames after this one wait for it.
         return hub.agendaAction(member, msg);
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);
     }
+  }
+
+  /**
+   * Requests that cost the server more than a relay (a token signed, a database written): a person
+   * unmutes or moves the agenda on a few times a minute, so COSTLY_REQUESTS at once and one every
+   * two seconds after that; beyond, the request is refused with `rate-limited` and nothing is done.
+   */
+  private spend(type: ClientMessage['type']): void {
+    this.costly ??= new TokenBucket(COSTLY_REQUESTS.burst, COSTLY_REQUESTS.perSecond);
+    if (!this.costly.take()) throw new ProtocolError('rate-limited', `"${type}" too often: at most ${COSTLY_REQUESTS.burst} at once, then one every ${1 / COSTLY_REQUESTS.perSecond} s`);
   }
 
   private async join(msg: Extract<ClientMessage, { type: 'join' }>): Promise<void> {

@@ -9,19 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startPulse } from './audio.js';
-import { keepEvery, launchBrowser, newPage, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { keepEvery, launchBrowser, newPage, overlayLines, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
 import { PHRASE, speech, startPocketsphinx, type Recogniser } from '../asr/speech.js';
 
-/** The lines the page's caption overlay shows (translated ones, not the originals beside them). */
-const overlayLines = `(() => {
-  const captions = document.querySelector('un75-meeting')?.shadowRoot?.querySelector('un75-captions');
-  return [...(captions?.shadowRoot?.querySelectorAll('[part~="caption-line"]:not([part~="original"])') ?? [])].map((line) => ({
-    speaker: line.querySelector('[part="speaker"]')?.textContent ?? '',
-    text: line.querySelector('[part="text"]')?.textContent ?? '',
-    lang: line.lang,
-  }));
-})()`;
 
 /** The page's sockets to /asr (kept by TRACK_SOCKETS) and their states. */
 const asrSockets = `(window.__sockets ?? []).filter((s) => new URL(s.url).pathname === '/asr').map((s) => ({ url: s.url, state: s.readyState }))`;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newPage, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { newPage, overlayLines, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
 
 type Person = { context: BrowserContext; page: Page };
@@ -47,19 +47,6 @@ function recordCaptions() {
   w.__captions = [];
   document.addEventListener('un75-caption', (e) => w.__captions.push(JSON.parse(JSON.stringify((e as CustomEvent).detail.caption))));
 }
-
-/** The lines the page's caption overlay shows: speaker, text, language, direction, label. */
-const overlayLines = `(() => {
-  const captions = document.querySelector('un75-meeting')?.shadowRoot?.querySelector('un75-captions');
-  return [...(captions?.shadowRoot?.querySelectorAll('[part~="caption-line"]:not([part~="original"])') ?? [])].map((line) => ({
-    speaker: line.querySelector('[part="speaker"]')?.textContent ?? '',
-    text: line.querySelector('[part="text"]')?.textContent ?? '',
-    lang: line.lang,
-    dir: line.dir,
-    direction: getComputedStyle(line).direction,
-    label: line.querySelector('[part="label"]')?.getAttribute('title') ?? null,
-  }));
-})()`;
 
 const overlayNotes = `document.querySelector('un75-meeting')?.shadowRoot?.querySelector('un75-captions')?.shadowRoot?.querySelector('[part="notes"]')?.textContent ?? ''`;
 

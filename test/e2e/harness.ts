@@ -320,3 +320,16 @@ export async function startTurn(secret: string, port?: number): Promise<RunningT
   await start();
   return { port: listening, log: () => output, stop, restart: start };
 }
+
+/** The lines the page's caption overlay shows (translated ones, not the originals beside them): speaker, text, language, direction, label. */
+export const overlayLines = `(() => {
+  const captions = document.querySelector('un75-meeting')?.shadowRoot?.querySelector('un75-captions');
+  return [...(captions?.shadowRoot?.querySelectorAll('[part~="caption-line"]:not([part~="original"])') ?? [])].map((line) => ({
+    speaker: line.querySelector('[part="speaker"]')?.textContent ?? '',
+    text: line.querySelector('[part="text"]')?.textContent ?? '',
+    lang: line.lang,
+    dir: line.dir,
+    direction: getComputedStyle(line).direction,
+    label: line.querySelector('[part="label"]')?.getAttribute('title') ?? null,
+  }));
+})()`;

@@ -147,6 +147,24 @@ describe('server speech recognition (/asr)', () => {
     assert.equal(stream.error(), undefined);
   });
 
+  test('tokens asked for in a loop: the burst is signed, the rest refused with rate-limited', async () => {
+    const { client } = await member('token-flood', 'Tom', 'en');
+    for (let i = 0; i < 40; i++) client.send({ type: 'asr-token' });
+    let signed = 0;
+    let refused = 0;
+    await waitFor(
+      () => {
+        signed += client.take('asr-token').length;
+        refused += client.take('error').filter((e) => e.code === 'rate-limited').length;
+        return signed + refused >= 40;
+      },
+      30_000,
+      'an answer to each of the 40',
+    );
+    assert.ok(signed >= 20 && signed <= 21, `the burst (COSTLY_REQUESTS) is signed (${signed})`);
+    assert.equal(refused, 40 - signed);
+  });
+
   test('no token, a forged one, a used one and an expired one are refused with a reason', async () => {
     const { client, welcome } = await member('tokens', 'Ann', 'en');
     for (const bad of [undefined, 'abc.def', `${welcome.asr!.token.split('.')[0]}.${'A'.repeat(43)}`]) {
@@ -253,11 +271,17 @@ describe('server speech recognition (/asr)', () => {
   test('nothing piles up: streams, counters and used tokens are gone once streams end and tokens expire', async () => {
     const quick = await startTestServer({ asr: { backends: { en: recogniser.url, de: hanging.url }, tokenTtlMs: 300, backendTimeoutMs: 500 } });
     try {
-      const c = await TestClient.connect(quick.wsUrl);
-      await c.join('churn', 'Ann', { state: { spokenLanguage: 'en' } });
+      // Three speakers, ten streams each: within what one connection may ask (COSTLY_REQUESTS).
+      const speakers = await Promise.all(['Ann', 'Ben', 'Cai'].map(async (name) => {
+        const client = await TestClient.connect(quick.wsUrl);
+        await client.join('churn', name, { state: { spokenLanguage: 'en' } });
+        return client;
+      }));
+      const c = speakers[0]!;
       for (let i = 0; i < 30; i++) {
-        c.send({ type: 'asr-token' });
-        const s = await Stream.open(quick, (await c.next('asr-token')).token);
+        const speaker = speakers[i % 3]!;
+        speaker.send({ type: 'asr-token' });
+        const s = await Stream.open(quick, (await speaker.next('asr-token')).token);
         s.ws.send(pcm.subarray(0, 3200));
         if (i % 2) s.ws.terminate();
         else s.ws.close();
@@ -271,7 +295,7 @@ describe('server speech recognition (/asr)', () => {
       await waitFor(() => quick.stats().asr!.streams === 0, 5000, 'every stream to end');
       await new Promise((r) => setTimeout(r, 350)); // past the tokens' lifetime
       assert.deepEqual(quick.stats().asr, { streams: 0, usedTokens: 0 });
-      c.close();
+      for (const speaker of speakers) speaker.close();
     } finally {
       await quick.close();
     }

@@ -137,6 +137,13 @@ export class AsrGateway {
     for (const stream of this.streams) stream.heartbeat();
   }
 
+  /** A member left its room for good (left, removed, or its resume grace ran out): their streams end. */
+  memberLeft(room: string, id: string): void {
+    const memberKey = `${room}\n${id}`;
+    if (!this.perMember.has(memberKey)) return;
+    for (const stream of [...this.streams]) if (stream.memberKey === memberKey) stream.fail('left', 'you left the room: speech recognition ends with it', 1000);
+  }
+
   /** Ends every stream (server shutdown). */
   closeAll(): void {
     for (const stream of [...this.streams]) stream.fail('shutting-down', 'the server is shutting down', 1012);
@@ -160,7 +167,7 @@ export class AsrGateway {
     this.used.set(claims.n, claims.e);
     count(this.perMember, memberKey, 1);
     count(this.perRoom, claims.r, 1);
-    const stream = new AsrStream(ws, this.backends.get(key)!, claims.l, {
+    const stream = new AsrStream(ws, memberKey, this.backends.get(key)!, claims.l, {
       bucket: new TokenBucket(this.burstBytes, this.bytesPerSecond),
       maxStreamMs: this.maxStreamMs,
       backendTimeoutMs: this.backendTimeoutMs,
@@ -246,6 +253,8 @@ class AsrStream {
 
   constructor(
     private readonly client: WebSocket,
+    /** Room and member id, one line each: whose speech this is. */
+    readonly memberKey: string,
     url: string,
     private readonly language: string,
     private readonly context: StreamContext,

@@ -210,7 +210,12 @@ class Un75SignalingServer implements SignalingServer {
       ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
       // A member is attached for a heartbeat past its process's last refresh (see presenceMs).
       resumeWaitMs: Math.ceil(this.heartbeatMs * 1.2),
-      ...(asr ? { asrOffer: (m: { id: string; room: string; info: { spokenLanguage: string } }) => asr.offer({ id: m.id, room: m.room, language: m.info.spokenLanguage }) } : {}),
+      ...(asr
+        ? {
+            asrOffer: (m: { id: string; room: string; info: { spokenLanguage: string } }) => asr.offer({ id: m.id, room: m.room, language: m.info.spokenLanguage }),
+            memberLeft: (room: string, id: string) => asr.memberLeft(room, id),
+          }
+        : {}),
       log: this.log,
     });
     const context: ConnectionContext = {

@@ -142,6 +142,8 @@ export interface HubOptions {
   rules?: RoomRules;
   /** Server speech recognition: what the welcome offers the member (design §5.1). */
   asrOffer?(member: LocalMember): AsrOffer;
+  /** A member has left its room for good, on this process or (through the cluster) another. */
+  memberLeft?(room: string, id: string): void;
   log(line: string): void;
 }
 
@@ -916,6 +918,7 @@ export class Hub implements ClusterListener {
     if (!entry) return;
     if (entry.local) this.drop(entry.local);
     this.broadcast(roomName, frame({ type: 'peer-left', id }));
+    this.options.memberLeft?.(roomName, id);
     if (entry.info.role === 'host') this.ensureHost(roomName);
     if (!this.options.cluster && this.view.size(roomName) === 0) this.emptied(roomName);
     this.view.releaseIfEmpty(roomName);

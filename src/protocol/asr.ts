@@ -47,6 +47,8 @@ export const ASR_ERROR_CODES = [
   /** This server recognises no speech in this language. */
   'unsupported-language',
   'shutting-down',
+  /** The speaker left the room (or was removed from it): their stream ends with them. */
+  'left',
 ] as const;
 export type AsrErrorCode = (typeof ASR_ERROR_CODES)[number];
 

@@ -220,6 +220,22 @@ describe('server speech recognition (/asr)', () => {
     assert.equal(await huge.closed, 1009, 'a frame over the socket limit is not even read');
   });
 
+  test('a speaker who leaves, or is removed by the host, has their stream ended with them', async () => {
+    const host = await member('leavers', 'Hana', 'en');
+    const ann = await member('leavers', 'Ann', 'en');
+    const mine = await Stream.open(server, await token(host.client));
+    const hers = await Stream.open(server, await token(ann.client));
+    hers.ws.send(pcm.subarray(0, 3200));
+    mine.ws.send(pcm.subarray(0, 3200));
+    host.client.send({ type: 'remove', id: ann.welcome.self.id });
+    assert.equal(await hers.closed, 1000);
+    assert.equal(hers.error()?.code, 'left');
+    assert.equal(mine.closeCode, null, "the host's own stream goes on");
+    host.client.send({ type: 'leave' });
+    assert.equal(await mine.closed, 1000);
+    assert.equal(mine.error()?.code, 'left');
+  });
+
   test('streams per person and per room are capped', async () => {
     const ann = await member('caps', 'Ann', 'en');
     const bob = await member('caps', 'Bob', 'en');

@@ -1,6 +1,7 @@
 /**
  * Server speech recognition (design §5.1): un75-signal as the gateway between speakers' browsers and
- * the recognisers a partner runs (`--asr LANG=URL`, Vosk WebSocket protocol). Browsers never learn
+ * the recognisers a partner runs (`--asr LANG=URL`: the Vosk WebSocket protocol, or with
+ * `openai+http(s)://…/v1` the OpenAI-compatible transcription API). Browsers never learn
  * a recogniser's address; they stream to `/asr` on this server with a short-lived, single-use token
  * from the welcome (or from an `asr-token` request), bound to their member id, room and language.
  *
@@ -47,6 +48,10 @@ export interface AsrOptions {
   burstSeconds?: number;
   /** How long the recogniser may take to accept the connection, or to answer audio. Default 5,000 ms. */
   backendTimeoutMs?: number;
+  /** How long a transcription-API recogniser (`openai+http…`) may take over one utterance. Default 30,000 ms. */
+  transcriptionTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer …` to transcription-API recognisers (the CLI reads UN75_ASR_API_KEY). */
+  apiKey?: string;
 }
 
 export interface AsrStats {
@@ -95,6 +100,8 @@ export class AsrGateway {
   private readonly bytesPerSecond: number;
   private readonly burstBytes: number;
   private readonly backendTimeoutMs: number;
+  private readonly transcriptionTimeoutMs: number;
+  private readonly apiKey: string | undefined;
   /** Nonce → expiry of the tokens already used. */
   private readonly used = new Map<string, number>();
   private readonly streams = new Set<AsrStream>();
@@ -118,6 +125,8 @@ export class AsrGateway {
     this.bytesPerSecond = ASR_BYTES_PER_SECOND * (options.speedFactor ?? 1.5);
     this.burstBytes = ASR_BYTES_PER_SECOND * (options.burstSeconds ?? 2);
     this.backendTimeoutMs = options.backendTimeoutMs ?? 5000;
+    this.transcriptionTimeoutMs = options.transcriptionTimeoutMs ?? 30_000;
+    this.apiKey = options.apiKey;
   }
 
   /** What the welcome offers a member: a token for the language they speak now. */
@@ -167,10 +176,13 @@ export class AsrGateway {
     this.used.set(claims.n, claims.e);
     count(this.perMember, memberKey, 1);
     count(this.perRoom, claims.r, 1);
-    const stream = new AsrStream(ws, memberKey, this.backends.get(key)!, claims.l, {
+    const url = this.backends.get(key)!;
+    const connect = url.startsWith('openai+')
+      ? (events: LinkEvents) => new OpenAiLink(openAiEndpoint(url, this.apiKey), claims.l, this.transcriptionTimeoutMs, events)
+      : (events: LinkEvents) => new VoskLink(url, claims.l, this.backendTimeoutMs, events);
+    const stream = new AsrStream(ws, memberKey, connect, {
       bucket: new TokenBucket(this.burstBytes, this.bytesPerSecond),
       maxStreamMs: this.maxStreamMs,
-      backendTimeoutMs: this.backendTimeoutMs,
       log: this.log,
       ended: () => {
         this.streams.delete(stream);
@@ -230,50 +242,335 @@ function send(ws: WebSocket, message: AsrServerMessage): void {
 interface StreamContext {
   bucket: TokenBucket;
   maxStreamMs: number;
-  backendTimeoutMs: number;
   log(line: string): void;
   ended(): void;
 }
 
-/** One speaker's stream: the browser's socket and the recogniser's. */
-class AsrStream {
-  private readonly backend: WebSocket;
-  private done = false;
-  private ending = false;
+/** What a recogniser link tells the stream it serves. */
+interface LinkEvents {
+  partial(text: string): void;
+  final(text: string): void;
+  /** The recogniser cannot be reached, hangs, or answers garbage: the stream ends with `backend`. */
+  failed(message: string): void;
+  /** After `end()`: the last final has been given. */
+  ended(): void;
+}
+
+/** One speaker's connection to a recogniser, whatever its protocol. */
+interface RecogniserLink {
+  audio(frame: Buffer): void;
+  /** No more audio: give the last final, then `ended`. */
+  end(): void;
+  /** Drop everything at once. */
+  close(): void;
+}
+
+/** A Vosk WebSocket protocol recogniser: partials after each frame, a final when an utterance ends. */
+class VoskLink implements RecogniserLink {
+  private readonly socket: WebSocket;
   private lastPartial = '';
+  private ending = false;
   /** Set while audio was sent that the recogniser has not answered yet. */
   private watchdog: NodeJS.Timeout | null = null;
   /** What the browser sent before the recogniser accepted the connection. */
   private pending: (Buffer | string)[] = [];
   private pendingBytes = 0;
-  private readonly lifetime: NodeJS.Timeout;
   private readonly connectTimer: NodeJS.Timeout;
   private endTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    url: string,
+    private readonly language: string,
+    private readonly timeoutMs: number,
+    private readonly events: LinkEvents,
+  ) {
+    this.socket = new WebSocket(url, { maxPayload: 64 * 1024, perMessageDeflate: false, handshakeTimeout: timeoutMs });
+    this.socket.on('open', () => {
+      clearTimeout(this.connectTimer);
+      this.socket.send(JSON.stringify({ config: { sample_rate: ASR_SAMPLE_RATE } }));
+      for (const frame of this.pending) this.socket.send(frame);
+      this.pending = [];
+      this.pendingBytes = 0;
+    });
+    this.socket.on('message', (data: RawData, isBinary: boolean) => this.answer(data, isBinary));
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => {
+      if (this.ending) events.ended();
+      else events.failed(`speech recognition for "${language}" stopped`);
+    });
+    this.connectTimer = setTimeout(() => events.failed(`the recogniser for "${language}" did not answer`), timeoutMs);
+  }
+
+  audio(frame: Buffer): void {
+    this.send(frame);
+  }
+
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.send(JSON.stringify({ eof: 1 }));
+    // The last final comes, then the recogniser closes; one that keeps the socket open is closed.
+    this.endTimer = setTimeout(() => this.events.ended(), this.timeoutMs);
+  }
+
+  close(): void {
+    clearTimeout(this.connectTimer);
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (this.endTimer) clearTimeout(this.endTimer);
+    this.pending = [];
+    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) this.socket.terminate();
+  }
+
+  private send(frame: Buffer | string): void {
+    const state = this.socket.readyState;
+    if (state === WebSocket.OPEN) {
+      if (this.socket.bufferedAmount > MAX_BACKEND_BUFFER) return this.events.failed(`the recogniser for "${this.language}" does not keep up`);
+      this.socket.send(frame);
+    } else if (state === WebSocket.CONNECTING) {
+      this.pendingBytes += frame.length;
+      if (this.pendingBytes > MAX_BACKEND_BUFFER) return this.events.failed(`the recogniser for "${this.language}" is slow to connect`);
+      this.pending.push(frame);
+    } else return;
+    this.watchdog ??= setTimeout(() => this.events.failed(`the recogniser for "${this.language}" stopped answering`), this.timeoutMs);
+  }
+
+  private answer(data: RawData, isBinary: boolean): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    const answer = isBinary ? undefined : parseVoskAnswer(data.toString());
+    if (!answer) return this.events.failed(`the recogniser for "${this.language}" answered something that is not the Vosk protocol`);
+    if ('text' in answer) {
+      this.lastPartial = '';
+      const text = answer.text.trim();
+      if (text) this.events.final(text);
+      return;
+    }
+    const text = answer.partial.trim();
+    if (text && text !== this.lastPartial) this.events.partial(text);
+    this.lastPartial = text;
+  }
+}
+
+/** RMS of a 100 ms frame above which someone is speaking: the browser's own threshold (un75-asr-worklet.ts). */
+const VOICE_RMS = 0.003;
+/** Quiet frames after speech that end an utterance (0.7 s). */
+const UTTERANCE_END_FRAMES = 7;
+/** An utterance is sent on its own past this much audio (30 s), however long the speaker goes on. */
+const MAX_UTTERANCE_BYTES = 30 * ASR_BYTES_PER_SECOND;
+/** No audio for this long ends the utterance: the browser sends none in silence. */
+const UTTERANCE_GAP_MS = 400;
+/** Utterances waiting for the transcription of the one before: more, and the recogniser does not keep up. */
+const MAX_QUEUED_UTTERANCES = 3;
+
+/**
+ * The OpenAI-compatible transcription API (`POST …/audio/transcriptions`: whisper.cpp's server,
+ * speaches, LocalAI, vLLM): finals only, one request per utterance. Utterances are cut where the
+ * speaker pauses (frame energy, the browser's own threshold), where the browser stops sending (it
+ * sends nothing in silence), at 30 s, and at the end of the stream; one request at a time, so finals
+ * come in the order spoken.
+ */
+class OpenAiLink implements RecogniserLink {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private voiced = false;
+  private quiet = 0;
+  private gapTimer: NodeJS.Timeout | null = null;
+  private readonly queue: Buffer[] = [];
+  private inFlight: AbortController | null = null;
+  private ending = false;
+  private closed = false;
+
+  constructor(
+    private readonly endpoint: OpenAiEndpoint,
+    private readonly language: string,
+    private readonly timeoutMs: number,
+    private readonly events: LinkEvents,
+  ) {}
+
+  audio(frame: Buffer): void {
+    this.chunks.push(frame);
+    this.bytes += frame.length;
+    if (rms(frame) > VOICE_RMS) {
+      this.voiced = true;
+      this.quiet = 0;
+    } else if (this.voiced) this.quiet += frame.length / (ASR_BYTES_PER_SECOND / 10);
+    if ((this.voiced && this.quiet >= UTTERANCE_END_FRAMES) || this.bytes >= MAX_UTTERANCE_BYTES) this.cut();
+    else {
+      if (this.gapTimer) clearTimeout(this.gapTimer);
+      this.gapTimer = setTimeout(() => this.cut(), UTTERANCE_GAP_MS);
+    }
+  }
+
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.cut();
+    if (!this.inFlight) this.events.ended();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.inFlight?.abort();
+    this.queue.length = 0;
+    this.chunks = [];
+  }
+
+  /** The audio so far is one utterance: queued for transcription if anyone spoke in it. */
+  private cut(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+    const pcm = Buffer.concat(this.chunks);
+    const spoken = this.voiced;
+    this.chunks = [];
+    this.bytes = 0;
+    this.voiced = false;
+    this.quiet = 0;
+    if (!spoken || pcm.length === 0) return;
+    if (this.queue.length >= MAX_QUEUED_UTTERANCES) return this.events.failed(`the recogniser for "${this.language}" does not keep up`);
+    this.queue.push(pcm);
+    if (!this.inFlight) void this.next();
+  }
+
+  private async next(): Promise<void> {
+    const pcm = this.queue.shift();
+    if (!pcm || this.closed) return;
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let text: string | null = null;
+    let problem: string | null = null;
+    try {
+      const form = new FormData();
+      form.set('file', new Blob([Uint8Array.from(wav(pcm))], { type: 'audio/wav' }), 'speech.wav');
+      form.set('model', this.endpoint.model);
+      form.set('language', this.language.split('-')[0]!.toLowerCase());
+      form.set('response_format', 'json');
+      const response = await fetch(this.endpoint.url, {
+        method: 'POST',
+        body: form,
+        signal: controller.signal,
+        headers: this.endpoint.apiKey ? { authorization: `Bearer ${this.endpoint.apiKey}` } : {},
+      });
+      const body = await readLimited(response, 64 * 1024);
+      if (!response.ok) problem = `the recogniser for "${this.language}" answered ${response.status}: ${apiError(body)}`;
+      else {
+        const parsed = parseJson(body);
+        if (isRecord(parsed) && typeof parsed.text === 'string') text = parsed.text.slice(0, 2000);
+        else problem = `the recogniser for "${this.language}" answered something that is not the transcription API`;
+      }
+    } catch (err) {
+      problem = controller.signal.aborted
+        ? `the recogniser for "${this.language}" did not answer within ${this.timeoutMs / 1000} s`
+        : `the recogniser for "${this.language}" cannot be reached: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      clearTimeout(timer);
+      this.inFlight = null;
+    }
+    if (this.closed) return;
+    if (problem) return this.events.failed(problem);
+    const final = text!.trim();
+    if (final) this.events.final(final);
+    if (this.queue.length) void this.next();
+    else if (this.ending) this.events.ended();
+  }
+}
+
+/** Where and how to reach a transcription API. */
+interface OpenAiEndpoint {
+  /** The full `…/audio/transcriptions` URL. */
+  url: string;
+  model: string;
+  apiKey?: string;
+}
+
+/** `openai+http(s)://host/v1[?model=M]` → the endpoint to POST to (the `model` query names the model; default whisper-1). */
+export function openAiEndpoint(spec: string, apiKey?: string): OpenAiEndpoint {
+  const url = new URL(spec.slice('openai+'.length));
+  const model = url.searchParams.get('model') || 'whisper-1';
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/audio/transcriptions')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/audio/transcriptions`;
+  return { url: url.href, model, ...(apiKey ? { apiKey } : {}) };
+}
+
+function rms(frame: Buffer): number {
+  let energy = 0;
+  const n = frame.length >> 1;
+  for (let i = 0; i < n; i++) energy += (frame.readInt16LE(i * 2) / 32768) ** 2;
+  return n ? Math.sqrt(energy / n) : 0;
+}
+
+/** A WAV file of 16 kHz mono 16-bit PCM. */
+function wav(pcm: Buffer): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(ASR_SAMPLE_RATE, 24);
+  header.writeUInt32LE(ASR_SAMPLE_RATE * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, pcm]);
+}
+
+/** A response body, at most `limit` bytes of it (a recogniser is not trusted to answer briefly). */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`an answer over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The `error.message` of an API error body, or its first characters. */
+function apiError(body: string): string {
+  const parsed = parseJson(body);
+  const message = isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.message === 'string' ? parsed.error.message : body;
+  return message.slice(0, 200);
+}
+
+/** One speaker's stream: the browser's socket and the link to the recogniser for their language. */
+class AsrStream {
+  private readonly link: RecogniserLink;
+  private done = false;
+  private ending = false;
+  private readonly lifetime: NodeJS.Timeout;
   private missedPings = 0;
 
   constructor(
     private readonly client: WebSocket,
     /** Room and member id, one line each: whose speech this is. */
     readonly memberKey: string,
-    url: string,
-    private readonly language: string,
+    connect: (events: LinkEvents) => RecogniserLink,
     private readonly context: StreamContext,
   ) {
-    this.backend = new WebSocket(url, { maxPayload: 64 * 1024, perMessageDeflate: false, handshakeTimeout: context.backendTimeoutMs });
-    this.backend.on('open', () => {
-      clearTimeout(this.connectTimer);
-      this.backend.send(JSON.stringify({ config: { sample_rate: ASR_SAMPLE_RATE } }));
-      for (const frame of this.pending) this.backend.send(frame);
-      this.pending = [];
-      this.pendingBytes = 0;
+    this.link = connect({
+      partial: (text) => !this.done && send(this.client, { type: 'partial', text }),
+      final: (text) => !this.done && send(this.client, { type: 'final', text }),
+      failed: (message) => this.fail('backend', message),
+      ended: () => this.finish(1000, 'end'),
     });
-    this.backend.on('message', (data: RawData, isBinary: boolean) => this.answer(data, isBinary));
-    this.backend.on('error', () => {});
-    this.backend.on('close', () => {
-      if (this.ending) this.finish(1000, 'end');
-      else this.fail('backend', `speech recognition for "${language}" stopped`);
-    });
-    this.connectTimer = setTimeout(() => this.fail('backend', `the recogniser for "${language}" did not answer`), context.backendTimeoutMs);
     this.lifetime = setTimeout(() => this.fail('too-long', `a stream lasts ${context.maxStreamMs / 1000} s at most: open a new one`, 4408), context.maxStreamMs);
     client.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
     client.on('close', () => this.finish());
@@ -294,7 +591,13 @@ class AsrStream {
     this.missedPings = 0;
     const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (!isBinary) {
-      if (frame.length < 64 && /^\s*\{\s*"type"\s*:\s*"eof"\s*\}\s*$/.test(frame.toString('utf8'))) return this.end();
+      if (frame.length < 64 && /^\s*\{\s*"type"\s*:\s*"eof"\s*\}\s*$/.test(frame.toString('utf8'))) {
+        if (!this.ending) {
+          this.ending = true;
+          this.link.end();
+        }
+        return;
+      }
       return this.fail('bad-frame', 'text frames other than {"type":"eof"} are not accepted', 4400);
     }
     if (this.ending) return this.fail('bad-frame', 'audio after the end of the stream', 4400);
@@ -304,48 +607,7 @@ class AsrStream {
     if (!this.context.bucket.take(frame.length)) {
       return this.fail('too-fast', 'audio arrives faster than real time: the stream is cut', 4429);
     }
-    this.toBackend(frame);
-  }
-
-  private toBackend(frame: Buffer | string): void {
-    const state = this.backend.readyState;
-    if (state === WebSocket.OPEN) {
-      if (this.backend.bufferedAmount > MAX_BACKEND_BUFFER) {
-        return this.fail('backend', `the recogniser for "${this.language}" does not keep up`);
-      }
-      this.backend.send(frame);
-    } else if (state === WebSocket.CONNECTING) {
-      this.pendingBytes += frame.length;
-      if (this.pendingBytes > MAX_BACKEND_BUFFER) return this.fail('backend', `the recogniser for "${this.language}" is slow to connect`);
-      this.pending.push(frame);
-    } else return;
-    this.watchdog ??= setTimeout(() => this.fail('backend', `the recogniser for "${this.language}" stopped answering`), this.context.backendTimeoutMs);
-  }
-
-  /** The browser ends the stream: the recogniser gives its last final, then closes. */
-  private end(): void {
-    if (this.ending) return;
-    this.ending = true;
-    this.toBackend(JSON.stringify({ eof: 1 }));
-    // The last final comes, then the recogniser closes; one that keeps the socket open is closed.
-    this.endTimer = setTimeout(() => this.finish(1000, 'end'), this.context.backendTimeoutMs);
-  }
-
-  private answer(data: RawData, isBinary: boolean): void {
-    if (this.done) return;
-    if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = null;
-    const answer = isBinary ? undefined : parseVoskAnswer(data.toString());
-    if (!answer) return this.fail('backend', `the recogniser for "${this.language}" answered something that is not the Vosk protocol`);
-    if ('text' in answer) {
-      this.lastPartial = '';
-      const text = answer.text.trim();
-      if (text) send(this.client, { type: 'final', text });
-      return;
-    }
-    const text = answer.partial.trim();
-    if (text && text !== this.lastPartial) send(this.client, { type: 'partial', text });
-    this.lastPartial = text;
+    this.link.audio(frame);
   }
 
   /** Ends this stream with an error to this speaker only. */
@@ -359,12 +621,8 @@ class AsrStream {
   private finish(closeCode = 1000, reason = ''): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.connectTimer);
     clearTimeout(this.lifetime);
-    if (this.watchdog) clearTimeout(this.watchdog);
-    if (this.endTimer) clearTimeout(this.endTimer);
-    this.pending = [];
-    if (this.backend.readyState === WebSocket.CONNECTING || this.backend.readyState === WebSocket.OPEN) this.backend.terminate();
+    this.link.close();
     if (this.client.readyState === WebSocket.OPEN) this.client.close(closeCode, reason);
     this.context.ended();
   }
@@ -383,6 +641,16 @@ export function parseAsrBackend(spec: string): [string, string] | string {
   } catch {
     return `--asr: "${url}" is not a URL`;
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `--asr: "${url}" must be a ws:// or wss:// URL of a Vosk-protocol recogniser`;
+  if (parsed.protocol === 'openai+http:' || parsed.protocol === 'openai+https:') {
+    try {
+      openAiEndpoint(url);
+    } catch {
+      return `--asr: "${url}" is not a URL`;
+    }
+    return [language, url];
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    return `--asr: "${url}" must be a ws:// or wss:// URL of a Vosk-protocol recogniser, or openai+http(s)://…/v1 of a transcription API`;
+  }
   return [language, url];
 }

@@ -33,8 +33,10 @@ const USAGE = `Usage: un75-signal [options]
   --turn-url URL         TURN server handed to clients (repeatable)
   --turn-secret S        coturn static-auth-secret (or env UN75_TURN_SECRET)
   --turn-ttl SECONDS     lifetime of TURN credentials                     default 3600
-  --asr LANG=URL         speech recogniser (Vosk WebSocket protocol) for LANG, reached by
-                         browsers only through /asr here (repeatable; "*=URL": every language)
+  --asr LANG=URL         speech recogniser for LANG, reached by browsers only through /asr here
+                         (repeatable; "*=URL": every language): ws(s)://… speaks the Vosk
+                         WebSocket protocol, openai+http(s)://…/v1[?model=M] the OpenAI-compatible
+                         transcription API (env UN75_ASR_API_KEY: its bearer key)
   --asr-max-room-streams N  recognition streams per room at once          default 8
   --asr-max-stream-seconds N  longest recognition stream (then a new one) default 600
   --help                 show this text
@@ -166,7 +168,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
       if (backends[parsed[0]]) fail(`--asr gives two recognisers for "${parsed[0]}"`);
       backends[parsed[0]] = parsed[1];
     }
-    options.asr = { backends };
+    options.asr = { backends, ...(process.env.UN75_ASR_API_KEY ? { apiKey: process.env.UN75_ASR_API_KEY } : {}) };
     const perRoom = integer(values['asr-max-room-streams'], '--asr-max-room-streams', 1);
     if (perRoom !== undefined) options.asr.maxStreamsPerRoom = perRoom;
     const seconds = integer(values['asr-max-stream-seconds'], '--asr-max-stream-seconds', 10);

@@ -15,13 +15,26 @@ Protocol, as Vosk's server speaks it (and Jigasi, BigBlueButton, Nextcloud Talk 
   /usr/bin/python3 scripts/asr/vosk-pocketsphinx.py --port 2700 [--host 127.0.0.1]
       [--phrase "good morning everyone" ...]
 Prints "listening on ws://HOST:PORT" once it accepts connections.
+
+With --api openai it speaks the OpenAI-compatible transcription API instead (whisper.cpp's server,
+speaches, LocalAI and vLLM speak it too), which un75-signal reaches with `--asr LANG=openai+http://…/v1`:
+  POST /v1/audio/transcriptions, multipart/form-data: file (a WAV of 16 kHz mono 16-bit PCM),
+  model, optional language and response_format (json, the default, or text)
+  -> 200 {"text": "..."}; a request it cannot take -> 4xx {"error": {"message": ..., "type": ...}}
+Prints "listening on http://HOST:PORT/v1" once it accepts requests.
 """
 import argparse
 import asyncio
+import email.parser
+import email.policy
+import io
 import json
 import os
 import sys
 import tempfile
+import threading
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import websockets
 from pocketsphinx import Decoder
@@ -129,14 +142,97 @@ async def serve(args):
         await asyncio.Future()
 
 
+MAX_UPLOAD = 25 * 1024 * 1024  # the OpenAI API's own limit per file
+
+
+def transcribe(decoder, wav_bytes):
+    """The text of a whole utterance (a WAV file), or raises ValueError saying why it is refused."""
+    try:
+        with wave.open(io.BytesIO(wav_bytes)) as w:
+            if w.getframerate() != SUPPORTED_RATE or w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise ValueError(f'only {SUPPORTED_RATE} Hz mono 16-bit WAV')
+            pcm = w.readframes(w.getnframes())
+    except (wave.Error, EOFError) as err:
+        raise ValueError(f'not a WAV file: {err}') from None
+    decoder.start_utt()
+    decoder.process_raw(pcm, False, True)
+    decoder.end_utt()
+    h = decoder.hyp()
+    return h.hypstr if h else ''
+
+
+def serve_openai(args, grammar_path):
+    pool = [new_decoder(grammar_path)]
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_):
+            pass
+
+        def reply(self, status, body, content_type='application/json'):
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def error(self, status, message, kind='invalid_request_error'):
+            self.reply(status, {'error': {'message': message, 'type': kind, 'param': None, 'code': None}})
+
+        def do_POST(self):
+            if self.path.split('?')[0].rstrip('/') != '/v1/audio/transcriptions':
+                return self.error(404, f'no route {self.path}')
+            length = int(self.headers.get('Content-Length') or 0)
+            ctype = self.headers.get('Content-Type', '')
+            if not ctype.startswith('multipart/form-data') or length <= 0 or length > MAX_UPLOAD:
+                return self.error(400, 'a multipart/form-data body of at most 25 MB is expected')
+            body = self.rfile.read(length)
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b'Content-Type: ' + ctype.encode() + b'\r\n\r\n' + body)
+            fields = {}
+            for part in message.iter_parts():
+                name = part.get_param('name', header='content-disposition')
+                if name:
+                    fields[name] = part.get_payload(decode=True)
+            if 'file' not in fields:
+                return self.error(400, "'file' is a required field")
+            if 'model' not in fields:
+                return self.error(400, "'model' is a required field")
+            fmt = (fields.get('response_format') or b'json').decode()
+            with lock:
+                decoder = pool.pop() if pool else None
+            decoder = decoder or new_decoder(grammar_path)
+            try:
+                text = transcribe(decoder, fields['file'])
+            except ValueError as err:
+                return self.error(400, str(err))
+            finally:
+                with lock:
+                    pool.append(decoder)
+            if fmt == 'text':
+                return self.reply(200, text, 'text/plain; charset=utf-8')
+            return self.reply(200, {'text': text})
+
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    print(f'listening on http://{args.host}:{server.server_address[1]}/v1', flush=True)
+    server.serve_forever()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=2700)
     parser.add_argument('--phrase', action='append', help='a phrase to recognise (repeatable)')
+    parser.add_argument('--api', choices=['vosk', 'openai'], default='vosk', help='the protocol to speak')
     args = parser.parse_args()
     try:
-        asyncio.run(serve(args))
+        if args.api == 'openai':
+            with tempfile.NamedTemporaryFile('w', suffix='.gram', delete=False) as f:
+                f.write(grammar(args.phrase or DEFAULT_PHRASES))
+            serve_openai(args, f.name)
+        else:
+            asyncio.run(serve(args))
     except KeyboardInterrupt:
         sys.exit(0)
 

@@ -52,11 +52,15 @@ export interface Recogniser {
   stop(): Promise<void>;
 }
 
-/** The pocketsphinx Vosk-protocol server on a free loopback port; resolves once it accepts connections. */
-export async function startPocketsphinx(phrases: string[] = [PHRASE, 'thank you', 'hello']): Promise<Recogniser> {
+/**
+ * The pocketsphinx recogniser on a free loopback port, speaking the Vosk WebSocket protocol (its
+ * `ws://` URL) or with `api: 'openai'` the OpenAI-compatible transcription API (its `http://…/v1`
+ * URL); resolves once it accepts connections.
+ */
+export async function startPocketsphinx(phrases: string[] = [PHRASE, 'thank you', 'hello'], api: 'vosk' | 'openai' = 'vosk'): Promise<Recogniser> {
   const child: ChildProcess = spawn(
     SYSTEM_PYTHON,
-    [path.join(root, 'scripts/asr/vosk-pocketsphinx.py'), '--port', '0', ...phrases.flatMap((p) => ['--phrase', p])],
+    [path.join(root, 'scripts/asr/vosk-pocketsphinx.py'), '--port', '0', '--api', api, ...phrases.flatMap((p) => ['--phrase', p])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -67,7 +71,7 @@ export async function startPocketsphinx(phrases: string[] = [PHRASE, 'thank you'
     }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (ws:\/\/\S+)/.exec(output);
+      const match = /listening on ((?:ws|http):\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

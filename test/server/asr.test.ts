@@ -1,8 +1,10 @@
 // Server speech recognition through un75-signal (design §5.1): the real server, real `ws` clients
 // on /asr, the real pocketsphinx recogniser for speech, and small Vosk-speaking stand-ins only for
-// recognisers that misbehave (one that hangs, one that answers garbage).
+// recognisers that misbehave (one that hangs, one that answers garbage); the same recogniser behind the
+// OpenAI-compatible transcription API, with an HTTP stand-in for a wrong key, garbage and silence.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parseAsrServerMessage, type AsrServerMessage } from '../../src/protocol/asr.js';
@@ -314,6 +316,126 @@ describe('server speech recognition (/asr)', () => {
       for (const speaker of speakers) speaker.close();
     } finally {
       await quick.close();
+    }
+  });
+});
+
+/**
+ * An OpenAI-compatible stand-in for the failures a pocketsphinx server does not make: a wrong key
+ * (401 with the API's error body), an answer that is not the API's, and one that never comes.
+ */
+async function transcriptionStandIn(): Promise<{ url: string; requests: { authorization?: string; model?: string; language?: string }[]; close(): Promise<void> }> {
+  const requests: { authorization?: string; model?: string; language?: string }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('latin1');
+      const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(body)?.[1];
+      requests.push({ authorization: req.headers.authorization, model: field('model'), language: field('language') });
+      if (req.url?.startsWith('/hang/')) return; // never answers
+      if (req.url?.startsWith('/garbage/')) res.end('<html>not json</html>');
+      else if (req.headers.authorization !== 'Bearer sk-right') {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Incorrect API key provided', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ text: ' thank you ' }));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    requests,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('server speech recognition through an OpenAI-compatible transcription API', () => {
+  let recogniser: Recogniser;
+  let standIn: Awaited<ReturnType<typeof transcriptionStandIn>>;
+  let pcm: Buffer;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    [recogniser, standIn, { pcm }] = await Promise.all([startPocketsphinx(undefined, 'openai'), transcriptionStandIn(), speech(PHRASE)]);
+    server = await startTestServer({
+      asr: {
+        backends: {
+          en: `openai+${recogniser.url}`,
+          fr: `openai+${standIn.url}/v1?model=whisper-large-v3`,
+          de: `openai+${standIn.url}/hang/v1`,
+          es: `openai+${standIn.url}/garbage/v1`,
+        },
+        apiKey: 'sk-right',
+        transcriptionTimeoutMs: 1000,
+      },
+    });
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await server?.close();
+    await Promise.all([recogniser?.stop(), standIn?.close()]);
+  });
+
+  async function streamFor(room: string, language: string): Promise<Stream> {
+    const client = await TestClient.connect(server.wsUrl);
+    clients.push(client);
+    const welcome = await client.join(room, 'Ann', { state: { spokenLanguage: language } });
+    return Stream.open(server, welcome.asr!.token);
+  }
+
+  test('an utterance comes back as one final, cut where the speaker pauses; silence is never sent for transcription', async () => {
+    const stream = await streamFor('openai', 'en');
+    // Two seconds of silence first (sent, as a browser's tail would be): nothing to transcribe.
+    for (let i = 0; i < 20; i++) stream.ws.send(Buffer.alloc(3200));
+    await stream.play(pcm);
+    await waitFor(() => stream.finals().length > 0, 15_000, 'a final');
+    stream.eof();
+    assert.equal(await stream.closed, 1000);
+    assert.deepEqual(stream.finals(), [PHRASE]);
+    assert.equal(stream.received.filter((m) => m.type === 'partial').length, 0, 'the API gives finals only');
+    assert.equal(stream.error(), undefined);
+  });
+
+  test('the model from the URL, the language and the key are sent; a refused key, garbage or silence end only that stream, with the reason', async () => {
+    const fr = await streamFor('openai-fr', 'fr-CA');
+    await fr.play(pcm);
+    await waitFor(() => fr.finals().length > 0, 10_000, 'a final');
+    assert.deepEqual(fr.finals(), ['thank you']);
+    assert.deepEqual(standIn.requests.at(-1), { authorization: 'Bearer sk-right', model: 'whisper-large-v3', language: 'fr' });
+    fr.eof();
+    assert.equal(await fr.closed, 1000);
+
+    for (const [language, reason] of [
+      ['de', /did not answer within 1 s/],
+      ['es', /not the transcription API/],
+    ] as const) {
+      const stream = await streamFor(`openai-${language}`, language);
+      await stream.play(pcm);
+      assert.equal(await stream.closed, 4502, language);
+      assert.equal(stream.error()?.code, 'backend');
+      assert.match(stream.error()!.message, reason);
+    }
+
+    const keyless = await startTestServer({ asr: { backends: { fr: `openai+${standIn.url}/v1` } } });
+    try {
+      const client = await TestClient.connect(keyless.wsUrl);
+      const welcome = await client.join('keyless', 'Ann', { state: { spokenLanguage: 'fr' } });
+      const stream = await Stream.open(keyless, welcome.asr!.token);
+      await stream.play(pcm);
+      assert.equal(await stream.closed, 4502);
+      assert.match(stream.error()!.message, /answered 401: Incorrect API key provided/);
+      client.close();
+    } finally {
+      await keyless.close();
     }
   });
 });

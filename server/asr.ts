@@ -141,9 +141,22 @@ export class AsrGateway {
     return { streams: this.streams.size, usedTokens: this.used.size };
   }
 
-  /** Heartbeat tick: a browser that missed two pings is gone (silence sends nothing, so quiet is not death). */
-  heartbeat(): void {
+  /**
+   * Heartbeat tick: a browser that missed two pings is gone (silence sends nothing, so quiet is not
+   * death). With `present` (a cluster: is this member still in its room, as Redis has it?), a stream
+   * whose speaker left through a process that does not watch the room ends too: `memberLeft` hears
+   * only of the rooms this process has members in.
+   */
+  heartbeat(present?: (room: string, id: string) => Promise<boolean>): void {
     for (const stream of this.streams) stream.heartbeat();
+    if (!present) return;
+    for (const stream of this.streams) {
+      const [room = '', id = ''] = stream.memberKey.split('\n');
+      present(room, id).then(
+        (yes) => yes || stream.fail('left', 'you left the room: speech recognition ends with it', 1000),
+        () => {}, // Redis out of reach: the stream goes on until it can tell
+      );
+    }
   }
 
   /** A member left its room for good (left, removed, or its resume grace ran out): their streams end. */

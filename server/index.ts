@@ -317,7 +317,8 @@ class Un75SignalingServer implements SignalingServer {
     }
     this.every(this.heartbeatMs, () => {
       for (const connection of this.connections.values()) connection.heartbeat();
-      this.asr?.heartbeat();
+      const cluster = this.cluster;
+      this.asr?.heartbeat(cluster ? async (room, id) => (await cluster.role(room, id)) !== null : undefined);
       this.forgetIdleAddresses();
       this.hub.sweepBars();
     });

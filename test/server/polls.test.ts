@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { PollResult } from '../../src/protocol/polls.js';
+import { SignJWT } from 'jose';
 import { DEPLOYMENTS, compileServer, deploy, settle, spawnServer, startPostgres, TestClient } from './helpers.js';
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
@@ -309,6 +310,35 @@ test('a raw socket stuffing 200 ballots counts as one voter, and is refused past
     const result = await resultWhere(host, 'future', (r) => r.voters === 2);
     assert.equal(Object.values(result.counts).reduce((a, b) => a + b, 0), 2);
     assert.equal(stuffer.closeCode, null, 'refused, not disconnected');
+  } finally {
+    await deployment.close();
+  }
+});
+
+test('with join tokens, a person who leaves and comes back (same subject, new member) still has one ballot', async () => {
+  const secret = 'a-test-secret-that-is-long-enough-for-hs256!';
+  const key = new TextEncoder().encode(secret);
+  const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+  const deployment = await deploy('one process', { database: postgres.url, jwtSecret: secret });
+  try {
+    const host = await deployment.connect();
+    await host.join('polls-jwt', 'H', { token: await token({ room: 'polls-jwt', role: 'host', sub: 'chair' }) });
+    host.send({ type: 'poll-create', poll: FUTURE });
+    await host.next('poll');
+    host.send({ type: 'poll-open', id: 'future' });
+    await host.next('poll');
+    const pat = await deployment.connect();
+    const first = await pat.join('polls-jwt', 'P', { token: await token({ room: 'polls-jwt', sub: 'pat' }) });
+    pat.send({ type: 'poll-vote', id: 'future', answer: { optionIds: ['worse'] } });
+    await resultWhere(host, 'future', (r) => r.voters === 1);
+    pat.send({ type: 'leave' });
+    await host.next('peer-left');
+    const again = await deployment.connect();
+    const second = await again.join('polls-jwt', 'P', { token: await token({ room: 'polls-jwt', sub: 'pat' }) });
+    assert.notEqual(second.self.id, first.self.id);
+    again.send({ type: 'poll-vote', id: 'future', answer: { optionIds: ['better'] } });
+    const result = await resultWhere(host, 'future', (r) => r.counts.better === 1);
+    assert.deepEqual([result.voters, result.counts.worse], [1, 0]);
   } finally {
     await deployment.close();
   }

@@ -249,37 +249,40 @@ function scores(poll: Poll, answer: PollAnswer): Array<[string, number]> {
   }
 }
 
-function zeroes(poll: Poll): Record<string, number> {
-  const counts: Record<string, number> = {};
-  if (poll.options) for (const o of poll.options) counts[o.id] = 0;
-  if (poll.type === 'scale') for (let v = poll.min!; v <= poll.max!; v++) counts[String(v)] = 0;
+// Counted in Maps: a word or an option id may be "constructor" or "__proto__". Object.fromEntries
+// then makes them own properties like any other key.
+function zeroes(poll: Poll): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (poll.options) for (const o of poll.options) counts.set(o.id, 0);
+  if (poll.type === 'scale') for (let v = poll.min!; v <= poll.max!; v++) counts.set(String(v), 0);
   return counts;
 }
 
-/** Keeps the `max` largest counts (ties: alphabetical), for word clouds. */
-function top(counts: Record<string, number>, max: number): Record<string, number> {
-  const entries = Object.entries(counts).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+/** The `max` largest counts (ties: alphabetical), for word clouds; all of them for the other types. */
+function top(counts: Map<string, number>, max = Infinity): Record<string, number> {
+  const entries = [...counts];
+  if (entries.length > max) entries.sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries.slice(0, max));
 }
 
 /** Counts a poll's ballots (each already checked against the poll), overall and by spoken language. */
 export function tally(poll: Poll, ballots: ReadonlyArray<{ answer: PollAnswer; lang: string }>): PollResult {
   const counts = zeroes(poll);
-  const perLanguage = new Map<string, { voters: number; counts: Record<string, number> }>();
+  const perLanguage = new Map<string, { voters: number; counts: Map<string, number> }>();
   for (const { answer, lang } of ballots) {
     let mine = perLanguage.get(lang);
     if (!mine) perLanguage.set(lang, (mine = { voters: 0, counts: zeroes(poll) }));
     mine.voters++;
     for (const [key, n] of scores(poll, answer)) {
-      counts[key] = (counts[key] ?? 0) + n;
-      mine.counts[key] = (mine.counts[key] ?? 0) + n;
+      counts.set(key, (counts.get(key) ?? 0) + n);
+      mine.counts.set(key, (mine.counts.get(key) ?? 0) + n);
     }
   }
   const words = poll.type === 'words';
   const languages = [...perLanguage].sort(([a, x], [b, y]) => y.voters - x.voters || (a < b ? -1 : 1)).slice(0, MAX_RESULT_LANGUAGES);
-  const result: PollResult = { pollId: poll.id, voters: ballots.length, counts: words ? top(counts, MAX_RESULT_WORDS) : counts };
+  const result: PollResult = { pollId: poll.id, voters: ballots.length, counts: top(counts, words ? MAX_RESULT_WORDS : Infinity) };
   if (languages.length) {
-    result.byLanguage = Object.fromEntries(languages.map(([lang, v]) => [lang, words ? top(v.counts, MAX_RESULT_WORDS_PER_LANGUAGE) : v.counts]));
+    result.byLanguage = Object.fromEntries(languages.map(([lang, v]) => [lang, top(v.counts, words ? MAX_RESULT_WORDS_PER_LANGUAGE : Infinity)]));
   }
   return result;
 }

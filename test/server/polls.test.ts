@@ -269,6 +269,14 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     }
     words.send({ type: 'poll-vote', id: 'w', answer: { text: 'Peace  PEACE\u202e climate' } });
     assert.deepEqual((await resultWhere(words, 'w', (r) => r.voters === 1)).counts, { climate: 1, peace: 1 });
+    // Words that are names of Object's own properties count like any other.
+    const other = await deployment.connect();
+    await other.join('polls-words', 'Other');
+    other.send({ type: 'poll-vote', id: 'w', answer: { text: 'constructor __proto__ toString' } });
+    assert.deepEqual(
+      Object.entries((await resultWhere(words, 'w', (r) => r.voters === 2)).counts).sort(),
+      [['__proto__', 1], ['climate', 1], ['constructor', 1], ['peace', 1], ['tostring', 1]],
+    );
     words.send({ type: 'poll-vote', id: 'o', answer: { text: `${'y'.repeat(278)}\u200bz` } });
     assert.deepEqual((await resultWhere(words, 'o', (r) => r.voters === 1)).counts, {}, 'open texts stay out of the counts');
 

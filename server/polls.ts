@@ -45,14 +45,6 @@ export class Polls {
     return this.cache.get(room)?.get(id);
   }
 
-  /** A poll as the database has it now (kept in the cache when newer); null when the room has none of that id. */
-  async fetch(room: string, id: string): Promise<StoredPoll | null> {
-    if (!this.agendas.opened) return null;
-    const stored = await (await this.agendas.database()).poll(room, id);
-    if (stored) this.keep(room, stored);
-    return stored && this.get(room, id)!;
-  }
-
   async prepare(room: string, poll: Poll, characters: number): Promise<StoredPoll | 'not-prepared' | 'full'> {
     const stored = await (await this.agendas.database()).preparePoll(room, poll, characters, Date.now(), { polls: MAX_ROOM_POLLS, characters: MAX_ROOM_POLL_CHARACTERS });
     if (typeof stored != 'string') this.keep(room, stored);
@@ -81,9 +73,15 @@ export class Polls {
     return result;
   }
 
-  /** What the database said of a poll (news from another process): true when it is newer than what this one knew. */
-  learn(room: string, stored: StoredPoll): boolean {
-    return this.keep(room, stored);
+  /**
+   * Reads a poll again on news from another process: the poll when the database has a newer version
+   * than this process had kept, else null. Decided when the answer arrives, so that two pieces of
+   * news read at once tell the room once.
+   */
+  async reload(room: string, id: string): Promise<StoredPoll | null> {
+    if (!this.agendas.opened) return null;
+    const stored = await (await this.agendas.database()).poll(room, id);
+    return stored && this.keep(room, stored) ? stored : null;
   }
 
   /** This process has nobody left in the room: the database keeps it. */

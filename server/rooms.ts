@@ -394,7 +394,9 @@ export class Hub implements ClusterListener {
     const room = member.room;
     try {
       if (msg.type === 'poll-vote') {
-        const stored = polls.get(room, msg.id) ?? (await polls.fetch(room, msg.id));
+        let stored = polls.get(room, msg.id);
+        // Not open here: perhaps opened on another process, whose news has not arrived yet.
+        if (stored?.state !== 'open') stored = await this.freshPoll(room, msg.id);
         if (!stored) throw new ProtocolError('bad-message', `no poll "${msg.id}" in this room`);
         if (stored.state !== 'open') throw new ProtocolError('forbidden', `poll "${msg.id}" is not open`);
         let answer;
@@ -426,7 +428,7 @@ export class Hub implements ClusterListener {
       } else {
         stored = msg.type === 'poll-open' ? await polls.move(room, msg.id, 'prepared', 'open') : await polls.move(room, msg.id, 'open', 'closed');
         if (!stored) {
-          const known = await polls.fetch(room, msg.id);
+          const known = await this.freshPoll(room, msg.id);
           if (!known) throw new ProtocolError('bad-message', `no poll "${msg.id}" in this room`);
           throw new ProtocolError('forbidden', `poll "${msg.id}" is ${known.state}: it cannot be ${msg.type === 'poll-open' ? 'opened' : 'closed'}`);
         }
@@ -468,13 +470,18 @@ export class Hub implements ClusterListener {
   /** Another process changed a poll (or a ballot found it closed): read it again, tell the room if it is news. */
   private async pollNews(room: string, id: string): Promise<void> {
     try {
-      const polls = this.options.polls;
-      const before = polls?.get(room, id)?.version ?? 0;
-      const stored = await polls?.fetch(room, id);
-      if (stored && stored.version > before && this.view.has(room)) await this.tellPoll(room, stored);
+      await this.freshPoll(room, id);
     } catch (err) {
       this.options.log(`un75-signal: cannot read poll "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** A poll as the database has it now; when that is news to this process, its members are told. */
+  private async freshPoll(room: string, id: string): Promise<StoredPoll | undefined> {
+    const polls = this.options.polls!;
+    const news = await polls.reload(room, id);
+    if (news && this.view.has(room)) await this.tellPoll(room, news);
+    return polls.get(room, id);
   }
 
   /** Counts after ballots, at most one broadcast per poll every RESULT_INTERVAL_MS: at once, then at the end of the interval. */

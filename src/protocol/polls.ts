@@ -4,7 +4,7 @@
  * what a client sends, what the database and other processes hold) and in the browser (for what
  * the server sends).
  */
-import { cleanText, type Localized } from './agenda.js';
+import { AgendaError, check, cleanText, isInt, isObject, ITEM_ID, parseLocalized as localized, TAG, type Localized } from './agenda.js';
 
 export const POLL_TYPES = ['single', 'multiple', 'scale', 'ranking', 'open', 'words'] as const;
 export type PollType = (typeof POLL_TYPES)[number];
@@ -62,6 +62,7 @@ export interface PollView {
 }
 
 export const MAX_POLL_OPTIONS = 12;
+/** Per text and language, and languages per text: as agenda prompts (parseLocalized). */
 export const MAX_POLL_TEXT_LENGTH = 500;
 export const MAX_POLL_LANGUAGES = 16;
 /** All texts of one poll (question and labels, every language), in characters. */
@@ -83,47 +84,27 @@ export const MAX_RESULT_WORDS_PER_LANGUAGE = 5;
 /** Languages a result is split into (those with the most voters). */
 export const MAX_RESULT_LANGUAGES = 12;
 
-export const POLL_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+/** Poll and option ids: as agenda item ids, `[A-Za-z0-9._-]{1,64}`. */
+export const POLL_ID = ITEM_ID;
 /** What a raw answer's text may be before cleaning (a little white space and invisible characters to spare). */
 const MAX_RAW_TEXT = 1_000;
 
-/** Thrown by the validators below; the signaling layer turns it into a `bad-message` error. */
-export class PollError extends Error {}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isInt = (value: unknown, min: number, max: number): value is number =>
-  Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
-
-function check(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new PollError(message);
-}
-
-function localized(value: unknown, where: string): { text: Localized; characters: number } {
-  const entries = isObject(value) ? Object.entries(value) : [];
-  check(isInt(entries.length, 1, MAX_POLL_LANGUAGES), `${where}: 1 to ${MAX_POLL_LANGUAGES} languages`);
-  const text: Localized = {};
-  let characters = 0;
-  for (const [lang, raw] of entries) {
-    const clean = typeof raw == 'string' ? cleanText(raw) : '';
-    check(TAG.test(lang) && lang.length <= 35 && isInt(clean.length, 1, MAX_POLL_TEXT_LENGTH), `${where}.${lang.slice(0, 35)}: 1 to ${MAX_POLL_TEXT_LENGTH} characters`);
-    text[lang.toLowerCase()] = clean;
-    characters += clean.length;
-  }
-  return { text, characters };
-}
+/**
+ * Thrown by the validators below (the agenda's error: one class and one set of helpers for both, as
+ * they ride in the browser's bundle); the signaling layer turns it into a `bad-message` error.
+ */
+export const PollError = AgendaError;
 
 /**
  * Validates a poll (from a host, the database, another process or the server). `needId`: false for
  * a host's new poll, which the server names when it has no id. Returns the poll and its characters.
  */
 export function parsePollDefinition(value: unknown, needId = true): { poll: Omit<Poll, 'id'> & { id?: string }; characters: number } {
-  check(isObject(value), '"poll" must be an object');
+  check(isObject(value), BAD_POLL);
   const { id, type, options, min, max, results } = value;
-  check(id === undefined ? !needId : typeof id == 'string' && POLL_ID.test(id), '"poll.id": [A-Za-z0-9._-]{1,64}');
-  check(POLL_TYPES.includes(type as PollType), `"poll.type": one of ${POLL_TYPES.join(', ')}`);
-  check(results === undefined || results === 'live' || results === 'closed', '"poll.results": "live" or "closed"');
+  check(id === undefined ? !needId : typeof id == 'string' && POLL_ID.test(id), '"poll.id"');
+  check(POLL_TYPES.includes(type as PollType), '"poll.type"');
+  check(results === undefined || results === 'live' || results === 'closed', '"poll.results"');
   const question = localized(value.question, '"poll.question"');
   let characters = question.characters;
   const poll: Omit<Poll, 'id'> & { id?: string } = {
@@ -137,28 +118,28 @@ export function parsePollDefinition(value: unknown, needId = true): { poll: Omit
     check(Array.isArray(options) && isInt(options.length, 2, MAX_POLL_OPTIONS), `"poll.options": 2 to ${MAX_POLL_OPTIONS}`);
     const ids = new Set<string>();
     poll.options = options.map((raw: unknown, i): PollOption => {
-      check(isObject(raw) && typeof raw.id == 'string' && POLL_ID.test(raw.id) && !ids.has(raw.id), `"poll.options[${i}].id": [A-Za-z0-9._-]{1,64}, once`);
+      check(isObject(raw) && typeof raw.id == 'string' && POLL_ID.test(raw.id) && !ids.has(raw.id), `"poll.options[${i}].id": once`);
       ids.add(raw.id);
       const label = localized(raw.label, `"poll.options[${i}].label"`);
       characters += label.characters;
       return { id: raw.id, label: label.text };
     });
-  } else check(options === undefined, `"poll.options": not for a "${String(type)}" poll`);
+  } else check(options === undefined, '"poll.options": not for this type');
   if (type === 'multiple') {
     const n = poll.options!.length;
     const lo = min ?? 1;
     const hi = max ?? n;
-    check(isInt(lo, 1, n) && isInt(hi, lo, n), `"poll.min", "poll.max": 1 ≤ min ≤ max ≤ ${n}`);
+    check(isInt(lo, 1, n) && isInt(hi, lo, n), '"poll.min/max": 1 <= min <= max <= options');
     poll.min = lo;
     poll.max = hi;
   } else if (type === 'scale') {
     const lo = min ?? SCALE_MIN;
     const hi = max ?? SCALE_MAX;
-    check(isInt(lo, SCALE_MIN, SCALE_MAX) && isInt(hi, lo + 1, SCALE_MAX), `"poll.min", "poll.max": ${SCALE_MIN} ≤ min < max ≤ ${SCALE_MAX}`);
+    check(isInt(lo, SCALE_MIN, SCALE_MAX) && isInt(hi, lo + 1, SCALE_MAX), '"poll.min/max": 1 <= min < max <= 5');
     poll.min = lo;
     poll.max = hi;
-  } else check(min === undefined && max === undefined, `"poll.min", "poll.max": not for a "${String(type)}" poll`);
-  check(characters <= MAX_POLL_CHARACTERS, `"poll": at most ${MAX_POLL_CHARACTERS} characters in all`);
+  } else check(min === undefined && max === undefined, '"poll.min/max": not for this type');
+  check(characters <= MAX_POLL_CHARACTERS, '"poll": at most 4000 characters');
   return { poll, characters };
 }
 
@@ -287,35 +268,36 @@ export function tally(poll: Poll, ballots: ReadonlyArray<{ answer: PollAnswer; l
   return result;
 }
 
-function parseCounts(value: unknown, max: number): Record<string, number> {
-  const entries = isObject(value) ? Object.entries(value) : null;
-  check(entries && entries.length <= max, '"result.counts" is not valid');
-  for (const [key, n] of entries) check(key.length >= 1 && key.length <= 64 && isInt(n, 0, Number.MAX_SAFE_INTEGER), '"result.counts" is not valid');
+const BAD_RESULT = '"result" is not valid';
+const BAD_POLL = '"poll" is not valid';
+
+function parseCounts(value: unknown): Record<string, number> {
+  const entries = isObject(value) ? Object.entries(value) : [];
+  check(isObject(value) && entries.length <= MAX_RESULT_WORDS, BAD_RESULT);
+  for (const [key, n] of entries) check(isInt(key.length, 1, 64) && isInt(n, 0, Number.MAX_SAFE_INTEGER), BAD_RESULT);
   return Object.fromEntries(entries) as Record<string, number>;
 }
 
 /** Validates a poll's counts as the server sends them. */
 export function parsePollResult(value: unknown): PollResult {
-  check(isObject(value) && typeof value.pollId == 'string' && POLL_ID.test(value.pollId), '"result.pollId" is not valid');
-  check(isInt(value.voters, 0, Number.MAX_SAFE_INTEGER), '"result.voters" is not valid');
-  const keys = Math.max(MAX_POLL_OPTIONS, MAX_RESULT_WORDS);
-  const result: PollResult = { pollId: value.pollId, voters: value.voters, counts: parseCounts(value.counts, keys) };
+  check(isObject(value) && typeof value.pollId == 'string' && POLL_ID.test(value.pollId) && isInt(value.voters, 0, Number.MAX_SAFE_INTEGER), BAD_RESULT);
+  const result: PollResult = { pollId: value.pollId, voters: value.voters, counts: parseCounts(value.counts) };
   if (value.byLanguage !== undefined) {
     const entries = isObject(value.byLanguage) ? Object.entries(value.byLanguage) : [];
-    check(isInt(entries.length, 1, MAX_RESULT_LANGUAGES) && entries.every(([lang]) => TAG.test(lang) && lang.length <= 35), '"result.byLanguage" is not valid');
-    result.byLanguage = Object.fromEntries(entries.map(([lang, counts]) => [lang, parseCounts(counts, keys)]));
+    check(isInt(entries.length, 1, MAX_RESULT_LANGUAGES) && entries.every(([lang]) => TAG.test(lang) && lang.length <= 35), BAD_RESULT);
+    result.byLanguage = Object.fromEntries(entries.map(([lang, counts]) => [lang, parseCounts(counts)]));
   }
   return result;
 }
 
 /** Validates a poll as the server describes it to a member. */
 export function parsePollView(value: unknown): PollView {
-  check(isObject(value) && POLL_STATES.includes(value.state as PollState), '"state" is not valid');
+  check(isObject(value) && POLL_STATES.includes(value.state as PollState), BAD_POLL);
   const poll = parsePoll(value.poll);
   const view: PollView = { poll, state: value.state as PollState };
   if (value.result !== undefined) {
     view.result = parsePollResult(value.result);
-    check(view.result.pollId === poll.id, '"result.pollId" is not this poll');
+    check(view.result.pollId === poll.id, BAD_RESULT);
   }
   return view;
 }

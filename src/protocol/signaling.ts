@@ -5,7 +5,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
 import { parseAsrOffer, type AsrOffer } from './asr.js';
-import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, PollError, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
+import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
 export type Role = (typeof ROLES)[number];
@@ -258,12 +258,12 @@ export function parseClientMessage(frame: string): ClientMessage {
     case 'agenda-next':
       return { type: 'agenda-next' };
     case 'poll-create':
-      return { type: 'poll-create', poll: polls(() => parsePollDefinition(msg.poll, false).poll) };
+      return { type: 'poll-create', poll: agenda(() => parsePollDefinition(msg.poll, false).poll) };
     case 'poll-open':
     case 'poll-close':
       return { type: msg.type, id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
     case 'poll-vote':
-      return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: polls(() => parsePollAnswer(msg.answer)) };
+      return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: agenda(() => parsePollAnswer(msg.answer)) };
     default:
       if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
@@ -307,7 +307,7 @@ export function parseServerMessage(frame: string): ServerMessage {
         ...(msg.locked === true ? { locked: true } : {}),
         ...(asr ? { asr } : {}),
         ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
-        ...(msg.polls !== undefined ? { polls: polls(() => (Array.isArray(msg.polls) ? msg.polls.map(parsePollView) : fail('"polls" is not valid'))) } : {}),
+        ...(msg.polls !== undefined ? { polls: agenda(() => (Array.isArray(msg.polls) ? msg.polls.map(parsePollView) : fail('"polls" is not valid'))) } : {}),
       };
     }
     case 'asr-token':
@@ -315,11 +315,11 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'agenda':
       return { type: 'agenda', ...agenda(() => parseAgendaState(msg)) };
     case 'poll': {
-      const { poll, state } = polls(() => parsePollView(msg));
+      const { poll, state } = agenda(() => parsePollView(msg));
       return { type: 'poll', poll, state };
     }
     case 'poll-result':
-      return { type: 'poll-result', result: polls(() => parsePollResult(msg.result)) };
+      return { type: 'poll-result', result: agenda(() => parsePollResult(msg.result)) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':
@@ -356,22 +356,12 @@ export function parseServerMessage(frame: string): ServerMessage {
   }
 }
 
-/** Runs an agenda validator, its complaint becoming a `bad-message`. */
+/** Runs an agenda or poll validator, its complaint becoming a `bad-message`. */
 function agenda<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
     if (err instanceof AgendaError) fail(err.message);
-    throw err;
-  }
-}
-
-/** Runs a poll validator, its complaint becoming a `bad-message`. */
-function polls<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof PollError) fail(err.message);
     throw err;
   }
 }

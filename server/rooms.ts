@@ -749,7 +749,15 @@ export class Hub implements ClusterListener {
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = next;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
-    if (becameHost) this.tellHosts(member.room, member);
+    if (becameHost) this.madeHost(member);
+  }
+
+  /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
+  private madeHost(member: LocalMember): void {
+    this.tellHosts(member.room, member);
+    for (const view of this.options.polls?.views(member.room, true) ?? []) {
+      if (view.state === 'prepared') this.deliver(member, frame({ type: 'poll', poll: view.poll, state: view.state }));
+    }
   }
 
   /** Open rooms: the room may make this newcomer its host (an interpreter keeps the booth). */
@@ -837,7 +845,7 @@ export class Hub implements ClusterListener {
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = info;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: info }));
-    if (becameHost) this.tellHosts(member.room, member);
+    if (becameHost) this.madeHost(member);
   }
 
   /** Removes a member now and tells the room. */

@@ -144,6 +144,11 @@ for (const kind of DEPLOYMENTS) {
           ],
         );
 
+        // A member made host sees the prepared poll then.
+        host.send({ type: 'set-role', id: frWelcome.self.id, role: 'host' });
+        const promoted = await fr.next('poll');
+        assert.deepEqual([promoted.poll.id, promoted.state], ['later', 'prepared']);
+
         // In the database: pseudonyms, never a member's id or name.
         const { default: pg } = await import('pg');
         const db = new pg.Client({ connectionString: postgres.url });

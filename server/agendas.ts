@@ -24,6 +24,16 @@ export class Agendas {
     return (await this.open()).description;
   }
 
+  /** Whether the database has been opened (in memory: not before the first outcome is set). */
+  get opened(): boolean {
+    return this.store !== null;
+  }
+
+  /** The database, opened now if it was not (the room's polls share it). */
+  database(): Promise<Store> {
+    return this.open();
+  }
+
   private open(): Promise<Store> {
     if (!this.store) {
       this.store = Store.open(this.target);

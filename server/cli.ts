@@ -19,7 +19,7 @@ const USAGE = `Usage: un75-signal [options]
   --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
   --resume-grace-ms N    how long a lost member may resume                default 30000
   --redis URL            share rooms with other processes (redis://host:6379)
-  --data-dir DIR         keep rooms' outcomes (agendas) in an embedded PGlite database in DIR
+  --data-dir DIR         keep rooms' outcomes (agendas, polls) in an embedded PGlite database in DIR
                          (default: in memory, lost at exit); one process only
   --database URL         keep them in PostgreSQL instead (postgres://user:pass@host/db);
                          processes sharing rooms through --redis need it to share outcomes

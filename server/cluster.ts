@@ -48,7 +48,11 @@ export type RoomEvent =
   /** A host turned this waiter away: the process holding its socket closes it. */
   | { t: 'dismissed'; id: string; why: 'denied' | 'removed' }
   /** A host changed the room's agenda; the database holds it, this is the news (newest `version` wins). */
-  | { t: 'agenda'; agenda: StoredAgenda };
+  | { t: 'agenda'; agenda: StoredAgenda }
+  /** A host prepared, opened or closed a poll: the database holds it, each process reads it from there. */
+  | { t: 'poll'; id: string }
+  /** A ballot was stored for a poll: each process recounts it from the database (live polls). */
+  | { t: 'ballot'; id: string };
 
 /** A member a process holds, and whether a socket holds it now (else it waits for a resume). */
 export interface HeldMember {
@@ -149,7 +153,7 @@ export interface Cluster {
   /** The role the room stores for a member (null: not a member). */
   role(room: string, id: string): Promise<Role | null>;
   /** Tells every process watching `room` (this one too) what changed. */
-  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' }>): Promise<void>;
+  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' }>): Promise<void>;
   /** A host's action, checked against the host's role as the room knows it. */
   act(room: string, actor: string, action: RoomAction): Promise<'ok' | 'forbidden' | 'unknown'>;
   remove(room: string, id: string): Promise<void>;

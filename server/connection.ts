@@ -16,7 +16,7 @@ import type { Client, Hub, LocalMember } from './rooms.js';
 const LEAVING_CODES = new Set([1000, 1001, 1005]);
 /** A client that cannot keep up with what it is sent is cut off rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-/** What one connection may ask of `asr-token`, `agenda-set` and `agenda-next` together (Connection.spend). */
+/** What one connection may ask of `asr-token`, `agenda-set`, `agenda-next` and the `poll-*` requests together (Connection.spend). */
 export const COSTLY_REQUESTS = { burst: 20, perSecond: 0.5 } as const;
 /** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
 const OFFENCES = new Set<ErrorCode>([
@@ -246,6 +246,12 @@ export class Connection implements Client {
         this.spend(msg.type);
         // The database answers first: the frames after this one wait for it.
         return hub.agendaAction(member, msg);
+      case 'poll-create':
+      case 'poll-open':
+      case 'poll-close':
+      case 'poll-vote':
+        this.spend(msg.type);
+        return hub.pollAction(member, msg);
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);

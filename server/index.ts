@@ -5,6 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
 import { Agendas } from './agendas.js';
+import { Polls } from './polls.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -200,6 +201,7 @@ class Un75SignalingServer implements SignalingServer {
           : new Agendas({ kind: 'pglite' }, false);
     this.hub = new Hub({
       agendas: this.agendas,
+      polls: this.agendas && new Polls(this.agendas),
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),

@@ -11,6 +11,7 @@ import {
   type WaitingPerson,
 } from '../src/protocol/signaling.js';
 import type { AgendaState } from '../src/protocol/agenda.js';
+import { checkAnswer, parsePollDefinition, PollError, type Poll, type PollView } from '../src/protocol/polls.js';
 import type {
   BarIdentity,
   Cluster,
@@ -26,6 +27,8 @@ import type {
 import type { AsrOffer } from '../src/protocol/asr.js';
 import { AGENDA_TEMPLATES } from './agenda-templates.js';
 import { stateOf, type Agendas } from './agendas.js';
+import { visible, type Polls } from './polls.js';
+import type { StoredPoll } from './store.js';
 import { RoomView } from './room-view.js';
 import type { RoomRules } from './redis-bus.js';
 
@@ -121,6 +124,8 @@ export interface HubOptions {
   cluster?: Cluster;
   /** Each room's agenda; null when this server keeps none (several processes without a shared database). */
   agendas?: Agendas | null;
+  /** Each room's polls, in the agendas' database; null when this server keeps none. */
+  polls?: Polls | null;
   /**
    * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
    * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
@@ -235,6 +240,8 @@ export class Hub implements ClusterListener {
   private readonly bars = new Map<string, Map<string, number>>();
   /** Resumes waiting for a member's socket on another process to go, per member id. */
   private readonly detachWaits = new Map<string, Set<() => void>>();
+  /** Live polls' counts waiting to go out, by room and poll, and when each last went. */
+  private readonly pendingResults = new Map<string, { timer: NodeJS.Timeout | null; last: number }>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
@@ -361,12 +368,146 @@ export class Hub implements ClusterListener {
     cluster?.announce(member.room, { t: 'agenda', agenda: stored }).catch((err: unknown) => this.warn('agenda news', err));
   }
 
-  /** Reads a room's agenda before a welcome; a database out of reach costs the agenda, not the join. */
+  /** Reads a room's agenda and polls before a welcome; a database out of reach costs them, not the join. */
   private async loadAgenda(room: string): Promise<void> {
     try {
       await this.options.agendas?.load(room);
     } catch (err) {
       this.options.log(`un75-signal: cannot read the agenda of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      await this.options.polls?.load(room);
+    } catch (err) {
+      this.options.log(`un75-signal: cannot read the polls of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * Polls (design §8): a host prepares, opens and closes them (checked against the role the room
+   * stores, as for the agenda); any member votes while one is open. Everything goes through the
+   * database first; the room hears of it here and, through the cluster, on every other process.
+   */
+  async pollAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'poll-create' | 'poll-open' | 'poll-close' | 'poll-vote' }>): Promise<void> {
+    const { polls, cluster } = this.options;
+    if (!polls) throw new ProtocolError('unavailable', 'this server keeps no polls: several processes need a shared database (--database)');
+    if (msg.type !== 'poll-vote') await this.checkHost(member, msg.type);
+    const room = member.room;
+    try {
+      if (msg.type === 'poll-vote') {
+        let stored = polls.get(room, msg.id);
+        // Not open here: perhaps opened on another process, whose news has not arrived yet.
+        if (stored?.state !== 'open') stored = await this.freshPoll(room, msg.id);
+        if (!stored) throw new ProtocolError('bad-message', `no poll "${msg.id}" in this room`);
+        if (stored.state !== 'open') throw new ProtocolError('forbidden', `poll "${msg.id}" is not open`);
+        let answer;
+        try {
+          answer = checkAnswer(stored.poll, msg.answer);
+        } catch (err) {
+          if (err instanceof PollError) throw new ProtocolError('bad-message', err.message);
+          throw err;
+        }
+        const lang = member.info.spokenLanguage.toLowerCase() || 'und';
+        // Who votes, as far as the room can tell across resumes: the token's subject, else the member.
+        if (!(await polls.vote(room, msg.id, member.subject ?? member.id, answer, lang))) {
+          // Closed meanwhile (on another process, perhaps): the database stored nothing.
+          void this.pollNews(room, msg.id);
+          throw new ProtocolError('forbidden', `poll "${msg.id}" is not open`);
+        }
+        if (stored.poll.results === 'live') this.scheduleResult(room, msg.id);
+        cluster?.announce(room, { t: 'ballot', id: msg.id }).catch((err: unknown) => this.warn('ballot news', err));
+        return;
+      }
+      let stored: StoredPoll | null;
+      if (msg.type === 'poll-create') {
+        const poll = { ...msg.poll, id: msg.poll.id ?? `p${randomBytes(6).toString('hex')}` } as Poll;
+        const { characters } = parsePollDefinition(poll);
+        const done = await polls.prepare(room, poll, characters);
+        if (done === 'not-prepared') throw new ProtocolError('bad-message', `poll "${poll.id}" was opened already: prepare another`);
+        if (done === 'full') throw new ProtocolError('bad-message', 'this room has as many polls (or as much poll text) as it may hold');
+        stored = done;
+      } else {
+        stored = msg.type === 'poll-open' ? await polls.move(room, msg.id, 'prepared', 'open') : await polls.move(room, msg.id, 'open', 'closed');
+        if (!stored) {
+          const known = await this.freshPoll(room, msg.id);
+          if (!known) throw new ProtocolError('bad-message', `no poll "${msg.id}" in this room`);
+          throw new ProtocolError('forbidden', `poll "${msg.id}" is ${known.state}: it cannot be ${msg.type === 'poll-open' ? 'opened' : 'closed'}`);
+        }
+      }
+      await this.tellPoll(room, stored);
+      cluster?.announce(room, { t: 'poll', id: stored.poll.id }).catch((err: unknown) => this.warn('poll news', err));
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+  }
+
+  /** Throws unless the member is a host as the room stores it (through a cluster, in Redis). */
+  private async checkHost(member: LocalMember, type: string): Promise<void> {
+    let role: Role | null = member.info.role;
+    if (this.options.cluster) {
+      try {
+        role = await this.options.cluster.role(member.room, member.id);
+      } catch (err) {
+        this.warn(type, err);
+        throw new ProtocolError('unavailable', `the room's shared state cannot be reached: "${type}" was not applied, try again`);
+      }
+    }
+    if (role !== 'host') throw new ProtocolError('forbidden', `only a host may "${type}"`);
+  }
+
+  /** Tells this process's members of a poll's new state: hosts alone while prepared; its counts at close. */
+  private async tellPoll(room: string, stored: StoredPoll): Promise<void> {
+    const out = frame({ type: 'poll', poll: stored.poll, state: stored.state });
+    if (stored.state === 'prepared') {
+      for (const [, entry] of this.view.entries(room)) if (entry.local?.info.role === 'host') this.deliver(entry.local, out);
+      return;
+    }
+    this.broadcast(room, out);
+    if (stored.state === 'closed') await this.sendResult(room, stored);
+  }
+
+  /** Another process changed a poll (or a ballot found it closed): read it again, tell the room if it is news. */
+  private async pollNews(room: string, id: string): Promise<void> {
+    try {
+      await this.freshPoll(room, id);
+    } catch (err) {
+      this.options.log(`un75-signal: cannot read poll "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** A poll as the database has it now; when that is news to this process, its members are told. */
+  private async freshPoll(room: string, id: string): Promise<StoredPoll | undefined> {
+    const polls = this.options.polls!;
+    const news = await polls.reload(room, id);
+    if (news && this.view.has(room)) await this.tellPoll(room, news);
+    return polls.get(room, id);
+  }
+
+  /** Counts after ballots, at most one broadcast per poll every RESULT_INTERVAL_MS: at once, then at the end of the interval. */
+  private scheduleResult(room: string, id: string): void {
+    const key = `${room}\n${id}`;
+    let pending = this.pendingResults.get(key);
+    if (pending?.timer) return;
+    if (!pending) this.pendingResults.set(key, (pending = { timer: null, last: 0 }));
+    const entry = pending;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      entry.last = Date.now();
+      const stored = this.options.polls?.get(room, id);
+      if (stored && this.view.has(room)) void this.sendResult(room, stored);
+    }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
+    entry.timer.unref();
+  }
+
+  /** Counts a poll from the database and tells this process's members, when they may see it. */
+  private async sendResult(room: string, stored: StoredPoll): Promise<void> {
+    if (!visible(stored)) return;
+    try {
+      const result = await this.options.polls!.count(room, stored.poll);
+      this.broadcast(room, frame({ type: 'poll-result', result }));
+    } catch (err) {
+      this.options.log(`un75-signal: cannot count poll "${stored.poll.id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -608,7 +749,15 @@ export class Hub implements ClusterListener {
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = next;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
-    if (becameHost) this.tellHosts(member.room, member);
+    if (becameHost) this.madeHost(member);
+  }
+
+  /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
+  private madeHost(member: LocalMember): void {
+    this.tellHosts(member.room, member);
+    for (const view of this.options.polls?.views(member.room, true) ?? []) {
+      if (view.state === 'prepared') this.deliver(member, frame({ type: 'poll', poll: view.poll, state: view.state }));
+    }
   }
 
   /** Open rooms: the room may make this newcomer its host (an interpreter keeps the booth). */
@@ -696,7 +845,7 @@ export class Hub implements ClusterListener {
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = info;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: info }));
-    if (becameHost) this.tellHosts(member.room, member);
+    if (becameHost) this.madeHost(member);
   }
 
   /** Removes a member now and tells the room. */
@@ -786,6 +935,12 @@ export class Hub implements ClusterListener {
         if (this.view.has(roomName) && this.options.agendas?.learn(roomName, event.agenda)) {
           this.broadcast(roomName, frame({ type: 'agenda', ...stateOf(event.agenda) }));
         }
+        return;
+      case 'poll':
+        if (this.view.has(roomName)) void this.pollNews(roomName, event.id);
+        return;
+      case 'ballot':
+        if (this.view.has(roomName) && this.options.polls?.get(roomName, event.id)?.poll.results === 'live') this.scheduleResult(roomName, event.id);
         return;
       case 'waiters':
         if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
@@ -947,6 +1102,12 @@ export class Hub implements ClusterListener {
   /** Forgets what this process kept of a room it no longer has members or waiters in. */
   private forgetRoom(room: string): void {
     this.options.agendas?.forget(room);
+    this.options.polls?.forget(room);
+    for (const [key, pending] of this.pendingResults) {
+      if (!key.startsWith(`${room}\n`)) continue;
+      if (pending.timer) clearTimeout(pending.timer);
+      this.pendingResults.delete(key);
+    }
     if (this.options.cluster) {
       this.locked.delete(room);
       this.waitingLists.delete(room);
@@ -1087,6 +1248,7 @@ export class Hub implements ClusterListener {
         ...(this.locked.has(member.room) ? { locked: true } : {}),
         ...(this.options.asrOffer ? { asr: this.options.asrOffer(member) } : {}),
         ...withAgenda(this.options.agendas?.current(member.room)),
+        ...withPolls(this.options.polls?.views(member.room, member.info.role === 'host')),
       }),
     );
   }
@@ -1136,6 +1298,10 @@ export class Hub implements ClusterListener {
 }
 
 const withAgenda = (agenda: AgendaState | undefined) => (agenda ? { agenda } : {});
+const withPolls = (polls: PollView[] | undefined) => (polls?.length ? { polls } : {});
+
+/** Counts of a live poll go out at most this often (design §8: a burst of ballots is one broadcast). */
+const RESULT_INTERVAL_MS = 500;
 
 function roomFull(room: string, max: number): ProtocolError {
   return new ProtocolError('room-full', `room "${room}" is full (${max} members)`);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
+import { checkAnswer, parsePoll, parsePollAnswer, POLL_STATES, type Poll, type PollAnswer, type PollState } from '../src/protocol/polls.js';
 
 /*
  * What a room produces and must survive a restart (design §8), in PostgreSQL: embedded PGlite (an
@@ -21,7 +23,8 @@ interface Sql {
  * Numbered migrations, applied in order at start, each in the transaction that records it in
  * `un75_migrations`. Never edit one that has shipped: add the next.
  */
-const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+/** `sql`: one statement, or several run in turn (PGlite's query runs one at a time). */
+const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string | string[] }> = [
   {
     version: 1,
     name: 'agendas',
@@ -35,7 +38,54 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  {
+    version: 2,
+    name: 'polls',
+    // Ballots are anonymous: \`voter\` is a per-poll pseudonym (an HMAC the server computes), never a
+    // member's id or name. \`lang\` is the voter's spoken language, for the counts by language.
+    sql: [
+      `CREATE TABLE polls (
+        room text NOT NULL,
+        id text NOT NULL,
+        poll jsonb NOT NULL,
+        characters integer NOT NULL,
+        state text NOT NULL DEFAULT 'prepared' CHECK (state IN ('prepared', 'open', 'closed')),
+        created bigint NOT NULL,
+        version integer NOT NULL DEFAULT 1,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room, id)
+      )`,
+      `CREATE TABLE poll_ballots (
+        room text NOT NULL,
+        poll_id text NOT NULL,
+        voter text NOT NULL,
+        answer jsonb NOT NULL,
+        lang text NOT NULL,
+        cast_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room, poll_id, voter),
+        FOREIGN KEY (room, poll_id) REFERENCES polls (room, id) ON DELETE CASCADE
+      )`,
+      `CREATE TABLE un75_secrets (
+        name text PRIMARY KEY,
+        value text NOT NULL
+      )`,
+    ],
+  },
 ];
+
+/** A room's poll with its state and the version the database gave it (every change raises it by one). */
+export interface StoredPoll {
+  poll: Poll;
+  state: PollState;
+  version: number;
+  /** When it was first prepared (ms): the room's polls are listed in that order. */
+  created: number;
+}
+
+export interface Ballot {
+  answer: PollAnswer;
+  lang: string;
+}
 
 /** A room's agenda with the version the database gave it (every change raises it by one). */
 export interface StoredAgenda extends AgendaState {
@@ -105,9 +155,113 @@ export class Store {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
+  async polls(room: string): Promise<StoredPoll[]> {
+    const rows = await this.sql.query<PollRow>(`SELECT ${POLL_COLUMNS} FROM polls WHERE room = $1 ORDER BY created, id`, [room]);
+    return rows.map(pollFromRow);
+  }
+
+  async poll(room: string, id: string): Promise<StoredPoll | null> {
+    const rows = await this.sql.query<PollRow>(`SELECT ${POLL_COLUMNS} FROM polls WHERE room = $1 AND id = $2`, [room, id]);
+    return rows[0] ? pollFromRow(rows[0]) : null;
+  }
+
+  /**
+   * Prepares a poll, or replaces one still prepared (never one opened: its ballots answer it). In one
+   * transaction holding the room's lock, so that two hosts at once cannot pass the room's limits.
+   */
+  async preparePoll(
+    room: string,
+    poll: Poll,
+    characters: number,
+    now: number,
+    limits: { polls: number; characters: number },
+  ): Promise<StoredPoll | 'not-prepared' | 'full'> {
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`un75-polls:${room}`]);
+      const others = await tx.query<{ id: string; state: string; characters: number }>('SELECT id, state, characters FROM polls WHERE room = $1', [room]);
+      const same = others.find((o) => o.id === poll.id);
+      if (same && same.state !== 'prepared') return 'not-prepared';
+      const rest = others.filter((o) => o.id !== poll.id);
+      if (rest.length + 1 > limits.polls || rest.reduce((n, o) => n + o.characters, characters) > limits.characters) return 'full';
+      const rows = await tx.query<PollRow>(
+        `INSERT INTO polls (room, id, poll, characters, created) VALUES ($1, $2, $3::jsonb, $4, $5)
+         ON CONFLICT (room, id) DO UPDATE SET poll = excluded.poll, characters = excluded.characters,
+           version = polls.version + 1, updated_at = now()
+         RETURNING ${POLL_COLUMNS}`,
+        [room, poll.id, JSON.stringify(poll), characters, now],
+      );
+      return pollFromRow(rows[0]!);
+    });
+  }
+
+  /** Moves a poll from one state to the next (prepared → open → closed); null when it is not in `from`. */
+  async movePoll(room: string, id: string, from: PollState, to: PollState): Promise<StoredPoll | null> {
+    const rows = await this.sql.query<PollRow>(
+      `UPDATE polls SET state = $4, version = version + 1, updated_at = now()
+       WHERE room = $1 AND id = $2 AND state = $3
+       RETURNING ${POLL_COLUMNS}`,
+      [room, id, from, to],
+    );
+    return rows[0] ? pollFromRow(rows[0]) : null;
+  }
+
+  /**
+   * Keeps a ballot under its pseudonym, replacing the voter's earlier one, in one statement that
+   * stores nothing unless the poll is open at that moment. False when it was not open.
+   */
+  async castBallot(room: string, pollId: string, voter: string, answer: PollAnswer, lang: string): Promise<boolean> {
+    const rows = await this.sql.query<{ voter: string }>(
+      `INSERT INTO poll_ballots (room, poll_id, voter, answer, lang)
+       SELECT $1, $2, $3, $4::jsonb, $5 WHERE EXISTS (SELECT 1 FROM polls WHERE room = $1 AND id = $2 AND state = 'open')
+       ON CONFLICT (room, poll_id, voter) DO UPDATE SET answer = excluded.answer, lang = excluded.lang, cast_at = now()
+       RETURNING voter`,
+      [room, pollId, voter, JSON.stringify(answer), lang],
+    );
+    return rows.length === 1;
+  }
+
+  /** A poll's ballots (answers and languages, no voters), each checked again against the poll. */
+  async ballots(room: string, poll: Poll): Promise<Ballot[]> {
+    const rows = await this.sql.query<{ answer: unknown; lang: string }>('SELECT answer, lang FROM poll_ballots WHERE room = $1 AND poll_id = $2', [room, poll.id]);
+    const out: Ballot[] = [];
+    for (const row of rows) {
+      try {
+        out.push({ answer: checkAnswer(poll, parsePollAnswer(typeof row.answer == 'string' ? JSON.parse(row.answer) : row.answer)), lang: row.lang });
+      } catch {
+        // Not a ballot this poll takes (written by something else): not counted.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A random secret the server keeps in its database, made on first use (shared by every process
+   * on one PostgreSQL, and the same after a restart).
+   */
+  async secret(name: string): Promise<Buffer> {
+    await this.sql.query('INSERT INTO un75_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32).toString('base64')]);
+    const rows = await this.sql.query<{ value: string }>('SELECT value FROM un75_secrets WHERE name = $1', [name]);
+    return Buffer.from(rows[0]!.value, 'base64');
+  }
+
   close(): Promise<void> {
     return this.sql.close();
   }
+}
+
+interface PollRow {
+  poll: unknown;
+  state: string;
+  version: number;
+  created: number;
+}
+
+const POLL_COLUMNS = 'poll, state, version, created::float8 AS created';
+
+function pollFromRow(row: PollRow): StoredPoll {
+  const poll = parsePoll(typeof row.poll == 'string' ? JSON.parse(row.poll) : row.poll);
+  if (!POLL_STATES.includes(row.state as PollState)) throw new Error(`poll "${poll.id}" has no valid state`);
+  return { poll, state: row.state as PollState, version: row.version, created: Number(row.created) };
 }
 
 interface AgendaRow {
@@ -142,7 +296,7 @@ async function migrate(sql: Sql): Promise<void> {
     }
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      await tx.query(m.sql);
+      for (const statement of typeof m.sql == 'string' ? [m.sql] : m.sql) await tx.query(statement);
       await tx.query('INSERT INTO un75_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
     }
   });

@@ -37,27 +37,46 @@ export const MAX_PROMPT_LANGUAGES = 16;
 export const MAX_AGENDA_CHARACTERS = 12_000;
 export const MIN_ITEM_MINUTES = 1;
 export const MAX_ITEM_MINUTES = 240;
-const ITEM_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+export const ITEM_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 /** Control, bidi and other invisible format characters: a prompt may not reorder or hide the text around it. */
 const UNSAFE_IN_TEXT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
 
 /** Thrown by the validators below; the signaling layer turns it into a `bad-message` error. */
 export class AgendaError extends Error {}
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+// Shared with the poll validators (src/protocol/polls.ts), which throw AgendaError too.
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const isInt = (value: unknown, min: number, max: number): value is number =>
+export const isInt = (value: unknown, min: number, max: number): value is number =>
   Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 
 /** Throws unless `ok`; the messages are short, as the browser carries them too. */
-function check(ok: unknown, message: string): asserts ok {
+export function check(ok: unknown, message: string): asserts ok {
   if (!ok) throw new AgendaError(message);
 }
 
 /** A prompt as everyone shows it: control and format characters become spaces, runs of space one. */
 export function cleanText(raw: string): string {
   return raw.replace(UNSAFE_IN_TEXT, ' ').replace(/\s+/gu, ' ').trim();
+}
+
+/**
+ * Validates a text in several languages (a prompt, a poll's question or label): 1 to 16 languages,
+ * each 1–500 characters once cleaned, tags lower-cased. Returns it with its length in characters.
+ */
+export function parseLocalized(value: unknown, where: string): { text: Localized; characters: number } {
+  const entries = isObject(value) ? Object.entries(value) : [];
+  check(isInt(entries.length, 1, MAX_PROMPT_LANGUAGES), `${where}: 1 to ${MAX_PROMPT_LANGUAGES} languages`);
+  const text: Localized = {};
+  let characters = 0;
+  for (const [lang, raw] of entries) {
+    const clean = typeof raw == 'string' ? cleanText(raw) : '';
+    check(TAG.test(lang) && lang.length <= 35 && isInt(clean.length, 1, MAX_PROMPT_LENGTH), `${where} ${lang.slice(0, 35)}: 1 to ${MAX_PROMPT_LENGTH} characters`);
+    text[lang.toLowerCase()] = clean;
+    characters += clean.length;
+  }
+  return { text, characters };
 }
 
 /** Validates an agenda's items (from a host, a partner's JSON, the database or another process). */
@@ -69,15 +88,8 @@ export function parseAgendaItems(value: unknown): AgendaItem[] {
     const where = `item ${i}: `;
     check(isObject(raw) && typeof raw.id == 'string' && ITEM_ID.test(raw.id) && !ids.has(raw.id), `${where}"id": [A-Za-z0-9._-]{1,64}, once`);
     check(isInt(raw.minutes, MIN_ITEM_MINUTES, MAX_ITEM_MINUTES), `${where}"minutes": ${MIN_ITEM_MINUTES} to ${MAX_ITEM_MINUTES}`);
-    const entries = isObject(raw.prompt) ? Object.entries(raw.prompt) : [];
-    check(isInt(entries.length, 1, MAX_PROMPT_LANGUAGES), `${where}"prompt": 1 to ${MAX_PROMPT_LANGUAGES} languages`);
-    const prompt: Localized = {};
-    for (const [lang, text] of entries) {
-      const clean = typeof text == 'string' ? cleanText(text) : '';
-      check(TAG.test(lang) && lang.length <= 35 && isInt(clean.length, 1, MAX_PROMPT_LENGTH), `${where}"prompt.${lang.slice(0, 35)}": 1 to ${MAX_PROMPT_LENGTH} characters`);
-      prompt[lang.toLowerCase()] = clean;
-      characters += clean.length;
-    }
+    const { text: prompt, characters: more } = parseLocalized(raw.prompt, `${where}"prompt"`);
+    characters += more;
     check(characters <= MAX_AGENDA_CHARACTERS, `at most ${MAX_AGENDA_CHARACTERS} characters in all`);
     ids.add(raw.id);
     return { id: raw.id, prompt, minutes: raw.minutes };

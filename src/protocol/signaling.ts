@@ -5,6 +5,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
 import { parseAsrOffer, type AsrOffer } from './asr.js';
+import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
 export type Role = (typeof ROLES)[number];
@@ -67,15 +68,25 @@ export type ClientMessage =
   | { type: 'agenda-set'; items: AgendaItem[] }
   | { type: 'agenda-set'; template: string }
   /** Hosts: move the room on to its next agenda item. */
-  | { type: 'agenda-next' };
+  | { type: 'agenda-next' }
+  /** Hosts: prepare a poll (not open yet); without an id the server names it. Again with the id of a prepared poll: replaces it. */
+  | { type: 'poll-create'; poll: Omit<Poll, 'id'> & { id?: string } }
+  /** Hosts: open a prepared poll, or close an open one. */
+  | { type: 'poll-open' | 'poll-close'; id: string }
+  /** Any member, while the poll is open: one ballot per member, a second replaces the first. */
+  | { type: 'poll-vote'; id: string; answer: PollAnswer };
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
-  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState }
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState; polls?: PollView[] }
   /** The answer to `asr-token`: a token for the member's spoken language as it is now. */
   | ({ type: 'asr-token' } & AsrOffer)
   /** The room's agenda changed (set, or moved on to another item). */
   | ({ type: 'agenda' } & AgendaState)
+  /** A poll was prepared (to hosts), opened or closed (to everyone). */
+  | { type: 'poll'; poll: Poll; state: PollState }
+  /** A poll's counts: live polls after ballots (at most twice a second), the others once closed. */
+  | { type: 'poll-result'; result: PollResult }
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -246,6 +257,13 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'agenda-set', items: agenda(() => parseAgendaItems(msg.items)) };
     case 'agenda-next':
       return { type: 'agenda-next' };
+    case 'poll-create':
+      return { type: 'poll-create', poll: agenda(() => parsePollDefinition(msg.poll, false).poll) };
+    case 'poll-open':
+    case 'poll-close':
+      return { type: msg.type, id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
+    case 'poll-vote':
+      return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: agenda(() => parsePollAnswer(msg.answer)) };
     default:
       if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
@@ -289,12 +307,19 @@ export function parseServerMessage(frame: string): ServerMessage {
         ...(msg.locked === true ? { locked: true } : {}),
         ...(asr ? { asr } : {}),
         ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
+        ...(msg.polls !== undefined ? { polls: agenda(() => (Array.isArray(msg.polls) ? msg.polls.map(parsePollView) : fail('"polls" is not valid'))) } : {}),
       };
     }
     case 'asr-token':
       return { type: 'asr-token', ...(parseAsrOffer(msg) ?? fail('"token" or "languages" is not valid')) };
     case 'agenda':
       return { type: 'agenda', ...agenda(() => parseAgendaState(msg)) };
+    case 'poll': {
+      const { poll, state } = agenda(() => parsePollView(msg));
+      return { type: 'poll', poll, state };
+    }
+    case 'poll-result':
+      return { type: 'poll-result', result: agenda(() => parsePollResult(msg.result)) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':
@@ -331,7 +356,7 @@ export function parseServerMessage(frame: string): ServerMessage {
   }
 }
 
-/** Runs an agenda validator, its complaint becoming a `bad-message`. */
+/** Runs an agenda or poll validator, its complaint becoming a `bad-message`. */
 function agenda<T>(parse: () => T): T {
   try {
     return parse();

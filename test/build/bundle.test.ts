@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 76 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 77 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -73,7 +73,10 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // 1 KB of it in a chunk of its own loaded only by a meeting that uses it, 0.6 KB in the call chunk
   // (the welcome's offer, tokens, the choice of recogniser), 0.4 KB for the pre-join sentence in six
   // languages; the agenda (design §8: its validators, strip and strings in six languages) 1.7 KB.
-  assert.ok(total <= 76 * 1024, `the chunks are ${kb(total)} gzip together, over their 76 KB budget`);
+  // 77 KB with polls (design §8): the browser's parser checks every poll and result the server
+  // sends with the server's own validators (src/protocol/polls.ts, sharing the agenda's helpers),
+  // 0.95 KB (76.0 KB in all); the poll views themselves are still to come.
+  assert.ok(total <= 77 * 1024, `the chunks are ${kb(total)} gzip together, over their 77 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

@@ -370,8 +370,12 @@ const VOICE_RMS = 0.003;
 const UTTERANCE_END_FRAMES = 7;
 /** An utterance is sent on its own past this much audio (30 s), however long the speaker goes on. */
 const MAX_UTTERANCE_BYTES = 30 * ASR_BYTES_PER_SECOND;
-/** No audio for this long ends the utterance: the browser sends none in silence. */
-const UTTERANCE_GAP_MS = 400;
+/**
+ * No audio for this long ends the utterance: the browser sends a 1.5 s tail of quiet after speech
+ * (which the energy rule cuts) and then nothing, so a gap means it stopped without a tail. Long
+ * enough that a network or a busy machine holding frames back does not cut a sentence in two.
+ */
+const UTTERANCE_GAP_MS = 2000;
 /** Utterances waiting for the transcription of the one before: more, and the recogniser does not keep up. */
 const MAX_QUEUED_UTTERANCES = 3;
 

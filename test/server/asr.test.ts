@@ -407,7 +407,7 @@ describe('server speech recognition through an OpenAI-compatible transcription A
     // Two seconds of silence first (sent, as a browser's tail would be): nothing to transcribe.
     await stream.play(Buffer.alloc(2 * 32_000));
     await stream.play(pcm);
-    await waitFor(() => stream.finals().length > 0, 15_000, 'a final');
+    await waitFor(() => stream.finals().length > 0, 30_000, 'a final');
     stream.eof();
     assert.equal(await stream.closed, 1000);
     assert.deepEqual(stream.finals(), [PHRASE]);

@@ -405,17 +405,18 @@ describe('meeting shell', () => {
           await guest.updateComplete;
           await panelOf(guest).updateComplete;
 
-          const boxes = await settledBoxes(guest);
+          // A layout that overlaps for a moment while the grid catches up with a strip that just
+          // appeared is what a busy machine shows between frames; one that stays so is the defect.
+          let boxes = await settledBoxes(guest);
+          let overlaps = overlapsOf(boxes);
+          for (const until = performance.now() + 5000; overlaps.length && performance.now() < until; ) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            boxes = await settledBoxes(guest);
+            overlaps = overlapsOf(boxes);
+          }
           const names = boxes.map((b) => b.name);
           for (const needed of ['panel', 'transcript button', 'toast', 'captions', 'tile', 'interpreters', 'button mic', 'button people-button']) {
             expect(names.some((n) => n.startsWith(needed)), `${needed} is visible: ${names.join(', ')}`).to.be.true;
-          }
-          const overlaps: string[] = [];
-          for (let i = 0; i < boxes.length; i++) {
-            for (let j = i + 1; j < boxes.length; j++) {
-              if (boxes[i]!.name === 'panel' && boxes[j]!.name === 'transcript button') continue;
-              if (intersect(boxes[i]!.rect, boxes[j]!.rect)) overlaps.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
-            }
           }
           expect(overlaps, 'overlapping boxes').to.deep.equal([]);
         } finally {
@@ -450,6 +451,18 @@ async function settledBoxes(m: Un75Meeting): Promise<Box[]> {
 interface Box {
   name: string;
   rect: DOMRect;
+}
+
+/** The pairs of boxes that overlap (the panel holds the transcript's button). */
+function overlapsOf(boxes: Box[]): string[] {
+  const overlaps: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      if (boxes[i]!.name === 'panel' && boxes[j]!.name === 'transcript button') continue;
+      if (intersect(boxes[i]!.rect, boxes[j]!.rect)) overlaps.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+    }
+  }
+  return overlaps;
 }
 
 /** Overlapping by more than a rounding pixel. */

@@ -407,12 +407,10 @@ describe('server speech recognition through an OpenAI-compatible transcription A
     // Two seconds of silence first (sent, as a browser's tail would be): nothing to transcribe.
     await stream.play(Buffer.alloc(2 * 32_000));
     await stream.play(pcm);
-    await waitFor(() => stream.finals().length > 0, 30_000, 'a final');
+    await waitFor(() => stream.finals().length > 0 || stream.closeCode !== null, 30_000, 'a final');
+    assert.deepEqual(stream.received, [{ type: 'final', text: PHRASE }], 'one final and nothing else (the API gives no partials)');
     stream.eof();
     assert.equal(await stream.closed, 1000);
-    assert.deepEqual(stream.finals(), [PHRASE]);
-    assert.equal(stream.received.filter((m) => m.type === 'partial').length, 0, 'the API gives finals only');
-    assert.equal(stream.error(), undefined);
   });
 
   test('the model from the URL, the language and the key are sent; a refused key, garbage or silence end only that stream, with the reason', async () => {

@@ -366,6 +366,8 @@ class VoskLink implements RecogniserLink {
 
 /** RMS of a 100 ms frame above which someone is speaking: the browser's own threshold (un75-asr-worklet.ts). */
 const VOICE_RMS = 0.003;
+/** Quiet frames kept before speech starts (0.3 s). */
+const PRE_ROLL_FRAMES = 3;
 /** Quiet frames after speech that end an utterance (0.7 s). */
 const UTTERANCE_END_FRAMES = 7;
 /** An utterance is sent on its own past this much audio (30 s), however long the speaker goes on. */
@@ -405,9 +407,13 @@ class OpenAiLink implements RecogniserLink {
   ) {}
 
   audio(frame: Buffer): void {
+    const loud = rms(frame) > VOICE_RMS;
+    // Before anyone speaks, only the last few quiet frames are kept (the first syllable may start in
+    // them): a recogniser paid or loaded per second of audio is not sent the silence before.
+    if (!loud && !this.voiced && this.chunks.length >= PRE_ROLL_FRAMES) this.bytes -= this.chunks.shift()!.length;
     this.chunks.push(frame);
     this.bytes += frame.length;
-    if (rms(frame) > VOICE_RMS) {
+    if (loud) {
       this.voiced = true;
       this.quiet = 0;
     } else if (this.voiced) this.quiet += frame.length / (ASR_BYTES_PER_SECOND / 10);

@@ -380,11 +380,11 @@ describe('server speech recognition through an OpenAI-compatible transcription A
         backends: {
           en: `openai+${recogniser.url}`,
           fr: `openai+${standIn.url}/v1?model=whisper-large-v3`,
-          de: `openai+${standIn.url}/hang/v1`,
           es: `openai+${standIn.url}/garbage/v1`,
         },
         apiKey: 'sk-right',
-        transcriptionTimeoutMs: 1000,
+        // Pocketsphinx decodes a whole utterance at once here: seconds on a loaded machine.
+        transcriptionTimeoutMs: 60_000,
       },
     });
   });
@@ -407,7 +407,7 @@ describe('server speech recognition through an OpenAI-compatible transcription A
     // Two seconds of silence first (sent, as a browser's tail would be): nothing to transcribe.
     await stream.play(Buffer.alloc(2 * 32_000));
     await stream.play(pcm);
-    await waitFor(() => stream.finals().length > 0 || stream.closeCode !== null, 30_000, 'a final');
+    await waitFor(() => stream.finals().length > 0 || stream.closeCode !== null, 90_000, 'a final');
     assert.deepEqual(stream.received, [{ type: 'final', text: PHRASE }], 'one final and nothing else (the API gives no partials)');
     stream.eof();
     assert.equal(await stream.closed, 1000);
@@ -416,34 +416,36 @@ describe('server speech recognition through an OpenAI-compatible transcription A
   test('the model from the URL, the language and the key are sent; a refused key, garbage or silence end only that stream, with the reason', async () => {
     const fr = await streamFor('openai-fr', 'fr-CA');
     await fr.play(pcm);
-    await waitFor(() => fr.finals().length > 0, 10_000, 'a final');
+    await waitFor(() => fr.finals().length > 0, 30_000, 'a final');
     assert.deepEqual(fr.finals(), ['thank you']);
     assert.deepEqual(standIn.requests.at(-1), { authorization: 'Bearer sk-right', model: 'whisper-large-v3', language: 'fr' });
     fr.eof();
     assert.equal(await fr.closed, 1000);
 
-    for (const [language, reason] of [
-      ['de', /did not answer within 1 s/],
-      ['es', /not the transcription API/],
-    ] as const) {
-      const stream = await streamFor(`openai-${language}`, language);
-      await stream.play(pcm);
-      assert.equal(await stream.closed, 4502, language);
-      assert.equal(stream.error()?.code, 'backend');
-      assert.match(stream.error()!.message, reason);
-    }
+    const garbage = await streamFor('openai-es', 'es');
+    await garbage.play(pcm);
+    assert.equal(await garbage.closedWithin(30_000), 4502);
+    assert.equal(garbage.error()?.code, 'backend');
+    assert.match(garbage.error()!.message, /not the transcription API/);
 
-    const keyless = await startTestServer({ asr: { backends: { fr: `openai+${standIn.url}/v1` } } });
-    try {
-      const client = await TestClient.connect(keyless.wsUrl);
-      const welcome = await client.join('keyless', 'Ann', { state: { spokenLanguage: 'fr' } });
-      const stream = await Stream.open(keyless, welcome.asr!.token);
-      await stream.play(pcm);
-      assert.equal(await stream.closed, 4502);
-      assert.match(stream.error()!.message, /answered 401: Incorrect API key provided/);
-      client.close();
-    } finally {
-      await keyless.close();
+    // A recogniser that never answers (given 1 s), and one given no key.
+    for (const [options, reason] of [
+      [{ backends: { fr: `openai+${standIn.url}/hang/v1` }, transcriptionTimeoutMs: 1000 }, /did not answer within 1 s/],
+      [{ backends: { fr: `openai+${standIn.url}/v1` } }, /answered 401: Incorrect API key provided/],
+    ] as const) {
+      const own = await startTestServer({ asr: options });
+      try {
+        const client = await TestClient.connect(own.wsUrl);
+        const welcome = await client.join('own', 'Ann', { state: { spokenLanguage: 'fr' } });
+        const stream = await Stream.open(own, welcome.asr!.token);
+        await stream.play(pcm);
+        assert.equal(await stream.closedWithin(30_000), 4502);
+        assert.equal(stream.error()?.code, 'backend');
+        assert.match(stream.error()!.message, reason);
+        client.close();
+      } finally {
+        await own.close();
+      }
     }
   });
 });

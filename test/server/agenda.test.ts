@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { DEPLOYMENTS, compileServer, deploy, settle, spawnServer, startPostgres, TestClient, waitFor } from './helpers.js';
+import { budgetAnswers, DEPLOYMENTS, compileServer, deploy, settle, spawnServer, startPostgres, TestClient } from './helpers.js';
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 before(async () => {
@@ -116,18 +116,7 @@ test('a host moving the agenda on in a loop is held to a budget: the database is
     const host = await deployment.connect();
     await host.join('agenda-flood', 'Host');
     for (let i = 0; i < 40; i++) host.send({ type: 'agenda-set', items: [{ id: `q${i}`, minutes: 5, prompt: { en: `Question ${i}` } }] });
-    // Frames are handled in order, each write after the last: every one is answered, one way or the other.
-    let answered = 0;
-    let refused = 0;
-    await waitFor(
-      () => {
-        answered += host.take('agenda').length;
-        refused += host.take('error').filter((e) => e.code === 'rate-limited').length;
-        return answered + refused >= 40;
-      },
-      60_000,
-      'an answer to each of the 40',
-    );
+    const { ok: answered, refused } = await budgetAnswers(host, 'agenda', 40);
     assert.ok(answered >= 20 && answered <= 21, `the burst (COSTLY_REQUESTS) is written (${answered})`);
     assert.equal(answered + refused, 40, `the rest is refused with rate-limited (${refused})`);
   } finally {

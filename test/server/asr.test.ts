@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parseAsrServerMessage, type AsrServerMessage } from '../../src/protocol/asr.js';
 import { PHRASE, speech, startPocketsphinx, type Recogniser } from '../asr/speech.js';
-import { compileServer, freePort, spawnServer, startRedis, startTestServer, TestClient, waitFor } from './helpers.js';
+import { budgetAnswers, compileServer, freePort, spawnServer, startRedis, startTestServer, TestClient, waitFor } from './helpers.js';
 
 /** A browser's socket on /asr, recording what the server says. */
 class Stream {
@@ -162,17 +162,7 @@ describe('server speech recognition (/asr)', () => {
   test('tokens asked for in a loop: the burst is signed, the rest refused with rate-limited', async () => {
     const { client } = await member('token-flood', 'Tom', 'en');
     for (let i = 0; i < 40; i++) client.send({ type: 'asr-token' });
-    let signed = 0;
-    let refused = 0;
-    await waitFor(
-      () => {
-        signed += client.take('asr-token').length;
-        refused += client.take('error').filter((e) => e.code === 'rate-limited').length;
-        return signed + refused >= 40;
-      },
-      30_000,
-      'an answer to each of the 40',
-    );
+    const { ok: signed, refused } = await budgetAnswers(client, 'asr-token', 40);
     assert.ok(signed >= 20 && signed <= 21, `the burst (COSTLY_REQUESTS) is signed (${signed})`);
     assert.equal(refused, 40 - signed);
   });

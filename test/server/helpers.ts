@@ -105,6 +105,24 @@ export async function settle(...clients: TestClient[]): Promise<void> {
   }
 }
 
+/**
+ * After `count` budgeted requests: waits until each is answered, by a frame of type `ok` or a
+ * `rate-limited` error (frames are handled in order, so every one is answered one way or the other).
+ */
+export async function budgetAnswers(client: TestClient, ok: ServerMessage['type'], count: number, timeoutMs = 60_000): Promise<{ ok: number; refused: number }> {
+  const seen = { ok: 0, refused: 0 };
+  await waitFor(
+    () => {
+      seen.ok += client.take(ok).length;
+      seen.refused += client.take('error').filter((e) => e.code === 'rate-limited').length;
+      return seen.ok + seen.refused >= count;
+    },
+    timeoutMs,
+    `an answer to each of the ${count}`,
+  );
+  return seen;
+}
+
 export function peerIds(peers: PeerInfo[]): string[] {
   return peers.map((p) => p.id).sort();
 }

@@ -76,8 +76,9 @@ describe('server speech recognition between browsers', () => {
       `(() => { const l = ${overlayLines}; return l.find((x) => x.text === 'Bonjour à tous'); })()`,
       'the French caption of what Ann said',
       90_000,
-    )) as { speaker: string; lang: string };
-    assert.deepEqual(french, { speaker: 'Ann', text: 'Bonjour à tous', lang: 'fr' });
+    )) as Record<string, unknown>;
+    // In French, labelled as a machine translation, under the speaker's name.
+    assert.deepEqual(french, { speaker: 'Ann', text: 'Bonjour à tous', lang: 'fr', dir: 'ltr', direction: 'ltr', label: 'Traduction automatique' });
     // The overlay shows interim captions too; the transcript keeps the final, in the original words.
     await waitInPage(
       louise,

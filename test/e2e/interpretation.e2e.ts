@@ -90,11 +90,16 @@ async function startToneRig(serverArgs: string[]): Promise<ToneRig> {
 
 /** A level as dB relative to full scale (RMS), for the log. */
 /** The interpreter on top, the floor ducked to floor-volume (0.2) beneath it: the mix a listener of the channel hears. */
-const isDuckedMix = (l: Level) => l.interpreter > 0.1 && l.floor > 0.02 && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25;
+// Absolute levels are what a loaded machine bends (it drops some of the played audio, and a
+// recording with gaps has a lower RMS: 0.096 for a tone that is 0.3 on a quiet machine); the ratio
+// is what the listener's mix decides. Silence and a leak read 0.0001–0.001.
+const LOUD = 0.05;
+const UNDERNEATH = 0.01;
+const isDuckedMix = (l: Level) => l.interpreter > LOUD && l.floor > UNDERNEATH && l.interpreter / l.floor > 4 && l.interpreter / l.floor < 6.25;
 
 function assertDuckedMix(level: Level): void {
-  assert.ok(level.interpreter > 0.1, `the interpreter is loud and clear (${level.interpreter})`);
-  assert.ok(level.floor > 0.02, `the floor is still there underneath (${level.floor})`);
+  assert.ok(level.interpreter > LOUD, `the interpreter is loud and clear (${level.interpreter})`);
+  assert.ok(level.floor > UNDERNEATH, `the floor is still there underneath (${level.floor})`);
   const ratio = level.interpreter / level.floor;
   assert.ok(ratio > 4 && ratio < 6.25, `interpreter/floor amplitude ratio ${ratio.toFixed(2)} is about 1/0.2 = 5`);
   assert.ok(level.own < 0.001, 'a listener never hears their own microphone');
@@ -152,8 +157,8 @@ describe('interpretation channels, as the listener hears them', () => {
   test('floor-volume="0" silences the floor under the interpreter', async () => {
     await set(listener, 'listenLanguage', 'fr');
     await set(listener, 'floorVolume', 0);
-    const level = await hearOnce((l) => l.interpreter > 0.1 && l.floor < l.interpreter / 100);
-    assert.ok(level.interpreter > 0.1, `the interpreter (${level.interpreter})`);
+    const level = await hearOnce((l) => l.interpreter > LOUD && l.floor < l.interpreter / 100);
+    assert.ok(level.interpreter > LOUD, `the interpreter (${level.interpreter})`);
     assert.ok(level.floor < level.interpreter / 100, `no floor (${level.floor})`);
     await set(listener, 'floorVolume', 0.2);
   });

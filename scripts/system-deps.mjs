@@ -36,6 +36,8 @@ export const PROGRAMS = {
   parecord: 'pulseaudio-utils',
   sox: 'sox',
   'espeak-ng': 'espeak-ng',
+  // The SFU of large rooms (design §4.1): the SFU end-to-end and server tests start it.
+  janus: 'janus',
   // Not on PATH: Debian keeps it under /usr/lib/postgresql/<version>/bin (see postgresBin()).
   initdb: 'postgresql',
 };

@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { parseAsrBackend } from './asr.js';
 import { MIN_SECRET_BYTES } from './auth.js';
 import { createSignalingServer, type SignalingServerOptions } from './index.js';
+import { janusConfigCli } from './janus-config.js';
 
 const USAGE = `Usage: un75-signal [options]
+       un75-signal janus-config DIR [options]   write a Janus configuration (--help for its options)
 
   --port N               port to listen on (0 = any free port)            default 8080
   --host HOST            address to listen on                             default 127.0.0.1
@@ -178,6 +180,9 @@ export function parseCli(argv: string[]): SignalingServerOptions {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'janus-config') {
+    process.exit(janusConfigCli(process.argv.slice(3), (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
+  }
   const server = createSignalingServer(parseCli(process.argv.slice(2)));
   try {
     await server.listen();

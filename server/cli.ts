@@ -41,6 +41,12 @@ const USAGE = `Usage: un75-signal [options]
                          transcription API (env UN75_ASR_API_KEY: its bearer key)
   --asr-max-room-streams N  recognition streams per room at once          default 8
   --asr-max-stream-seconds N  longest recognition stream (then a new one) default 600
+  --janus ws://HOST:PORT  a media server for large rooms: Janus's WebSocket API (keep it private;
+                         see docs/large-rooms.md and "un75-signal janus-config")
+  --janus-api-secret S   Janus's api_secret (or env UN75_JANUS_API_SECRET)
+  --janus-admin-key K    the VideoRoom admin_key (or env UN75_JANUS_ADMIN_KEY)
+  --mesh-max N           with --janus: rooms of up to N members stay peer to peer; 0 = every room
+                         on the media server (moving a growing room is not built yet)  default 4
   --help                 show this text
 `;
 
@@ -92,6 +98,10 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         asr: { type: 'string', multiple: true },
         'asr-max-room-streams': { type: 'string' },
         'asr-max-stream-seconds': { type: 'string' },
+        janus: { type: 'string' },
+        'janus-api-secret': { type: 'string' },
+        'janus-admin-key': { type: 'string' },
+        'mesh-max': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -176,6 +186,19 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     const seconds = integer(values['asr-max-stream-seconds'], '--asr-max-stream-seconds', 10);
     if (seconds !== undefined) options.asr.maxStreamSeconds = seconds;
   } else if (values['asr-max-room-streams'] || values['asr-max-stream-seconds']) fail('--asr-max-* options apply to --asr');
+  const janusSecret = values['janus-api-secret'] ?? process.env.UN75_JANUS_API_SECRET;
+  const janusKey = values['janus-admin-key'] ?? process.env.UN75_JANUS_ADMIN_KEY;
+  if (values.janus) {
+    if (!/^wss?:\/\/[^\s/]+\/?$/.test(values.janus)) fail(`--janus must be the URL of Janus's WebSocket API, such as ws://10.0.0.5:8188, not "${values.janus}"`);
+    if (values.redis) fail('--janus works with one process for now, not with --redis');
+    const meshMax = integer(values['mesh-max'], '--mesh-max', 0);
+    options.janus = {
+      url: values.janus,
+      ...(janusSecret ? { apiSecret: janusSecret } : {}),
+      ...(janusKey ? { adminKey: janusKey } : {}),
+      ...(meshMax !== undefined ? { meshMax } : {}),
+    };
+  } else if (values['janus-api-secret'] || values['janus-admin-key'] || values['mesh-max']) fail('--janus-api-secret, --janus-admin-key and --mesh-max apply to --janus');
   return options;
 }
 

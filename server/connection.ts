@@ -11,6 +11,7 @@ import type { AsrGateway } from './asr.js';
 import type { JoinAuthenticator } from './auth.js';
 import { ConnectionLimiter, TokenBucket, type LogThrottle, type RateLimitOptions } from './rate-limit.js';
 import type { Client, Hub, LocalMember } from './rooms.js';
+import type { SfuGateway } from './sfu.js';
 
 /** Close codes a client sends when it means to go: leave at once, no resume grace. */
 const LEAVING_CODES = new Set([1000, 1001, 1005]);
@@ -18,6 +19,11 @@ const LEAVING_CODES = new Set([1000, 1001, 1005]);
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** What one connection may ask of `asr-token`, `agenda-set`, `agenda-next` and the `poll-*` requests together (Connection.spend). */
 export const COSTLY_REQUESTS = { burst: 20, perSecond: 0.5 } as const;
+/**
+ * ICE candidates one connection may relay to the media server (`sfu-candidate`): a browser gathers a
+ * handful per PeerConnection and negotiation; a flood beyond is refused before it reaches Janus.
+ */
+export const SFU_CANDIDATES = { burst: 60, perSecond: 4 } as const;
 /** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
 const OFFENCES = new Set<ErrorCode>([
   'bad-json',
@@ -34,6 +40,8 @@ export interface ConnectionContext {
   auth: JoinAuthenticator | null;
   /** Server speech recognition, when the server has recognisers (`--asr`). */
   asr: AsrGateway | null;
+  /** The media server, when the server has one (`--janus`). */
+  sfu: SfuGateway | null;
   rateLimit: RateLimitOptions;
   /** A socket that is not in a room this long after it opened (or left one) is closed. */
   joinTimeoutMs: number;
@@ -57,6 +65,8 @@ export class Connection implements Client {
   private joinTimer: NodeJS.Timeout | null = null;
   /** Made at the first costly request (a token signed, a database write); most sockets never make one. */
   private costly: TokenBucket | null = null;
+  /** Made at the first `sfu-candidate`. */
+  private candidates: TokenBucket | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -235,6 +245,19 @@ export class Connection implements Client {
         this.spend(msg.type);
         this.send(JSON.stringify({ type: 'asr-token', ...asr.offer({ id: member.id, room: member.room, language: member.info.spokenLanguage }) } satisfies ServerMessage));
         return;
+      }
+      case 'sfu-publish':
+      case 'sfu-answer':
+      case 'sfu-candidate':
+      case 'sfu-subscribe': {
+        const { sfu } = this.context;
+        if (!sfu) throw new ProtocolError('forbidden', `"${msg.type}": this server has no media server`);
+        if (msg.type === 'sfu-candidate') {
+          this.candidates ??= new TokenBucket(SFU_CANDIDATES.burst, SFU_CANDIDATES.perSecond);
+          if (!this.candidates.take()) throw new ProtocolError('rate-limited', `"sfu-candidate" too often: at most ${SFU_CANDIDATES.burst} at once, then ${SFU_CANDIDATES.perSecond} a second`);
+        } else if (msg.type !== 'sfu-answer') this.spend(msg.type);
+        // Publishing and answering wait for Janus: the candidates after them follow them there.
+        return sfu.handle(member, msg);
       }
       case 'leave':
         this.member = null;

@@ -13,6 +13,7 @@ import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } f
 import { RedisCluster, type RoomRules } from './redis-bus.js';
 import { DEFAULT_ROOM_RULES, Hub, type HubStats } from './rooms.js';
 import { createStaticHandler, type StaticOptions } from './static.js';
+import { SfuGateway, type SfuStats } from './sfu.js';
 import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
 import { iceServersFor, type TurnOptions } from './turn.js';
 
@@ -22,6 +23,8 @@ export type { HubStats } from './rooms.js';
 export type { StunLimits, StunStats } from './stun.js';
 export type { StaticOptions } from './static.js';
 export type { AsrOptions, AsrStats } from './asr.js';
+export type { SfuStats } from './sfu.js';
+export { writeJanusConfig, type JanusConfigOptions } from './janus-config.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -98,6 +101,13 @@ export interface SignalingServerOptions {
    * each other's), else a random one per process.
    */
   asr?: AsrOptions;
+  /**
+   * A media server for large rooms (design §4.1, docs/large-rooms.md): Janus's WebSocket API (a
+   * private address), its `api_secret` and VideoRoom `admin_key`. Rooms of at most `meshMax`
+   * members (default 4) are meshes; with `meshMax: 0` every room is on the media server. One
+   * process only for now (not with `redis`).
+   */
+  janus?: { url: string; apiSecret?: string; adminKey?: string; meshMax?: number; timeoutMs?: number };
   /** Where log lines go. Default console.error. */
   log?: (line: string) => void;
 }
@@ -106,6 +116,8 @@ export interface ServerStats extends HubStats {
   connections: number;
   /** Server speech recognition; absent without `asr`. */
   asr?: AsrStats;
+  /** The media server; absent without `janus`. */
+  sfu?: SfuStats;
 }
 
 export interface SignalingServer {
@@ -140,6 +152,7 @@ class Un75SignalingServer implements SignalingServer {
   private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
   private readonly agendas: Agendas | null;
+  private readonly sfu: SfuGateway | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
   private readonly maxConnections: number;
@@ -187,6 +200,18 @@ class Un75SignalingServer implements SignalingServer {
     // 100 ms of audio is 3.2 KB; a frame over the protocol's limit is refused by ws unread.
     this.asrSockets = this.asr ? new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false }) : null;
     const asr = this.asr;
+    if (options.janus && options.redis) throw new Error('a media server (--janus) works with one process for now, not with --redis');
+    this.sfu = options.janus
+      ? new SfuGateway({
+          janus: options.janus.url,
+          ...(options.janus.apiSecret ? { apiSecret: options.janus.apiSecret } : {}),
+          ...(options.janus.adminKey ? { adminKey: options.janus.adminKey } : {}),
+          ...(options.janus.timeoutMs ? { timeoutMs: options.janus.timeoutMs } : {}),
+          meshMax: options.janus.meshMax ?? 4,
+          log: this.log,
+        })
+      : null;
+    const sfu = this.sfu;
     if (options.dataDir && options.database) throw new Error('dataDir and database exclude each other');
     if (options.dataDir && options.redis) {
       throw new Error('a PGlite folder (--data-dir) belongs to one process: processes sharing rooms through Redis share a PostgreSQL (--database)');
@@ -212,12 +237,16 @@ class Un75SignalingServer implements SignalingServer {
       ...(options.waitingRoomMs !== undefined ? { waitingRoomMs: options.waitingRoomMs } : {}),
       // A member is attached for a heartbeat past its process's last refresh (see presenceMs).
       resumeWaitMs: Math.ceil(this.heartbeatMs * 1.2),
-      ...(asr
+      ...(asr ? { asrOffer: (m: { id: string; room: string; info: { spokenLanguage: string } }) => asr.offer({ id: m.id, room: m.room, language: m.info.spokenLanguage }) } : {}),
+      ...(asr || sfu
         ? {
-            asrOffer: (m: { id: string; room: string; info: { spokenLanguage: string } }) => asr.offer({ id: m.id, room: m.room, language: m.info.spokenLanguage }),
-            memberLeft: (room: string, id: string) => asr.memberLeft(room, id),
+            memberLeft: (room: string, id: string) => {
+              asr?.memberLeft(room, id);
+              sfu?.memberLeft(room, id);
+            },
           }
         : {}),
+      ...(sfu ? { callMode: (room: string) => sfu.mode(room) } : {}),
       log: this.log,
     });
     const context: ConnectionContext = {
@@ -231,6 +260,7 @@ class Un75SignalingServer implements SignalingServer {
           })
         : null,
       asr,
+      sfu,
       rateLimit: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
       joinTimeoutMs: options.joinTimeoutMs ?? 10_000,
       log: this.log,
@@ -301,6 +331,10 @@ class Un75SignalingServer implements SignalingServer {
     const database = await this.agendas?.start();
     if (database) this.log(`un75-signal: outcomes kept in ${database}`);
     if (this.cluster) await this.cluster.start(this.hub);
+    if (this.sfu) {
+      await this.sfu.start();
+      this.log(`un75-signal: media server (Janus) connected; rooms ${this.options.janus?.meshMax === 0 ? 'are on it from their first member' : 'stay meshes (moving a room to it is not built yet: --mesh-max 0 puts every room on it)'}`);
+    }
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port ?? 8080, this.options.host ?? '127.0.0.1', () => {
@@ -330,7 +364,7 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}) };
+    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}), ...(this.sfu ? { sfu: this.sfu.stats() } : {}) };
   }
 
   stunStats(): StunStats | null {
@@ -375,6 +409,7 @@ class Un75SignalingServer implements SignalingServer {
     await this.stun?.close();
     await this.cluster?.close();
     await this.agendas?.close();
+    this.sfu?.close();
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

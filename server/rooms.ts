@@ -149,6 +149,8 @@ export interface HubOptions {
   asrOffer?(member: LocalMember): AsrOffer;
   /** A member has left its room for good, on this process or (through the cluster) another. */
   memberLeft?(room: string, id: string): void;
+  /** How the room's media travels, told in the welcome (design §4.1); absent: mesh. */
+  callMode?(room: string): 'mesh' | 'sfu';
   log(line: string): void;
 }
 
@@ -1246,6 +1248,7 @@ export class Hub implements ClusterListener {
         peers: this.view.peers(member.room, member.id),
         iceServers: this.options.iceServers(member.id, member.client),
         ...(this.locked.has(member.room) ? { locked: true } : {}),
+        ...(this.options.callMode?.(member.room) === 'sfu' ? { mode: 'sfu' as const } : {}),
         ...(this.options.asrOffer ? { asr: this.options.asrOffer(member) } : {}),
         ...withAgenda(this.options.agendas?.current(member.room)),
         ...withPolls(this.options.polls?.views(member.room, member.info.role === 'host')),

@@ -5,6 +5,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
 import { parseAsrOffer, type AsrOffer } from './asr.js';
+import { parseSfuClientMessage, parseSfuServerMessage, type SfuClientMessage, type SfuServerMessage } from './sfu.js';
 import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
@@ -74,11 +75,13 @@ export type ClientMessage =
   /** Hosts: open a prepared poll, or close an open one. */
   | { type: 'poll-open' | 'poll-close'; id: string }
   /** Any member, while the poll is open: one ballot per member, a second replaces the first. */
-  | { type: 'poll-vote'; id: string; answer: PollAnswer };
+  | { type: 'poll-vote'; id: string; answer: PollAnswer }
+  /** Rooms on the media server (design §4.1): publish, answer, candidates, subscriptions (./sfu.ts). */
+  | SfuClientMessage;
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
-  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState; polls?: PollView[] }
+  | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState; polls?: PollView[]; mode?: CallMode }
   /** The answer to `asr-token`: a token for the member's spoken language as it is now. */
   | ({ type: 'asr-token' } & AsrOffer)
   /** The room's agenda changed (set, or moved on to another item). */
@@ -103,7 +106,12 @@ export type ServerMessage =
   | { type: 'peer-left'; id: string }
   | { type: 'signal'; from: string; sid: string; data: unknown }
   | { type: 'peer-updated'; peer: PeerInfo }
-  | { type: 'error'; code: ErrorCode; message: string };
+  | { type: 'error'; code: ErrorCode; message: string }
+  | SfuServerMessage;
+
+/** How a room's media travels: peer to peer (`mesh`, the default) or through the media server (`sfu`, design §4.1). */
+export const CALL_MODES = ['mesh', 'sfu'] as const;
+export type CallMode = (typeof CALL_MODES)[number];
 
 export const ERROR_CODES = [
   'bad-json',
@@ -264,6 +272,11 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: msg.type, id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
     case 'poll-vote':
       return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: agenda(() => parsePollAnswer(msg.answer)) };
+    case 'sfu-publish':
+    case 'sfu-answer':
+    case 'sfu-candidate':
+    case 'sfu-subscribe':
+      return parseSfuClientMessage(msg);
     default:
       if (HOST_ACTIONS.includes(msg.type as HostAction)) return { type: msg.type as HostAction, id: str(msg, 'id', MAX_ID_LENGTH) };
       throw new ProtocolError('unknown-type', `unknown message type "${String(msg.type)}"`);
@@ -307,6 +320,7 @@ export function parseServerMessage(frame: string): ServerMessage {
         ...(msg.locked === true ? { locked: true } : {}),
         ...(asr ? { asr } : {}),
         ...(msg.agenda !== undefined ? { agenda: agenda(() => parseAgendaState(msg.agenda)) } : {}),
+        ...(msg.mode === 'sfu' ? { mode: 'sfu' as const } : {}),
         ...(msg.polls !== undefined ? { polls: agenda(() => (Array.isArray(msg.polls) ? msg.polls.map(parsePollView) : fail('"polls" is not valid'))) } : {}),
       };
     }
@@ -347,6 +361,10 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'signal':
       // The server relays only data it has checked (parseClientMessage).
       return { type: 'signal', from: str(msg, 'from', MAX_ID_LENGTH), sid: str(msg, 'sid', MAX_ID_LENGTH), data: msg.data };
+    case 'sfu-answer':
+    case 'sfu-offer':
+    case 'sfu-candidate':
+      return parseSfuServerMessage(msg);
     case 'error': {
       const code = ERROR_CODES.includes(msg.code as ErrorCode) ? (msg.code as ErrorCode) : 'bad-message';
       return { type: 'error', code, message: typeof msg.message === 'string' ? msg.message : code };

@@ -229,15 +229,21 @@ export class SfuGateway {
       return this.failed(member, 'publish', err);
     }
     if (member.gone) return;
+    // The newcomer receives everyone already publishing; the others receive its feed once its media
+    // is up (`webrtcup`): before that the VideoRoom answers a subscription with "No such feed".
+    for (const other of member.room.members.values()) if (other !== member && other.published) member.wanted.add(other.feed);
+    this.sync(member);
+  }
+
+  /** The member's media reached Janus: everyone else in the room receives its feed. */
+  private published(member: Member): void {
+    if (member.published || member.gone) return;
     member.published = true;
-    // Everyone else receives the new feed; the newcomer receives everyone already published.
     for (const other of member.room.members.values()) {
       if (other === member) continue;
       other.wanted.add(member.feed);
       this.sync(other);
-      if (other.published) member.wanted.add(other.feed);
     }
-    this.sync(member);
   }
 
   private async trickle(member: Member, pc: SfuPc, candidate: SfuCandidate | null): Promise<void> {
@@ -287,6 +293,7 @@ export class SfuGateway {
   private onPublisherEvent(member: Member, event: HandleEvent): void {
     if (member.gone) return;
     if (event.kind === 'plugin' && event.jsep?.type === 'answer') this.send(member, { type: 'sfu-answer', jsep: event.jsep });
+    else if (event.kind === 'state' && event.what === 'webrtcup') this.published(member);
     else if (event.kind === 'trickle') this.send(member, { type: 'sfu-candidate', pc: 'pub', candidate: event.candidate });
   }
 

@@ -286,6 +286,11 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   }
 
   /** The room's agenda: its items, the current one and when it started (server clock, ms). */
+  /** How the call's media travels: `mesh` (peer to peer) or `sfu` (the room's media server, design §4.1). */
+  get mode(): 'mesh' | 'sfu' {
+    return this.#session?.mode ?? 'mesh';
+  }
+
   get agenda(): AgendaState | undefined {
     return this.#session?.agenda;
   }

@@ -1,11 +1,13 @@
 import type { AsrOffer } from '../protocol/asr.js';
 import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
-import { cleanName, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
+import { cleanName, type CallMode, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
+import type { SfuServerMessage } from '../protocol/sfu.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
 import { acquireCamera, acquireLocalMedia, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from './media.js';
 import { mark } from './marks.js';
 import { MeshCall, warmUpWebRtc, type VideoEncoding } from './mesh.js';
+import type { SfuCall } from './sfu.js';
 import { SignalingClient, SignalingError, type SignalingState, type Welcome } from './signaling-client.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import { parseViewMessage, type ViewSource } from '../protocol/view.js';
@@ -106,6 +108,12 @@ const FIRST_EXCHANGE_CEILING_MS = 1500;
 export class MeetingSession extends TypedEventTarget<SessionEvents> implements PeerMessaging {
   #signaling: SignalingClient;
   #mesh: MeshCall | undefined;
+  /** In a room on the media server (welcome `mode: 'sfu'`, design §4.1): its transport, loaded on demand. */
+  #sfu: SfuCall | undefined;
+  /** SFU frames that came while sfu.js was loading. */
+  #sfuInbox: SfuServerMessage[] | undefined;
+  #sfuGeneration = 0;
+  #mode: CallMode = 'mesh';
   readonly #people = new Map<string, Participant>();
   readonly #remoteStreams = new Map<string, RemoteStreams>();
   readonly #screenIds = new Map<string, string>();
@@ -157,6 +165,16 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       this.#isWaiting = true;
       this.dispatch('waiting-room', { room: e.detail.room });
     });
+  }
+
+  /** How this call's media travels: peer to peer, or through the room's media server (design §4.1). */
+  get mode(): CallMode {
+    return this.#mode;
+  }
+
+  /** The PeerConnections of a call through the media server (diagnostics and tests); empty in a mesh. */
+  get mediaServerConnections(): RTCPeerConnection[] {
+    return this.#sfu?.connections ?? [];
   }
 
   /** Hosts: who waits in the waiting room to be let in (a copy). Empty for anyone else. */
@@ -390,6 +408,50 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     mesh.on('track', (e) => this.#onTrack(e.detail.from, e.detail.track, e.detail.stream));
   }
 
+  /**
+   * A room on the media server: its transport is a chunk of its own (a mesh-only page never loads
+   * it). Frames for it that come while it loads wait in `#sfuInbox`.
+   */
+  #startSfu(iceServers: RTCIceServer[]) {
+    this.#refusedSignals += this.#mesh?.refusedSignals ?? 0;
+    this.#mesh?.destroy();
+    this.#mesh = undefined;
+    this.#sfu?.destroy();
+    this.#sfu = undefined;
+    this.#sfuInbox = [];
+    const generation = ++this.#sfuGeneration;
+    import('./sfu.js')
+      .then(({ SfuCall }) => {
+        if (this.#state === 'left' || generation !== this.#sfuGeneration) return;
+        const call = new SfuCall({
+          iceServers,
+          iceTransportPolicy: this.#options.iceTransportPolicy,
+          localStream: this.localStream,
+          send: (message) => this.#signaling.send(message),
+        });
+        this.#sfu = call;
+        call.on('link-state', (e) => this.#onLinkState(e.detail.id, e.detail.state));
+        call.on('link-open', (e) => {
+          this.#meterSoon(e.detail.id);
+          this.dispatch('peer-connected', { id: e.detail.id });
+        });
+        call.on('track', (e) => this.#onTrack(e.detail.from, e.detail.track, e.detail.stream));
+        call.on('track-removed', (e) => this.dispatch('streams', { id: e.detail.from }));
+        for (const message of this.#sfuInbox?.splice(0) ?? []) call.handle(message);
+        this.#sfuInbox = undefined;
+        return call.publish();
+      })
+      .catch((err: unknown) => {
+        if (generation !== this.#sfuGeneration || this.#state === 'left') return;
+        this.dispatch('error', { code: 'media-server', message: `Cannot use the media server: ${(err as Error).message}` });
+      });
+  }
+
+  #toSfu(message: SfuServerMessage) {
+    if (this.#sfu) this.#sfu.handle(message);
+    else if (this.#sfuInbox && this.#sfuInbox.length < MAX_HELD_FRAMES) this.#sfuInbox.push(message);
+  }
+
   /** Our resume window passed while we were away: we are a newcomer with a new id. */
   #restartAsNewcomer(welcome: Welcome) {
     for (const id of [...this.#people.keys()]) if (!this.#people.get(id)!.isSelf) this.#removePeer(id, 'reconnected');
@@ -403,7 +465,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#locked = welcome.locked === true;
     this.#offerAsr(welcome);
     this.#setAgenda(welcome.agenda);
-    this.#startMesh(welcome.id, welcome.iceServers);
+    this.#mode = welcome.mode ?? 'mesh';
+    if (this.#mode === 'sfu') this.#startSfu(welcome.iceServers);
+    else this.#startMesh(welcome.id, welcome.iceServers);
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
     // Our own speaking indicator waits until the first link is up (the audio graph it builds is
@@ -497,6 +561,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     if (!participant || participant.isSelf) return;
     this.#people.delete(id);
     this.#mesh?.remove(id);
+    this.#sfu?.forget(id);
     this.#remoteStreams.delete(id);
     this.#screenIds.delete(id);
     this.#detectors.get(id)?.stop();
@@ -514,6 +579,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #onServerMessage(message: ServerMessage) {
     if (message.type === 'asr-token') {
       this.#asrWaiters[0]?.(message.token);
+      return;
+    }
+    // The media server's descriptions and candidates are not held while joining: the call waits for them.
+    if (message.type === 'sfu-offer' || message.type === 'sfu-answer' || message.type === 'sfu-candidate') {
+      this.#toSfu(message);
       return;
     }
     if (this.#held) {
@@ -753,6 +823,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         current.stop();
         this.localStream.removeTrack(current);
         this.#mesh?.setVideoTrack(null);
+        this.#sfu?.setVideoTrack(null);
       }
       this.#publish({ cameraEnabled: false });
       return false;
@@ -770,6 +841,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
     this.localStream.addTrack(track);
     this.#mesh?.setVideoTrack(track);
+    this.#sfu?.setVideoTrack(track);
     this.#publish({ cameraEnabled: true });
     return true;
   }
@@ -873,6 +945,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#signaling.close();
     this.#mesh?.destroy();
     this.#mesh = undefined;
+    this.#sfuGeneration++;
+    this.#sfu?.destroy();
+    this.#sfu = undefined;
+    this.#sfuInbox = undefined;
     for (const detector of this.#detectors.values()) detector.stop();
     this.#detectors.clear();
     stopStream(this.localStream);
@@ -896,6 +972,6 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /** The link to `peerId`'s statistics (RTCPeerConnection.getStats), if it exists (diagnostics). */
   linkStats(peerId: string): Promise<RTCStatsReport | undefined> {
-    return this.#mesh?.linkStats(peerId) ?? Promise.resolve(undefined);
+    return (this.#sfu ?? this.#mesh)?.linkStats(peerId) ?? Promise.resolve(undefined);
   }
 }

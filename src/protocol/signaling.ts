@@ -5,7 +5,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
 import { parseAsrOffer, type AsrOffer } from './asr.js';
-import { parseSfuClientMessage, parseSfuServerMessage, type SfuClientMessage, type SfuServerMessage } from './sfu.js';
+import { parseSfuClientMessage, type SfuClientMessage, type SfuServerMessage } from './sfu.js';
 import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
@@ -364,7 +364,9 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'sfu-answer':
     case 'sfu-offer':
     case 'sfu-candidate':
-      return parseSfuServerMessage(msg);
+      // Checked by the SFU transport with parseSfuServerMessage (./sfu.ts) before it acts on them:
+      // that chunk loads only in rooms on the media server, and a mesh page never receives these.
+      return msg as unknown as SfuServerMessage;
     case 'error': {
       const code = ERROR_CODES.includes(msg.code as ErrorCode) ? (msg.code as ErrorCode) : 'bad-message';
       return { type: 'error', code, message: typeof msg.message === 'string' ? msg.message : code };

@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 77 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 79 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -76,7 +76,10 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // 77 KB with polls (design §8): the browser's parser checks every poll and result the server
   // sends with the server's own validators (src/protocol/polls.ts, sharing the agenda's helpers),
   // 0.95 KB (76.0 KB in all); the poll views themselves are still to come.
-  assert.ok(total <= 77 * 1024, `the chunks are ${kb(total)} gzip together, over their 77 KB budget`);
+  // 79 KB with rooms on the media server (design §4.1, issue 22): the SFU transport is a chunk of its
+  // own (1.6 KB, loaded only when a welcome says `sfu`; its frames' validators with it), and the
+  // session's choice of transport and its lazy load 1.1 KB in the call chunk (78.7 KB in all).
+  assert.ok(total <= 79 * 1024, `the chunks are ${kb(total)} gzip together, over their 79 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

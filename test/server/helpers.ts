@@ -1,5 +1,6 @@
 // Shared by the server tests: a real server on loopback and real `ws` clients that record what
 // they receive, so that tests can wait for a frame or assert that none came.
+import { parseSfuServerMessage } from '../../src/protocol/sfu.js';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -23,7 +24,9 @@ export class TestClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       // Every frame the server sends must pass the browser's own validator.
-      this.received.push(parseServerMessage(data.toString()));
+      const message = parseServerMessage(data.toString());
+      // SFU frames are checked by the browser's SFU chunk (src/core/sfu.ts), with this validator.
+      this.received.push(message.type.startsWith('sfu-') ? parseSfuServerMessage(message as unknown as Record<string, unknown>) : message);
       for (const wake of this.waiters.splice(0)) wake();
     });
     ws.on('close', (code) => {

@@ -149,26 +149,13 @@ export interface FixtureServer {
 export async function startPartnerPage(): Promise<FixtureServer> {
   const { createServer } = await import('node:http');
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/meeting.html') {
+    const html = partnerPageHtml(new URL(req.url ?? '/', 'http://x'));
+    if (html === null) {
       res.writeHead(404).end();
       return;
     }
-    const signal = url.searchParams.get('server')!;
-    const room = url.searchParams.get('room') ?? 'room';
-    const attrs = url.searchParams.get('attrs') ?? 'autojoin';
-    const lang = url.searchParams.get('lang') ?? 'en';
-    const meetings = url.searchParams
-      .getAll('name')
-      .map(
-        (name, i) =>
-          `<un75-meeting id="m${i}" room="${escapeHtml(room)}" name="${escapeHtml(name)}" signaling="${signal.replace('http', 'ws')}/signal" ${attrs}></un75-meeting>`,
-      )
-      .join('\n');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><title>Partner page</title>
-<script type="module" src="${signal}/un75-meeting.min.js"></script></head>
-<body>${meetings}</body></html>`);
+    res.end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -176,6 +163,25 @@ export async function startPartnerPage(): Promise<FixtureServer> {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The partner page of startPartnerPage() for `url` (null: not /meeting.html); tests that cannot reach a server of the test process (a network namespace) serve it with page.route. */
+export function partnerPageHtml(url: URL): string | null {
+  if (url.pathname !== '/meeting.html') return null;
+  const signal = url.searchParams.get('server')!;
+  const room = url.searchParams.get('room') ?? 'room';
+  const attrs = url.searchParams.get('attrs') ?? 'autojoin';
+  const lang = url.searchParams.get('lang') ?? 'en';
+  const meetings = url.searchParams
+    .getAll('name')
+    .map(
+      (name, i) =>
+        `<un75-meeting id="m${i}" room="${escapeHtml(room)}" name="${escapeHtml(name)}" signaling="${signal.replace('http', 'ws')}/signal" ${attrs}></un75-meeting>`,
+    )
+    .join('\n');
+  return `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><title>Partner page</title>
+<script type="module" src="${signal}/un75-meeting.min.js"></script></head>
+<body>${meetings}</body></html>`;
 }
 
 function escapeHtml(text: string): string {

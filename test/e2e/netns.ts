@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeJanusConfig, type JanusConfig, type JanusConfigOptions } from '../../server/janus-config.js';
 import { chromePath } from '../../scripts/system-deps.mjs';
@@ -32,13 +33,17 @@ export async function makeNetns(tag = `${process.pid}`): Promise<Netns> {
   const outer = `u75o${tag}`.slice(0, 15);
   const address = '127.0.0.2';
   const dir = mkdtempSync(path.join(tmpdir(), 'un75-netns-'));
-  const remove = async () => {
+  const unplug = async () => {
     await run('ip', ['netns', 'del', name]).catch(() => {});
     await run('ip', ['link', 'del', outer]).catch(() => {});
+  };
+  const remove = async () => {
+    await unplug();
     rmSync(dir, { recursive: true, force: true });
   };
   // Left over by a run that was killed: start clean.
-  await remove();
+  await unplug();
+  const chromium = path.join(dir, 'chromium-in-netns');
   try {
     await run('ip', ['netns', 'add', name]);
     await run('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', iface]);
@@ -48,13 +53,12 @@ export async function makeNetns(tag = `${process.pid}`): Promise<Netns> {
     await run(inside[0]!, [...inside.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
     await run(inside[0]!, [...inside.slice(1), 'ip', 'addr', 'add', `${address}/8`, 'dev', iface]);
     await run(inside[0]!, [...inside.slice(1), 'ip', 'link', 'set', iface, 'up']);
+    writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec ${name} ${chromePath()} "$@"\n`);
+    chmodSync(chromium, 0o755);
   } catch (err) {
     await remove();
     throw err;
   }
-  const chromium = path.join(dir, 'chromium-in-netns');
-  writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec ${name} ${chromePath()} "$@"\n`);
-  chmodSync(chromium, 0o755);
   return { name, iface, address, chromium, exec: (argv) => ['ip', 'netns', 'exec', name, ...argv], remove };
 }
 
@@ -69,10 +73,10 @@ export interface RunningJanus {
  * Writes a configuration (as `un75-signal janus-config` does) and runs `janus -F` on it, inside
  * `netns` when given; resolves once its WebSocket API listens.
  */
-export async function startJanus(options: JanusConfigOptions & { netns?: Netns } = {}): Promise<RunningJanus> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'un75-janus-'));
-  const { netns, ...configOptions } = options;
-  const config = writeJanusConfig(dir, configOptions);
+export async function startJanus(options: JanusConfigOptions & { netns?: Netns; written?: JanusConfig } = {}): Promise<RunningJanus> {
+  const { netns, written, ...configOptions } = options;
+  const config = written ?? writeJanusConfig(mkdtempSync(path.join(tmpdir(), 'un75-janus-')), configOptions);
+  const dir = config.dir;
   const argv = ['janus', '-F', dir, '--disable-colors'];
   const [cmd, ...args] = netns ? netns.exec(argv) : argv;
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,4 +114,46 @@ export async function startJanus(options: JanusConfigOptions & { netns?: Netns }
     throw err;
   }
   return { config, process: child, log: () => output, stop };
+}
+
+export interface ServerInNetns {
+  url: string;
+  process: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** The built `un75-signal` (bin/un75-signal.js) inside `netns` on `host`, resolved once it listens. */
+export async function startServerIn(netns: Netns, host: string, args: string[]): Promise<ServerInNetns> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const [cmd, ...rest] = netns.exec([process.execPath, path.join(root, 'bin/un75-signal.js'), '--port', '0', '--host', host, '--max-per-address', '0', ...args]);
+  const child = spawn(cmd!, rest, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`un75-signal did not start:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`un75-signal exited with ${code}:\n${output}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { url, process: child, log: () => output, stop };
 }

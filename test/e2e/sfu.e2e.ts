@@ -1,0 +1,180 @@
+// A room on the media server (design §4.1, issue 22) behind the same element: a real Janus
+// (Debian's janus, configured by `un75-signal janus-config`), the real un75-signal with
+// `--janus … --mesh-max 0`, and three real Chromium pages of a plain partner page, all inside a
+// network namespace this test makes (Janus never gathers ICE candidates on loopback interfaces:
+// the namespace's veth carries 127.0.0.2). Needs root, like CI.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROME_ARGS, partnerPageHtml, root, seesMovingVideo, TRACK_PEER_CONNECTIONS, waitInPage } from './harness.js';
+import { makeNetns, startJanus, startServerIn, type Netns, type RunningJanus, type ServerInNetns } from './netns.js';
+
+const API_SECRET = 'e2e-janus-api-secret-0123456789';
+const ADMIN_KEY = 'e2e-janus-admin-key-0123456789';
+const RTP: [number, number] = [41000, 41200];
+/** The partner's page: another origin than the server's, served to the browsers by the test (page.route). */
+const PARTNER = 'http://127.0.0.2:8443';
+
+/** What a page's PeerConnections receive: per connection, the remote candidates in use, and its inbound RTP. */
+const MEDIA_STATS = `(async () => {
+  const out = [];
+  for (const pc of window.__pcs) {
+    if (pc.connectionState === 'closed') continue;
+    const stats = [...(await pc.getStats()).values()];
+    const byId = new Map(stats.map((s) => [s.id, s]));
+    const pairs = stats.filter((s) => s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated);
+    out.push({
+      state: pc.connectionState,
+      remote: pairs.map((p) => { const r = byId.get(p.remoteCandidateId); return { address: r.address, port: r.port, type: r.candidateType }; }),
+      inbound: stats.filter((s) => s.type === 'inbound-rtp').map((s) => ({ kind: s.kind, mid: s.mid, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, energy: s.totalAudioEnergy ?? 0, samples: s.totalSamplesReceived ?? 0 })),
+    });
+  }
+  return out;
+})()`;
+
+describe('a room on the media server (Janus), three pages, --mesh-max 0', () => {
+  let netns: Netns | undefined;
+  let janus: RunningJanus | undefined;
+  let server: ServerInNetns | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    netns = await makeNetns();
+    const dir = mkdtempSync(path.join(tmpdir(), 'un75-janus-e2e-'));
+    // The configuration comes from the command a partner runs.
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.join(root, 'bin/un75-signal.js'),
+      'janus-config',
+      dir,
+      '--api-secret',
+      API_SECRET,
+      '--admin-key',
+      ADMIN_KEY,
+      '--ws-port',
+      '8188',
+      '--rtp-ports',
+      `${RTP[0]}-${RTP[1]}`,
+      '--ice-interface',
+      netns.iface,
+    ]);
+    assert.match(stdout, /janus -F /);
+    janus = await startJanus({ netns, written: { dir, apiSecret: API_SECRET, adminKey: ADMIN_KEY, wsUrl: 'ws://127.0.0.1:8188' } });
+    server = await startServerIn(netns, '127.0.0.2', ['--janus', 'ws://127.0.0.1:8188', '--janus-api-secret', API_SECRET, '--janus-admin-key', ADMIN_KEY, '--mesh-max', '0']);
+    // Chromium runs inside the namespace too; Playwright talks to it over a pipe.
+    // The partner page is served by the test (page.route), so Chromium has no address for it and
+    // takes it for a public one, which Local Network Access then keeps from loading the bundle of a
+    // loopback server. A real partner page and server are both public (or both private).
+    browser = await chromium.launch({ executablePath: netns.chromium, args: [...CHROME_ARGS, '--disable-features=LocalNetworkAccessChecks'] });
+  });
+
+  after(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await browser?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    await janus?.stop().catch(() => {});
+    await netns?.remove();
+  });
+
+  async function open(room: string, name: string): Promise<Page> {
+    const context = await browser!.newContext({ permissions: ['camera', 'microphone'] });
+    contexts.push(context);
+    await context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
+    await context.addInitScript(TRACK_PEER_CONNECTIONS);
+    await context.route(`${PARTNER}/**`, (route) => {
+      const html = partnerPageHtml(new URL(route.request().url()));
+      return html === null ? route.fulfill({ status: 404 }) : route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error(`[${name}] ${err.message}`));
+    await page.goto(`${PARTNER}/meeting.html?${new URLSearchParams({ server: server!.url, room, name })}`);
+    return page;
+  }
+
+  test('each sees and hears the two others through Janus, and only through Janus', async () => {
+    const names = ['Amina', 'Boris', 'Chen'];
+    const started = Date.now();
+    const pages = await Promise.all(names.map((name) => open('sfu-trio', name)));
+    for (const [i, page] of pages.entries()) await seesMovingVideo(page, names.filter((_, j) => j !== i), 0, 45_000);
+    console.log(`# every page showed both others' moving video ${Date.now() - started} ms after the pages opened`);
+    for (const page of pages) {
+      assert.equal(await page.evaluate(`__un75.meetings()[0].core.mode`), 'sfu');
+      assert.deepEqual(await page.evaluate('__un75.names()'), names);
+    }
+    // Hearing: each page decodes two voices (the fake microphone's beeps carry energy), and two videos.
+    for (const [i, page] of pages.entries()) {
+      await waitInPage(
+        page,
+        `${MEDIA_STATS}.then((pcs) => { const i = pcs.flatMap((p) => p.inbound); return i.filter((s) => s.kind === 'audio' && s.samples > 48000 && s.energy > 0).length === 2 && i.filter((s) => s.kind === 'video' && s.frames > 10).length === 2; })`,
+        `${names[i]} to decode two voices and two videos`,
+      );
+    }
+    // Every PeerConnection of every page is one of its two to Janus: no peer-to-peer link.
+    for (const [i, page] of pages.entries()) {
+      const pcs = (await page.evaluate(MEDIA_STATS)) as { state: string; remote: { address: string; port: number }[] }[];
+      assert.equal(pcs.length, 2, `${names[i]} has a publisher and a subscriber connection, nothing else`);
+      for (const pc of pcs) {
+        assert.equal(pc.state, 'connected');
+        assert.ok(pc.remote.length > 0, `${names[i]}: a selected candidate pair`);
+        for (const r of pc.remote) {
+          assert.equal(r.address, '127.0.0.2', `${names[i]}: the remote end is Janus's address`);
+          assert.ok(r.port >= RTP[0] && r.port <= RTP[1], `${names[i]}: remote port ${r.port} is in Janus's RTP range ${RTP.join('-')}`);
+        }
+      }
+    }
+    // A leaver's feed goes: the others' subscriber connections are re-offered without it.
+    await contexts[2]!.close();
+    for (const page of pages.slice(0, 2)) {
+      await waitInPage(page, `__un75.names().length === 2`, 'Chen to be gone');
+      await waitInPage(page, `${MEDIA_STATS}.then((pcs) => pcs.length === 2)`, 'the two connections to stay');
+    }
+    await seesMovingVideo(pages[0]!, ['Boris']);
+  });
+
+  test('a raw socket: a forged or oversized publish, a subscription to another room and a raw Janus body get error frames', async () => {
+    const page = await open('sfu-bystander', 'Dana');
+    await waitInPage(page, `__un75.meetings()[0].core.mode === 'sfu' && __un75.meetings()[0].core.session.mediaServerConnections[0]?.connectionState === 'connected'`, 'Dana publishing in an SFU room');
+    // Janus logs every handle it creates: none may come from what follows.
+    const handles = () => janus!.log().split('Creating new handle').length - 1;
+    const before = handles();
+    const answers = (await page.evaluate(`(async () => {
+      const url = ${JSON.stringify(server!.url.replace('http', 'ws') + '/signal')};
+      const open = () => new Promise((resolve) => { const ws = new WebSocket(url); const got = []; ws.onmessage = (e) => got.push(JSON.parse(e.data)); ws.onopen = () => resolve({ ws, got }); });
+      const next = async (s, type) => { for (let i = 0; i < 200; i++) { const at = s.got.findIndex((m) => m.type === type); if (at >= 0) return s.got.splice(at, 1)[0]; await new Promise((r) => setTimeout(r, 25)); } return null; };
+      const victim = await open();
+      victim.ws.send(JSON.stringify({ type: 'join', room: 'sfu-bystander', name: 'Victim' }));
+      const victimId = (await next(victim, 'welcome')).id;
+      const mallory = await open();
+      mallory.ws.send(JSON.stringify({ type: 'join', room: 'sfu-other', name: 'Mallory' }));
+      const welcome = await next(mallory, 'welcome');
+      const sdp = 'v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\n';
+      const frames = [
+        { type: 'sfu-publish', jsep: { type: 'offer', sdp, e2ee: true } },
+        { type: 'sfu-publish', jsep: { type: 'offer', sdp: sdp + ('a=' + 'x'.repeat(58) + '\\r\\n').repeat(1000) } },
+        { type: 'sfu-subscribe', ids: [victimId] },
+        { type: 'janus', janus: 'message', body: { request: 'rtp_forward', host: '127.0.0.2', port: 5000 } },
+      ];
+      const errors = [];
+      for (const frame of frames) { mallory.ws.send(JSON.stringify(frame)); errors.push(await next(mallory, 'error')); }
+      victim.ws.close(); mallory.ws.close();
+      return { mode: welcome.mode, errors };
+    })()`)) as { mode: string; errors: ({ code: string; message: string } | null)[] };
+    assert.equal(answers.mode, 'sfu');
+    assert.deepEqual(
+      answers.errors.map((e) => e?.code),
+      ['bad-message', 'bad-message', 'unknown-peer', 'unknown-type'],
+      JSON.stringify(answers.errors),
+    );
+    assert.match(answers.errors[0]!.message, /unexpected field "e2ee"/);
+    assert.match(answers.errors[1]!.message, /at most 61440 characters/);
+    assert.match(answers.errors[2]!.message, /no member .* in room "sfu-other"/);
+    assert.equal(handles(), before, 'no handle was made on Janus for any of these frames');
+    // The server is still up and serving its rooms.
+    assert.equal(server!.process.exitCode, null);
+  });
+});

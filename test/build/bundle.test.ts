@@ -161,3 +161,13 @@ test('un75-meeting/core loads in a browser with no import map: only relative imp
   assert.ok(files.includes('dist/core/meeting.js') && files.includes('dist/vendor/simple-peer.js'), `the graph reaches the call engine: ${files.join(', ')}`);
   assert.ok(!files.some((f) => f.startsWith('dist/components/') || f.startsWith('dist/i18n/')), 'no element, no UI strings');
 });
+
+test('a mesh call never downloads the SFU transport: a chunk of its own that only a room on the media server loads', () => {
+  const graph = cdnGraph();
+  const sfu = [...graph.keys()].filter((f) => graph.get(f)!.code.includes('sfu-publish'));
+  assert.deepEqual(sfu.map((f) => /^un75-sfu-[0-9a-f]+\.js$/.test(f)), [true], `the SFU frames are built in one chunk: ${sfu.join(', ')}`);
+  const callChunk = [...graph.keys()].find((f) => /^un75-call-[0-9a-f]+\.js$/.test(f))!;
+  assert.ok(!staticClosure(graph, callChunk).has(sfu[0]!), 'the call chunk does not import it statically');
+  assert.ok(graph.get(callChunk)!.dynamic.includes(sfu[0]!), 'the call chunk loads it on demand');
+  assert.ok(graph.get(sfu[0]!)!.gzip <= 2 * 1024, `the SFU chunk is ${graph.get(sfu[0]!)!.gzip} bytes gzip, over 2 KB`);
+});

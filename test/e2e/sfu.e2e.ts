@@ -114,6 +114,14 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
         `${names[i]} to decode two voices and two videos`,
       );
     }
+    // …and plays them: the session's audio router has a player at full volume for each other person.
+    for (const [i, page] of pages.entries()) {
+      await waitInPage(
+        page,
+        `(() => { const core = __un75.meetings()[0].core; const others = core.participants.filter((p) => !p.isSelf); return others.length === 2 && others.every((p) => core.session.audio.volumeOf(p.id) === 1); })()`,
+        `${names[i]}'s page to play both voices`,
+      );
+    }
     // Every PeerConnection of every page is one of its two to Janus: no peer-to-peer link.
     for (const [i, page] of pages.entries()) {
       const pcs = (await page.evaluate(MEDIA_STATS)) as { state: string; remote: { address: string; port: number }[] }[];

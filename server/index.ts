@@ -409,7 +409,7 @@ class Un75SignalingServer implements SignalingServer {
     await this.stun?.close();
     await this.cluster?.close();
     await this.agendas?.close();
-    this.sfu?.close();
+    await this.sfu?.close();
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -203,6 +203,12 @@ export class JanusClient {
       // 403: Unauthorized request (wrong or missing secret/token).
       const hint = code === 403 ? ' (is --janus-api-secret the api_secret of janus.jcfg?)' : '';
       pending.reject(new JanusError(`Janus refused ${pending.what}: ${String(error.reason ?? 'error')}${hint}`, code));
+      // 458: No such session. Janus dropped ours (no keepalive for session_timeout: this process was
+      // stalled, or Janus restarted behind a proxy): everything made in it is gone.
+      if (code === 458 && this.sessionId !== null) {
+        this.ws?.close();
+        this.lost('Janus no longer knows our session');
+      }
       return;
     }
     pending.resolve(msg);

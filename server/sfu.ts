@@ -94,9 +94,21 @@ export class SfuGateway {
     this.control = await this.janus.attach(() => {});
   }
 
-  close(): void {
-    this.janus.close();
+  /**
+   * Destroys the VideoRooms this process made (they would outlive it in Janus: rooms are not tied to
+   * a session), then closes the session. A Janus that does not answer within 2 s is left as it is.
+   */
+  async close(): Promise<void> {
+    const control = this.control;
+    const rooms = [...this.rooms.values()];
     this.rooms.clear();
+    if (control !== null && this.janus.connected) {
+      const destroyed = Promise.allSettled(
+        rooms.map((room) => room.created?.then(() => this.janus.message(control, { request: 'destroy', room: room.id, secret: room.secret, permanent: false }))),
+      );
+      await Promise.race([destroyed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    }
+    this.janus.close();
   }
 
   stats(): SfuStats {

@@ -11,7 +11,7 @@ import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_RATE_LIMIT, LogThrottle, TokenBucket, type RateLimitOptions } from './rate-limit.js';
 import { RedisCluster, type RoomRules } from './redis-bus.js';
-import { DEFAULT_ROOM_RULES, Hub, type HubStats } from './rooms.js';
+import { DEFAULT_ROOM_RULES, Hub, type HubStats, type LocalMember } from './rooms.js';
 import { createStaticHandler, type StaticOptions } from './static.js';
 import { SfuGateway, type SfuStats } from './sfu.js';
 import { DEFAULT_STUN_LIMITS, StunServer, stunUrlFor, type StunLimits, type StunStats } from './stun.js';
@@ -208,6 +208,8 @@ class Un75SignalingServer implements SignalingServer {
           ...(options.janus.adminKey ? { adminKey: options.janus.adminKey } : {}),
           ...(options.janus.timeoutMs ? { timeoutMs: options.janus.timeoutMs } : {}),
           meshMax: options.janus.meshMax ?? 4,
+          // Members on the media server are the hub's LocalMembers (connection.ts hands them over).
+          deliver: (member, out) => this.hub.sendTo(member as LocalMember, out),
           log: this.log,
         })
       : null;

@@ -1256,6 +1256,11 @@ export class Hub implements ClusterListener {
     );
   }
 
+  /** Sends to a member of this process; while its socket is away (resume grace), keeps it for the resume. */
+  sendTo(member: LocalMember, out: string): void {
+    if (this.locals.get(member.id) === member) this.deliver(member, out);
+  }
+
   private deliver(member: LocalMember, out: string): void {
     if (member.client) {
       member.client.send(out);

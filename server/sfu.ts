@@ -22,6 +22,11 @@ export interface SfuOptions {
   meshMax: number;
   /** How long a request to Janus may take. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * Sends a frame to a member: the hub keeps it for a member whose socket is away during the resume
+   * grace (an offer lost there would leave its subscriber connection waiting). Default: its socket.
+   */
+  deliver?(member: SfuMemberRef, frame: string): void;
   log(line: string): void;
 }
 
@@ -334,7 +339,9 @@ export class SfuGateway {
   }
 
   private send(member: Member, message: ServerMessage): void {
-    member.ref.client?.send(frame(message));
+    const out = frame(message);
+    if (this.options.deliver) this.options.deliver(member.ref, out);
+    else member.ref.client?.send(out);
   }
 
   /** A Janus request for this member failed: the member is told in words, the log gets the details. */
@@ -349,8 +356,9 @@ export class SfuGateway {
   private lost(reason: string): void {
     this.lostReason = reason;
     this.options.log(`un75-signal: lost the media server (Janus): ${reason}`);
-    const out = frame({ type: 'error', code: 'unavailable', message: 'the media server was lost: audio and video through it have stopped' });
-    for (const room of this.rooms.values()) for (const member of room.members.values()) member.ref.client?.send(out);
+    for (const room of this.rooms.values()) {
+      for (const member of room.members.values()) this.send(member, { type: 'error', code: 'unavailable', message: 'the media server was lost: audio and video through it have stopped' });
+    }
     this.rooms.clear();
   }
 }

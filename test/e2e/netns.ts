@@ -41,8 +41,9 @@ export async function makeNetns(tag = `${process.pid}`): Promise<Netns> {
     await unplug();
     rmSync(dir, { recursive: true, force: true });
   };
-  // Left over by a run that was killed: start clean.
+  // Left over by a run that was killed (its after() never ran): start clean.
   await unplug();
+  await removeOrphans();
   const chromium = path.join(dir, 'chromium-in-netns');
   try {
     await run('ip', ['netns', 'add', name]);
@@ -60,6 +61,18 @@ export async function makeNetns(tag = `${process.pid}`): Promise<Netns> {
     throw err;
   }
   return { name, iface, address, chromium, exec: (argv) => ['ip', 'netns', 'exec', name, ...argv], remove };
+}
+
+/** Namespaces of earlier runs whose process is gone (deleting a namespace deletes its veth pair too). */
+async function removeOrphans(): Promise<void> {
+  const { stdout } = await run('ip', ['netns', 'list']).catch(() => ({ stdout: '' }));
+  for (const [, name, pid] of stdout.matchAll(/^(un75-(\d+))\b/gm)) {
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      await run('ip', ['netns', 'del', name!]).catch(() => {});
+    }
+  }
 }
 
 export interface RunningJanus {

@@ -138,6 +138,13 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', { skip
         }
       }
     }
+    // Boris turns his camera off and on again: the new camera track replaces the old one on his
+    // publisher connection (no renegotiation), and the others see him move again.
+    await pages[1]!.evaluate(`__un75.meetings()[0].toggleCamera(false)`);
+    await waitInPage(pages[0]!, `__un75.meetings()[0].participants.some((p) => p.name === 'Boris' && !p.cameraEnabled)`, "Boris's camera off at Amina's");
+    await pages[1]!.evaluate(`__un75.meetings()[0].toggleCamera(true)`);
+    await waitInPage(pages[0]!, `__un75.meetings()[0].participants.some((p) => p.name === 'Boris' && p.cameraEnabled)`, "Boris's camera on again at Amina's");
+    await seesMovingVideo(pages[0]!, ['Boris']);
     // A leaver's feed goes: the others' subscriber connections are re-offered without it.
     await contexts[2]!.close();
     for (const page of pages.slice(0, 2)) {

@@ -125,7 +125,8 @@ type PassedOn =
   | 'lock-change'
   | 'mute-requested'
   | 'role-change'
-  | 'agenda-change';
+  | 'agenda-change'
+  | 'mode-change';
 
 const PASSED_ON: readonly PassedOn[] = [
   'joined',
@@ -142,6 +143,7 @@ const PASSED_ON: readonly PassedOn[] = [
   'mute-requested',
   'role-change',
   'agenda-change',
+  'mode-change',
 ];
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {

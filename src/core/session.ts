@@ -80,6 +80,8 @@ export interface SessionEvents {
   'role-change': CustomEvent<{ role: Role }>;
   /** The room's agenda was set or moved on (design §8). */
   'agenda-change': CustomEvent<{ agenda: AgendaState | undefined }>;
+  /** The call's media changed transport: `sfu` when the welcome puts us on the room's media server (design §4.1). */
+  'mode-change': CustomEvent<{ mode: CallMode }>;
 }
 
 /** Data-channel messages the session handles itself; other types go to feature modules. */
@@ -465,9 +467,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#locked = welcome.locked === true;
     this.#offerAsr(welcome);
     this.#setAgenda(welcome.agenda);
-    this.#mode = welcome.mode ?? 'mesh';
+    const mode = welcome.mode ?? 'mesh';
+    const changed = mode !== this.#mode;
+    this.#mode = mode;
     if (this.#mode === 'sfu') this.#startSfu(welcome.iceServers);
     else this.#startMesh(welcome.id, welcome.iceServers);
+    if (changed) this.dispatch('mode-change', { mode });
     this.#addSelf(welcome, previousSelf);
     for (const peer of welcome.peers) this.#addPeer(peer, true);
     // Our own speaking indicator waits until the first link is up (the audio graph it builds is

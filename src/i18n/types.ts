@@ -15,6 +15,8 @@ export interface Translation {
   roomLabel: (room: string) => string;
   /** On the pre-join screen when speech is recognised by the server (`recognition="server"`). */
   speechToServer: string;
+  /** The pre-join screen's meter of how loud the microphone hears the visitor. */
+  micLevel: string;
 
   // Controls
   controls: string;
@@ -163,6 +165,7 @@ export type PreJoinKey =
   | 'joining'
   | 'roomLabel'
   | 'speechToServer'
+  | 'micLevel'
   | 'connectionLost'
   | 'missingRoom'
   | 'noCamera'

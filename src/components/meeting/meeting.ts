@@ -18,6 +18,7 @@ import type { RecognitionMode } from '../../core/captions.types.js';
 import type { Translator } from '../../core/translation.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
+import type { Un75LanguageChangeDetail } from '../language-picker/language-picker.js';
 import type { PanelTab } from '../side-panel/side-panel.types.js';
 import { chatIcon, peopleIcon } from '../icons.js';
 import { loadCall, preloadCall } from './call.js';
@@ -87,6 +88,8 @@ const REFIRED = [
  * @csspart stage - The area holding the grid (and the caption overlay).
  * @csspart notices - Messages about missing devices and errors.
  * @csspart lobby - The pre-join screen (its parts are re-exported as `lobby-…`).
+ * @csspart lobby-languages - The pre-join screen's "I listen in / I speak" choice (a `un75-language-picker`;
+ * its selects are re-exported as `lobby-picker`).
  * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, `tile-pin`, and in
  * the speaker view `main-view`, `main-tile`, `filmstrip`, …).
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
@@ -695,6 +698,13 @@ export class Un75Meeting extends LitElement {
     </section>`;
   }
 
+  /** A language chosen on the pre-join screen: the call starts with it. */
+  #onLobbyLanguage(event: CustomEvent<Un75LanguageChangeDetail>) {
+    if (this._core) return; // the core has it already (the picker set it)
+    if (event.detail.changed === 'spoken') this.spokenLanguage = event.detail.spokenLanguage;
+    else this.listenLanguage = event.detail.listenLanguage;
+  }
+
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
     event.stopPropagation();
     this.join(event.detail).catch(() => {});
@@ -725,7 +735,16 @@ export class Un75Meeting extends LitElement {
               ?server-recognition=${this.recognition === 'server' && !this.recognizer}
               @un75-lobby-join=${this.#onLobbyJoin}
               @un75-lobby-intent=${this.#preconnect}
-            ></un75-lobby>`
+            >
+              <un75-language-picker
+                slot="languages"
+                part="lobby-languages"
+                exportparts="picker: lobby-picker"
+                .spokenLanguage=${this.spokenLanguage}
+                .listenLanguage=${this.listenLanguage}
+                @un75-language-change=${this.#onLobbyLanguage}
+              ></un75-language-picker>
+            </un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
         ${this.phase === 'in-call' || preparing || ahead ? this.#renderCall(preparing || ahead) : nothing}

@@ -156,6 +156,8 @@ export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** The chat list, a translation in it or the unread count changed. */
   'chat-change': CustomEvent<undefined>;
   error: CustomEvent<MeetingError>;
+  /** This person's speech goes to the server's recogniser for captions (once a meeting: the UI says so). */
+  'speech-to-server': CustomEvent<undefined>;
   /**
    * The floor changed hands (audio levels with hysteresis: src/core/active-speaker.ts); `id` is
    * undefined when the speaker left and nobody else qualifies, or the call ended.
@@ -183,6 +185,8 @@ function pair(value: string | readonly string[] | undefined): [string, string] |
 export class Meeting extends TypedEventTarget<MeetingEvents> {
   readonly #options: MeetingOptions;
   #languages: Languages;
+  /** The person was told that their speech goes to the server (see 'speech-to-server'). */
+  #toldSpeechToServer = false;
   #session: MeetingSession | undefined;
   #captions: CaptionService | undefined;
   #interpretation: Interpretation | undefined;
@@ -575,7 +579,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     const captions = new CaptionService(session, {
       spokenLanguage: this.#languages.spoken,
       listenLanguage: this.#languages.listen,
-      recognizer: recognizer ?? (recognition === 'off' || !RECOGNITION_MODES.includes(recognition) ? null : new ChosenRecognizer(recognition, session)),
+      recognizer:
+        recognizer ??
+        (recognition === 'off' || !RECOGNITION_MODES.includes(recognition)
+          ? null
+          : new ChosenRecognizer(recognition, session, () => {
+              if (this.#toldSpeechToServer || this.#session !== session) return;
+              this.#toldSpeechToServer = true;
+              this.dispatch('speech-to-server', undefined);
+            })),
       translator: this.#translator ?? null,
       name,
     });

@@ -71,6 +71,13 @@ describe('server speech recognition between browsers', () => {
       assert.ok(new URL(s.url).searchParams.get('token'), 'with a token');
     }
 
+    // Ann is told, until she dismisses it, that her voice goes to the server (nobody asked her on a
+    // pre-join screen: she joined with autojoin and `auto`).
+    await waitInPage(
+      ann,
+      `document.querySelector('un75-meeting').shadowRoot.querySelector('un75-toasts')?.shadowRoot.querySelector('[part~="consent"] .text')?.textContent === 'Your voice goes to the server for captions.'`,
+      'the note that her voice goes to the server',
+    );
     const french = (await waitInPage(
       louise,
       `(() => { const l = ${overlayLines}; return l.find((x) => x.text === 'Bonjour à tous'); })()`,

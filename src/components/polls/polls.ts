@@ -420,8 +420,8 @@ export class Un75Polls extends LitElement {
       case 'open':
         hint = t.openHint(MAX_OPEN_LENGTH);
         controls = html`<textarea
-            aria-labelledby="q-${id}"
-            aria-describedby="hint-${id} count-${id}"
+            id="answer-${id}"
+            aria-describedby="count-${id}"
             rows="3"
             maxlength=${MAX_OPEN_LENGTH}
             dir="auto"
@@ -434,8 +434,7 @@ export class Un75Polls extends LitElement {
         hint = t.wordsHint(MAX_WORDS);
         controls = html`<input
           type="text"
-          aria-labelledby="q-${id}"
-          aria-describedby="hint-${id}"
+          id="answer-${id}"
           maxlength="130"
           dir="auto"
           .value=${draft.text}
@@ -446,7 +445,9 @@ export class Un75Polls extends LitElement {
     const note = this._notes.get(id);
     return html`<form @submit=${(e: Event) => this.#vote(e, view)}>
       <fieldset part="answer" aria-labelledby="q-${id}" aria-describedby="hint-${id}">
-        <p id="hint-${id}" class="muted" aria-live=${poll.type === 'multiple' ? 'polite' : 'off'}>${hint}</p>
+        ${poll.type === 'open' || poll.type === 'words'
+          ? html`<label id="hint-${id}" for="answer-${id}" class="muted">${hint}</label>`
+          : html`<p id="hint-${id}" class="muted" aria-live=${poll.type === 'multiple' ? 'polite' : 'off'}>${hint}</p>`}
         ${controls}
       </fieldset>
       <button part="button vote" class="accent" type="submit" ?disabled=${busy}>${view.ballot ? t.changeVote : t.vote}</button>

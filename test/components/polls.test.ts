@@ -173,6 +173,28 @@ describe('polls in <un75-meeting>', () => {
       );
       expect(refused).to.equal('forbidden');
 
+      // Prepared from the form (a scale with its end labels): only hosts see it, until opened when due.
+      shadow(host).querySelector<HTMLButtonElement>('[part="polls-button"]')!.click();
+      await until(() => inPolls(host).activeElement?.id === 'new-question', 'the form again');
+      await sendKeys({ type: 'How hopeful are you?' });
+      const type = inPolls(host).querySelector<HTMLSelectElement>('#new-type')!;
+      type.value = 'scale';
+      type.dispatchEvent(new Event('change'));
+      await polls(host)!.updateComplete;
+      await press(inPolls(host).querySelector<HTMLInputElement>('input[name="low"]'));
+      await sendKeys({ type: 'Not at all' });
+      await press(inPolls(host).querySelector<HTMLInputElement>('input[name="high"]'));
+      await sendKeys({ type: 'Very' });
+      await expect(host).to.be.accessible();
+      await press(inPolls(host).querySelector<HTMLButtonElement>('[part~="prepare-poll"]'), 'Enter');
+      await until(() => host.polls.some((p) => p.state === 'prepared'), 'the prepared poll', 20_000);
+      const prepared = host.polls.find((p) => p.state === 'prepared')!;
+      expect(prepared.poll.ends).to.deep.equal({ min: { en: 'Not at all' }, max: { en: 'Very' } });
+      expect(poll(guest, prepared.poll.id), 'a participant does not see a prepared poll').to.equal(undefined);
+      await until(() => !!card(host, prepared.poll.id)?.querySelector('[part~="open-poll"]'), 'its "Open poll" button');
+      await press(card(host, prepared.poll.id)!.querySelector<HTMLButtonElement>('[part~="open-poll"]'), 'Enter');
+      await until(() => poll(guest, prepared.poll.id)?.state === 'open', 'the prepared poll open at the guest', 20_000);
+
       await expect(host).to.be.accessible();
       await expect(guest).to.be.accessible();
     } finally {

@@ -47,6 +47,9 @@ export interface PollStrings {
   atLeast: string;
   atMost: string;
   resultsClosed: string;
+  prepare: string;
+  lowEnd: string;
+  highEnd: string;
   cancel: string;
   survey: string;
   needQuestion: string;
@@ -101,6 +104,9 @@ const en: PollStrings = {
   atLeast: 'At least',
   atMost: 'At most',
   resultsClosed: 'Show the results only when the poll closes',
+  prepare: 'Prepare for later',
+  lowEnd: 'The lowest means',
+  highEnd: 'The highest means',
   cancel: 'Cancel',
   survey: 'Open the UN75 one-minute survey',
   needQuestion: 'Write the question.',
@@ -153,6 +159,9 @@ const fr: PollStrings = {
   atLeast: 'Au moins',
   atMost: 'Au plus',
   resultsClosed: 'N’afficher les résultats qu’à la clôture',
+  prepare: 'Préparer pour plus tard',
+  lowEnd: 'Le plus bas signifie',
+  highEnd: 'Le plus haut signifie',
   cancel: 'Annuler',
   survey: 'Ouvrir l’enquête d’une minute UN75',
   needQuestion: 'Écrivez la question.',
@@ -205,6 +214,9 @@ const es: PollStrings = {
   atLeast: 'Como mínimo',
   atMost: 'Como máximo',
   resultsClosed: 'Mostrar los resultados solo al cerrar la encuesta',
+  prepare: 'Preparar para más tarde',
+  lowEnd: 'El valor más bajo significa',
+  highEnd: 'El valor más alto significa',
   cancel: 'Cancelar',
   survey: 'Abrir la encuesta de un minuto UN75',
   needQuestion: 'Escriba la pregunta.',
@@ -257,6 +269,9 @@ const ru: PollStrings = {
   atLeast: 'Не меньше',
   atMost: 'Не больше',
   resultsClosed: 'Показывать результаты только после закрытия опроса',
+  prepare: 'Подготовить на потом',
+  lowEnd: 'Низшая оценка означает',
+  highEnd: 'Высшая оценка означает',
   cancel: 'Отмена',
   survey: 'Открыть минутный опрос ООН-75',
   needQuestion: 'Напишите вопрос.',
@@ -309,6 +324,9 @@ const zh: PollStrings = {
   atLeast: '至少',
   atMost: '至多',
   resultsClosed: '仅在投票结束后显示结果',
+  prepare: '准备稍后使用',
+  lowEnd: '最低分表示',
+  highEnd: '最高分表示',
   cancel: '取消',
   survey: '开始联合国75周年一分钟调查',
   needQuestion: '请填写问题。',
@@ -361,6 +379,9 @@ const ar: PollStrings = {
   atLeast: 'على الأقل',
   atMost: 'على الأكثر',
   resultsClosed: 'لا تُعرض النتائج إلا عند إغلاق الاستطلاع',
+  prepare: 'أعدّه لوقت لاحق',
+  lowEnd: 'الأدنى يعني',
+  highEnd: 'الأعلى يعني',
   cancel: 'إلغاء',
   survey: 'افتح استبيان الدقيقة الواحدة UN75',
   needQuestion: 'اكتب السؤال.',

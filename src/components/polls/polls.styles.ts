@@ -103,7 +103,7 @@ export const styles = [
       box-sizing: border-box;
     }
     textarea,
-    input[type='text'] {
+    fieldset input[type='text'] {
       inline-size: 100%;
     }
     input[type='number'] {

@@ -46,7 +46,7 @@ const WITH_OPTIONS: readonly PollType[] = ['single', 'multiple', 'ranking'];
  * @csspart poll - One poll (an `article`).
  * @csspart question - A poll's question.
  * @csspart answer - The answer controls of an open poll (a `fieldset`).
- * @csspart button - Every button (with `vote`, `close-poll`, `open-poll`, `move-up`, `move-down`, `by-language`, `survey`).
+ * @csspart button - Every button (with `vote`, `close-poll`, `open-poll`, `prepare-poll`, `move-up`, `move-down`, `by-language`, `survey`).
  * @csspart vote - The button that sends (or changes) a vote.
  * @csspart status - "Vote recorded", and the poll's errors.
  * @csspart chart - A result's bar chart (SVG, hidden from screen readers).
@@ -268,6 +268,9 @@ export class Un75Polls extends LitElement {
       return;
     }
     const poll: NewPoll = { type, question: { [lang]: question }, results: data.get('closed') ? 'closed' : 'live' };
+    const low = String(data.get('low') ?? '').trim();
+    const high = String(data.get('high') ?? '').trim();
+    if (type === 'scale' && low && high) poll.ends = { min: { [lang]: low }, max: { [lang]: high } };
     if (WITH_OPTIONS.includes(type)) {
       const lines = String(data.get('options') ?? '')
         .split('\n')
@@ -285,7 +288,9 @@ export class Un75Polls extends LitElement {
         poll.max = Math.min(Math.max(poll.min, max), lines.length);
       }
     }
-    await this.#openFromForm(() => this.#meeting.meeting?.openPoll(poll));
+    // "Prepare for later" keeps it for the host to open when it is due (listed with "Open poll").
+    const later = (event as SubmitEvent).submitter?.getAttribute('value') === 'prepare';
+    await this.#openFromForm(() => (later ? this.#meeting.meeting?.preparePoll(poll) : this.#meeting.meeting?.openPoll(poll)));
   }
 
   async #openFromForm(open: () => Promise<unknown> | undefined) {
@@ -323,10 +328,17 @@ export class Un75Polls extends LitElement {
             <label>${t.atMost} <input name="max" type="number" min="1" max=${MAX_POLL_OPTIONS} /></label>
           </div>`
         : nothing}
+      ${type === 'scale'
+        ? html`<div class="row">
+            <label>${t.lowEnd} <input name="low" type="text" maxlength="100" dir="auto" /></label>
+            <label>${t.highEnd} <input name="high" type="text" maxlength="100" dir="auto" /></label>
+          </div>`
+        : nothing}
       <label class="check"><input type="checkbox" name="closed" /> ${t.resultsClosed}</label>
       ${this._formError ? html`<p part="status" class="error" role="alert">${this._formError}</p>` : nothing}
       <div class="row">
         <button part="button open-poll" class="accent" type="submit" ?disabled=${busy}>${t.openPoll}</button>
+        <button part="button prepare-poll" type="submit" value="prepare" ?disabled=${busy}>${t.prepare}</button>
         <button part="button" type="button" @click=${this.#closeForm}>${t.cancel}</button>
         <button part="button survey" type="button" ?disabled=${busy} @click=${() => this.#openFromForm(() => this.#meeting.meeting?.openPoll('un75-survey'))}>
           ${t.survey}

@@ -8,4 +8,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'un75-polls': Un75Polls;
   }
+  interface GlobalEventHandlersEventMap {
+    'un75-poll-form-close': Event;
+  }
 }

@@ -25,6 +25,9 @@ export const styles = [
     .live {
       ${visuallyHidden}
     }
+    [part='form'] {
+      max-inline-size: 40rem;
+    }
     [part='poll'],
     [part='form'] {
       display: flex;
@@ -143,14 +146,19 @@ export const styles = [
       inline-size: 100%;
       max-inline-size: 32rem;
     }
+    /* Drawn at its own size (320 units wide). Its coordinates are mirrored for right-to-left
+       readers by the element, so SVG's own direction stays ltr: inherited rtl would flip the anchors. */
+    [part='chart'] {
+      direction: ltr;
+      max-inline-size: 20rem;
+    }
     [part='chart'] .label {
       fill: var(--_on-surface);
-      font-size: 11px;
-      unicode-bidi: plaintext;
+      font-size: 12px;
     }
     [part='chart'] .count {
       fill: var(--_on-surface);
-      font-size: 10px;
+      font-size: 11px;
     }
     [part='chart'] .bar {
       fill: var(--_accent);

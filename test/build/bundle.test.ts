@@ -75,8 +75,8 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // languages; the agenda (design §8: its validators, strip and strings in six languages) 1.7 KB.
   // 77 KB with polls (design §8): the browser's parser checks every poll and result the server
   // sends with the server's own validators (src/protocol/polls.ts, sharing the agenda's helpers),
-  // 0.95 KB (76.0 KB in all). 89 KB with the poll views (88.5 KB in all): their own chunk, loaded
-  // when the first poll arrives or a host opens the form, is 10.6 KB (the element, its chart and
+  // 0.95 KB (76.0 KB in all). 89 KB with the poll views (88.6 KB in all): their own chunk, loaded
+  // when the first poll arrives or a host opens the form, is 10.7 KB (the element, its chart and
   // table, the host's form, and its ~50 strings in six languages, which compress poorly across six
   // scripts); the call chunk took 1.1 KB (poll requests and their answers in the session, the
   // Meeting's poll methods, "New poll" in six languages), the meeting chunk 0.3 KB (loading the

@@ -163,6 +163,9 @@ export const styles = [
     [part='chart'] .bar {
       fill: var(--_accent);
     }
+    [part='chart'] .thin {
+      opacity: 0.6;
+    }
     table {
       border-collapse: collapse;
       font-size: 0.9em;

@@ -505,7 +505,7 @@ export class Un75Polls extends LitElement {
     const langs = this._split.has(poll.id) ? Object.keys(result.byLanguage ?? {}) : [];
     const share = (n: number) => this.#number(whole ? n / whole : 0, { style: 'percent', maximumFractionDigits: 0 });
     return html`<div class="result">
-      ${this.#chart(rows)}
+      ${this.#chart(rows, langs)}
       <table part="results-table">
         <caption>
           ${t.results} · ${t.voters(result.voters)}
@@ -546,23 +546,28 @@ export class Un75Polls extends LitElement {
     </div>`;
   }
 
-  /** Horizontal bars from the reader's start edge (right in Arabic), for sighted readers only. */
-  #chart(rows: Row[]) {
+  /**
+   * Horizontal bars from the reader's start edge (right in Arabic), for sighted readers only: one
+   * per answer, and under it a thinner one per spoken language when the result is split.
+   */
+  #chart(rows: Row[], langs: readonly string[]) {
     const width = 320;
-    const row = 34;
+    const line = 16;
+    const rowHeight = 20 + line * (1 + langs.length);
     const max = Math.max(1, ...rows.map((r) => r.count));
     const rtl = this.#localize.dir === 'rtl';
-    const room = width - 48;
-    return html`<svg part="chart" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${rows.length * row}" width="100%">
+    const room = width - 64;
+    const bar = (y: number, count: number, height: number, note: string, thin: boolean) => {
+      const length = (count / max) * room;
+      return svg`<rect x=${rtl ? width - Math.max(length, 1) : 0} y=${y} width=${Math.max(length, 1)} height=${height} rx="3" class=${thin ? 'bar thin' : 'bar'}></rect>
+        <text x=${rtl ? width - length - 4 : length + 4} y=${y + height - 1} text-anchor=${rtl ? 'end' : 'start'} class="count">${note}</text>`;
+    };
+    return html`<svg part="chart" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${rows.length * rowHeight}" width="100%">
       ${rows.map((r, i) => {
-        const length = (r.count / max) * room;
-        const y = i * row;
-        const start = rtl ? width : 0;
-        const barX = rtl ? width - length : 0;
-        const countX = rtl ? width - length - 4 : length + 4;
-        return svg`<text x=${start} y=${y + 11} text-anchor=${rtl ? 'end' : 'start'} class="label">${r.label}</text>
-          <rect x=${barX} y=${y + 15} width=${Math.max(length, 1)} height="12" rx="3" class="bar"></rect>
-          <text x=${countX} y=${y + 25} text-anchor=${rtl ? 'end' : 'start'} class="count">${this.#number(r.count)}</text>`;
+        const y = i * rowHeight;
+        return svg`<text x=${rtl ? width - 2 : 2} y=${y + 13} text-anchor=${rtl ? 'end' : 'start'} class="label">${r.label}</text>
+          ${bar(y + 18, r.count, 12, this.#number(r.count), false)}
+          ${langs.map((lang, k) => bar(y + 18 + line * (k + 1), r.byLanguage[lang] ?? 0, 8, `${lang} ${this.#number(r.byLanguage[lang] ?? 0)}`, true))}`;
       })}
     </svg>`;
   }

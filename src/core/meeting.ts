@@ -11,7 +11,8 @@ import type { SpeechRecognizer } from './recognition.js';
 import { ChosenRecognizer } from './recognition-choice.js';
 import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
-import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
+import { MeetingSession, PollRequestError, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
+import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -125,7 +126,8 @@ type PassedOn =
   | 'lock-change'
   | 'mute-requested'
   | 'role-change'
-  | 'agenda-change';
+  | 'agenda-change'
+  | 'poll';
 
 const PASSED_ON: readonly PassedOn[] = [
   'joined',
@@ -142,6 +144,7 @@ const PASSED_ON: readonly PassedOn[] = [
   'mute-requested',
   'role-change',
   'agenda-change',
+  'poll',
 ];
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
@@ -313,6 +316,58 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** Hosts: moves the room on to its next agenda item. */
   async nextItem(): Promise<void> {
     this.#session?.nextItem();
+  }
+
+  /**
+   * The room's polls (design §8), oldest first: each `{ poll, state, result?, ballot? }` — its
+   * definition, `prepared` (hosts only) / `open` / `closed`, its latest counts where they may be
+   * seen (live polls while open, every poll once closed), and this member's own ballot.
+   */
+  get polls(): MeetingPoll[] {
+    return this.#session?.polls ?? [];
+  }
+
+  #polling(): MeetingSession {
+    if (!this.#session) throw new PollRequestError('closed', 'polls need a call: join first');
+    return this.#session;
+  }
+
+  /**
+   * Hosts: prepares a poll without opening it (for later: `openPoll(id)`). Resolves with its id
+   * once the server has it; rejects with the server's `{ code, message }` (`forbidden`,
+   * `rate-limited`, `bad-message`, …) when it refuses.
+   */
+  async preparePoll(poll: NewPoll): Promise<string> {
+    return this.#polling().preparePoll(poll);
+  }
+
+  /**
+   * Hosts: opens a poll — a new one (prepared, then opened), a prepared one by its id, or every poll
+   * of a built-in template by its name (`un75-survey`: the UN75 one-minute survey, five polls in the
+   * six UN languages). Resolves with the ids opened; `poll` events follow for everyone.
+   */
+  async openPoll(poll: NewPoll | string): Promise<string[]> {
+    const session = this.#polling();
+    let ids: string[];
+    if (typeof poll !== 'string') ids = [await session.preparePoll(poll)];
+    else if (Object.hasOwn(POLL_TEMPLATE_IDS, poll)) ids = await session.prepareTemplate(poll);
+    else ids = [poll];
+    await Promise.all(ids.map((id) => session.openPoll(id)));
+    return ids;
+  }
+
+  /** Hosts: closes an open poll; everyone gets its final counts. */
+  async closePoll(id: string): Promise<void> {
+    return this.#polling().closePoll(id);
+  }
+
+  /**
+   * Votes in an open poll: `{ optionIds }` (single, multiple), `{ value }` (scale), `{ ranking }`
+   * (ranking), `{ text }` (open, words). A second vote replaces the first. Resolves once the server
+   * stored it; rejects with its `{ code, message }` otherwise.
+   */
+  async vote(pollId: string, answer: PollAnswer): Promise<void> {
+    return this.#polling().vote(pollId, answer);
   }
 
   /** Whether a host locked the room: newcomers wait to be admitted. */

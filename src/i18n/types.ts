@@ -143,6 +143,8 @@ export interface Translation {
   nextQuestion: string;
   /** Under a question shown in another language than the reader's. */
   notTranslated: string;
+  // Polls (design §8): the host's control-bar button; the polls' own strings come with their chunk.
+  newPoll: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 77 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 90 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -75,8 +75,14 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // languages; the agenda (design §8: its validators, strip and strings in six languages) 1.7 KB.
   // 77 KB with polls (design §8): the browser's parser checks every poll and result the server
   // sends with the server's own validators (src/protocol/polls.ts, sharing the agenda's helpers),
-  // 0.95 KB (76.0 KB in all); the poll views themselves are still to come.
-  assert.ok(total <= 77 * 1024, `the chunks are ${kb(total)} gzip together, over their 77 KB budget`);
+  // 0.95 KB (76.0 KB in all). 90 KB with the poll views (88.6 KB in all on their branch, 89.1 KB
+  // merged with main at 509c9a6, whose pre-join level meter and speech notice came meanwhile): their own chunk, loaded
+  // when the first poll arrives or a host opens the form, is 10.7 KB (the element, its chart and
+  // table, the host's form, and its ~50 strings in six languages, which compress poorly across six
+  // scripts); the call chunk took 1.1 KB (poll requests and their answers in the session, the
+  // Meeting's poll methods, "New poll" in six languages), the meeting chunk 0.3 KB (loading the
+  // polls, the host's button). The entry and the pre-join screen are unchanged.
+  assert.ok(total <= 90 * 1024, `the chunks are ${kb(total)} gzip together, over their 90 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

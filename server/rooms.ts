@@ -26,6 +26,7 @@ import type {
 } from './cluster.js';
 import type { AsrOffer } from '../src/protocol/asr.js';
 import { AGENDA_TEMPLATES } from './agenda-templates.js';
+import { POLL_TEMPLATES } from './poll-templates.js';
 import { stateOf, type Agendas } from './agendas.js';
 import { visible, type Polls } from './polls.js';
 import type { StoredPoll } from './store.js';
@@ -416,17 +417,32 @@ export class Hub implements ClusterListener {
           throw new ProtocolError('forbidden', `poll "${msg.id}" is not open`);
         }
         if (stored.poll.results === 'live') this.scheduleResult(room, msg.id);
+        // The voter's page says "Vote recorded" on this, not before: a closed-results poll sends nothing else.
+        this.deliver(member, frame({ type: 'poll-voted', id: msg.id }));
         cluster?.announce(room, { t: 'ballot', id: msg.id }).catch((err: unknown) => this.warn('ballot news', err));
         return;
       }
       let stored: StoredPoll | null;
       if (msg.type === 'poll-create') {
-        const poll = { ...msg.poll, id: msg.poll.id ?? `p${randomBytes(6).toString('hex')}` } as Poll;
-        const { characters } = parsePollDefinition(poll);
-        const done = await polls.prepare(room, poll, characters);
-        if (done === 'not-prepared') throw new ProtocolError('bad-message', `poll "${poll.id}" was opened already: prepare another`);
-        if (done === 'full') throw new ProtocolError('bad-message', 'this room has as many polls (or as much poll text) as it may hold');
-        stored = done;
+        let wanted: Poll[];
+        if ('template' in msg) {
+          if (!Object.hasOwn(POLL_TEMPLATES, msg.template)) throw new ProtocolError('bad-message', `no poll template "${msg.template}"`);
+          wanted = [...POLL_TEMPLATES[msg.template]!];
+        } else wanted = [{ ...msg.poll, id: msg.poll.id ?? `p${randomBytes(6).toString('hex')}` } as Poll];
+        stored = null;
+        // A template's polls one by one, each told as it is prepared (the last one ends the request).
+        for (const poll of wanted) {
+          const { characters } = parsePollDefinition(poll);
+          const done = await polls.prepare(room, poll, characters);
+          if (done === 'not-prepared') throw new ProtocolError('bad-message', `poll "${poll.id}" was opened already: prepare another`);
+          if (done === 'full') throw new ProtocolError('bad-message', 'this room has as many polls (or as much poll text) as it may hold');
+          if (stored) {
+            await this.tellPoll(room, stored);
+            cluster?.announce(room, { t: 'poll', id: stored.poll.id }).catch((err: unknown) => this.warn('poll news', err));
+          }
+          stored = done;
+        }
+        if (!stored) return;
       } else {
         stored = msg.type === 'poll-open' ? await polls.move(room, msg.id, 'prepared', 'open') : await polls.move(room, msg.id, 'open', 'closed');
         if (!stored) {

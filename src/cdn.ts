@@ -16,6 +16,7 @@ const chunks: Record<string, () => Promise<unknown>> = {
   'un75-booth': () => import('./components/booth/un75-booth.js'),
   'un75-side-panel': () => import('./components/side-panel/un75-side-panel.js'),
   'un75-toasts': () => import('./components/toasts/un75-toasts.js'),
+  'un75-polls': () => import('./components/polls/un75-polls.js'),
 };
 const TAGS = Object.keys(chunks);
 const started = new Map<string, Promise<unknown>>();

@@ -7,6 +7,7 @@ export { Un75Controls } from './components/controls/un75-controls.js';
 export { Un75Captions, type Un75TranscriptDetail } from './components/captions/un75-captions.js';
 export { Un75SidePanel, type PanelTab, type Un75PanelTabDetail } from './components/side-panel/un75-side-panel.js';
 export { Un75Toasts } from './components/toasts/un75-toasts.js';
+export { Un75Polls } from './components/polls/un75-polls.js';
 export { Un75LanguagePicker, type Un75LanguageChangeDetail } from './components/language-picker/un75-language-picker.js';
 export type * from './components/meeting/meeting.types.js';
 export type { LobbyJoinDetail } from './components/lobby/lobby.js';

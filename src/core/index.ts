@@ -2,7 +2,9 @@
 export { Meeting } from './meeting.js';
 export type { ChatEntry, Languages, JoinSettings, MeetingError, MeetingErrorCode, MeetingEvents, MeetingOptions, WaitingPerson } from './meeting.js';
 export type { ChatService } from './chat.js';
-export type { MeetingSession, ConnectionState, RemoteStreams } from './session.js';
+export type { MeetingSession, ConnectionState, RemoteStreams, MeetingPoll, NewPoll } from './session.js';
+export { PollRequestError } from './session.js';
+export type { Poll, PollAnswer, PollOption, PollResult, PollState, PollType } from '../protocol/polls.js';
 export type { CaptionService } from './captions.js';
 export type { Caption, CaptionNote, TranscriptFormat } from './captions.types.js';
 export type { Interpretation, Channel, BoothState } from './interpretation.js';

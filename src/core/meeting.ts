@@ -11,7 +11,8 @@ import type { SpeechRecognizer } from './recognition.js';
 import { ChosenRecognizer } from './recognition-choice.js';
 import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
-import { MeetingSession, type RemoteStreams, type SessionEvents } from './session.js';
+import { MeetingSession, PollRequestError, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
+import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -126,6 +127,7 @@ type PassedOn =
   | 'mute-requested'
   | 'role-change'
   | 'agenda-change'
+  | 'poll'
   | 'mode-change';
 
 const PASSED_ON: readonly PassedOn[] = [
@@ -143,6 +145,7 @@ const PASSED_ON: readonly PassedOn[] = [
   'mute-requested',
   'role-change',
   'agenda-change',
+  'poll',
   'mode-change',
 ];
 
@@ -158,6 +161,8 @@ export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** The chat list, a translation in it or the unread count changed. */
   'chat-change': CustomEvent<undefined>;
   error: CustomEvent<MeetingError>;
+  /** This person's speech goes to the server's recogniser for captions (once a meeting: the UI says so). */
+  'speech-to-server': CustomEvent<undefined>;
   /**
    * The floor changed hands (audio levels with hysteresis: src/core/active-speaker.ts); `id` is
    * undefined when the speaker left and nobody else qualifies, or the call ended.
@@ -185,6 +190,8 @@ function pair(value: string | readonly string[] | undefined): [string, string] |
 export class Meeting extends TypedEventTarget<MeetingEvents> {
   readonly #options: MeetingOptions;
   #languages: Languages;
+  /** The person was told that their speech goes to the server (see 'speech-to-server'). */
+  #toldSpeechToServer = false;
   #session: MeetingSession | undefined;
   #captions: CaptionService | undefined;
   #interpretation: Interpretation | undefined;
@@ -316,6 +323,58 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
   /** Hosts: moves the room on to its next agenda item. */
   async nextItem(): Promise<void> {
     this.#session?.nextItem();
+  }
+
+  /**
+   * The room's polls (design §8), oldest first: each `{ poll, state, result?, ballot? }` — its
+   * definition, `prepared` (hosts only) / `open` / `closed`, its latest counts where they may be
+   * seen (live polls while open, every poll once closed), and this member's own ballot.
+   */
+  get polls(): MeetingPoll[] {
+    return this.#session?.polls ?? [];
+  }
+
+  #polling(): MeetingSession {
+    if (!this.#session) throw new PollRequestError('closed', 'polls need a call: join first');
+    return this.#session;
+  }
+
+  /**
+   * Hosts: prepares a poll without opening it (for later: `openPoll(id)`). Resolves with its id
+   * once the server has it; rejects with the server's `{ code, message }` (`forbidden`,
+   * `rate-limited`, `bad-message`, …) when it refuses.
+   */
+  async preparePoll(poll: NewPoll): Promise<string> {
+    return this.#polling().preparePoll(poll);
+  }
+
+  /**
+   * Hosts: opens a poll — a new one (prepared, then opened), a prepared one by its id, or every poll
+   * of a built-in template by its name (`un75-survey`: the UN75 one-minute survey, five polls in the
+   * six UN languages). Resolves with the ids opened; `poll` events follow for everyone.
+   */
+  async openPoll(poll: NewPoll | string): Promise<string[]> {
+    const session = this.#polling();
+    let ids: string[];
+    if (typeof poll !== 'string') ids = [await session.preparePoll(poll)];
+    else if (Object.hasOwn(POLL_TEMPLATE_IDS, poll)) ids = await session.prepareTemplate(poll);
+    else ids = [poll];
+    await Promise.all(ids.map((id) => session.openPoll(id)));
+    return ids;
+  }
+
+  /** Hosts: closes an open poll; everyone gets its final counts. */
+  async closePoll(id: string): Promise<void> {
+    return this.#polling().closePoll(id);
+  }
+
+  /**
+   * Votes in an open poll: `{ optionIds }` (single, multiple), `{ value }` (scale), `{ ranking }`
+   * (ranking), `{ text }` (open, words). A second vote replaces the first. Resolves once the server
+   * stored it; rejects with its `{ code, message }` otherwise.
+   */
+  async vote(pollId: string, answer: PollAnswer): Promise<void> {
+    return this.#polling().vote(pollId, answer);
   }
 
   /** Whether a host locked the room: newcomers wait to be admitted. */
@@ -582,7 +641,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     const captions = new CaptionService(session, {
       spokenLanguage: this.#languages.spoken,
       listenLanguage: this.#languages.listen,
-      recognizer: recognizer ?? (recognition === 'off' || !RECOGNITION_MODES.includes(recognition) ? null : new ChosenRecognizer(recognition, session)),
+      recognizer:
+        recognizer ??
+        (recognition === 'off' || !RECOGNITION_MODES.includes(recognition)
+          ? null
+          : new ChosenRecognizer(recognition, session, () => {
+              if (this.#toldSpeechToServer || this.#session !== session) return;
+              this.#toldSpeechToServer = true;
+              this.dispatch('speech-to-server', undefined);
+            })),
       translator: this.#translator ?? null,
       name,
     });

@@ -508,7 +508,12 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       this.dispatch('link-open', { id: remoteId });
       this.#applyBitrateCap();
     });
-    peer.on('negotiated', () => current() && this.#applyBitrateCap()); // new senders (a screen share)
+    peer.on('negotiated', () => {
+      if (!current()) return;
+      this.#applyBitrateCap(); // new senders (a screen share)
+      // An ICE restart's answer is in and the path holds (the browser need not report a change).
+      if (link.state === 'reconnecting' && ['connected', 'completed'].includes(link.pc.iceConnectionState)) this.#pathBack(link);
+    });
     peer.on('data', (data: string | Uint8Array) => {
       if (current()) this.dispatch('data', { from: remoteId, data: typeof data === 'string' ? data : new TextDecoder().decode(data) });
     });
@@ -527,9 +532,7 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
         link.disconnectedTimer = setTimeout(() => current() && this.#linkDied(link), DISCONNECTED_GRACE_MS);
         this.#scheduleIceRestart(link, ICE_RESTART_AFTER_MS);
       } else if (iceState === 'connected' || iceState === 'completed') {
-        clearTimeout(link.disconnectedTimer);
-        clearTimeout(link.restartTimer);
-        if (link.state === 'reconnecting') this.#setState(remoteId, 'connected');
+        this.#pathBack(link);
       }
     });
     peer.on('error', (err: Error & { code?: string }) => {
@@ -539,6 +542,13 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       if (current()) this.#linkDied(link);
     });
     return link;
+  }
+
+  /** The link's network path is back: it is connected again, with no restart or rebuild pending. */
+  #pathBack(link: Link) {
+    clearTimeout(link.disconnectedTimer);
+    clearTimeout(link.restartTimer);
+    if (link.state === 'reconnecting') this.#setState(link.remoteId, 'connected');
   }
 
   /**
@@ -553,7 +563,10 @@ export class MeshCall extends TypedEventTarget<MeshEvents> {
       if (this.#links.get(link.remoteId) !== link || link.state !== 'reconnecting') return;
       link.iceRestarts++;
       try {
-        link.pc.restartIce(); // negotiationneeded → simple-peer offers with new ICE credentials
+        // New ICE credentials on the next offer; simple-peer does not listen for the
+        // `negotiationneeded` this raises, so the offer is asked for here.
+        link.pc.restartIce();
+        (link.peer as SimplePeer & { negotiate(): void }).negotiate(); // public in simple-peer, untyped
       } catch (err) {
         console.warn(`un75: ICE restart to ${link.remoteId} failed:`, (err as Error).message);
       }

@@ -21,6 +21,8 @@ export class ChosenRecognizer implements SpeechRecognizer {
   constructor(
     readonly mode: Exclude<RecognitionMode, 'off'>,
     readonly source: AsrSource,
+    /** Called each time the person's speech is about to go to the server (the UI tells them). */
+    readonly toServer: () => void = () => {},
   ) {}
 
   async start(options: RecognizerStartOptions): Promise<void> {
@@ -34,6 +36,7 @@ export class ChosenRecognizer implements SpeechRecognizer {
       const { ServerRecognizer } = await import('./server-recognition.js');
       if (attempt !== this.#attempt) return;
       this.#current = new ServerRecognizer(this.source.asrUrl, (language) => this.source.asrToken(language));
+      this.toServer();
     } else {
       if (!WebSpeechRecognizer.isSupported()) throw new RecognitionError('unsupported');
       this.#current = new WebSpeechRecognizer();

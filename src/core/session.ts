@@ -1,6 +1,7 @@
 import type { AsrOffer } from '../protocol/asr.js';
 import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
-import { cleanName, type CallMode, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
+import { POLL_TEMPLATE_IDS, type Poll, type PollAnswer, type PollView } from '../protocol/polls.js';
+import { cleanName, type CallMode, type ClientMessage, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import type { SfuServerMessage } from '../protocol/sfu.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
@@ -54,6 +55,42 @@ export interface SessionErrorDetail {
   message: string;
 }
 
+/** A poll as this member knows it (design §8): as the server describes it, and this member's own ballot. */
+export interface MeetingPoll extends PollView {
+  /** What this member voted, as the server took it (this page's ballots only). */
+  ballot?: PollAnswer;
+}
+
+/** A poll as a host writes it: the server names it when it has no id; `results` defaults to `live`. */
+export type NewPoll = Omit<Poll, 'id' | 'results'> & { id?: string; results?: Poll['results'] };
+
+/**
+ * A poll request the server refused (`code`: its error code, e.g. `forbidden`, `rate-limited`,
+ * `bad-message`), or that got no answer (`unreachable`).
+ */
+export class PollRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PollRequestError';
+  }
+}
+
+/** How long a poll request waits for the server's answer before it is taken as lost. */
+const POLL_ANSWER_MS = 20_000;
+
+/** A poll request waiting for its answer: the `poll` frame it causes, or `poll-voted`. */
+interface PollRequest {
+  /** What settles it: the poll `id` reaching `state`, or (`voted`) the server's acknowledgement. */
+  id: string;
+  until: 'prepared' | 'open' | 'closed' | 'voted';
+  resolve: () => void;
+  reject: (err: PollRequestError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 export interface SessionEvents {
   joined: CustomEvent<{ selfId: string }>;
   left: CustomEvent<{ reason: string }>;
@@ -80,6 +117,8 @@ export interface SessionEvents {
   'role-change': CustomEvent<{ role: Role }>;
   /** The room's agenda was set or moved on (design §8). */
   'agenda-change': CustomEvent<{ agenda: AgendaState | undefined }>;
+  /** A poll was prepared (hosts), opened or closed, its counts changed, or this member's ballot was taken. */
+  poll: CustomEvent<MeetingPoll>;
   /** The call's media changed transport: `sfu` when the welcome puts us on the room's media server (design §4.1). */
   'mode-change': CustomEvent<{ mode: CallMode }>;
 }
@@ -145,6 +184,14 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #asr: { offer: AsrOffer; language: string; used: boolean } | undefined;
   readonly #asrWaiters: ((token: string | undefined) => void)[] = [];
   #agenda: AgendaState | undefined;
+  /** The room's polls as the server last said, in the order it listed or opened them. */
+  readonly #polls = new Map<string, MeetingPoll>();
+  /**
+   * Poll requests in the order they were sent. The server handles one connection's frames in order
+   * and answers a refused one with an `error` frame (which names no request): an error that comes
+   * while requests wait belongs to the oldest of them.
+   */
+  readonly #pollRequests: PollRequest[] = [];
   readonly localStream: MediaStream;
   /** Plays the others' voices; feature modules (interpretation) set how loud each one is. */
   readonly audio: AudioRouter;
@@ -192,6 +239,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** The room's agenda as the server last said (design §8). */
   get agenda(): AgendaState | undefined {
     return this.#agenda;
+  }
+
+  /** The room's polls (hosts: prepared ones too), each with its latest counts where they may be seen. */
+  get polls(): MeetingPoll[] {
+    return [...this.#polls.values()].map((p) => ({ ...p }));
   }
 
   /** Whether we are in the room's waiting room, until a host admits or denies us. */
@@ -467,6 +519,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#locked = welcome.locked === true;
     this.#offerAsr(welcome);
     this.#setAgenda(welcome.agenda);
+    this.#setPolls(welcome.polls);
     const mode = welcome.mode ?? 'mesh';
     const changed = mode !== this.#mode;
     this.#mode = mode;
@@ -628,12 +681,29 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         this.#setLocked(message.locked === true);
         this.#offerAsr(message);
         this.#setAgenda(message.agenda);
+        this.#setPolls(message.polls);
         break;
       case 'agenda': {
         const { type: _type, ...agenda } = message;
         this.#setAgenda(agenda);
         break;
       }
+      case 'poll': {
+        const known = this.#polls.get(message.poll.id);
+        // Counts stay while the state does not change (a prepared poll replaced has none).
+        const result = known && known.state === message.state ? known.result : undefined;
+        this.#putPoll({ poll: message.poll, state: message.state, ...(result ? { result } : {}), ...(known?.ballot ? { ballot: known.ballot } : {}) });
+        this.#settlePoll(message.poll.id, message.state);
+        break;
+      }
+      case 'poll-result': {
+        const known = this.#polls.get(message.result.pollId);
+        if (known) this.#putPoll({ ...known, result: message.result });
+        break;
+      }
+      case 'poll-voted':
+        this.#settlePoll(message.id, 'voted');
+        break;
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
         this.dispatch('waiting-change', { waiting: this.waiting });
@@ -651,10 +721,18 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         // The server closes the socket after this and refuses us if we come back.
         this.leave('removed');
         break;
-      case 'error':
+      case 'error': {
+        // The answer to the oldest poll request waiting (see #pollRequests): its promise says it.
+        const request = message.code !== 'shutting-down' ? this.#pollRequests.shift() : undefined;
+        if (request) {
+          clearTimeout(request.timer);
+          request.reject(new PollRequestError(message.code, message.message));
+          break;
+        }
         this.dispatch('error', { code: message.code, message: message.message });
         if (message.code === 'shutting-down') this.#onSignalingState('reconnecting');
         break;
+      }
     }
   }
 
@@ -662,6 +740,87 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     if (JSON.stringify(agenda) === JSON.stringify(this.#agenda)) return;
     this.#agenda = agenda;
     this.dispatch('agenda-change', { agenda });
+  }
+
+  /** The polls a welcome lists (all of them: a resumed member may have missed changes). */
+  #setPolls(views: readonly PollView[] | undefined) {
+    const listed = new Set((views ?? []).map((v) => v.poll.id));
+    for (const id of [...this.#polls.keys()]) if (!listed.has(id)) this.#polls.delete(id);
+    for (const view of views ?? []) {
+      const known = this.#polls.get(view.poll.id);
+      const next: MeetingPoll = { ...view, ...(known?.ballot ? { ballot: known.ballot } : {}) };
+      if (JSON.stringify(next) !== JSON.stringify(known)) this.#putPoll(next);
+    }
+  }
+
+  #putPoll(poll: MeetingPoll) {
+    this.#polls.set(poll.poll.id, poll);
+    this.dispatch('poll', { ...poll });
+  }
+
+  /** Settles the oldest request waiting for poll `id` to reach `until`. */
+  #settlePoll(id: string, until: PollRequest['until']) {
+    const i = this.#pollRequests.findIndex((r) => r.id === id && r.until === until);
+    if (i < 0) return;
+    const [request] = this.#pollRequests.splice(i, 1);
+    clearTimeout(request!.timer);
+    request!.resolve();
+  }
+
+  /** Sends a poll request; resolves when the server did it, rejects with its error (PollRequestError). */
+  #pollRequest(message: ClientMessage, id: string, until: PollRequest['until']): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#state !== 'joined' || this.#signaling.state !== 'open') {
+        reject(new PollRequestError('unreachable', 'not connected to the room: try again when the call is back'));
+        return;
+      }
+      const request: PollRequest = {
+        id,
+        until,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = this.#pollRequests.indexOf(request);
+          if (i >= 0) this.#pollRequests.splice(i, 1);
+          reject(new PollRequestError('unreachable', 'the server did not answer: try again'));
+        }, POLL_ANSWER_MS),
+      };
+      this.#pollRequests.push(request);
+      this.#signaling.send(message);
+    });
+  }
+
+  /** Hosts: prepares a poll (not open yet); resolves with its id once the server has it. */
+  async preparePoll(poll: NewPoll): Promise<string> {
+    const id = poll.id ?? `p${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    await this.#pollRequest({ type: 'poll-create', poll: { ...poll, id, results: poll.results ?? 'live' } }, id, 'prepared');
+    return id;
+  }
+
+  /** Hosts: prepares every poll of a built-in template (`un75-survey`); resolves with their ids. */
+  async prepareTemplate(name: string): Promise<string[]> {
+    const ids = Object.hasOwn(POLL_TEMPLATE_IDS, name) ? POLL_TEMPLATE_IDS[name]! : undefined;
+    if (!ids) throw new PollRequestError('bad-message', `no poll template "${name}"`);
+    // The server prepares them in order and tells each: the last one ends the request.
+    await this.#pollRequest({ type: 'poll-create', template: name }, ids.at(-1)!, 'prepared');
+    return [...ids];
+  }
+
+  /** Hosts: opens a prepared poll. */
+  openPoll(id: string): Promise<void> {
+    return this.#pollRequest({ type: 'poll-open', id }, id, 'open');
+  }
+
+  /** Hosts: closes an open poll; its counts follow. */
+  closePoll(id: string): Promise<void> {
+    return this.#pollRequest({ type: 'poll-close', id }, id, 'closed');
+  }
+
+  /** Casts (or replaces) this member's ballot; resolves once the server stored it. */
+  async vote(id: string, answer: PollAnswer): Promise<void> {
+    await this.#pollRequest({ type: 'poll-vote', id, answer }, id, 'voted');
+    const known = this.#polls.get(id);
+    if (known) this.#putPoll({ ...known, ballot: answer });
   }
 
   #setLocked(locked: boolean) {
@@ -944,6 +1103,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   #teardown() {
     clearTimeout(this.#selfSpeakingTimer);
+    for (const request of this.#pollRequests.splice(0)) {
+      clearTimeout(request.timer);
+      request.reject(new PollRequestError('closed', 'left the room before the server answered'));
+    }
     clearTimeout(this.#meterTimer);
     this.#viewHints.dispose();
     this.audio.dispose();

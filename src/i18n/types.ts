@@ -15,6 +15,8 @@ export interface Translation {
   roomLabel: (room: string) => string;
   /** On the pre-join screen when speech is recognised by the server (`recognition="server"`). */
   speechToServer: string;
+  /** The pre-join screen's meter of how loud the microphone hears the visitor. */
+  micLevel: string;
 
   // Controls
   controls: string;
@@ -141,6 +143,8 @@ export interface Translation {
   nextQuestion: string;
   /** Under a question shown in another language than the reader's. */
   notTranslated: string;
+  // Polls (design §8): the host's control-bar button; the polls' own strings come with their chunk.
+  newPoll: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';
@@ -163,6 +167,7 @@ export type PreJoinKey =
   | 'joining'
   | 'roomLabel'
   | 'speechToServer'
+  | 'micLevel'
   | 'connectionLost'
   | 'missingRoom'
   | 'noCamera'

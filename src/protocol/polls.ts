@@ -25,6 +25,8 @@ export interface Poll {
   /** `multiple`: how many options a ballot picks (1 ≤ min ≤ max ≤ options). `scale`: the range, within 1–5. */
   min?: number;
   max?: number;
+  /** `scale` only, optional: what its lowest and highest values mean ("Not at all important", "Very important"). */
+  ends?: { min: Localized; max: Localized };
   /** `live`: counts after every ballot; `closed`: only once the host closes the poll. */
   results: 'live' | 'closed';
 }
@@ -101,7 +103,7 @@ export const PollError = AgendaError;
  */
 export function parsePollDefinition(value: unknown, needId = true): { poll: Omit<Poll, 'id'> & { id?: string }; characters: number } {
   check(isObject(value), BAD_POLL);
-  const { id, type, options, min, max, results } = value;
+  const { id, type, options, min, max, results, ends } = value;
   check(id === undefined ? !needId : typeof id == 'string' && POLL_ID.test(id), '"poll.id"');
   check(POLL_TYPES.includes(type as PollType), '"poll.type"');
   check(results === undefined || results === 'live' || results === 'closed', '"poll.results"');
@@ -139,6 +141,13 @@ export function parsePollDefinition(value: unknown, needId = true): { poll: Omit
     poll.min = lo;
     poll.max = hi;
   } else check(min === undefined && max === undefined, '"poll.min/max": not for this type');
+  if (ends !== undefined) {
+    check(type === 'scale' && isObject(ends), '"poll.ends": { min, max }, for a scale');
+    const low = localized(ends.min, '"poll.ends.min"');
+    const high = localized(ends.max, '"poll.ends.max"');
+    characters += low.characters + high.characters;
+    poll.ends = { min: low.text, max: high.text };
+  }
   check(characters <= MAX_POLL_CHARACTERS, '"poll": at most 4000 characters');
   return { poll, characters };
 }
@@ -301,3 +310,11 @@ export function parsePollView(value: unknown): PollView {
   }
   return view;
 }
+
+/**
+ * The ids of the built-in poll templates' polls, in order (their texts stay on the server,
+ * server/poll-templates.ts): a host's page opens them by id once the server has prepared them.
+ */
+export const POLL_TEMPLATE_IDS: Readonly<Record<string, readonly string[]>> = {
+  'un75-survey': ['un75-2045', 'un75-priorities', 'un75-trends', 'un75-together', 'un75-advice'],
+};

@@ -72,6 +72,8 @@ export type ClientMessage =
   | { type: 'agenda-next' }
   /** Hosts: prepare a poll (not open yet); without an id the server names it. Again with the id of a prepared poll: replaces it. */
   | { type: 'poll-create'; poll: Omit<Poll, 'id'> & { id?: string } }
+  /** Hosts: prepare every poll of a built-in template (`un75-survey`), under the template's own ids. */
+  | { type: 'poll-create'; template: string }
   /** Hosts: open a prepared poll, or close an open one. */
   | { type: 'poll-open' | 'poll-close'; id: string }
   /** Any member, while the poll is open: one ballot per member, a second replaces the first. */
@@ -90,6 +92,8 @@ export type ServerMessage =
   | { type: 'poll'; poll: Poll; state: PollState }
   /** A poll's counts: live polls after ballots (at most twice a second), the others once closed. */
   | { type: 'poll-result'; result: PollResult }
+  /** To the voter alone: its ballot for poll `id` is stored (it replaced any earlier one). */
+  | { type: 'poll-voted'; id: string }
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -266,6 +270,7 @@ export function parseClientMessage(frame: string): ClientMessage {
     case 'agenda-next':
       return { type: 'agenda-next' };
     case 'poll-create':
+      if (msg.template !== undefined) return { type: 'poll-create', template: str(msg, 'template', 32, /^[a-z0-9-]+$/) };
       return { type: 'poll-create', poll: agenda(() => parsePollDefinition(msg.poll, false).poll) };
     case 'poll-open':
     case 'poll-close':
@@ -334,6 +339,8 @@ export function parseServerMessage(frame: string): ServerMessage {
     }
     case 'poll-result':
       return { type: 'poll-result', result: agenda(() => parsePollResult(msg.result)) };
+    case 'poll-voted':
+      return { type: 'poll-voted', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':

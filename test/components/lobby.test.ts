@@ -42,6 +42,19 @@ describe('<un75-lobby>', () => {
     el.remove();
   });
 
+  it('shows how loud the microphone hears the visitor, and nothing while it is off', async () => {
+    const el = await fixture<Un75Lobby>(html`<un75-lobby lang="ar"></un75-lobby>`);
+    const meter = () => shadow(el).querySelector<HTMLMeterElement>('meter[part="level"]');
+    // The fake microphone beeps once a second.
+    await until(() => (meter()?.value ?? 0) > 0.05, 'the meter to move with the sound', 15000);
+    expect(meter()!.getAttribute('aria-label')).to.equal('مستوى الميكروفون');
+    await expect(el).to.be.accessible();
+    shadow(el).querySelector<HTMLButtonElement>('.preview-toggles button')!.click(); // the microphone off
+    await el.updateComplete;
+    expect(meter()!.value).to.equal(0);
+    el.remove();
+  });
+
   it('does not join without a name: it focuses the field instead', async () => {
     const el = await fixture<Un75Lobby>(html`<un75-lobby></un75-lobby>`);
     let fired = false;

@@ -61,6 +61,33 @@ describe('<un75-meeting>', () => {
     await el.leave();
   });
 
+  it('the pre-join screen asks which language one listens in and speaks, and the call starts in them', async () => {
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('langs')} signaling=${SIGNALING} lang="fr" spoken-language="en"></un75-meeting>`);
+    const lobby = lobbyOf(el);
+    await lobby.updateComplete;
+    const picker = () => shadow(el).querySelector<Un75LanguagePicker>('un75-language-picker[slot="languages"]');
+    const select = (which: string) => shadow(picker()!).querySelector<HTMLSelectElement>(`[part~="${which}-picker"]`);
+    await until(() => Boolean(select('listen') && select('spoken')), 'the language choice, once the call code is loaded', 20000);
+    expect(select('spoken')!.value).to.equal('en');
+    const choose = (which: string, tag: string) => {
+      const s = select(which)!;
+      s.value = tag;
+      s.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    choose('spoken', 'es');
+    choose('listen', 'ar');
+    expect([el.spokenLanguage, el.listenLanguage]).to.deep.equal(['es', 'ar']);
+    await expect(el).to.be.accessible();
+    const input = shadow(lobby).querySelector('input')!;
+    input.value = 'Lucía';
+    const joinedEvent = oneEvent(el, 'un75-joined');
+    input.form!.requestSubmit();
+    await joinedEvent;
+    expect(el.participants.find((p) => p.isSelf)!.spokenLanguage).to.equal('es');
+    expect(el.core!.languages.listen).to.equal('ar');
+    await el.leave();
+  });
+
   it('renders the call ahead under the pre-join screen, not displayed nor read, and joins into those same elements', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('ahead')} signaling=${SIGNALING}></un75-meeting>`);
     const part = (name: string) => shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);

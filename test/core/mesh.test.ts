@@ -147,6 +147,49 @@ describe('MeshCall connecting timeout', () => {
   });
 });
 
+// A link whose network path went quiet: the newcomer (its initiator) restarts ICE over the live
+// connection — an offer with new credentials on the same link — and the link is back without a
+// rebuild. The quiet path is the one thing staged: the browser reports `disconnected` once.
+describe('MeshCall ICE restart', () => {
+  const meshes: MeshCall[] = [];
+  const Native = RTCPeerConnection;
+  afterEach(() => {
+    meshes.splice(0).forEach((m) => m.destroy());
+    globalThis.RTCPeerConnection = Native;
+  });
+
+  it('sends an offer with new ICE credentials on the same link when the path goes quiet, and the link comes back without a rebuild', async function () {
+    this.timeout(60000);
+    const made: RTCPeerConnection[] = [];
+    globalThis.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        made.push(this);
+      }
+    };
+    const r = room(meshes, 'older', 'newcomer');
+    const states: string[] = [];
+    r.mesh('newcomer').on('link-state', (e) => states.push(e.detail.state));
+    await delivered(r, 'newcomer', 'older', 'hello');
+    const offers = () => r.sent.filter((s) => s.from === 'newcomer' && s.data.type === 'offer').map((s) => s.data.sdp as string);
+    const ufrag = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)![1];
+    expect(offers()).to.have.length(1);
+    const pc = made.find((p) => p.localDescription?.type === 'offer')!;
+
+    // The path goes quiet: the browser says so once.
+    Object.defineProperty(pc, 'iceConnectionState', { configurable: true, get: () => 'disconnected' });
+    pc.dispatchEvent(new Event('iceconnectionstatechange'));
+    delete (pc as { iceConnectionState?: unknown }).iceConnectionState;
+    expect(states.at(-1)).to.equal('reconnecting');
+
+    await waitUntil(() => offers().length === 2 && states.at(-1) === 'connected', 'an ICE restart offer, and the link back', { timeout: 20000, interval: 50 });
+    expect(ufrag(offers()[1]!)).to.not.equal(ufrag(offers()[0]!), 'new ICE credentials');
+    expect(states).to.deep.equal(['connected', 'reconnecting', 'connected'], 'no rebuild: never connecting again');
+    expect(made.filter((p) => p.signalingState !== 'closed')).to.have.length(2, 'the same two connections');
+    await delivered(r, 'older', 'newcomer', 'still one link');
+  });
+});
+
 /** A signal one mesh of a room handed to another (see `room`). */
 interface Sent {
   from: string;

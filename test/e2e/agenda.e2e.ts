@@ -1,7 +1,9 @@
 // The agenda end to end: three real Chromium pages on a partner's page (loading only the single-file
 // bundle) in English (the host, whose page names agenda="un75"), French and Arabic, through the real
 // un75-signal keeping the agenda in a real PostgreSQL. Each reads the current question in its own
-// language; the host moves on with the strip's button and everyone reads the second question.
+// language; the host moves on with the strip's button and everyone reads the second question. Then a
+// poll: the host opens a single-choice poll, the French and Arabic readers each read it in their
+// language and vote with the polls' controls, a second ballot replaces the first, all see the counts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -76,5 +78,48 @@ describe('the un75 agenda in three languages', () => {
     );
     assert.equal(refusal, 'forbidden');
     assert.equal(await question(pages.ar), expected.ar);
+  });
+
+  test('a poll: the host opens it, fr and ar read it in their language and vote, a second ballot replaces the first, everyone sees the counts', async () => {
+    const started = Date.now();
+    const poll = {
+      id: 'future',
+      type: 'single',
+      question: { en: 'In 2045, will people be better or worse off?', fr: 'En 2045, vivra-t-on mieux ou moins bien ?', ar: 'هل سيكون الناس في عام 2045 في حال أفضل أم أسوأ؟' },
+      options: [
+        { id: 'better', label: { en: 'Better off', fr: 'Mieux', ar: 'أفضل' } },
+        { id: 'worse', label: { en: 'Worse off', fr: 'Moins bien', ar: 'أسوأ' } },
+        { id: 'same', label: { en: 'About the same', fr: 'Pareil', ar: 'مماثلة' } },
+      ],
+    };
+    assert.deepEqual(await pages.en.evaluate(`${M}.openPoll(${JSON.stringify(poll)})`), ['future']);
+    const card = (page: Page) => page.locator('un75-meeting un75-polls [part="poll"][data-poll="future"]');
+    for (const lang of ['en', 'fr', 'ar'] as const) {
+      await card(pages[lang]).locator('[part="question"]').filter({ hasText: poll.question[lang] }).waitFor({ timeout: 60_000 });
+    }
+    assert.equal(await card(pages.ar).locator('[part="question"]').evaluate((h) => getComputedStyle(h).direction), 'rtl');
+
+    // Each votes with the poll's own controls: a radio button, then "Vote"; the page says it is recorded.
+    const vote = async (lang: 'fr' | 'ar', option: string, recorded: string) => {
+      await card(pages[lang]).locator(`input[value="${option}"]`).check();
+      await card(pages[lang]).locator('[part~="vote"]').click();
+      await card(pages[lang]).locator('[part~="status"]').filter({ hasText: recorded }).waitFor({ timeout: 30_000 });
+      await waitInPage(pages[lang], `${M}.polls.find((p) => p.poll.id === 'future')?.ballot?.optionIds?.[0] === ${JSON.stringify(option)}`, `${lang}'s ballot for ${option}`);
+    };
+    await vote('fr', 'better', 'Vote enregistré');
+    await vote('ar', 'worse', 'سُجّل صوتك');
+    // fr changes its mind: the second ballot replaces the first.
+    await vote('fr', 'same', 'Vote enregistré');
+
+    const counted = `${M}.polls.find((p) => p.poll.id === 'future')?.result`;
+    for (const lang of ['en', 'fr', 'ar'] as const) {
+      await waitInPage(pages[lang], `${counted}?.voters === 2 && ${counted}.counts.same === 1 && ${counted}.counts.worse === 1 && ${counted}.counts.better === 0`, `the counts at ${lang}`, 30_000);
+    }
+    // What a screen reader reads: the table's numbers, in each reader's language (Arabic digits where the browser's Arabic uses them).
+    const row = (lang: 'en' | 'fr' | 'ar', label: string) => card(pages[lang]).locator('[part="results-table"] tbody tr').filter({ hasText: label }).locator('td').first();
+    await row('en', 'About the same').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    await row('fr', 'Mieux').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    await row('ar', 'أسوأ').filter({ hasText: /^[1١]$/ }).waitFor({ timeout: 30_000 });
+    console.log(`poll e2e: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startPulse } from './audio.js';
-import { keepEvery, launchBrowser, newPage, overlayLines, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { keepEvery, launchBrowser, newPage, overlayLines, PAGE_VIEWPORT, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
 import { PHRASE, speech, startPocketsphinx, type Recogniser } from '../asr/speech.js';
 
@@ -52,7 +52,7 @@ describe('server speech recognition between browsers', () => {
   }
 
   test('an English speaker recognised on the server is read in French by a listener; muting ends the stream', async () => {
-    const context = await speakerBrowser.newContext({ permissions: ['camera', 'microphone'] });
+    const context = await speakerBrowser.newContext({ permissions: ['camera', 'microphone'], viewport: PAGE_VIEWPORT });
     contexts.push(context);
     await context.addInitScript(TRACK_SOCKETS);
     const ann: Page = await context.newPage();
@@ -71,6 +71,13 @@ describe('server speech recognition between browsers', () => {
       assert.ok(new URL(s.url).searchParams.get('token'), 'with a token');
     }
 
+    // Ann is told, until she dismisses it, that her voice goes to the server (nobody asked her on a
+    // pre-join screen: she joined with autojoin and `auto`).
+    await waitInPage(
+      ann,
+      `document.querySelector('un75-meeting').shadowRoot.querySelector('un75-toasts')?.shadowRoot.querySelector('[part~="consent"] .text')?.textContent === 'Your voice goes to the server for captions.'`,
+      'the note that her voice goes to the server',
+    );
     const french = (await waitInPage(
       louise,
       `(() => { const l = ${overlayLines}; return l.find((x) => x.text === 'Bonjour à tous'); })()`,

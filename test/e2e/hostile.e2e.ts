@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { hearUntil, startPulse, toneFile, toneLevel, type Pulse } from './audio.js';
-import { joinToken, JWT_SECRET, launchBrowser, newPage, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
+import { joinToken, JWT_SECRET, launchBrowser, newPage, PAGE_VIEWPORT, root, startPartnerPage, startServer, waitInPage, type FixtureServer, type RunningServer } from './harness.js';
 import { startLibreTranslate } from '../mocks/libretranslate.mjs';
 import { heapAfterGc, peakPerSecond, traceTasks } from './long-tasks.js';
 
@@ -558,7 +558,7 @@ describe('a hijacked interpretation channel, as the listener hears it', () => {
   const browsers: Browser[] = [];
 
   async function open(browser: Browser, name: string, attrs: string): Promise<Page> {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: PAGE_VIEWPORT });
     await context.addInitScript({ path: path.join(root, 'test/e2e/raw-audio.js') });
     await context.addInitScript({ path: PROBES });
     const page = await context.newPage();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hearUntil, startPulse, toneFile, toneLevel } from './audio.js';
-import { joinToken, JWT_SECRET, launchBrowser, root, startPartnerPage, startServer, waitInPage } from './harness.js';
+import { joinToken, JWT_SECRET, launchBrowser, PAGE_VIEWPORT, root, startPartnerPage, startServer, waitInPage } from './harness.js';
 
 const FLOOR = 440;
 const INTERPRETER = 1000;
@@ -66,7 +66,7 @@ async function startToneRig(serverArgs: string[]): Promise<ToneRig> {
       interpreter,
       listener,
       async open(browser, room, name, attrs) {
-        const context = await browser.newContext();
+        const context = await browser.newContext({ viewport: PAGE_VIEWPORT });
         await context.addInitScript({ path: path.join(root, 'test/e2e/raw-audio.js') });
         await context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
         const page = await context.newPage();

@@ -126,9 +126,8 @@ describe('the mesh converges', () => {
       return speakers.length >= 1 && speakers.every((p) => (m.session.streamsOf(p.id).camera?.getAudioTracks() ?? []).some((t) => t.readyState === 'live' && !t.muted)); })()`;
     for (const [i, page] of pages.entries()) await waitInPage(page, hearsSpeakers, `P${i} to hear the speakers`, 60000);
     // Never two links for one pair once every rebuild and retry has had its go. A link the loaded
-    // machine let lapse after the mesh converged is not always back within a minute: an ICE restart
-    // never sends its offer (simple-peer ignores negotiationneeded; a known defect, src/core/mesh.ts
-    // #scheduleIceRestart), so it waits for a rebuild. Counted and printed, not asserted, until fixed.
+    // machine lets lapse after the mesh converged comes back through an ICE restart or a rebuild
+    // (test/core/mesh.test.ts drives the restart); how many are still away here is printed.
     const settled = `(() => { const m = __un75.meetings()[0]; return { members: m.participants.length, live: __pcs.filter((pc) => pc.connectionState === 'connected').length }; })()`;
     let lapsed = 0;
     for (const page of pages) {
@@ -138,7 +137,7 @@ describe('the mesh converges', () => {
       assert.ok(live <= size - 1, `never two connected links for one pair (${live} for ${size - 1} others)`);
       lapsed += size - 1 - live;
     }
-    console.log(`# 8 people, after convergence: ${lapsed} link ends lapsed and not yet back (ICE restart defect)`);
+    console.log(`# 8 people, after convergence: ${lapsed} link ends lapsed and not yet back`);
   });
 
   test('a call survives the signaling server restarting: video keeps flowing, everyone is back in the room, and a newcomer sees them all', async () => {

@@ -198,6 +198,8 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
       poll({ type: 'scale' }),
       poll({ type: 'open', options: undefined, max: 2 }),
       poll({ results: 'never' }),
+      poll({ ends: { min: { en: 'Low' }, max: { en: 'High' } } }),
+      poll({ type: 'scale', options: undefined, ends: { min: { en: 'Low' } } }),
       'poll',
     ];
     for (const p of bad) {
@@ -250,6 +252,7 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     host.send({ type: 'poll-vote', id: 'p', answer: { optionIds: ['o2', 'o0'] } });
     const counted = await resultWhere(host, 'p', (r) => r.voters === 1);
     assert.deepEqual(counted.counts, { o0: 1, o1: 0, o2: 1 });
+    assert.equal((await host.next('poll-voted')).id, 'p', 'the voter is told its ballot is stored');
 
     // Open and word answers: lengths, word counts; words counted lower-cased, each once a ballot.
     const words = await deployment.connect();
@@ -284,6 +287,27 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     );
     words.send({ type: 'poll-vote', id: 'o', answer: { text: `${'y'.repeat(278)}\u200bz` } });
     assert.deepEqual((await resultWhere(words, 'o', (r) => r.voters === 1)).counts, {}, 'open texts stay out of the counts');
+
+    // The un75-survey template: five polls prepared in order, in the six UN languages; the scale has end labels.
+    const survey = await deployment.connect();
+    await survey.join('polls-survey', 'Survey');
+    survey.send({ type: 'poll-create', template: 'nope' });
+    assert.equal((await survey.next('error')).code, 'bad-message');
+    survey.send({ type: 'poll-create', template: 'un75-survey' });
+    const prepared = [];
+    for (let i = 0; i < 5; i++) prepared.push(await survey.next('poll'));
+    assert.deepEqual(
+      prepared.map((m) => [m.poll.id, m.poll.type, m.state]),
+      [
+        ['un75-2045', 'single', 'prepared'],
+        ['un75-priorities', 'multiple', 'prepared'],
+        ['un75-trends', 'multiple', 'prepared'],
+        ['un75-together', 'scale', 'prepared'],
+        ['un75-advice', 'open', 'prepared'],
+      ],
+    );
+    for (const m of prepared) assert.deepEqual(Object.keys(m.poll.question).sort(), ['ar', 'en', 'es', 'fr', 'ru', 'zh']);
+    assert.deepEqual(prepared[3]!.poll.ends?.max.en, 'Very important');
 
     // A room holds at most ten polls.
     const many = await deployment.connect();

@@ -85,6 +85,11 @@ export const styles = [
       color: var(--_on-surface);
       min-block-size: 44px;
     }
+    [part='level'] {
+      inline-size: 100%;
+      block-size: 8px;
+      margin-block-start: -4px;
+    }
     [part='join'] {
       margin-block-start: var(--_gap);
       min-block-size: 48px;

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import { acquireCamera, acquireLocalMedia, acquireMicrophone, listDevices, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
+import { acquireCamera, acquireLocalMedia, acquireMicrophone, audioContext, listDevices, SpeakingDetector, stopStream, type LocalMedia, type MediaProblem } from '../../core/media.js';
 import { LocalizeController, problemText } from '../../i18n/localize.js';
 import { cameraIcon, cameraOffIcon, micIcon, micOffIcon } from '../icons.js';
 import { sentence } from '../written.js';
@@ -30,6 +30,10 @@ export interface LobbyJoinDetail {
  * @csspart join - The Join button.
  * @csspart notice - A message about a missing camera or microphone.
  * @csspart consent - Says that speech goes to the server for captions (`server-recognition`).
+ * @csspart level - The meter of how loud the microphone hears the visitor (so they see it works).
+ *
+ * @slot languages - Where `<un75-meeting>` puts the "I listen in / I speak" choice, so captions and
+ * the interpretation channel are right from the first word.
  *
  * @cssprop [--un75-warning=#ffb300] - Edge of a notice about a missing device or an error.
  * @cssprop [--un75-muted=#aab3c0] - Secondary text (hints, states).
@@ -51,6 +55,7 @@ export class Un75Lobby extends LitElement {
     videoDeviceId: { state: true },
     audioDeviceId: { state: true },
     problem: { state: true },
+    level: { state: true },
   };
 
   readonly #localize = new LocalizeController(this);
@@ -73,6 +78,10 @@ export class Un75Lobby extends LitElement {
   private audioDeviceId: string | undefined;
   private problem: MediaProblem | undefined;
   private handedOver = false;
+  /** How loud the microphone hears the visitor, 0–1 (the meter's scale). */
+  private level = 0;
+  #detector: SpeakingDetector | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
 
   /** The camera and microphone being opened; Join waits for it, so a quick click joins with them. */
   #preview: Promise<void> | undefined;
@@ -84,9 +93,33 @@ export class Un75Lobby extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#stopLevel();
     if (!this.handedOver) stopStream(this.media?.stream);
     this.media = undefined;
   }
+
+  /** Reads the microphone's level for the meter, ten times a second, redrawn when it moves. */
+  #watchLevel() {
+    this.#stopLevel();
+    const track = this.media?.stream.getAudioTracks()[0];
+    if (!track || !this.isConnected) return;
+    const detector = (this.#detector = new SpeakingDetector(track, () => {}));
+    this.#levelTimer = setInterval(() => {
+      // Speech is mostly below 0.25 RMS: that fills the meter; steps of 5 % spare redraws.
+      const level = Math.round(Math.min(1, detector.level / 0.25) * 20) / 20;
+      if (level !== this.level) this.level = level;
+    }, 100);
+  }
+
+  #stopLevel() {
+    clearInterval(this.#levelTimer);
+    this.#detector?.stop();
+    this.#detector = undefined;
+    this.level = 0;
+  }
+
+  /** A browser starts audio only after a gesture: the first one on this screen starts the meter's. */
+  readonly #gesture = () => void audioContext();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('cameraOff') && this.media && changed.get('cameraOff') !== undefined) void this.#applyCamera();
@@ -109,6 +142,7 @@ export class Un75Lobby extends LitElement {
     this.microphones = devices.microphones;
     this.videoDeviceId = media.stream.getVideoTracks()[0]?.getSettings().deviceId;
     this.audioDeviceId = audio?.getSettings().deviceId;
+    this.#watchLevel();
   }
 
   async #applyCamera() {
@@ -140,6 +174,7 @@ export class Un75Lobby extends LitElement {
     });
     track.enabled = !this.micOff;
     stream.addTrack(track);
+    this.#watchLevel();
   }
 
   #toggleMic() {
@@ -178,6 +213,7 @@ export class Un75Lobby extends LitElement {
     if (!this.isConnected) return;
     const media = this.media ?? { stream: new MediaStream() };
     this.handedOver = true;
+    this.#stopLevel();
     this.dispatchEvent(
       new CustomEvent<LobbyJoinDetail>('un75-lobby-join', {
         bubbles: true,
@@ -208,7 +244,7 @@ export class Un75Lobby extends LitElement {
       </label>
     `;
     return html`
-      <section part="base" aria-labelledby="title">
+      <section part="base" aria-labelledby="title" @pointerdown=${this.#gesture} @keydown=${this.#gesture}>
         <div part="preview">
           <video .srcObject=${guard([this.media?.stream], () => this.media?.stream ?? null)} .muted=${true} ?hidden=${this.cameraOff} autoplay playsinline aria-hidden="true"></video>
           <div class="preview-toggles">
@@ -232,6 +268,8 @@ export class Un75Lobby extends LitElement {
             void this.#applyCamera();
           })}
           ${devices(t.microphone, this.microphones, this.audioDeviceId, (id) => void this.#changeMicrophone(id))}
+          ${hasMic ? html`<meter part="level" min="0" max="1" low="0.1" optimum="0.5" .value=${this.micOff ? 0 : this.level} aria-label=${t.micLevel}></meter>` : nothing}
+          <slot name="languages"></slot>
           ${notice ? html`<p part="notice" role="status">${notice}</p>` : nothing}
           ${this.serverRecognition ? html`<p part="consent" class="room">${t.speechToServer}</p>` : nothing}
           <button part="join" type="submit" ?disabled=${this.busy} @pointerenter=${this.#intent} @pointermove=${this.#moveOnJoin} @focus=${this.#intent}>${this.busy ? t.joining : t.join}</button>

@@ -87,6 +87,11 @@ export const styles = [
       color: var(--_muted);
       margin-block: 0.4em;
     }
+    /* The polls: under the agenda, above the call; they scroll inside past --un75-polls-max-size. */
+    un75-polls {
+      flex: none;
+      margin: var(--_gap) var(--_gap) 0;
+    }
     un75-toasts {
       padding-inline: var(--_gap);
       padding-block-start: var(--_gap);

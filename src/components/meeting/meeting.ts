@@ -12,12 +12,14 @@ import { meetingContext } from '../context.js';
 import { MEETING_READY } from '../meeting-part-controller.js';
 import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
 import type { Interpretation } from '../../core/interpretation.js';
-import type { MeetingSession } from '../../core/session.js';
+import type { MeetingPoll, MeetingSession, NewPoll } from '../../core/session.js';
+import type { PollAnswer } from '../../protocol/polls.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
 import type { RecognitionMode } from '../../core/captions.types.js';
 import type { Translator } from '../../core/translation.js';
 import '../lobby/un75-lobby.js';
 import type { LobbyJoinDetail } from '../lobby/lobby.js';
+import type { Un75LanguageChangeDetail } from '../language-picker/language-picker.js';
 import type { PanelTab } from '../side-panel/side-panel.types.js';
 import { chatIcon, peopleIcon } from '../icons.js';
 import { loadCall, preloadCall } from './call.js';
@@ -43,6 +45,7 @@ const REFIRED = [
   'mute-requested',
   'role-change',
   'agenda-change',
+  'poll',
 ] as const satisfies readonly (keyof MeetingEvents)[];
 
 /**
@@ -80,6 +83,8 @@ const REFIRED = [
  * @fires un75-role-change - This person's role was granted or taken away. Detail: `{ role }`.
  * @fires un75-agenda-change - The room's agenda was set or moved on to another item. Detail:
  * `{ agenda }` (`{ items, current, startedAt }`, see `agenda`).
+ * @fires un75-poll - A poll was prepared (hosts see those), opened or closed, its counts changed, or
+ * this person's vote was recorded. Detail: `{ poll, state, result?, ballot? }` (see `polls`).
  * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
  * elements bound with `for` find it. No detail.
  *
@@ -87,6 +92,8 @@ const REFIRED = [
  * @csspart stage - The area holding the grid (and the caption overlay).
  * @csspart notices - Messages about missing devices and errors.
  * @csspart lobby - The pre-join screen (its parts are re-exported as `lobby-…`).
+ * @csspart lobby-languages - The pre-join screen's "I listen in / I speak" choice (a `un75-language-picker`;
+ * its selects are re-exported as `lobby-picker`).
  * @csspart grid - The video grid (its parts are re-exported: `tile`, `tile-video`, `tile-name`, `tile-pin`, and in
  * the speaker view `main-view`, `main-tile`, `filmstrip`, …).
  * @csspart controls - The control bar (its parts are re-exported: `button`, `mic`, `camera`, `screen`, `hand`, `leave`).
@@ -104,6 +111,10 @@ const REFIRED = [
  * @csspart booth - The interpreter's console (with `on-air`, `swap`, `cough`, `take-over`, `relay`), for interpreters (`join-as="interpreter"`, a token granting it, or a host granting it during the call).
  * @csspart agenda - The agenda strip above the videos: the current question, item n of N, the
  * time left and, for hosts, the `agenda-next` button.
+ * @csspart polls - The polls above the videos, a region named "Poll" (its parts re-exported as
+ * `poll`, `poll-question`, `poll-answer`, `poll-button`, `poll-vote`, `poll-status`, `poll-chart`,
+ * `poll-results-table`, `poll-form`); loaded when the first poll arrives or a host opens the form.
+ * @csspart polls-button - Hosts: the control-bar button opening the form for a new poll.
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -297,6 +308,39 @@ export class Un75Meeting extends LitElement {
     return this._core?.agenda;
   }
 
+  /**
+   * The room's polls (read-only), oldest first: `{ poll, state, result?, ballot? }` — the poll
+   * (`question` and option labels per language), `prepared` (hosts only), `open` or `closed`, its
+   * latest counts where they may be seen, and this person's own vote.
+   */
+  get polls(): MeetingPoll[] {
+    return this._core?.polls ?? [];
+  }
+
+  /** The polls' code (../polls/un75-polls.ts, a chunk of its own) has loaded. */
+  #pollsLoaded = false;
+  #pollsLoading: Promise<void> | undefined;
+
+  #loadPolls(): Promise<void> {
+    this.#pollsLoading ??= import('../polls/un75-polls.js').then(
+      () => {
+        this.#pollsLoaded = true;
+        this.requestUpdate();
+      },
+      (err: unknown) => {
+        this.#pollsLoading = undefined;
+        throw err;
+      },
+    );
+    return this.#pollsLoading;
+  }
+
+  async #composePoll() {
+    await this.#loadPolls();
+    await this.updateComplete;
+    await this.renderRoot.querySelector('un75-polls')?.compose();
+  }
+
   /** Redraws the agenda's time left. */
   #clock: ReturnType<typeof setInterval> | undefined;
 
@@ -449,6 +493,8 @@ export class Un75Meeting extends LitElement {
         this.#emit(`un75-${type}`, (event as CustomEvent).detail);
       });
     }
+    // The polls' code comes with the first poll this person may see.
+    core.on('poll', () => mine() && void this.#loadPolls().catch(() => {}));
     core.on('caption', (e) => mine() && this.#emit<Un75CaptionDetail>('un75-caption', e.detail));
     core.on('channel-change', (e) => mine() && this.#emit<Un75ChannelChangeDetail>('un75-channel-change', e.detail));
     core.on('languages-change', (e) => mine() && this.#followLanguages(e.detail));
@@ -558,8 +604,15 @@ export class Un75Meeting extends LitElement {
   #renderCall(preparing: boolean) {
     const { t } = this.#localize;
     const unread = this._core?.unreadChat ?? 0;
+    const host = this._core?.role === 'host';
     return html`
       ${this.#renderAgenda()}
+      ${this.#pollsLoaded
+        ? html`<un75-polls
+            part="polls"
+            exportparts="poll, question: poll-question, answer: poll-answer, button: poll-button, vote: poll-vote, status: poll-status, chart: poll-chart, results-table: poll-results-table, form: poll-form"
+          ></un75-polls>`
+        : nothing}
       <div class="body">
         <div part="stage">
           <un75-video-grid
@@ -599,6 +652,11 @@ export class Un75Meeting extends LitElement {
         >
           ${peopleIcon}<span class="text">${t.people}</span>
         </button>
+        ${host
+          ? html`<button part="polls-button" class="shell-button" @click=${() => void this.#composePoll().catch(() => {})}>
+              <span class="text">${t.newPoll}</span>
+            </button>`
+          : nothing}
         <button
           part="chat-button"
           class="shell-button"
@@ -676,6 +734,39 @@ export class Un75Meeting extends LitElement {
     return this._core?.nextItem();
   }
 
+  /**
+   * Hosts: prepares a poll without opening it; resolves with its id. Rejects with the server's
+   * `{ code, message }` (`forbidden`, `rate-limited`, `bad-message`) when refused.
+   */
+  async preparePoll(poll: NewPoll): Promise<string> {
+    if (!this._core) throw new Error('Polls need a call.');
+    return this._core.preparePoll(poll);
+  }
+
+  /**
+   * Hosts: opens a poll — a new one, a prepared one by id, or a template by name (`un75-survey`:
+   * the UN75 one-minute survey in the six UN languages). Resolves with the ids opened.
+   */
+  async openPoll(poll: NewPoll | string): Promise<string[]> {
+    if (!this._core) throw new Error('Polls need a call.');
+    return this._core.openPoll(poll);
+  }
+
+  /** Hosts: closes an open poll; everyone sees its final counts. */
+  async closePoll(id: string): Promise<void> {
+    if (!this._core) throw new Error('Polls need a call.');
+    return this._core.closePoll(id);
+  }
+
+  /**
+   * Votes in an open poll (a second vote replaces the first): `{ optionIds }`, `{ value }`,
+   * `{ ranking }` or `{ text }` as its type takes. Resolves once the server stored it.
+   */
+  async vote(pollId: string, answer: PollAnswer): Promise<void> {
+    if (!this._core) throw new Error('Polls need a call.');
+    return this._core.vote(pollId, answer);
+  }
+
   /** The current question in the reader's language, item n of N, the minutes left; a host moves on. */
   #renderAgenda() {
     const agenda = this.agenda;
@@ -693,6 +784,13 @@ export class Un75Meeting extends LitElement {
         ? html`<button part="button agenda-next" class="shell-button" @click=${() => this.nextItem()}>${t.nextQuestion}</button>`
         : nothing}
     </section>`;
+  }
+
+  /** A language chosen on the pre-join screen: the call starts with it. */
+  #onLobbyLanguage(event: CustomEvent<Un75LanguageChangeDetail>) {
+    if (this._core) return; // the core has it already (the picker set it)
+    if (event.detail.changed === 'spoken') this.spokenLanguage = event.detail.spokenLanguage;
+    else this.listenLanguage = event.detail.listenLanguage;
   }
 
   #onLobbyJoin(event: CustomEvent<LobbyJoinDetail>) {
@@ -725,7 +823,16 @@ export class Un75Meeting extends LitElement {
               ?server-recognition=${this.recognition === 'server' && !this.recognizer}
               @un75-lobby-join=${this.#onLobbyJoin}
               @un75-lobby-intent=${this.#preconnect}
-            ></un75-lobby>`
+            >
+              <un75-language-picker
+                slot="languages"
+                part="lobby-languages"
+                exportparts="picker: lobby-picker"
+                .spokenLanguage=${this.spokenLanguage}
+                .listenLanguage=${this.listenLanguage}
+                @un75-language-change=${this.#onLobbyLanguage}
+              ></un75-language-picker>
+            </un75-lobby>`
           : nothing}
         ${this.phase === 'joining' && this.#isWaiting ? this.#renderWaiting() : nothing}
         ${this.phase === 'in-call' || preparing || ahead ? this.#renderCall(preparing || ahead) : nothing}

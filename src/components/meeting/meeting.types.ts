@@ -5,6 +5,7 @@ import type { Caption } from '../../core/captions.types.js';
 import type { ChatEntry } from '../../core/chat.js';
 import type { Role, WaitingPerson } from '../../protocol/signaling.js';
 import type { AgendaState } from '../../protocol/agenda.js';
+import type { Poll, PollAnswer, PollResult, PollState } from '../../protocol/polls.js';
 
 export type { ChatEntry, ConnectionState, Participant, Role, WaitingPerson };
 
@@ -67,6 +68,16 @@ export interface Un75MuteRequestedDetail {
 export interface Un75AgendaChangeDetail {
   /** The room's agenda: `items`, the index of the `current` one, and when it started (`startedAt`, server clock, ms). */
   agenda: AgendaState | undefined;
+}
+/**
+ * A poll as this person knows it: its definition (`question` and option labels per language), its
+ * state, its latest counts where they may be seen, and this person's own ballot.
+ */
+export interface Un75PollDetail {
+  poll: Poll;
+  state: PollState;
+  result?: PollResult;
+  ballot?: PollAnswer;
 }
 export interface Un75RoleChangeDetail {
   role: Role;

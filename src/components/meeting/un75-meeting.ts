@@ -8,6 +8,7 @@ import type {
   Un75MuteRequestedDetail,
   Un75RoleChangeDetail,
   Un75AgendaChangeDetail,
+  Un75PollDetail,
   Un75WaitingChangeDetail,
   Un75WaitingRoomDetail,
   Un75ConnectionStateDetail,
@@ -42,5 +43,6 @@ declare global {
     'un75-mute-requested': CustomEvent<Un75MuteRequestedDetail>;
     'un75-role-change': CustomEvent<Un75RoleChangeDetail>;
     'un75-agenda-change': CustomEvent<Un75AgendaChangeDetail>;
+    'un75-poll': CustomEvent<Un75PollDetail>;
   }
 }

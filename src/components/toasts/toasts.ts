@@ -12,10 +12,10 @@ import { styles } from './toasts.styles.js';
 
 interface Toast {
   key: number;
-  kind: 'info' | 'error' | 'mute';
+  kind: 'info' | 'error' | 'mute' | 'consent';
   /** Made when drawn, so that a toast follows a change of UI language. */
   text: (t: Translation) => string | TemplateResult;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Toasts on screen at once; an older one gives way to a newer one. */
@@ -24,14 +24,15 @@ const MAX_TOASTS = 3;
 /**
  * @tag un75-toasts
  * @summary Short-lived notices of a meeting: someone joined or left, a host asks you to mute
- * (with a "Mute me" button), someone waits to be let in, an action failed.
+ * (with a "Mute me" button), someone waits to be let in, an action failed; and, until dismissed,
+ * that one's voice goes to the server for captions.
  *
  * One polite status region; each notice goes away after `duration` seconds (a mute request after
  * twice that) or with its dismiss button. <un75-meeting> gives it its own row above the control
  * bar, so it never covers the videos. Works inside <un75-meeting> or bound with `for`.
  *
  * @csspart base - The region.
- * @csspart toast - One notice (also `error` or `mute-request`).
+ * @csspart toast - One notice (also `error`, `mute-request` or `consent`).
  * @csspart button - Its buttons (also `mute-me`, `dismiss`).
  *
  * @cssprop [--un75-warning=#ffb300] - Edge of an error notice.
@@ -61,6 +62,8 @@ export class Un75Toasts extends LitElement {
       if (error.code === 'no-name') return;
       this.show('error', (t) => (error.code === 'forbidden' ? t.forbidden : (problemText(t, error.code) ?? error.message)));
     },
+    // Until dismissed: what happens to the person's voice is theirs to have read.
+    'speech-to-server': () => this.show('consent', (t) => t.speechToServer),
     left: () => this.#clear(),
   });
 
@@ -85,7 +88,7 @@ export class Un75Toasts extends LitElement {
   show(kind: Toast['kind'], text: (t: Translation) => string | TemplateResult): void {
     const key = this.#next++;
     const seconds = kind === 'mute' ? this.duration * 2 : this.duration;
-    const timer = setTimeout(() => this.#dismiss(key), seconds * 1000);
+    const timer = kind === 'consent' ? undefined : setTimeout(() => this.#dismiss(key), seconds * 1000);
     const kept = this.#toasts.slice(-(MAX_TOASTS - 1));
     for (const gone of this.#toasts.slice(0, -(MAX_TOASTS - 1))) clearTimeout(gone.timer);
     this.#toasts = [...kept, { key, kind, text, timer }];
@@ -129,7 +132,7 @@ export class Un75Toasts extends LitElement {
       ${repeat(
         this.#toasts,
         (toast) => toast.key,
-        (toast) => html`<div part="toast ${toast.kind === 'error' ? 'error' : toast.kind === 'mute' ? 'mute-request' : ''}" class="toast ${toast.kind}">
+        (toast) => html`<div part="toast ${toast.kind === 'error' ? 'error' : toast.kind === 'mute' ? 'mute-request' : toast.kind === 'consent' ? 'consent' : ''}" class="toast ${toast.kind}">
           <span class="text">${toast.text(t)}</span>
           ${toast.kind === 'mute' ? html`<button part="button mute-me" class="accent" @click=${() => void this.#muteMe(toast.key)}>${t.muteMe}</button>` : nothing}
           <button part="button dismiss" aria-label=${t.dismiss} title=${t.dismiss} @click=${() => this.#dismiss(toast.key)}>✕</button>

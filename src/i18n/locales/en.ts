@@ -14,6 +14,7 @@ export const en: PreJoinStrings = {
   joining: 'Joining…',
   roomLabel: (room) => `Room ${room}`,
   speechToServer: 'Your voice goes to the server for captions.',
+  micLevel: 'Microphone level',
   noCamera: 'No camera available: you joined with audio only.',
   noMicrophone: 'No microphone available: you can listen but not speak.',
   noMedia: 'No camera or microphone available: you can watch and listen.',

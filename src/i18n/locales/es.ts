@@ -14,6 +14,7 @@ export const es: PreJoinStrings = {
   joining: 'Conectando…',
   roomLabel: (room) => `Sala ${room}`,
   speechToServer: 'Su voz se envía al servidor para los subtítulos.',
+  micLevel: 'Nivel del micrófono',
   noCamera: 'No hay cámara disponible: participas solo con audio.',
   noMicrophone: 'No hay micrófono disponible: puedes escuchar pero no hablar.',
   noMedia: 'No hay cámara ni micrófono disponibles: puedes ver y escuchar.',

@@ -14,6 +14,7 @@ export const fr: PreJoinStrings = {
   joining: 'Connexion…',
   roomLabel: (room) => `Salle ${room}`,
   speechToServer: 'Votre voix est envoyée au serveur pour les sous-titres.',
+  micLevel: 'Niveau du micro',
   noCamera: 'Aucune caméra disponible : vous participez en audio seulement.',
   noMicrophone: 'Aucun micro disponible : vous pouvez écouter mais pas parler.',
   noMedia: 'Ni caméra ni micro disponibles : vous pouvez regarder et écouter.',

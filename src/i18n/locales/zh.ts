@@ -14,6 +14,7 @@ export const zh: PreJoinStrings = {
   joining: '正在加入…',
   roomLabel: (room) => `房间 ${room}`,
   speechToServer: '您的语音将发送到服务器以生成字幕。',
+  micLevel: '麦克风音量',
   noCamera: '没有可用的摄像头：您以纯音频方式加入。',
   noMicrophone: '没有可用的麦克风：您可以收听，但无法发言。',
   noMedia: '没有可用的摄像头或麦克风：您可以观看和收听。',

@@ -135,4 +135,5 @@ export const ar: CallStrings = {
   minutesLeft: (m) => `الدقائق المتبقية: ${m}`,
   nextQuestion: 'السؤال التالي',
   notTranslated: 'لم يُكتب بلغتك بعد.',
+  newPoll: 'استطلاع جديد',
 };

@@ -107,4 +107,5 @@ export const en: CallStrings = {
   minutesLeft: (m) => (m === 1 ? '1 minute left' : `${m} minutes left`),
   nextQuestion: 'Next question',
   notTranslated: 'Not yet written in your language.',
+  newPoll: 'New poll',
 };

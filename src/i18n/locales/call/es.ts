@@ -107,4 +107,5 @@ export const es: CallStrings = {
   minutesLeft: (m) => (m === 1 ? 'Queda 1 minuto' : `Quedan ${m} minutos`),
   nextQuestion: 'Siguiente pregunta',
   notTranslated: 'Aún no está escrita en su idioma.',
+  newPoll: 'Nueva encuesta',
 };

@@ -107,4 +107,5 @@ export const fr: CallStrings = {
   minutesLeft: (m) => (m < 2 ? `${m} minute restante` : `${m} minutes restantes`),
   nextQuestion: 'Question suivante',
   notTranslated: 'Pas encore écrite dans votre langue.',
+  newPoll: 'Nouveau sondage',
 };

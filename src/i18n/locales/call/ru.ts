@@ -112,4 +112,5 @@ export const ru: CallStrings = {
   minutesLeft: (m) => `Осталось минут: ${m}`,
   nextQuestion: 'Следующий вопрос',
   notTranslated: 'Ещё не написан на вашем языке.',
+  newPoll: 'Новый опрос',
 };

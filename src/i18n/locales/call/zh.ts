@@ -107,4 +107,5 @@ export const zh: CallStrings = {
   minutesLeft: (m) => `剩余 ${m} 分钟`,
   nextQuestion: '下一个问题',
   notTranslated: '尚无您的语言版本。',
+  newPoll: '新投票',
 };

@@ -4,6 +4,18 @@
 // feed appears, and Janus re-offers without a feed that went away. Browsers see descriptions,
 // candidates and which member each m-line carries: never Janus's address, secrets, room, handles
 // or feed ids.
+//
+// What this relies on in Janus 1.1.2's VideoRoom (checked against a real one, test/e2e/sfu.e2e.ts):
+// - a feed can be subscribed to only once its publisher's media is up (`webrtcup`): before that the
+//   answer is "No such feed";
+// - a subscriber handle is re-offered by Janus itself (`updated` with a jsep) when a feed it carries
+//   goes away, and a new offer waits (`updating`) while the last one is unanswered: every offer on a
+//   subscriber handle, whatever caused it, goes to the browser, which answers them in order;
+// - a freed m-line is reused for the next feed, so a `mid` may carry another member after a re-offer
+//   (each `sfu-offer` carries the whole mapping);
+// - rooms are not tied to the session that made them: they are destroyed here when they empty and
+//   when this process closes;
+// - handles are logged at Janus's default level ("Creating new handle"), which the e2e test counts.
 import { randomInt, randomBytes } from 'node:crypto';
 import { ProtocolError, type CallMode, type ServerMessage } from '../src/protocol/signaling.js';
 import type { SfuCandidate, SfuClientMessage, SfuPc, SfuStream } from '../src/protocol/sfu.js';

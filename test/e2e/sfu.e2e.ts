@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROME_ARGS, partnerPageHtml, root, seesMovingVideo, TRACK_PEER_CONNECTIONS, waitInPage } from './harness.js';
+import { CHROME_ARGS, PAGE_VIEWPORT, partnerPageHtml, root, seesMovingVideo, TRACK_PEER_CONNECTIONS, waitInPage } from './harness.js';
 import { makeNetns, startJanus, startServerIn, type Netns, type RunningJanus, type ServerInNetns } from './netns.js';
 
 const API_SECRET = 'e2e-janus-api-secret-0123456789';
@@ -85,9 +85,11 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
   });
 
   async function open(room: string, name: string): Promise<Page> {
-    const context = await browser!.newContext({ permissions: ['camera', 'microphone'] });
+    const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: PAGE_VIEWPORT });
     contexts.push(context);
     await context.addInitScript({ path: path.join(root, 'test/e2e/probes.js') });
+    // What the partner page is told of the call's mode.
+    await context.addInitScript(`window.__modes = []; document.addEventListener('un75-mode-change', (e) => __modes.push(e.detail.mode))`);
     await context.addInitScript(TRACK_PEER_CONNECTIONS);
     await context.route(`${PARTNER}/**`, (route) => {
       const html = partnerPageHtml(new URL(route.request().url()));
@@ -107,6 +109,8 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
     console.log(`# every page showed both others' moving video ${Date.now() - started} ms after the pages opened`);
     for (const page of pages) {
       assert.equal(await page.evaluate(`__un75.meetings()[0].core.mode`), 'sfu');
+      assert.equal(await page.evaluate(`document.querySelector('un75-meeting').mode`), 'sfu', 'the element says so');
+      assert.deepEqual(await page.evaluate('__modes'), ['sfu'], 'un75-mode-change told the page once');
       assert.deepEqual(await page.evaluate('__un75.names()'), names);
     }
     // Hearing: each page decodes two voices (the fake microphone's beeps carry energy), and two videos.

@@ -46,6 +46,7 @@ const REFIRED = [
   'role-change',
   'agenda-change',
   'poll',
+  'mode-change',
 ] as const satisfies readonly (keyof MeetingEvents)[];
 
 /**
@@ -81,6 +82,8 @@ const REFIRED = [
  * @fires un75-mute-requested - A host asks this person to mute; nothing is muted by itself. Detail:
  * `{ by, name }` (the host's id and name).
  * @fires un75-role-change - This person's role was granted or taken away. Detail: `{ role }`.
+ * @fires un75-mode-change - The call moved between a peer-to-peer mesh and the media server (its
+ * first value comes with joining: a room configured for the SFU). Detail: `{ mode }` (`mesh` | `sfu`).
  * @fires un75-agenda-change - The room's agenda was set or moved on to another item. Detail:
  * `{ agenda }` (`{ items, current, startedAt }`, see `agenda`).
  * @fires un75-poll - A poll was prepared (hosts see those), opened or closed, its counts changed, or
@@ -301,6 +304,11 @@ export class Un75Meeting extends LitElement {
   /** This person's camera and microphone stream once joined. */
   get localStream(): MediaStream | undefined {
     return this._core?.localStream;
+  }
+
+  /** How the call's media travels (read-only): `mesh` (peer to peer) or `sfu` (through the media server, docs/large-rooms.md). */
+  get mode(): 'mesh' | 'sfu' {
+    return this._core?.mode ?? 'mesh';
   }
 
   /** The room's agenda (read-only): its items, the index of the current one, and when it started (server clock, ms). */

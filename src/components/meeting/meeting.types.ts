@@ -65,6 +65,10 @@ export interface Un75MuteRequestedDetail {
   /** The host's name. */
   name: string;
 }
+export interface Un75ModeChangeDetail {
+  /** How the call's media travels now: `mesh` (peer to peer) or `sfu` (through the media server). */
+  mode: 'mesh' | 'sfu';
+}
 export interface Un75AgendaChangeDetail {
   /** The room's agenda: `items`, the index of the `current` one, and when it started (`startedAt`, server clock, ms). */
   agenda: AgendaState | undefined;

@@ -8,6 +8,7 @@ import type {
   Un75MuteRequestedDetail,
   Un75RoleChangeDetail,
   Un75AgendaChangeDetail,
+  Un75ModeChangeDetail,
   Un75PollDetail,
   Un75WaitingChangeDetail,
   Un75WaitingRoomDetail,
@@ -43,6 +44,7 @@ declare global {
     'un75-mute-requested': CustomEvent<Un75MuteRequestedDetail>;
     'un75-role-change': CustomEvent<Un75RoleChangeDetail>;
     'un75-agenda-change': CustomEvent<Un75AgendaChangeDetail>;
+    'un75-mode-change': CustomEvent<Un75ModeChangeDetail>;
     'un75-poll': CustomEvent<Un75PollDetail>;
   }
 }

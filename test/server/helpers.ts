@@ -337,7 +337,10 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
     };
   }
   const [redis] = await Promise.all([startRedis(), compileServer()]);
-  const args = ['--redis', redis.url, '--heartbeat-ms', '300'];
+  // Members stay present in Redis for two heartbeats without a refresh: 2 s, which a process on a
+  // loaded CI machine does not miss (at 300 ms, one stalled 0.6 s and its member was reaped mid-test:
+  // closed as "joined again elsewhere" instead of being told it was removed).
+  const args = ['--redis', redis.url, '--heartbeat-ms', '1000'];
   if (options.maxRoomSize !== undefined) args.push('--max-room-size', String(options.maxRoomSize));
   if (options.waitingRoomMs !== undefined) args.push('--waiting-room-ms', String(options.waitingRoomMs));
   if (options.jwtSecret !== undefined) args.push('--jwt-secret', options.jwtSecret);

@@ -1,8 +1,8 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/components/meeting/un75-meeting.js';
 import type { Un75Meeting } from '../../src/components/meeting/meeting.js';
-import { joined, shadow, SIGNALING, uniqueRoom, until } from './helpers.js';
+import { hostAndArabicGuest, joined, shadow, uniqueRoom, until } from './helpers.js';
 
 const strip = (meeting: Un75Meeting) => shadow(meeting).querySelector<HTMLElement>('[part="agenda"]');
 const next = (meeting: Un75Meeting) => shadow(meeting).querySelector<HTMLButtonElement>('[part~="agenda-next"]');
@@ -12,18 +12,7 @@ describe('the agenda strip of <un75-meeting>', () => {
     // Two calls joining and a database write on a busy machine.
     this.timeout(120_000);
     const room = uniqueRoom('agenda');
-    const wrapper = await fixture(html`<div>
-      <un75-meeting id="host" lang="en" autojoin camera-off mic-off agenda="un75" room=${room} name="Hana" signaling=${SIGNALING}></un75-meeting>
-    </div>`);
-    const host = wrapper.querySelector<Un75Meeting>('#host')!;
-    await joined(host);
-    const guestBox = document.createElement('div');
-    guestBox.lang = 'ar';
-    guestBox.dir = 'rtl';
-    const guest = document.createElement('un75-meeting') as Un75Meeting;
-    Object.assign(guest, { room, name: 'أمينة', signaling: SIGNALING, autojoin: true, micOff: true, cameraOff: true, listenLanguage: 'ar', spokenLanguage: 'ar' });
-    guestBox.append(guest);
-    wrapper.append(guestBox);
+    const { host, guest } = await hostAndArabicGuest(room, { agendaSource: 'un75' });
     try {
       await until(() => host.agenda !== undefined, 'the host’s page gave the room the un75 agenda', 60_000);
       await joined(guest);

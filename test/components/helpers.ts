@@ -1,4 +1,4 @@
-import { oneEvent } from '@open-wc/testing';
+import { fixture, html, oneEvent } from '@open-wc/testing';
 import type { Un75Meeting } from '../../src/components/meeting/meeting.js';
 
 /** WebSocket URL of the real signaling server the test runner started (web-test-runner.config.mjs). */
@@ -28,3 +28,26 @@ export const shadow = (el: Element | null | undefined): ShadowRoot => {
   if (!el?.shadowRoot) throw new Error(`${el?.tagName ?? 'element'} has no shadow root`);
   return el.shadowRoot;
 };
+
+/**
+ * Two people in `room` with camera and microphone off: an English host, joined when this resolves
+ * (`hostProps` set before it joins, e.g. `{ agendaSource: 'un75' }`), and an Arabic reader in a
+ * right-to-left box, on her way in. Both sit in `wrapper`; leave both in a `finally`.
+ */
+export async function hostAndArabicGuest(room: string, hostProps: Partial<Un75Meeting> = {}): Promise<{ wrapper: HTMLElement; host: Un75Meeting; guest: Un75Meeting }> {
+  const wrapper = await fixture<HTMLElement>(html`<div></div>`);
+  const meeting = (box: HTMLElement, props: Partial<Un75Meeting>) => {
+    const m = document.createElement('un75-meeting');
+    Object.assign(m, { room, signaling: SIGNALING, autojoin: true, micOff: true, cameraOff: true }, props);
+    box.append(m);
+    return m;
+  };
+  const host = meeting(wrapper, { id: 'host', lang: 'en', name: 'Hana', spokenLanguage: 'en', ...hostProps });
+  await joined(host);
+  const guestBox = document.createElement('div');
+  guestBox.lang = 'ar';
+  guestBox.dir = 'rtl';
+  wrapper.append(guestBox);
+  const guest = meeting(guestBox, { name: 'أمينة', listenLanguage: 'ar', spokenLanguage: 'ar' });
+  return { wrapper, host, guest };
+}

@@ -1,9 +1,9 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/components/meeting/un75-meeting.js';
 import type { Un75Meeting } from '../../src/components/meeting/meeting.js';
 import type { MeetingPoll } from '../../src/core/session.js';
-import { joined, shadow, SIGNALING, uniqueRoom, until } from './helpers.js';
+import { hostAndArabicGuest, joined, shadow, uniqueRoom, until } from './helpers.js';
 
 const polls = (meeting: Un75Meeting) => shadow(meeting).querySelector('un75-polls');
 const inPolls = (meeting: Un75Meeting) => shadow(polls(meeting));
@@ -32,18 +32,7 @@ describe('polls in <un75-meeting>', () => {
   it('a host opens polls from the form and by API; an Arabic reader answers every type by keyboard, right to left; results as a chart over a table, hidden until close when asked', async function () {
     this.timeout(180_000);
     const room = uniqueRoom('polls');
-    const wrapper = await fixture(html`<div>
-      <un75-meeting id="host" lang="en" autojoin camera-off mic-off spoken-language="en" room=${room} name="Hana" signaling=${SIGNALING}></un75-meeting>
-    </div>`);
-    const host = wrapper.querySelector<Un75Meeting>('#host')!;
-    await joined(host);
-    const guestBox = document.createElement('div');
-    guestBox.lang = 'ar';
-    guestBox.dir = 'rtl';
-    const guest = document.createElement('un75-meeting') as Un75Meeting;
-    Object.assign(guest, { room, name: 'أمينة', signaling: SIGNALING, autojoin: true, micOff: true, cameraOff: true, listenLanguage: 'ar', spokenLanguage: 'ar' });
-    guestBox.append(guest);
-    wrapper.append(guestBox);
+    const { host, guest } = await hostAndArabicGuest(room);
     try {
       await joined(guest);
       expect(host.core!.role).to.equal('host');

@@ -68,6 +68,8 @@ export interface WebSpeechRecognition extends EventTarget {
   continuous: boolean;
   interimResults: boolean;
   maxAlternatives: number;
+  /** Chrome 139+: recognise on this device only (the audio does not leave it). */
+  processLocally?: boolean;
   start(track?: MediaStreamTrack): void;
   stop(): void;
   abort(): void;
@@ -119,6 +121,8 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
   /** Counts start() and stop() calls, so a start overtaken by a stop gives up. */
   #attempt = 0;
   #settleStart: (() => void) | undefined;
+  /** Speech is recognised on this device (`SpeechRecognition.available` said so for the language). */
+  #local = false;
   readonly #onTrackEnded = () => this.stop();
 
   constructor(options: WebSpeechRecognizerOptions = {}) {
@@ -126,13 +130,23 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
     this.#maxFruitlessRestarts = options.maxFruitlessRestarts ?? 5;
   }
 
+  /** Whether the running recognition is on this device (the browser's model), not its cloud service. */
+  get onDevice(): boolean {
+    return this.#running && this.#local;
+  }
+
   async start(options: RecognizerStartOptions): Promise<void> {
     this.stop();
     const attempt = ++this.#attempt;
     if (!this.#ctor) throw new RecognitionError('unsupported', 'this browser has no speech recognition');
+    this.#local = false;
     if (this.#ctor.available) {
+      // On this device where the browser has the language's model: the audio then stays here.
+      const local = await this.#ctor.available({ langs: [options.language], processLocally: true }).catch(() => 'unavailable');
+      if (attempt !== this.#attempt) return;
+      this.#local = local === 'available';
       // Only "unavailable" is conclusive: "downloadable" still works through the browser's service.
-      const state = await this.#ctor.available({ langs: [options.language] }).catch(() => 'available');
+      const state = this.#local ? local : await this.#ctor.available({ langs: [options.language] }).catch(() => 'available');
       if (state === 'unavailable') {
         throw new RecognitionError('language-not-supported', `no speech recognition for ${options.language}`);
       }
@@ -177,6 +191,7 @@ export class WebSpeechRecognizer implements SpeechRecognizer {
     recognition.continuous = true;
     recognition.interimResults = true;
     recognition.maxAlternatives = 1;
+    if (this.#local) recognition.processLocally = true;
     this.#recognition = recognition;
     let gotResult = false;
     let settled = false;

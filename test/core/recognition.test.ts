@@ -11,12 +11,13 @@ class FakeRecognition extends EventTarget {
   /** What a new session does when started. */
   static onStart: (r: FakeRecognition) => void = (r) => r.fire('start');
   static availableAnswer: string | undefined;
-  static available?: (options: { langs: string[] }) => Promise<string>;
+  static available?: (options: { langs: string[]; processLocally?: boolean }) => Promise<string>;
 
   lang = '';
   continuous = false;
   interimResults = false;
   maxAlternatives = 0;
+  processLocally = false;
   track: MediaStreamTrack | undefined;
   stopped = false;
 
@@ -170,6 +171,20 @@ describe('WebSpeechRecognizer', () => {
     await recognizer.start(options('tlh')).catch((e: unknown) => (error = e));
     expect((error as RecognitionError).reason).to.equal('language-not-supported');
     expect(FakeRecognition.instances).to.have.length(0);
+  });
+
+  it('recognises on this device where the browser has the language, through its service otherwise', async () => {
+    // Chromium's answers: French downloaded on the device; English only through the service.
+    FakeRecognition.available = async ({ langs, processLocally }) => (processLocally ? (langs[0] === 'fr-FR' ? 'available' : 'downloadable') : 'available');
+    const recognizer = new WebSpeechRecognizer({ recognition: FakeRecognition });
+    await recognizer.start(options('fr-FR'));
+    expect(last().processLocally).to.equal(true);
+    expect(recognizer.onDevice).to.equal(true);
+    await recognizer.start(options('en-US'));
+    expect(last().processLocally).to.equal(false);
+    expect(recognizer.onDevice).to.equal(false);
+    recognizer.stop();
+    expect(recognizer.onDevice).to.equal(false);
   });
 
   it('says so in a browser without speech recognition', async () => {

@@ -41,6 +41,8 @@ export const POLL_TEMPLATES: Record<string, readonly Poll[]> = {
       type: 'multiple',
       min: 1,
       max: 3,
+      // As in the UN75 survey: in an order of each person's own.
+      shuffle: true,
       results: 'live',
       question: {
         ar: 'ما الأشياء الثلاثة التي تودّ أكثر من غيرها أن تراها في العالم بعد 25 عامًا؟',

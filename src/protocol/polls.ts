@@ -29,6 +29,11 @@ export interface Poll {
   ends?: { min: Localized; max: Localized };
   /** `live`: counts after every ballot; `closed`: only once the host closes the poll. */
   results: 'live' | 'closed';
+  /**
+   * Polls with options, optional: each reader sees the options in an order of their own (ranking:
+   * starts from it), so that no option gains from coming first.
+   */
+  shuffle?: true;
 }
 
 /** A ballot: exactly the field its poll's type asks for. */
@@ -103,7 +108,7 @@ export const PollError = AgendaError;
  */
 export function parsePollDefinition(value: unknown, needId = true): { poll: Omit<Poll, 'id'> & { id?: string }; characters: number } {
   check(isObject(value), BAD_POLL);
-  const { id, type, options, min, max, results, ends } = value;
+  const { id, type, options, min, max, results, ends, shuffle } = value;
   check(id === undefined ? !needId : typeof id == 'string' && POLL_ID.test(id), '"poll.id"');
   check(POLL_TYPES.includes(type as PollType), '"poll.type"');
   check(results === undefined || results === 'live' || results === 'closed', '"poll.results"');
@@ -126,7 +131,11 @@ export function parsePollDefinition(value: unknown, needId = true): { poll: Omit
       characters += label.characters;
       return { id: raw.id, label: label.text };
     });
-  } else check(options === undefined, '"poll.options": not for this type');
+    if (shuffle !== undefined) {
+      check(shuffle === true, '"poll.shuffle": true or absent');
+      poll.shuffle = true;
+    }
+  } else check(options === undefined && shuffle === undefined, '"poll.options", "poll.shuffle": not for this type');
   if (type === 'multiple') {
     const n = poll.options!.length;
     const lo = min ?? 1;

@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 92 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 93 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -86,7 +86,9 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // polls (78.7 KB on its own branch, 2.7 KB more than without it): the SFU transport is a chunk of
   // its own (1.6 KB, loaded only when a welcome says `sfu`; its frames' validators with it), and the
   // session's choice of transport and its lazy load 1.1 KB in the call chunk.
-  assert.ok(total <= 92 * 1024, `the chunks are ${kb(total)} gzip together, over their 92 KB budget`);
+  // 93 KB with the pre-join screen's microphone meter and language choice, the speech-to-server
+  // notice, on-device recognition and shuffled polls, measured 92.3 KB (0.5 KB more).
+  assert.ok(total <= 93 * 1024, `the chunks are ${kb(total)} gzip together, over their 93 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

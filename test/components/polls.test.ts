@@ -184,6 +184,20 @@ describe('polls in <un75-meeting>', () => {
       await press(card(host, prepared.poll.id)!.querySelector<HTMLButtonElement>('[part~="open-poll"]'), 'Enter');
       await until(() => poll(guest, prepared.poll.id)?.state === 'open', 'the prepared poll open at the guest', 20_000);
 
+      // Shuffled: each reader sees all twelve options, in an order of their own that stays put.
+      const twelve = options(...'abcdefghijkl'.split(''));
+      await host.openPoll({ id: 'shuffled', type: 'multiple', max: 3, shuffle: true, question: EN_AR('Your priorities', 'أولوياتك'), options: twelve });
+      await until(() => !!card(guest, 'shuffled') && !!card(host, 'shuffled'), 'the shuffled poll at both');
+      const shown = (meeting: Un75Meeting) => [...card(meeting, 'shuffled')!.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].map((i) => i.value).join('');
+      const guestOrder = shown(guest);
+      expect([...guestOrder].sort().join('')).to.equal('abcdefghijkl');
+      // Two orders drawn at random among 12! (479,001,600): equal to the poll's or to each other by chance once in millions.
+      expect(guestOrder).to.not.equal('abcdefghijkl');
+      expect(shown(host)).to.not.equal(guestOrder);
+      card(guest, 'shuffled')!.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
+      await polls(guest)!.updateComplete;
+      expect(shown(guest)).to.equal(guestOrder, 'the same order after a change');
+
       await expect(host).to.be.accessible();
       await expect(guest).to.be.accessible();
     } finally {

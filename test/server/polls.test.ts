@@ -200,6 +200,9 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
       poll({ results: 'never' }),
       poll({ ends: { min: { en: 'Low' }, max: { en: 'High' } } }),
       poll({ type: 'scale', options: undefined, ends: { min: { en: 'Low' } } }),
+      poll({ shuffle: false }),
+      poll({ shuffle: 'yes' }),
+      poll({ type: 'open', options: undefined, shuffle: true }),
       'poll',
     ];
     for (const p of bad) {
@@ -212,6 +215,9 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     const named = await host.next('poll');
     assert.deepEqual(named.poll.question, { en: 'a b', ar: 'ب'.repeat(500) });
     assert.match(named.poll.id, /^p[0-9a-f]{12}$/);
+    // Shuffled for each reader: said in the poll as everyone gets it.
+    host.send({ type: 'poll-create', poll: poll({ id: 'shuffled', type: 'ranking', shuffle: true }) });
+    assert.equal((await host.next('poll')).poll.shuffle, true);
 
     host.send({ type: 'poll-create', poll: poll({ type: 'multiple', min: 1, max: 2, options: options(3) }) });
     await host.next('poll');

@@ -47,6 +47,8 @@ export interface PollStrings {
   atLeast: string;
   atMost: string;
   resultsClosed: string;
+  /** The host's form: each reader sees the options in an order of their own. */
+  shuffle: string;
   prepare: string;
   lowEnd: string;
   highEnd: string;
@@ -104,6 +106,7 @@ const en: PollStrings = {
   atLeast: 'At least',
   atMost: 'At most',
   resultsClosed: 'Show the results only when the poll closes',
+  shuffle: 'Show the options to each person in an order of their own',
   prepare: 'Prepare for later',
   lowEnd: 'The lowest means',
   highEnd: 'The highest means',
@@ -159,6 +162,7 @@ const fr: PollStrings = {
   atLeast: 'Au moins',
   atMost: 'Au plus',
   resultsClosed: 'N’afficher les résultats qu’à la clôture',
+  shuffle: 'Présenter les options à chacun dans un ordre différent',
   prepare: 'Préparer pour plus tard',
   lowEnd: 'Le plus bas signifie',
   highEnd: 'Le plus haut signifie',
@@ -214,6 +218,7 @@ const es: PollStrings = {
   atLeast: 'Como mínimo',
   atMost: 'Como máximo',
   resultsClosed: 'Mostrar los resultados solo al cerrar la encuesta',
+  shuffle: 'Mostrar las opciones a cada persona en un orden propio',
   prepare: 'Preparar para más tarde',
   lowEnd: 'El valor más bajo significa',
   highEnd: 'El valor más alto significa',
@@ -269,6 +274,7 @@ const ru: PollStrings = {
   atLeast: 'Не меньше',
   atMost: 'Не больше',
   resultsClosed: 'Показывать результаты только после закрытия опроса',
+  shuffle: 'Показывать варианты каждому в своём порядке',
   prepare: 'Подготовить на потом',
   lowEnd: 'Низшая оценка означает',
   highEnd: 'Высшая оценка означает',
@@ -324,6 +330,7 @@ const zh: PollStrings = {
   atLeast: '至少',
   atMost: '至多',
   resultsClosed: '仅在投票结束后显示结果',
+  shuffle: '向每个人以不同顺序显示选项',
   prepare: '准备稍后使用',
   lowEnd: '最低分表示',
   highEnd: '最高分表示',
@@ -379,6 +386,7 @@ const ar: PollStrings = {
   atLeast: 'على الأقل',
   atMost: 'على الأكثر',
   resultsClosed: 'لا تُعرض النتائج إلا عند إغلاق الاستطلاع',
+  shuffle: 'عرض الخيارات على كل شخص بترتيب خاص به',
   prepare: 'أعدّه لوقت لاحق',
   lowEnd: 'الأدنى يعني',
   highEnd: 'الأعلى يعني',

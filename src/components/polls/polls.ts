@@ -2,7 +2,7 @@ import { LitElement, html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { MeetingPoll, NewPoll } from '../../core/session.js';
 import { promptFor, TAG, type Localized } from '../../protocol/agenda.js';
-import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, MAX_WORDS, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollResult, type PollType } from '../../protocol/polls.js';
+import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, MAX_WORDS, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollOption, type PollResult, type PollType } from '../../protocol/polls.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
@@ -131,11 +131,31 @@ export class Un75Polls extends LitElement {
     return promptFor(text, this.#lang);
   }
 
+  /** Each shuffled poll's option ids in this reader's own order, drawn once (see `Poll.shuffle`). */
+  readonly #orders = new Map<string, string[]>();
+
+  /** The poll's options in the order this reader sees them. */
+  #ordered(poll: Poll): PollOption[] {
+    const options = poll.options ?? [];
+    if (!poll.shuffle) return options;
+    let order = this.#orders.get(poll.id);
+    if (!order) {
+      order = options.map((o) => o.id);
+      const random = crypto.getRandomValues(new Uint32Array(order.length));
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random[i]! % (i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      this.#orders.set(poll.id, order);
+    }
+    return order.map((id) => options.find((o) => o.id === id)!).filter(Boolean);
+  }
+
   #draft(view: MeetingPoll): Draft {
     let draft = this._drafts.get(view.poll.id);
     if (!draft) {
       const ballot = view.ballot;
-      const options = view.poll.options?.map((o) => o.id) ?? [];
+      const options = this.#ordered(view.poll).map((o) => o.id);
       draft = {
         optionIds: ballot?.optionIds ?? [],
         ranking: ballot?.ranking && ballot.ranking.length === options.length ? [...ballot.ranking] : options,
@@ -268,6 +288,7 @@ export class Un75Polls extends LitElement {
       return;
     }
     const poll: NewPoll = { type, question: { [lang]: question }, results: data.get('closed') ? 'closed' : 'live' };
+    if (WITH_OPTIONS.includes(type) && data.get('shuffle')) poll.shuffle = true;
     const low = String(data.get('low') ?? '').trim();
     const high = String(data.get('high') ?? '').trim();
     if (type === 'scale' && low && high) poll.ends = { min: { [lang]: low }, max: { [lang]: high } };
@@ -334,6 +355,7 @@ export class Un75Polls extends LitElement {
             <label>${t.highEnd} <input name="high" type="text" maxlength="100" dir="auto" /></label>
           </div>`
         : nothing}
+      ${WITH_OPTIONS.includes(type) ? html`<label class="check"><input type="checkbox" name="shuffle" /> ${t.shuffle}</label>` : nothing}
       <label class="check"><input type="checkbox" name="closed" /> ${t.resultsClosed}</label>
       ${this._formError ? html`<p part="status" class="error" role="alert">${this._formError}</p>` : nothing}
       <div class="row">
@@ -364,7 +386,7 @@ export class Un75Polls extends LitElement {
         const multiple = poll.type === 'multiple';
         const full = multiple && draft.optionIds.length >= poll.max!;
         hint = multiple ? `${t.chooseRange(poll.min!, poll.max!)} ${t.chosen(draft.optionIds.length, poll.max!)}` : t.chooseOne;
-        controls = html`${poll.options!.map((o) => {
+        controls = html`${this.#ordered(poll).map((o) => {
           const label = this.#text(o.label);
           const checked = draft.optionIds.includes(o.id);
           return html`<label class="choice">

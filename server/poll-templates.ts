@@ -41,8 +41,9 @@ export const POLL_TEMPLATES: Record<string, readonly Poll[]> = {
       type: 'multiple',
       min: 1,
       max: 3,
-      // As in the UN75 survey: in an order of each person's own.
+      // As in the UN75 survey: in an order of each person's own, with "add your own".
       shuffle: true,
+      other: true,
       results: 'live',
       question: {
         ar: 'ما الأشياء الثلاثة التي تودّ أكثر من غيرها أن تراها في العالم بعد 25 عامًا؟',

@@ -34,17 +34,25 @@ export interface Poll {
    * starts from it), so that no option gains from coming first.
    */
   shuffle?: true;
+  /**
+   * `single` and `multiple`, optional: one more choice, `OTHER_OPTION`, whose ballot carries the
+   * person's own words in `text` (kept out of results, like open answers; counted as "other").
+   */
+  other?: true;
 }
+
+/** The option id of "Other (your own words)" in a poll with `other`: no option of it may take it. */
+export const OTHER_OPTION = 'other';
 
 /** A ballot: exactly the field its poll's type asks for. */
 export interface PollAnswer {
-  /** `single` (one id), `multiple` (min to max distinct ids). */
+  /** `single` (one id), `multiple` (min to max distinct ids); `OTHER_OPTION` among them with `text`. */
   optionIds?: string[];
   /** `scale`: an integer within the poll's range. */
   value?: number;
   /** `ranking`: distinct option ids, the first the most preferred (all of them or the top few). */
   ranking?: string[];
-  /** `open` (≤ 280 characters) or `words` (1–3 words of ≤ 40 characters each). */
+  /** `open` (≤ 280 characters) or `words` (1–3 words of ≤ 40 characters each); with "other", its words (≤ 280). */
   text?: string;
 }
 
@@ -108,7 +116,7 @@ export const PollError = AgendaError;
  */
 export function parsePollDefinition(value: unknown, needId = true): { poll: Omit<Poll, 'id'> & { id?: string }; characters: number } {
   check(isObject(value), BAD_POLL);
-  const { id, type, options, min, max, results, ends, shuffle } = value;
+  const { id, type, options, min, max, results, ends, shuffle, other } = value;
   check(id === undefined ? !needId : typeof id == 'string' && POLL_ID.test(id), '"poll.id"');
   check(POLL_TYPES.includes(type as PollType), '"poll.type"');
   check(results === undefined || results === 'live' || results === 'closed', '"poll.results"');
@@ -136,8 +144,13 @@ export function parsePollDefinition(value: unknown, needId = true): { poll: Omit
       poll.shuffle = true;
     }
   } else check(options === undefined && shuffle === undefined, '"poll.options", "poll.shuffle": not for this type');
+  if (other !== undefined) {
+    check(other === true && (type === 'single' || type === 'multiple'), '"poll.other": true or absent, for a single or multiple choice');
+    check(!poll.options!.some((o) => o.id === OTHER_OPTION), `"poll.options": "${OTHER_OPTION}" is the id of "other"`);
+    poll.other = true;
+  }
   if (type === 'multiple') {
-    const n = poll.options!.length;
+    const n = poll.options!.length + (poll.other ? 1 : 0);
     const lo = min ?? 1;
     const hi = max ?? n;
     check(isInt(lo, 1, n) && isInt(hi, lo, n), '"poll.min/max": 1 <= min <= max <= options');
@@ -172,7 +185,7 @@ export function parsePollAnswer(value: unknown): PollAnswer {
   const answer: PollAnswer = {};
   const ids = (key: 'optionIds' | 'ranking') => {
     const list = value[key];
-    check(Array.isArray(list) && isInt(list.length, 1, MAX_POLL_OPTIONS), `"answer.${key}": 1 to ${MAX_POLL_OPTIONS} option ids`);
+    check(Array.isArray(list) && isInt(list.length, 1, MAX_POLL_OPTIONS + 1), `"answer.${key}": 1 to ${MAX_POLL_OPTIONS + 1} option ids`);
     check(list.every((id) => typeof id == 'string' && POLL_ID.test(id)), `"answer.${key}": option ids`);
     check(new Set(list).size === list.length, `"answer.${key}": each option once`);
     return list as string[];
@@ -196,9 +209,12 @@ export function parsePollAnswer(value: unknown): PollAnswer {
  */
 export function checkAnswer(poll: Poll, answer: PollAnswer): PollAnswer {
   const want = poll.type === 'single' || poll.type === 'multiple' ? 'optionIds' : poll.type === 'scale' ? 'value' : poll.type === 'ranking' ? 'ranking' : 'text';
-  const given = (Object.keys(answer) as Array<keyof PollAnswer>).filter((k) => answer[k] !== undefined);
-  check(given.length === 1 && given[0] === want, `a "${poll.type}" poll takes "answer.${want}" alone`);
+  // "Other" brings its words beside the ids.
+  const withOther = poll.other === true && answer.optionIds?.includes(OTHER_OPTION) === true;
+  const given = (Object.keys(answer) as Array<keyof PollAnswer>).filter((k) => answer[k] !== undefined && !(withOther && k === 'text'));
+  check(given.length === 1 && given[0] === want, `a "${poll.type}" poll takes "answer.${want}" alone${poll.other ? ' (and "answer.text" with "other")' : ''}`);
   const known = new Set(poll.options?.map((o) => o.id));
+  if (poll.other) known.add(OTHER_OPTION);
   switch (poll.type) {
     case 'single':
     case 'multiple': {
@@ -206,7 +222,10 @@ export function checkAnswer(poll: Poll, answer: PollAnswer): PollAnswer {
       const [lo, hi] = poll.type === 'single' ? [1, 1] : [poll.min!, poll.max!];
       check(isInt(ids.length, lo, hi), `"answer.optionIds": ${lo === hi ? lo : `${lo} to ${hi}`} option${hi > 1 ? 's' : ''}`);
       check(ids.every((id) => known.has(id)), '"answer.optionIds": an option this poll does not have');
-      return { optionIds: [...ids] };
+      if (!withOther) return { optionIds: [...ids] };
+      const text = cleanText(answer.text ?? '');
+      check(isInt(text.length, 1, MAX_OPEN_LENGTH), `"answer.text": "other" takes 1 to ${MAX_OPEN_LENGTH} characters of one's own`);
+      return { optionIds: [...ids], text };
     }
     case 'ranking': {
       const ids = answer.ranking!;
@@ -253,6 +272,7 @@ function scores(poll: Poll, answer: PollAnswer): Array<[string, number]> {
 function zeroes(poll: Poll): Map<string, number> {
   const counts = new Map<string, number>();
   if (poll.options) for (const o of poll.options) counts.set(o.id, 0);
+  if (poll.other) counts.set(OTHER_OPTION, 0);
   if (poll.type === 'scale') for (let v = poll.min!; v <= poll.max!; v++) counts.set(String(v), 0);
   return counts;
 }

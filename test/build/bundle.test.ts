@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 93 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 94 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -87,8 +87,9 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // its own (1.6 KB, loaded only when a welcome says `sfu`; its frames' validators with it), and the
   // session's choice of transport and its lazy load 1.1 KB in the call chunk.
   // 93 KB with the pre-join screen's microphone meter and language choice, the speech-to-server
-  // notice, on-device recognition and shuffled polls, measured 92.3 KB (0.5 KB more).
-  assert.ok(total <= 93 * 1024, `the chunks are ${kb(total)} gzip together, over their 93 KB budget`);
+  // notice, on-device recognition and shuffled polls, measured 92.3 KB (0.5 KB more); 94 KB with
+  // "Other" in polls (its strings in six languages, the field, the check), measured 93.0 KB.
+  assert.ok(total <= 94 * 1024, `the chunks are ${kb(total)} gzip together, over their 94 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

@@ -198,6 +198,26 @@ describe('polls in <un75-meeting>', () => {
       await polls(guest)!.updateComplete;
       expect(shown(guest)).to.equal(guestOrder, 'the same order after a change');
 
+      // "Other" with one's own words, by keyboard: chosen without words, the page asks for them.
+      await host.openPoll({ id: 'own', type: 'single', other: true, question: EN_AR('Your priority', 'أولويتك'), options: options('a', 'b') });
+      await until(() => !!card(guest, 'own'), 'the poll with "other" at the guest');
+      const own = [...card(guest, 'own')!.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+      expect(own.map((r) => r.value)).to.deep.equal(['a', 'b', 'other']);
+      expect(own[2]!.closest('label')!.textContent!.trim()).to.equal('غير ذلك');
+      const words = card(guest, 'own')!.querySelector<HTMLInputElement>('#other-own')!;
+      expect(words.disabled, 'no words before "other" is chosen').to.equal(true);
+      await press(own[2], 'Space');
+      await polls(guest)!.updateComplete;
+      card(guest, 'own')!.querySelector<HTMLButtonElement>('[part~="vote"]')!.click();
+      await until(() => card(guest, 'own')!.querySelector('[part~="status"]')!.textContent!.includes('اكتب إجابتك'), 'the request for her own words');
+      await press(words);
+      await sendKeys({ type: 'مياه نظيفة' });
+      await voteByKeyboard(guest, 'own');
+      expect(poll(guest, 'own')!.ballot).to.deep.equal({ optionIds: ['other'], text: 'مياه نظيفة' });
+      await until(() => poll(host, 'own')?.result?.counts.other === 1, '"other" counted at the host');
+      await polls(host)!.updateComplete;
+      expect(card(host, 'own')!.querySelector('table')!.textContent).to.contain('Other');
+
       await expect(host).to.be.accessible();
       await expect(guest).to.be.accessible();
     } finally {

@@ -203,6 +203,9 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
       poll({ shuffle: false }),
       poll({ shuffle: 'yes' }),
       poll({ type: 'open', options: undefined, shuffle: true }),
+      poll({ type: 'ranking', other: true }),
+      poll({ other: 'yes' }),
+      poll({ other: true, options: [{ id: 'other', label: { en: 'A' } }, { id: 'b', label: { en: 'B' } }] }),
       'poll',
     ];
     for (const p of bad) {
@@ -293,6 +296,19 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     );
     words.send({ type: 'poll-vote', id: 'o', answer: { text: `${'y'.repeat(278)}\u200bz` } });
     assert.deepEqual((await resultWhere(words, 'o', (r) => r.voters === 1)).counts, {}, 'open texts stay out of the counts');
+
+    // "Other": one more choice, with one's own words (1–280 characters), counted as "other" and the
+    // words kept out of the counts.
+    words.send({ type: 'poll-create', poll: { id: 'm', type: 'multiple', max: 2, other: true, question: { en: 'Priorities?' }, options: [{ id: 'a', label: { en: 'A' } }, { id: 'b', label: { en: 'B' } }] } });
+    assert.equal((await words.next('poll')).poll.other, true);
+    words.send({ type: 'poll-open', id: 'm' });
+    await words.next('poll');
+    for (const answer of [{ optionIds: ['other'] }, { optionIds: ['other'], text: ' \u200b ' }, { optionIds: ['other'], text: 'x'.repeat(281) }, { optionIds: ['a'], text: 'not other' }, { optionIds: ['a', 'b', 'other'], text: 'three' }]) {
+      words.send({ type: 'poll-vote', id: 'm', answer });
+      assert.equal((await words.next('error')).code, 'bad-message', JSON.stringify(answer).slice(0, 60));
+    }
+    words.send({ type: 'poll-vote', id: 'm', answer: { optionIds: ['other', 'a'], text: 'Clean water' } });
+    assert.deepEqual((await resultWhere(words, 'm', (r) => r.voters === 1)).counts, { a: 1, b: 0, other: 1 });
 
     // The un75-survey template: five polls prepared in order, in the six UN languages; the scale has end labels.
     const survey = await deployment.connect();

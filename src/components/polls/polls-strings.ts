@@ -49,6 +49,13 @@ export interface PollStrings {
   resultsClosed: string;
   /** The host's form: each reader sees the options in an order of their own. */
   shuffle: string;
+  /** The host's form: single and multiple choices get "Other" with the person's own words. */
+  allowOther: string;
+  /** The choice itself, and the field for one's own words beside it. */
+  other: string;
+  otherText: string;
+  /** "Other" chosen with nothing written. */
+  needOther: string;
   prepare: string;
   lowEnd: string;
   highEnd: string;
@@ -107,6 +114,10 @@ const en: PollStrings = {
   atMost: 'At most',
   resultsClosed: 'Show the results only when the poll closes',
   shuffle: 'Show the options to each person in an order of their own',
+  allowOther: 'Let people add their own answer (\'Other\')',
+  other: 'Other',
+  otherText: 'Your own answer',
+  needOther: 'Write your own answer, or choose another option.',
   prepare: 'Prepare for later',
   lowEnd: 'The lowest means',
   highEnd: 'The highest means',
@@ -163,6 +174,10 @@ const fr: PollStrings = {
   atMost: 'Au plus',
   resultsClosed: 'N’afficher les résultats qu’à la clôture',
   shuffle: 'Présenter les options à chacun dans un ordre différent',
+  allowOther: 'Permettre d’ajouter sa propre réponse (« Autre »)',
+  other: 'Autre',
+  otherText: 'Votre propre réponse',
+  needOther: 'Écrivez votre réponse, ou choisissez une autre option.',
   prepare: 'Préparer pour plus tard',
   lowEnd: 'Le plus bas signifie',
   highEnd: 'Le plus haut signifie',
@@ -219,6 +234,10 @@ const es: PollStrings = {
   atMost: 'Como máximo',
   resultsClosed: 'Mostrar los resultados solo al cerrar la encuesta',
   shuffle: 'Mostrar las opciones a cada persona en un orden propio',
+  allowOther: 'Permitir añadir una respuesta propia («Otra»)',
+  other: 'Otra',
+  otherText: 'Su propia respuesta',
+  needOther: 'Escriba su respuesta o elija otra opción.',
   prepare: 'Preparar para más tarde',
   lowEnd: 'El valor más bajo significa',
   highEnd: 'El valor más alto significa',
@@ -275,6 +294,10 @@ const ru: PollStrings = {
   atMost: 'Не больше',
   resultsClosed: 'Показывать результаты только после закрытия опроса',
   shuffle: 'Показывать варианты каждому в своём порядке',
+  allowOther: 'Разрешить добавить свой ответ («Другое»)',
+  other: 'Другое',
+  otherText: 'Ваш ответ',
+  needOther: 'Напишите свой ответ или выберите другой вариант.',
   prepare: 'Подготовить на потом',
   lowEnd: 'Низшая оценка означает',
   highEnd: 'Высшая оценка означает',
@@ -331,6 +354,10 @@ const zh: PollStrings = {
   atMost: '至多',
   resultsClosed: '仅在投票结束后显示结果',
   shuffle: '向每个人以不同顺序显示选项',
+  allowOther: '允许添加自己的答案（“其他”）',
+  other: '其他',
+  otherText: '您自己的答案',
+  needOther: '请写下您的答案，或选择其他选项。',
   prepare: '准备稍后使用',
   lowEnd: '最低分表示',
   highEnd: '最高分表示',
@@ -387,6 +414,10 @@ const ar: PollStrings = {
   atMost: 'على الأكثر',
   resultsClosed: 'لا تُعرض النتائج إلا عند إغلاق الاستطلاع',
   shuffle: 'عرض الخيارات على كل شخص بترتيب خاص به',
+  allowOther: 'السماح بإضافة إجابة خاصة («غير ذلك»)',
+  other: 'غير ذلك',
+  otherText: 'إجابتك الخاصة',
+  needOther: 'اكتب إجابتك، أو اختر خيارًا آخر.',
   prepare: 'أعدّه لوقت لاحق',
   lowEnd: 'الأدنى يعني',
   highEnd: 'الأعلى يعني',

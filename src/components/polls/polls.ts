@@ -2,7 +2,7 @@ import { LitElement, html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { MeetingPoll, NewPoll } from '../../core/session.js';
 import { promptFor, TAG, type Localized } from '../../protocol/agenda.js';
-import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, MAX_WORDS, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollOption, type PollResult, type PollType } from '../../protocol/polls.js';
+import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, MAX_WORDS, OTHER_OPTION, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollOption, type PollResult, type PollType } from '../../protocol/polls.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
@@ -195,12 +195,15 @@ export class Un75Polls extends LitElement {
 
   #answer(poll: Poll, draft: Draft): PollAnswer | string {
     const t = this.#t;
+    // "Other" brings the person's own words.
+    const withOther = (answer: PollAnswer): PollAnswer | string =>
+      !answer.optionIds?.includes(OTHER_OPTION) ? answer : draft.text.trim() ? { ...answer, text: draft.text } : t.needOther;
     switch (poll.type) {
       case 'single':
-        return draft.optionIds.length === 1 ? { optionIds: draft.optionIds } : t.noChoice;
+        return draft.optionIds.length === 1 ? withOther({ optionIds: draft.optionIds }) : t.noChoice;
       case 'multiple':
         if (draft.optionIds.length === 0) return t.noChoice;
-        return draft.optionIds.length < poll.min! ? t.tooFew(poll.min!) : { optionIds: draft.optionIds };
+        return draft.optionIds.length < poll.min! ? t.tooFew(poll.min!) : withOther({ optionIds: draft.optionIds });
       case 'scale':
         return draft.value === undefined ? t.noChoice : { value: draft.value };
       case 'ranking':
@@ -289,6 +292,7 @@ export class Un75Polls extends LitElement {
     }
     const poll: NewPoll = { type, question: { [lang]: question }, results: data.get('closed') ? 'closed' : 'live' };
     if (WITH_OPTIONS.includes(type) && data.get('shuffle')) poll.shuffle = true;
+    if ((type === 'single' || type === 'multiple') && data.get('other')) poll.other = true;
     const low = String(data.get('low') ?? '').trim();
     const high = String(data.get('high') ?? '').trim();
     if (type === 'scale' && low && high) poll.ends = { min: { [lang]: low }, max: { [lang]: high } };
@@ -356,6 +360,7 @@ export class Un75Polls extends LitElement {
           </div>`
         : nothing}
       ${WITH_OPTIONS.includes(type) ? html`<label class="check"><input type="checkbox" name="shuffle" /> ${t.shuffle}</label>` : nothing}
+      ${type === 'single' || type === 'multiple' ? html`<label class="check"><input type="checkbox" name="other" /> ${t.allowOther}</label>` : nothing}
       <label class="check"><input type="checkbox" name="closed" /> ${t.resultsClosed}</label>
       ${this._formError ? html`<p part="status" class="error" role="alert">${this._formError}</p>` : nothing}
       <div class="row">
@@ -386,8 +391,10 @@ export class Un75Polls extends LitElement {
         const multiple = poll.type === 'multiple';
         const full = multiple && draft.optionIds.length >= poll.max!;
         hint = multiple ? `${t.chooseRange(poll.min!, poll.max!)} ${t.chosen(draft.optionIds.length, poll.max!)}` : t.chooseOne;
-        controls = html`${this.#ordered(poll).map((o) => {
-          const label = this.#text(o.label);
+        const choices = [...this.#ordered(poll).map((o) => ({ id: o.id, label: this.#text(o.label) })), ...(poll.other ? [{ id: OTHER_OPTION, label: { text: t.other, lang: this.#localize.t.$code } }] : [])];
+        const otherChosen = draft.optionIds.includes(OTHER_OPTION);
+        controls = html`${choices.map((o) => {
+          const label = o.label;
           const checked = draft.optionIds.includes(o.id);
           return html`<label class="choice">
             <input
@@ -404,7 +411,19 @@ export class Un75Polls extends LitElement {
             />
             <span lang=${label.lang} dir="auto">${label.text}</span>
           </label>`;
-        })}`;
+        })}
+        ${poll.other
+          ? html`<label class="other" for="other-${id}">${t.otherText}</label>
+              <input
+                type="text"
+                id="other-${id}"
+                maxlength=${MAX_OPEN_LENGTH}
+                dir="auto"
+                ?disabled=${!otherChosen}
+                .value=${draft.text}
+                @input=${(e: Event) => this.#change(id, { text: (e.target as HTMLInputElement).value })}
+              />`
+          : nothing}`;
         break;
       }
       case 'scale': {
@@ -496,10 +515,13 @@ export class Un75Polls extends LitElement {
   #rows(poll: Poll, result: PollResult): Row[] {
     const per = (key: string) => Object.fromEntries(Object.entries(result.byLanguage ?? {}).map(([lang, counts]) => [lang, counts[key] ?? 0]));
     if (poll.options) {
-      return poll.options.map((o) => {
+      const rows: Row[] = poll.options.map((o) => {
         const label = this.#text(o.label);
         return { key: o.id, label: label.text, lang: label.lang, count: result.counts[o.id] ?? 0, byLanguage: per(o.id) };
       });
+      // The count of "Other"; the words people wrote there stay out of results, as open answers do.
+      if (poll.other) rows.push({ key: OTHER_OPTION, label: this.#t.other, count: result.counts[OTHER_OPTION] ?? 0, byLanguage: per(OTHER_OPTION) });
+      return rows;
     }
     if (poll.type === 'scale') {
       const rows: Row[] = [];

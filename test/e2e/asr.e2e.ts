@@ -47,8 +47,8 @@ describe('server speech recognition between browsers', () => {
     await recogniser?.stop();
   });
 
-  function url(name: string, attrs: string, lang: string): string {
-    return `${partner.url}/meeting.html?${new URLSearchParams({ server: server.url, room: 'asr', name, attrs: `autojoin ${attrs}`, lang })}`;
+  function url(name: string, attrs: string, lang: string, via: RunningServer = server): string {
+    return `${partner.url}/meeting.html?${new URLSearchParams({ server: via.url, room: 'asr', name, attrs: `autojoin ${attrs}`, lang })}`;
   }
 
   test('an English speaker recognised on the server is read in French by a listener; muting ends the stream', async () => {
@@ -104,6 +104,31 @@ describe('server speech recognition between browsers', () => {
     const tokens = new Set(again.map((s) => new URL(s.url).searchParams.get('token')));
     assert.equal(tokens.size, again.length, 'every stream had a token of its own');
     await context.close(); // Ann stops speaking for the next test
+  });
+
+  test('through a recogniser speaking the transcription API (OpenAI-compatible), the server cuts her speech where she pauses and the listener reads it in French', async () => {
+    const api = await startPocketsphinx(undefined, 'openai');
+    const own = await startServer(['--asr', `en=openai+${api.url}`]);
+    try {
+      const context = await speakerBrowser.newContext({ permissions: ['camera', 'microphone'], viewport: PAGE_VIEWPORT });
+      contexts.push(context);
+      const ann = await context.newPage();
+      await ann.goto(url('Ann', 'spoken-language=en listen-language=en camera-off', 'en', own));
+      const listener = await newPage(1);
+      contexts.push(listener.context);
+      await listener.page.goto(url('Louise', `spoken-language=fr listen-language=fr recognition=off camera-off translation-endpoint=${translate.url}`, 'fr', own));
+      const french = (await waitInPage(
+        listener.page,
+        `(() => { const l = ${overlayLines}; return l.find((x) => x.speaker === 'Ann' && x.text === 'Bonjour à tous'); })()`,
+        'the French caption of what Ann said, through the transcription API',
+        90_000,
+      )) as Record<string, unknown>;
+      assert.equal(french.label, 'Traduction automatique');
+      await context.close(); // Ann stops speaking for the next test
+    } finally {
+      await own.stop();
+      await api.stop();
+    }
   });
 
   test('a Firefox speaker, whose browser recognises no speech, is captioned at a Chromium listener', async () => {

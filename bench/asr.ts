@@ -5,7 +5,9 @@
 //   2. between browsers: a Chromium speaker whose fake microphone says the phrase, a listener page;
 //      end of speech (the speaker's microphone level falling, in the page) → the final caption
 //      shown at the listener (both browsers on this machine: one clock).
-// `node --import tsx bench/asr.ts` (after `npm run build`); BENCH_ASR_ROUNDS (10), BENCH_ASR_SPEAKERS (4).
+// `node --import tsx bench/asr.ts` (after `npm run build`); BENCH_ASR_ROUNDS (10), BENCH_ASR_SPEAKERS (4);
+// BENCH_ASR_API=openai puts the recogniser behind the transcription API (the gateway cuts utterances
+// where the speaker pauses, finals only) instead of the Vosk protocol (partials and finals).
 import WebSocket from 'ws';
 import { once } from 'node:events';
 import { createSignalingServer } from '../server/index.js';
@@ -14,6 +16,7 @@ import { launchBrowser, closeBrowsers, newPage, startPartnerPage, startServer, w
 
 const ROUNDS = Number(process.env.BENCH_ASR_ROUNDS ?? 10);
 const SPEAKERS = Number(process.env.BENCH_ASR_SPEAKERS ?? 4);
+const API = process.env.BENCH_ASR_API === 'openai' ? 'openai' : 'vosk';
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -184,11 +187,13 @@ async function browsers(recogniserUrl: string): Promise<void> {
   }
 }
 
-const recogniser = await startPocketsphinx();
+const recogniser = await startPocketsphinx(undefined, API);
 try {
-  await gateway(recogniser.url);
+  const backend = API === 'openai' ? `openai+${recogniser.url}` : recogniser.url;
+  console.log(`(the recogniser speaks the ${API === 'openai' ? 'transcription API (OpenAI-compatible)' : 'Vosk protocol'})`);
+  await gateway(backend);
   console.log();
-  await browsers(recogniser.url);
+  await browsers(backend);
 } finally {
   await recogniser.stop();
 }

@@ -104,7 +104,17 @@ describe('captions between browsers', () => {
       louise,
       `(() => { const l = ${overlayLines}; return l.some((x) => x.text === 'Bonjour à tous') && l; })()`,
       'the French caption',
-    );
+    ).catch(async (err: Error) => {
+      // What Louise had, to tell a lost message (a link rebuilt under load) from a translation that never came.
+      const seen = await louise
+        .evaluate(
+          `(() => { const m = document.querySelector('un75-meeting'); const j = m.participants.find((p) => p.name === 'John');
+            return { link: j?.connectionState, captions: j && m.captions?.speakerState(j.id), events: window.__captions, overlay: ${overlayLines} }; })()`,
+        )
+        .catch((e: Error) => e.message);
+      console.log(`# Louise when the French caption did not come: ${JSON.stringify(seen)}`);
+      throw err;
+    });
     const frLine = (french as { speaker: string; text: string; lang: string; dir: string; label: string | null }[]).find((l) => l.text === 'Bonjour à tous')!;
     assert.equal(frLine.speaker, 'John');
     assert.equal(frLine.lang, 'fr');

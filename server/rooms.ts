@@ -1024,8 +1024,10 @@ export class Hub implements ClusterListener {
         const entry = this.view.get(roomName, event.id);
         if (!entry || event.node === this.node) return;
         if (entry.local) {
-          // The member came back through another process: hand it over silently.
+          // The member came back through another process: hand it over silently. Signals kept for
+          // it while its socket was away (some sent before this news reached us) go on to it there.
           entry.local.client?.replaced('resumed');
+          for (const out of entry.local.backlog) if (out.startsWith('{"type":"signal"')) this.options.cluster?.relay(event.node, event.id, out);
           this.drop(entry.local);
           entry.local = null;
         }

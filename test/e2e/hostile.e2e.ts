@@ -495,7 +495,7 @@ describe('hostile peers', () => {
     // Ten seconds of a pointer moving about the screen (over the heading, the labels, the device
     // lists, the preview), never onto Join: a page left open with someone reading it (before, a
     // socket opened every ~5 s of it).
-    const box = (await page.locator('un75-lobby').locator('[part="base"]').boundingBox())!;
+    const box = (await page.locator('un75-lobby').locator('section[part="base"]').boundingBox())!;
     const joinBox = (await join.boundingBox())!;
     const started = Date.now();
     for (let i = 0; Date.now() - started < 10000; i++) {

@@ -45,10 +45,10 @@ after(() => rmSync(app, { recursive: true, force: true }));
 
 test('the tarball ships the build, types for every export, the manifest and the licence, and nothing else', () => {
   const files = new Set(packed.files.map((f) => f.path));
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'custom-elements.json', 'dist/un75-meeting.min.js']) assert.ok(files.has(file), file);
+  for (const file of ['LICENSE', 'README.md', 'package.json', 'custom-elements.json', 'dist/un75-meeting.min.js', 'schema/dialogue-report-1.schema.json']) assert.ok(files.has(file), file);
   assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 un75 contributors/);
   for (const file of files) {
-    assert.match(file, /^(dist\/|LICENSE$|README\.md$|package\.json$|custom-elements\.json$)/, `${file} is not meant to ship`);
+    assert.match(file, /^(dist\/|schema\/[a-z0-9-]+\.schema\.json$|LICENSE$|README\.md$|package\.json$|custom-elements\.json$)/, `${file} is not meant to ship`);
     assert.doesNotMatch(file, /(^|\/)(test|bench|src|scripts|server)\//, `${file}: the server is its own package`);
     assert.doesNotMatch(file, /\.(test|e2e)\.[jt]s$/, file);
   }

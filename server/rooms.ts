@@ -72,8 +72,13 @@ export class LocalMember {
   grace: NodeJS.Timeout | null = null;
   /** Counted among the members waiting for a resume. */
   waiting = false;
-  /** Frames that arrived while the socket was gone, delivered on resume. */
-  backlog: string[] = [];
+  /**
+   * Frames that arrived while the socket was gone, delivered on resume. `carried`: meant for this
+   * member alone and restored by no welcome (signals, a mute request, a ballot's receipt), so a
+   * resume through another process takes them along; the others (the agenda, host-only polls) are
+   * in the welcome that process gives.
+   */
+  backlog: { out: string; carried: boolean }[] = [];
   backlogBytes = 0;
   /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
   version = 1;
@@ -318,7 +323,7 @@ export class Hub implements ClusterListener {
         this.leave(target);
         return;
       case 'request-mute':
-        this.deliver(target, frame({ type: 'mute-requested', by: member.id }));
+        this.deliver(target, frame({ type: 'mute-requested', by: member.id }), true);
         return;
       case 'lower-hand':
         this.change(target, { ...target.info, handRaised: false });
@@ -418,7 +423,7 @@ export class Hub implements ClusterListener {
         }
         if (stored.poll.results === 'live') this.scheduleResult(room, msg.id);
         // The voter's page says "Vote recorded" on this, not before: a closed-results poll sends nothing else.
-        this.deliver(member, frame({ type: 'poll-voted', id: msg.id }));
+        this.deliver(member, frame({ type: 'poll-voted', id: msg.id }), true);
         cluster?.announce(room, { t: 'ballot', id: msg.id }).catch((err: unknown) => this.warn('ballot news', err));
         return;
       }
@@ -806,7 +811,7 @@ export class Hub implements ClusterListener {
     const target = to === member.id ? undefined : this.view.get(member.room, to);
     if (!target) throw new ProtocolError('unknown-peer', `no member "${to}" in room "${member.room}"`);
     const out = frame({ type: 'signal', from: member.id, sid, data });
-    if (target.local) this.deliver(target.local, out);
+    if (target.local) this.deliver(target.local, out, true);
     else this.options.cluster?.relay(target.node, to, out);
   }
 
@@ -1027,7 +1032,7 @@ export class Hub implements ClusterListener {
           // The member came back through another process: hand it over silently. Signals kept for
           // it while its socket was away (some sent before this news reached us) go on to it there.
           entry.local.client?.replaced('resumed');
-          for (const out of entry.local.backlog) if (out.startsWith('{"type":"signal"')) this.options.cluster?.relay(event.node, event.id, out);
+          for (const { out, carried } of entry.local.backlog) if (carried) this.options.cluster?.relay(event.node, event.id, out);
           this.drop(entry.local);
           entry.local = null;
         }
@@ -1040,7 +1045,7 @@ export class Hub implements ClusterListener {
 
   relay(to: string, out: string): void {
     const member = this.locals.get(to);
-    if (member) this.deliver(member, out);
+    if (member) this.deliver(member, out, true);
   }
 
   reconcile(roomName: string, members: ClusterMember[], readAt: number): void {
@@ -1171,7 +1176,7 @@ export class Hub implements ClusterListener {
       if (this.waitingList(local.room).length) this.tellHosts(local.room, local);
       const backlog = local.backlog.splice(0);
       local.backlogBytes = 0;
-      for (const out of backlog) client.send(out);
+      for (const { out } of backlog) client.send(out);
       return local;
     }
     const { cluster } = this.options;
@@ -1279,14 +1284,14 @@ export class Hub implements ClusterListener {
     if (this.locals.get(member.id) === member) this.deliver(member, out);
   }
 
-  private deliver(member: LocalMember, out: string): void {
+  private deliver(member: LocalMember, out: string, carried = false): void {
     if (member.client) {
       member.client.send(out);
       return;
     }
-    member.backlog.push(out);
+    member.backlog.push({ out, carried });
     member.backlogBytes += out.length;
-    while (member.backlogBytes > MAX_BACKLOG_BYTES) member.backlogBytes -= member.backlog.shift()!.length;
+    while (member.backlogBytes > MAX_BACKLOG_BYTES) member.backlogBytes -= member.backlog.shift()!.out.length;
   }
 
   private broadcast(roomName: string, out: string, except?: string): void {

@@ -112,9 +112,12 @@ export class SpeakingDetector {
   level = 0;
 
   readonly #onChange: (speaking: boolean) => void;
+  readonly #onLevel: ((level: number) => void) | undefined;
 
-  constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void) {
+  /** `onLevel`, optional: told the level (RMS, 0–1) at every reading, for a meter. */
+  constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void, onLevel?: (level: number) => void) {
     this.#onChange = onChange;
+    this.#onLevel = onLevel;
     const context = audioContext();
     if (!context) return;
     this.#source = context.createMediaStreamSource(new MediaStream([track]));
@@ -132,6 +135,7 @@ export class SpeakingDetector {
     let sum = 0;
     for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
     this.level = track.enabled ? Math.sqrt(sum / samples.length) : 0;
+    this.#onLevel?.(this.level);
     const now = performance.now();
     if (this.level > SPEAKING_THRESHOLD) this.#lastLoud = now;
     const speaking = now - this.#lastLoud < SPEAKING_HOLD_MS;

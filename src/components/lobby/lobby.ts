@@ -81,7 +81,6 @@ export class Un75Lobby extends LitElement {
   /** How loud the microphone hears the visitor, 0–1 (the meter's scale). */
   private level = 0;
   #detector: SpeakingDetector | undefined;
-  #levelTimer: ReturnType<typeof setInterval> | undefined;
 
   /** The camera and microphone being opened; Join waits for it, so a quick click joins with them. */
   #preview: Promise<void> | undefined;
@@ -98,21 +97,19 @@ export class Un75Lobby extends LitElement {
     this.media = undefined;
   }
 
-  /** Reads the microphone's level for the meter, ten times a second, redrawn when it moves. */
+  /** Follows the microphone's level for the meter at the detector's readings, redrawn when it moves. */
   #watchLevel() {
     this.#stopLevel();
     const track = this.media?.stream.getAudioTracks()[0];
     if (!track || !this.isConnected) return;
-    const detector = (this.#detector = new SpeakingDetector(track, () => {}));
-    this.#levelTimer = setInterval(() => {
+    this.#detector = new SpeakingDetector(track, () => {}, (rms) => {
       // Speech is mostly below 0.25 RMS: that fills the meter; steps of 5 % spare redraws.
-      const level = Math.round(Math.min(1, detector.level / 0.25) * 20) / 20;
+      const level = Math.round(Math.min(1, rms / 0.25) * 20) / 20;
       if (level !== this.level) this.level = level;
-    }, 100);
+    });
   }
 
   #stopLevel() {
-    clearInterval(this.#levelTimer);
     this.#detector?.stop();
     this.#detector = undefined;
     this.level = 0;

@@ -15,6 +15,9 @@ export class Polls {
   private readonly cache = new Map<string, Map<string, StoredPoll>>();
   private readonly results = new Map<string, Map<string, PollResult>>();
   private key: Promise<Buffer> | null = null;
+  /** Per room and poll: the ballots waiting for the next write, and the write in flight. */
+  private readonly waiting = new Map<string, BallotBatch>();
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly agendas: Agendas) {}
 
@@ -57,10 +60,36 @@ export class Polls {
     return stored;
   }
 
-  /** Stores a ballot (checked against its poll) under the voter's pseudonym; false when the poll is not open. */
+  /**
+   * Stores a ballot (checked against its poll) under the voter's pseudonym; false when the poll is not
+   * open. Ballots that arrive while a poll's previous write is in flight wait for it and go together
+   * in the next one (a voter's later ballot there replacing its earlier), so a burst of any size is a
+   * few statements, and each ballot resolves once the database holds it.
+   */
   async vote(room: string, pollId: string, identity: string, answer: PollAnswer, lang: string): Promise<boolean> {
-    const store = await this.agendas.database();
-    return store.castBallot(room, pollId, await this.pseudonym(pollId, identity), answer, lang);
+    const voter = await this.pseudonym(pollId, identity);
+    const key = `${room}\n${pollId}`;
+    let batch = this.waiting.get(key);
+    if (!batch) {
+      const next: BallotBatch = (batch = { ballots: new Map(), done: [] });
+      this.waiting.set(key, next);
+      const write = (this.writing.get(key) ?? Promise.resolve()).then(async () => {
+        this.waiting.delete(key);
+        const ballots = [...next.ballots].map(([v, b]) => ({ voter: v, ...b }));
+        try {
+          const stored = await (await this.agendas.database()).castBallots(room, pollId, ballots);
+          for (const d of next.done) d.resolve(stored);
+        } catch (err) {
+          for (const d of next.done) d.reject(err);
+        }
+      });
+      this.writing.set(key, write);
+      void write.then(() => {
+        if (this.writing.get(key) === write) this.writing.delete(key);
+      });
+    }
+    batch.ballots.set(voter, { answer, lang });
+    return new Promise((resolve, reject) => batch.done.push({ resolve, reject }));
   }
 
   /** Counts a poll's ballots from the database and keeps the result for welcomes. */
@@ -112,6 +141,11 @@ export class Polls {
     mine.set(stored.poll.id, stored);
     return true;
   }
+}
+
+interface BallotBatch {
+  ballots: Map<string, { answer: PollAnswer; lang: string }>;
+  done: Array<{ resolve(stored: boolean): void; reject(err: unknown): void }>;
 }
 
 /** Whether members may see a poll's counts: open with live results, or closed. */

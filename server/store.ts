@@ -206,18 +206,21 @@ export class Store {
   }
 
   /**
-   * Keeps a ballot under its pseudonym, replacing the voter's earlier one, in one statement that
-   * stores nothing unless the poll is open at that moment. False when it was not open.
+   * Keeps ballots under their pseudonyms (each distinct), replacing each voter's earlier one, in one
+   * statement that stores none of them unless the poll is open at that moment: a burst of ballots is
+   * one write (PGlite runs on the server's own thread: 500 ballots one by one took 0.3–0.8 s of it,
+   * in batches of 50 about 12 ms). False when the poll was not open.
    */
-  async castBallot(room: string, pollId: string, voter: string, answer: PollAnswer, lang: string): Promise<boolean> {
+  async castBallots(room: string, pollId: string, ballots: Array<{ voter: string; answer: PollAnswer; lang: string }>): Promise<boolean> {
     const rows = await this.sql.query<{ voter: string }>(
       `INSERT INTO poll_ballots (room, poll_id, voter, answer, lang)
-       SELECT $1, $2, $3, $4::jsonb, $5 WHERE EXISTS (SELECT 1 FROM polls WHERE room = $1 AND id = $2 AND state = 'open')
+       SELECT $1, $2, b.voter, b.answer, b.lang FROM jsonb_to_recordset($3::jsonb) AS b(voter text, answer jsonb, lang text)
+       WHERE EXISTS (SELECT 1 FROM polls WHERE room = $1 AND id = $2 AND state = 'open')
        ON CONFLICT (room, poll_id, voter) DO UPDATE SET answer = excluded.answer, lang = excluded.lang, cast_at = now()
        RETURNING voter`,
-      [room, pollId, voter, JSON.stringify(answer), lang],
+      [room, pollId, JSON.stringify(ballots)],
     );
-    return rows.length === 1;
+    return rows.length > 0;
   }
 
   /** A poll's ballots (answers and languages, no voters), each checked again against the poll. */

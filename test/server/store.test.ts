@@ -68,14 +68,14 @@ for (const [name, target] of backends) {
         assert.deepEqual(first, { poll, state: 'prepared', version: 1, created: 1000 });
         const replaced = await store.preparePoll('r2', { ...poll, question: { en: 'Which one?' } }, 12, 2000, limits);
         assert.deepEqual(typeof replaced != 'string' && [replaced.version, replaced.created, replaced.poll.question.en], [2, 1000, 'Which one?']);
-        assert.equal(await store.castBallot('r2', 'q', 'v1', { optionIds: ['a'] }, 'en'), false, 'not open yet');
+        assert.equal(await store.castBallots('r2', 'q', [{ voter: 'v1', answer: { optionIds: ['a'] }, lang: 'en' }]), false, 'not open yet');
         assert.equal((await store.movePoll('r2', 'q', 'prepared', 'open'))?.state, 'open');
         assert.equal(await store.movePoll('r2', 'q', 'prepared', 'open'), null);
         assert.equal(await store.preparePoll('r2', poll, 8, 3000, limits), 'not-prepared');
-        assert.equal(await store.castBallot('r2', 'q', 'v1', { optionIds: ['a'] }, 'en'), true);
-        assert.equal(await store.castBallot('r2', 'q', 'v1', { optionIds: ['b'] }, 'fr'), true);
-        assert.equal(await store.castBallot('r2', 'q', 'v2', { optionIds: ['b'] }, 'ar'), true);
-        assert.equal(await store.castBallot('r3', 'q', 'v3', { optionIds: ['b'] }, 'ar'), false, 'another room');
+        assert.equal(await store.castBallots('r2', 'q', [{ voter: 'v1', answer: { optionIds: ['a'] }, lang: 'en' }]), true);
+        assert.equal(await store.castBallots('r2', 'q', [{ voter: 'v1', answer: { optionIds: ['b'] }, lang: 'fr' }]), true);
+        assert.equal(await store.castBallots('r2', 'q', [{ voter: 'v2', answer: { optionIds: ['b'] }, lang: 'ar' }]), true);
+        assert.equal(await store.castBallots('r3', 'q', [{ voter: 'v3', answer: { optionIds: ['b'] }, lang: 'ar' }]), false, 'another room');
         // Two hosts at once past the room's limit: one of the two is refused.
         const racing = await Promise.all([0, 1, 2].map((i) => store.preparePoll('r2', { ...poll, id: `x${i}` }, 8, 4000, limits)));
         assert.deepEqual(racing.filter((r) => r === 'full').length, 1);
@@ -92,7 +92,7 @@ for (const [name, target] of backends) {
           { answer: { optionIds: ['b'] }, lang: 'fr' },
         ]);
         assert.equal((await store.movePoll('r2', 'q', 'open', 'closed'))?.version, 4);
-        assert.equal(await store.castBallot('r2', 'q', 'v1', { optionIds: ['a'] }, 'en'), false, 'closed');
+        assert.equal(await store.castBallots('r2', 'q', [{ voter: 'v1', answer: { optionIds: ['a'] }, lang: 'en' }]), false, 'closed');
         const listed = (await store.polls('r2')).map((p) => p.poll.id);
         assert.equal(listed.length, 3);
         assert.equal(listed[0], 'q', 'in the order they were first prepared');

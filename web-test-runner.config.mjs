@@ -19,6 +19,11 @@ const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddr
 await signaling.listen();
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';
+// A second server that says it recognises French (`--asr fr=…`; no recogniser behind it, no test
+// streams to it): for the pre-join screen's notice that speech would go to the server.
+const asrSignaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, log: () => {}, asr: { backends: { fr: 'ws://127.0.0.1:9/none' } } });
+await asrSignaling.listen();
+const asrSignalingUrl = asrSignaling.url.replace('http', 'ws') + '/signal';
 
 export default {
   files: ['test/components/**/*.test.ts', 'test/core/**/*.test.ts'],
@@ -32,7 +37,7 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testRunnerHtml: (testFramework) => `<!doctype html><html><head>
-    <script>window.UN75_SIGNALING = ${JSON.stringify(signalingUrl)};</script></head>
+    <script>window.UN75_SIGNALING = ${JSON.stringify(signalingUrl)}; window.UN75_ASR_SIGNALING = ${JSON.stringify(asrSignalingUrl)};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
   testFramework: { config: { timeout: 60_000 } },
   browsers: [

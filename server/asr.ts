@@ -90,6 +90,8 @@ const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 export class AsrGateway {
   readonly languages: string[];
+  /** Sent to every socket as it opens (docs/protocol.md, `hello`): one string for them all. */
+  readonly hello: string;
   private readonly backends: Map<string, string>;
   private readonly secret: Buffer;
   private readonly tokenTtlMs: number;
@@ -114,6 +116,7 @@ export class AsrGateway {
   ) {
     this.backends = new Map(Object.entries(options.backends));
     this.languages = [...this.backends.keys()];
+    this.hello = JSON.stringify({ type: 'hello', asr: { languages: this.languages } });
     const secret = options.secret ?? randomBytes(32);
     // A key of its own, so a token for speech can never pass for a join token, or the reverse.
     this.secret = createHmac('sha256', secret).update('un75 asr tokens').digest();

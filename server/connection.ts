@@ -76,6 +76,8 @@ export class Connection implements Client {
   ) {
     this.limiter = new ConnectionLimiter(context.rateLimit);
     this.awaitJoin();
+    // What this server recognises, before any join: a pre-join screen says that speech would go here.
+    if (context.asr) this.send(context.asr.hello);
     // The socket's events reach this connection through listeners the server shares among all of
     // them (see index.ts): a closure per socket and event would cost memory on every idle one.
   }

@@ -8,6 +8,8 @@
 // open per page. See docs/architecture.md ("Joining"); the browser's WebRTC engine is set up ahead by
 // `warmUpWebRtc` (./mesh.ts), which is call-engine code.
 
+import { parseAsrLanguages } from '../protocol/asr.js';
+
 /** How long an unused socket is kept open. */
 export const WARM_MS = 5_000;
 /** Sockets a page opens ahead at most, over its life; past them Join opens its own. */
@@ -15,6 +17,23 @@ export const MAX_PRECONNECTS = 3;
 
 let warm: { url: string; socket: WebSocket; timer: ReturnType<typeof setTimeout> } | undefined;
 let opened = 0;
+/** What a server said it recognises in its `hello` on a socket opened ahead, by signaling URL. */
+const heard = new Map<string, readonly string[]>();
+const listeners = new Set<() => void>();
+
+/**
+ * The languages the server at `url` recognises (`--asr`), as its `hello` said on a socket opened
+ * ahead; undefined until one has been opened, or when the server recognises none.
+ */
+export function serverAsrLanguages(url: string): readonly string[] | undefined {
+  return heard.get(url);
+}
+
+/** Calls `listener` whenever a server's `hello` arrives; returns the unsubscribe. */
+export function onServerHello(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** Where a meeting signals when it is not told: `/signal` on the page's own server. */
 export function defaultSignalingUrl(): string {
@@ -38,6 +57,18 @@ export function preconnect(url: string): void {
   }
   opened++;
   warm = { url, socket, timer: setTimeout(discard, WARM_MS) };
+  socket.onmessage = (event) => {
+    let languages: string[] | undefined;
+    try {
+      const msg: unknown = JSON.parse(String(event.data));
+      if ((msg as { type?: unknown } | null)?.type === 'hello') languages = parseAsrLanguages((msg as { asr?: unknown }).asr);
+    } catch {
+      return; // the join reports what is wrong with the server
+    }
+    if (!languages) return;
+    heard.set(url, languages);
+    for (const listener of listeners) listener();
+  };
   // Closed by the server (or the network) before a join took it: nothing to take any more.
   socket.onclose = () => {
     if (warm?.socket !== socket) return;
@@ -53,6 +84,7 @@ export function takePreconnected(url: string): WebSocket | undefined {
   clearTimeout(timer);
   warm = undefined;
   socket.onclose = null;
+  socket.onmessage = null;
   return socket;
 }
 

@@ -128,6 +128,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEvents> {
             console.warn('un75: dropped a malformed frame from the server:', (err as ProtocolError).message);
             return;
           }
+          // For a pre-join screen (./preconnect.ts); the welcome carries the same with a token.
+          if (message.type === 'hello') return;
           if (!welcomed) {
             if (message.type === 'welcome') {
               welcomed = true;

@@ -63,12 +63,22 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** The `asr` field of a welcome; undefined when absent or malformed (the browser then does without). */
 export function parseAsrOffer(value: unknown): AsrOffer | undefined {
   if (!isObject(value)) return undefined;
-  const { token, languages } = value;
+  const { token } = value;
   if (typeof token !== 'string' || !token || token.length > MAX_ASR_TOKEN_LENGTH) return undefined;
+  const languages = parseAsrLanguages(value);
+  return languages && { token, languages };
+}
+
+/**
+ * The languages of an `asr` field (a welcome's offer, or the server's `hello` ahead of any join);
+ * undefined when absent or malformed.
+ */
+export function parseAsrLanguages(value: unknown): string[] | undefined {
+  if (!isObject(value)) return undefined;
+  const { languages } = value;
   if (!Array.isArray(languages) || languages.length > MAX_ASR_LANGUAGES) return undefined;
   // Only ever compared with the spoken language, never shown: strings of a tag's length will do.
-  const tags = languages.filter((l): l is string => typeof l === 'string' && l.length <= MAX_LANGUAGE_TAG_LENGTH);
-  return { token, languages: tags };
+  return languages.filter((l): l is string => typeof l === 'string' && l.length <= MAX_LANGUAGE_TAG_LENGTH);
 }
 
 /**

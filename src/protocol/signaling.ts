@@ -4,7 +4,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
  * JSON text frames, one message each. The same validators run in the browser and on the server.
  */
-import { parseAsrOffer, type AsrOffer } from './asr.js';
+import { parseAsrLanguages, parseAsrOffer, type AsrOffer } from './asr.js';
 import { parseSfuClientMessage, type SfuClientMessage, type SfuServerMessage } from './sfu.js';
 import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
@@ -83,6 +83,11 @@ export type ClientMessage =
 
 export type ServerMessage =
   /** `self` is the member as the room sees it: the role and name granted (from the token, else as asked). */
+  /**
+   * Sent as a socket opens, before any join, by a server with recognisers (`--asr`): the languages
+   * it recognises, so that a pre-join screen can say that speech would go to the server.
+   */
+  | { type: 'hello'; asr?: { languages: string[] } }
   | { type: 'welcome'; id: string; self: PeerInfo; resume: string; peers: PeerInfo[]; iceServers: IceServer[]; locked?: boolean; asr?: AsrOffer; agenda?: AgendaState; polls?: PollView[]; mode?: CallMode }
   /** The answer to `asr-token`: a token for the member's spoken language as it is now. */
   | ({ type: 'asr-token' } & AsrOffer)
@@ -310,6 +315,10 @@ export function parsePeerInfo(value: unknown): PeerInfo {
 export function parseServerMessage(frame: string): ServerMessage {
   const msg = parseFrame(frame);
   switch (msg.type) {
+    case 'hello': {
+      const languages = parseAsrLanguages(msg.asr);
+      return { type: 'hello', ...(languages ? { asr: { languages } } : {}) };
+    }
     case 'welcome': {
       if (!Array.isArray(msg.peers)) fail('"peers" is not valid');
       const iceServers = Array.isArray(msg.iceServers) ? (msg.iceServers.filter(isObject) as unknown as IceServer[]) : [];

@@ -88,6 +88,25 @@ describe('<un75-meeting>', () => {
     await el.leave();
   });
 
+  it('with recognition="auto", the pre-join screen says speech goes to the server once the server says it recognises the spoken language', async () => {
+    const asrSignaling = (window as unknown as { UN75_ASR_SIGNALING: string }).UN75_ASR_SIGNALING;
+    const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('consent')} signaling=${asrSignaling} lang="fr" spoken-language="fr-CA"></un75-meeting>`);
+    const lobby = lobbyOf(el);
+    await lobby.updateComplete;
+    const consent = () => shadow(lobby).querySelector('[part="consent"]');
+    expect(consent(), 'nothing is known of the server before the visitor means to join').to.equal(null);
+    // The name field focused: the socket opens ahead, and the server's hello says it recognises French.
+    shadow(lobby).querySelector('input')!.focus();
+    await until(() => consent() !== null, 'the notice that speech goes to the server', 20000);
+    expect(consent()!.textContent).to.equal('Votre voix est envoyée au serveur pour les sous-titres.');
+    await expect(el).to.be.accessible();
+    // Speaking a language the server does not recognise: the browser's own recogniser would be used.
+    el.spokenLanguage = 'es';
+    await lobby.updateComplete;
+    await el.updateComplete;
+    expect(consent(), 'Spanish is not recognised by this server').to.equal(null);
+  });
+
   it('renders the call ahead under the pre-join screen, not displayed nor read, and joins into those same elements', async () => {
     const el = await fixture<Un75Meeting>(html`<un75-meeting room=${uniqueRoom('ahead')} signaling=${SIGNALING}></un75-meeting>`);
     const part = (name: string) => shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);

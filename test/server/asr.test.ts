@@ -128,7 +128,13 @@ describe('server speech recognition (/asr)', () => {
     return (await client.next('asr-token')).token;
   }
 
-  test('the welcome offers a token and the languages; a server without recognisers offers nothing', async () => {
+  test('a socket is told the languages as it opens (hello), the welcome offers a token and them; a server without recognisers offers nothing', async () => {
+    const early = await TestClient.connect(server.wsUrl);
+    clients.push(early);
+    // Before any join: what a pre-join screen needs to say that speech would go to the server.
+    const hello = await early.next('hello');
+    assert.deepEqual(hello.asr?.languages.sort(), ['de', 'en', 'es', 'it']);
+    assert.ok(!JSON.stringify(hello).includes('ws://'), 'no recogniser address reaches a browser');
     const { welcome } = await member('offer', 'Ann', 'en');
     assert.ok(welcome.asr?.token);
     assert.deepEqual(welcome.asr.languages.sort(), ['de', 'en', 'es', 'it']);
@@ -139,6 +145,7 @@ describe('server speech recognition (/asr)', () => {
       const client = await TestClient.connect(plain.wsUrl);
       const bare = await client.join('offer', 'Bob');
       assert.equal(bare.asr, undefined);
+      assert.deepEqual(client.take('hello'), [], 'no hello from a server without recognisers');
       client.send({ type: 'asr-token' });
       assert.equal((await client.next('error')).code, 'unavailable');
       client.close();

@@ -3,7 +3,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ChatEntry, Languages, Meeting, JoinSettings, MeetingError, MeetingEvents, WaitingPerson } from '../../core/meeting.js';
 import { acquireLocalMedia, stopStream, type MediaProblem } from '../../core/media.js';
 import { mark } from '../../core/marks.js';
-import { defaultSignalingUrl, preconnect } from '../../core/preconnect.js';
+import { defaultSignalingUrl, onServerHello, preconnect, serverAsrLanguages } from '../../core/preconnect.js';
+import { asrLanguageKey } from '../../protocol/asr.js';
 import type { Participant } from '../../core/types.js';
 import type { Role } from '../../protocol/signaling.js';
 import { promptFor, type AgendaItem, type AgendaState } from '../../protocol/agenda.js';
@@ -351,10 +352,12 @@ export class Un75Meeting extends LitElement {
 
   /** Redraws the agenda's time left. */
   #clock: ReturnType<typeof setInterval> | undefined;
+  #unhello: (() => void) | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#clock = setInterval(() => this.agenda && this.requestUpdate(), 20_000);
+    this.#unhello = onServerHello(() => this.phase === 'lobby' && this.requestUpdate());
     preloadCall((engine) => {
       this.#callLoaded = true;
       if (this.phase !== 'lobby' || !this.isConnected) return;
@@ -369,6 +372,7 @@ export class Un75Meeting extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#clock);
+    this.#unhello?.();
     // A move within the page reconnects in the same task: only a real removal leaves the room.
     queueMicrotask(() => {
       if (!this.isConnected) this.leave('removed');
@@ -402,6 +406,19 @@ export class Un75Meeting extends LitElement {
   #preconnect = () => {
     if (this.phase === 'lobby' && this.room && this.isConnected) preconnect(this.signaling || defaultSignalingUrl());
   };
+
+  /**
+   * Whether the visitor's speech would go to the server for captions: `recognition="server"`, or
+   * `auto` with a server that recognises the spoken language (its `hello` on the socket opened
+   * ahead). The pre-join screen says so (design §5.1); what the welcome offers decides in the end.
+   */
+  get #speechToServer(): boolean {
+    if (this.recognizer) return false;
+    if (this.recognition === 'server') return true;
+    if (this.recognition !== 'auto') return false;
+    const offered = serverAsrLanguages(this.signaling || defaultSignalingUrl());
+    return offered !== undefined && asrLanguageKey(offered, this.spokenLanguage || navigator.language || 'en') !== undefined;
+  }
 
   /** Tells elements bound with `for` that this meeting (or its core) is there. */
   #announce() {
@@ -828,7 +845,7 @@ export class Un75Meeting extends LitElement {
               .room=${this.room}
               ?mic-off=${this.micOff}
               ?camera-off=${this.cameraOff}
-              ?server-recognition=${this.recognition === 'server' && !this.recognizer}
+              ?server-recognition=${this.#speechToServer}
               @un75-lobby-join=${this.#onLobbyJoin}
               @un75-lobby-intent=${this.#preconnect}
             >

@@ -118,6 +118,8 @@ export const POLL_TEMPLATES: Record<string, readonly Poll[]> = {
     {
       id: 'un75-advice',
       type: 'open',
+      // As in 2020: advice in 140 characters.
+      max: 140,
       results: 'live',
       question: {
         ar: 'لو استطعت أن تقدّم نصيحة واحدة إلى الأمين العام للأمم المتحدة، فماذا ستكون؟',

@@ -22,7 +22,10 @@ export interface Poll {
   question: Localized;
   /** `single`, `multiple` and `ranking` only: 2 to 12 options. */
   options?: PollOption[];
-  /** `multiple`: how many options a ballot picks (1 ≤ min ≤ max ≤ options). `scale`: the range, within 1–5. */
+  /**
+   * `multiple`: how many options a ballot picks (1 ≤ min ≤ max ≤ options). `scale`: the range, within
+   * 1–5. `open`, optional: the most characters an answer takes, 1 to 280 (the default).
+   */
   min?: number;
   max?: number;
   /** `scale` only, optional: what its lowest and highest values mean ("Not at all important", "Very important"). */
@@ -91,6 +94,11 @@ export const MAX_ROOM_POLL_CHARACTERS = 12_000;
 export const SCALE_MIN = 1;
 export const SCALE_MAX = 5;
 export const MAX_OPEN_LENGTH = 280;
+
+/** The most characters an open answer to `poll` takes (its `max`, else {@link MAX_OPEN_LENGTH}). */
+export function openLength(poll: Poll): number {
+  return poll.type === 'open' && poll.max !== undefined ? poll.max : MAX_OPEN_LENGTH;
+}
 export const MAX_WORDS = 3;
 export const MAX_WORD_LENGTH = 40;
 /** Words shown in a `words` poll's counts, and per language. */
@@ -162,6 +170,9 @@ export function parsePollDefinition(value: unknown, needId = true): { poll: Omit
     check(isInt(lo, SCALE_MIN, SCALE_MAX) && isInt(hi, lo + 1, SCALE_MAX), '"poll.min/max": 1 <= min < max <= 5');
     poll.min = lo;
     poll.max = hi;
+  } else if (type === 'open' && max !== undefined) {
+    check(min === undefined && isInt(max, 1, MAX_OPEN_LENGTH), `"poll.max": 1 to ${MAX_OPEN_LENGTH} characters, for an open answer`);
+    poll.max = max;
   } else check(min === undefined && max === undefined, '"poll.min/max": not for this type');
   if (ends !== undefined) {
     check(type === 'scale' && isObject(ends), '"poll.ends": { min, max }, for a scale');
@@ -237,7 +248,8 @@ export function checkAnswer(poll: Poll, answer: PollAnswer): PollAnswer {
       return { value: answer.value };
     case 'open': {
       const text = cleanText(answer.text!);
-      check(isInt(text.length, 1, MAX_OPEN_LENGTH), `"answer.text": 1 to ${MAX_OPEN_LENGTH} characters`);
+      const most = openLength(poll);
+      check(isInt(text.length, 1, most), `"answer.text": 1 to ${most} characters`);
       return { text };
     }
     case 'words': {

@@ -196,7 +196,9 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
       poll({ type: 'scale', options: undefined, max: 6 }),
       poll({ type: 'scale', options: undefined, min: 3, max: 3 }),
       poll({ type: 'scale' }),
-      poll({ type: 'open', options: undefined, max: 2 }),
+      poll({ type: 'open', options: undefined, max: 281 }),
+      poll({ type: 'open', options: undefined, max: 0 }),
+      poll({ type: 'open', options: undefined, min: 1, max: 10 }),
       poll({ results: 'never' }),
       poll({ ends: { min: { en: 'Low' }, max: { en: 'High' } } }),
       poll({ type: 'scale', options: undefined, ends: { min: { en: 'Low' } } }),
@@ -296,6 +298,17 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     );
     words.send({ type: 'poll-vote', id: 'o', answer: { text: `${'y'.repeat(278)}\u200bz` } });
     assert.deepEqual((await resultWhere(words, 'o', (r) => r.voters === 1)).counts, {}, 'open texts stay out of the counts');
+    // An open answer may be kept shorter than 280 characters (the UN75 survey's advice: 140).
+    const brief = await deployment.connect();
+    await brief.join('polls-brief', 'Brief');
+    brief.send({ type: 'poll-create', poll: { id: 's', type: 'open', max: 10, question: { en: 'In ten characters?' } } });
+    assert.equal((await brief.next('poll')).poll.max, 10);
+    brief.send({ type: 'poll-open', id: 's' });
+    await brief.next('poll');
+    brief.send({ type: 'poll-vote', id: 's', answer: { text: 'x'.repeat(11) } });
+    assert.equal((await brief.next('error')).code, 'bad-message');
+    brief.send({ type: 'poll-vote', id: 's', answer: { text: 'x'.repeat(10) } });
+    assert.equal((await brief.next('poll-voted')).id, 's');
 
     // "Other": one more choice, with one's own words (1–280 characters), counted as "other" and the
     // words kept out of the counts.
@@ -330,6 +343,7 @@ test('polls and ballots are validated: types, options, limits, answers, other ro
     );
     for (const m of prepared) assert.deepEqual(Object.keys(m.poll.question).sort(), ['ar', 'en', 'es', 'fr', 'ru', 'zh']);
     assert.deepEqual(prepared[3]!.poll.ends?.max.en, 'Very important');
+    assert.equal(prepared[4]!.poll.max, 140, 'advice in 140 characters, as in 2020');
 
     // A room holds at most ten polls.
     const many = await deployment.connect();

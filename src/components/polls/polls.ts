@@ -2,7 +2,7 @@ import { LitElement, html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { MeetingPoll, NewPoll } from '../../core/session.js';
 import { promptFor, TAG, type Localized } from '../../protocol/agenda.js';
-import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, MAX_WORDS, OTHER_OPTION, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollOption, type PollResult, type PollType } from '../../protocol/polls.js';
+import { MAX_OPEN_LENGTH, MAX_POLL_OPTIONS, openLength, MAX_WORDS, OTHER_OPTION, POLL_TYPES, SCALE_MAX, SCALE_MIN, type Poll, type PollAnswer, type PollOption, type PollResult, type PollType } from '../../protocol/polls.js';
 import { LocalizeController } from '../../i18n/localize.js';
 import '../../i18n/call-strings.js';
 import { MeetingEventsController } from '../meeting-events-controller.js';
@@ -470,19 +470,21 @@ export class Un75Polls extends LitElement {
           )}
         </ol>`;
         break;
-      case 'open':
-        hint = t.openHint(MAX_OPEN_LENGTH);
+      case 'open': {
+        const most = openLength(poll);
+        hint = t.openHint(most);
         controls = html`<textarea
             id="answer-${id}"
             aria-describedby="count-${id}"
             rows="3"
-            maxlength=${MAX_OPEN_LENGTH}
+            maxlength=${most}
             dir="auto"
             .value=${draft.text}
             @input=${(e: Event) => this.#change(id, { text: (e.target as HTMLTextAreaElement).value })}
           ></textarea>
-          <p id="count-${id}" class="muted">${t.charactersLeft(MAX_OPEN_LENGTH - draft.text.length)}</p>`;
+          <p id="count-${id}" class="muted">${t.charactersLeft(most - draft.text.length)}</p>`;
         break;
+      }
       case 'words':
         hint = t.wordsHint(MAX_WORDS);
         controls = html`<input

@@ -160,6 +160,9 @@ export const styles = [
       fill: var(--_on-surface);
       font-size: 11px;
     }
+    [part='chart'] .word {
+      fill: var(--_accent);
+    }
     [part='chart'] .bar {
       fill: var(--_accent);
     }

@@ -551,7 +551,7 @@ export class Un75Polls extends LitElement {
     const langs = this._split.has(poll.id) ? Object.keys(result.byLanguage ?? {}) : [];
     const share = (n: number) => this.#number(whole ? n / whole : 0, { style: 'percent', maximumFractionDigits: 0 });
     return html`<div class="result">
-      ${this.#chart(rows, langs)}
+      ${poll.type === 'words' ? this.#cloud(rows, langs) : this.#chart(rows, langs)}
       <table part="results-table">
         <caption>
           ${t.results} · ${t.voters(result.voters)}
@@ -616,6 +616,53 @@ export class Un75Polls extends LitElement {
           ${langs.map((lang, k) => bar(y + 18 + line * (k + 1), r.byLanguage[lang] ?? 0, 8, `${lang} ${this.#number(r.byLanguage[lang] ?? 0)}`, true))}`;
       })}
     </svg>`;
+  }
+
+  /**
+   * A word cloud (`words` polls), for sighted readers only like the bars: each word sized by how many
+   * wrote it, in lines from the reader's start edge, most written first; split by language, a cloud
+   * per spoken language under the whole room's. The table under it has the numbers.
+   */
+  #cloud(rows: Row[], langs: readonly string[]) {
+    const width = 320;
+    const rtl = this.#localize.dir === 'rtl';
+    const max = Math.max(1, ...rows.map((r) => r.count));
+    const clouds = [
+      { title: '', words: rows.map((r) => ({ word: r.label, count: r.count })) },
+      ...langs.map((lang) => ({
+        title: this.#localize.languageName(lang),
+        words: rows.map((r) => ({ word: r.label, count: r.byLanguage[lang] ?? 0 })).filter((w) => w.count > 0),
+      })),
+    ];
+    const parts: TemplateResult[] = [];
+    let y = 0;
+    for (const { title, words } of clouds) {
+      if (title) {
+        y += 18;
+        parts.push(svg`<text x=${rtl ? width - 2 : 2} y=${y} text-anchor=${rtl ? 'end' : 'start'} class="label">${title}</text>`);
+      }
+      // Lines of words, each as wide as its letters at its size (ideographs about square, others narrower).
+      let line: Array<{ word: string; size: number; x: number }> = [];
+      let x = 0;
+      const flush = () => {
+        if (!line.length) return;
+        const height = Math.max(...line.map((w) => w.size));
+        y += height + 4;
+        for (const w of line) parts.push(svg`<text x=${rtl ? width - w.x : w.x} y=${y} font-size=${w.size} text-anchor=${rtl ? 'end' : 'start'} class="word">${w.word}</text>`);
+        line = [];
+        x = 0;
+      };
+      for (const { word, count } of words) {
+        const size = Math.round(14 + 22 * (count / max));
+        const wide = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(word);
+        const extent = size * (wide ? 1 : 0.6) * [...word].length + 10;
+        if (x > 0 && x + extent > width) flush();
+        line.push({ word, size, x });
+        x += extent;
+      }
+      flush();
+    }
+    return html`<svg part="chart" class="cloud" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${y + 6}" width="100%">${parts}</svg>`;
   }
 
   #renderPoll(view: MeetingPoll) {

@@ -165,6 +165,9 @@ export interface HubStats {
   knownMembers: number;
   /** Rooms whose bars this process keeps in memory (without a cluster; Redis keeps them with one). */
   barredRooms: number;
+  /** Peer messages (`relay`) delivered, one per recipient, and refused over their sender's budget. */
+  relayed: number;
+  relayDropped: number;
 }
 
 /** Bytes kept for a member during the grace: enough for a renegotiation with a full room, bounded against abuse. */
@@ -810,6 +813,43 @@ export class Hub implements ClusterListener {
     else this.options.cluster?.relay(target.node, to, out);
   }
 
+  /**
+   * Relays a peer message (`relay`, design §4.1) in a room on the media server: to member `to` of the
+   * sender's room, or to every other member; `from` is always the sender. A mesh room's peers have
+   * their own data channels: there it is refused. Returns how many members it went to.
+   */
+  relayPeerMessage(member: LocalMember, to: string | undefined, data: string): number {
+    if (this.options.callMode?.(member.room) !== 'sfu') {
+      throw new ProtocolError('forbidden', '"relay" is only for rooms on the media server: a mesh room\'s peers use their data channels');
+    }
+    const out = frame({ type: 'relay', from: member.id, data });
+    if (to !== undefined) {
+      const target = to === member.id ? undefined : this.view.get(member.room, to);
+      if (!target) throw new ProtocolError('unknown-peer', `"relay": no member "${to}" in room "${member.room}"`);
+      this.forward(target, to, out);
+      this.relayed++;
+      return 1;
+    }
+    let n = 0;
+    for (const [id, entry] of this.view.entries(member.room)) {
+      if (id === member.id) continue;
+      this.forward(entry, id, out);
+      n++;
+    }
+    this.relayed += n;
+    return n;
+  }
+
+  /** Peer messages delivered (`relay`, one per recipient) and refused over their sender's budget, since the start. */
+  relayed = 0;
+  relayDropped = 0;
+
+  /** A frame for one member, wherever its socket is: here (kept for a resume while it is away), or another process. */
+  private forward(entry: { local: LocalMember | null; node: string }, id: string, out: string): void {
+    if (entry.local) this.deliver(entry.local, out);
+    else this.options.cluster?.relay(entry.node, id, out);
+  }
+
   /** Applies a state update; one that changes nothing is dropped (neither broadcast nor published). */
   update(member: LocalMember, update: StateUpdate, extra: { secretHash?: string; session?: SelfChange['session'] } = {}): void {
     const { secretHash } = extra;
@@ -898,7 +938,7 @@ export class Hub implements ClusterListener {
   }
 
   stats(): HubStats {
-    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal, barredRooms: this.bars.size };
+    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal, barredRooms: this.bars.size, relayed: this.relayed, relayDropped: this.relayDropped };
   }
 
   /**
@@ -1027,7 +1067,7 @@ export class Hub implements ClusterListener {
           // The member came back through another process: hand it over silently. Signals kept for
           // it while its socket was away (some sent before this news reached us) go on to it there.
           entry.local.client?.replaced('resumed');
-          for (const out of entry.local.backlog) if (out.startsWith('{"type":"signal"')) this.options.cluster?.relay(event.node, event.id, out);
+          for (const out of entry.local.backlog) if (out.startsWith('{"type":"signal"') || out.startsWith('{"type":"relay"')) this.options.cluster?.relay(event.node, event.id, out);
           this.drop(entry.local);
           entry.local = null;
         }

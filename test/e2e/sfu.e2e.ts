@@ -238,9 +238,10 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
     await seesMovingVideo(pages[0]!, ['Boris']);
   });
 
-  test('a raw socket: a forged or oversized publish, a subscription to another room and a raw Janus body get error frames', async () => {
+  test('a raw socket: a forged or oversized publish, a subscription to another room and a raw Janus body get error frames; peer messages only within the room', async () => {
     const page = await open('sfu-bystander', 'Dana');
     await waitInPage(page, `__un75.meetings()[0].core.mode === 'sfu' && __un75.meetings()[0].core.session.mediaServerConnections[0]?.connectionState === 'connected'`, 'Dana publishing in an SFU room');
+    await waitInPage(page, `__un75.meetings()[0].captions?.recognitionState === 'active'`, "Dana's captions on");
     // Janus logs every handle it creates: none may come from what follows.
     const handles = () => janus!.log().split('Creating new handle').length - 1;
     const before = handles();
@@ -251,9 +252,17 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
       const victim = await open();
       victim.ws.send(JSON.stringify({ type: 'join', room: 'sfu-bystander', name: 'Victim' }));
       const victimId = (await next(victim, 'welcome')).id;
+      // A newcomer is told at once what a mesh link would tell it when it opens: Dana's caption state.
+      const status = await next(victim, 'relay');
+      // A peer message from the raw socket reaches Dana's page, stamped with its sender.
+      victim.ws.send(JSON.stringify({ type: 'relay', data: JSON.stringify({ type: 'chat', id: 'v-1', text: 'Hello from a socket', lang: 'en', t: Date.now() }) }));
       const mallory = await open();
       mallory.ws.send(JSON.stringify({ type: 'join', room: 'sfu-other', name: 'Mallory' }));
       const welcome = await next(mallory, 'welcome');
+      // Another room's member cannot reach Dana's room: not one member, not everyone.
+      mallory.ws.send(JSON.stringify({ type: 'relay', to: victimId, data: JSON.stringify({ type: 'chat', id: 'm-1', text: 'Mallory was here', lang: 'en', t: Date.now() }) }));
+      const crossRoom = await next(mallory, 'error');
+      mallory.ws.send(JSON.stringify({ type: 'relay', data: JSON.stringify({ type: 'chat', id: 'm-2', text: 'Mallory was here', lang: 'en', t: Date.now() }) }));
       const sdp = 'v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\n';
       const frames = [
         { type: 'sfu-publish', jsep: { type: 'offer', sdp, e2ee: true } },
@@ -263,9 +272,26 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
       ];
       const errors = [];
       for (const frame of frames) { mallory.ws.send(JSON.stringify(frame)); errors.push(await next(mallory, 'error')); }
+      // Frames are handled in order: an answer to a later frame means Mallory's broadcast was handled
+      // (and anything for the victim written to it before its own answer).
+      mallory.ws.send(JSON.stringify({ type: 'relay' })); await next(mallory, 'error');
+      victim.ws.send(JSON.stringify({ type: 'relay' })); await next(victim, 'error');
+      const victimGot = victim.got.filter((m) => m.type === 'relay').map((m) => m.data);
       victim.ws.close(); mallory.ws.close();
-      return { mode: welcome.mode, errors };
-    })()`)) as { mode: string; errors: ({ code: string; message: string } | null)[] };
+      return { mode: welcome.mode, errors, status: status && { from: status.from, data: JSON.parse(status.data) }, crossRoom, victimGot };
+    })()`)) as {
+      mode: string;
+      errors: ({ code: string; message: string } | null)[];
+      status: { from: string; data: { type: string; state: string } } | null;
+      crossRoom: { code: string } | null;
+      victimGot: string[];
+    };
+    const danaId = (await page.evaluate(`__un75.meetings()[0].core.session.selfId`)) as string;
+    assert.deepEqual({ from: answers.status?.from, type: answers.status?.data.type, state: answers.status?.data.state }, { from: danaId, type: 'caption-status', state: 'active' });
+    assert.equal(answers.crossRoom?.code, 'unknown-peer');
+    assert.deepEqual(answers.victimGot, [], 'nothing from Mallory reached the victim');
+    await waitInPage(page, `__un75.meetings()[0].core.chatMessages.some((m) => m.name === 'Victim' && m.text === 'Hello from a socket')`, "the socket's chat at Dana");
+    assert.ok(!((await page.evaluate(`__un75.meetings()[0].core.chatMessages.map((m) => m.text)`)) as string[]).includes('Mallory was here'), 'nor Dana');
     assert.equal(answers.mode, 'sfu');
     assert.deepEqual(
       answers.errors.map((e) => e?.code),

@@ -133,6 +133,12 @@ interface ScreenMessage extends PeerMessage {
 
 /** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
 const MAX_HELD_FRAMES = 256;
+/**
+ * Peer messages kept while the signaling socket reconnects in a room on the media server (they go
+ * through it), sent when it is back: a chat message typed during a network change is not lost.
+ * Bounded: at most this many, and MAX_PEER_MESSAGE_BYTES × 4 characters.
+ */
+const MAX_RELAY_OUTBOX = 64;
 const SELF_SPEAKING_FALLBACK_MS = 1500;
 /** How long after a link opens its level meters are built (see `#meterSoon`). */
 const METER_DELAY_MS = 400;
@@ -165,6 +171,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   readonly #budget = new PeerBudget();
   #cutOff = 0;
   #relayRefused = 0;
+  readonly #relayOutbox: { to?: string; data: string }[] = [];
+  #relayOutboxChars = 0;
   /** How this page shows each remote video, told to its sender (view-hints.ts). */
   // Only a mesh scales its video per receiver: through the media server everyone gets the same video.
   readonly #viewHints = new ViewHints((peer, message) => this.#mode === 'mesh' && this.sendToPeers(message, peer) > 0);
@@ -852,6 +860,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     const mapped: ConnectionState =
       state === 'open' ? 'connected' : state === 'reconnecting' ? 'reconnecting' : state === 'closed' ? 'disconnected' : 'connecting';
     this.#state = mapped === 'reconnecting' ? 'reconnecting' : 'joined';
+    if (state === 'open') this.#flushRelays();
     this.dispatch('connection-state', { state: mapped });
   }
 
@@ -975,15 +984,28 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /** A room on the media server has no data channels: peer messages go through the server (`relay`). */
   #relay(data: string, to: string | undefined): number {
-    if (this.#state !== 'joined' || this.#signaling.state !== 'open' || data.length > MAX_PEER_MESSAGE_BYTES) return 0;
-    if (to !== undefined) {
-      if (to === this.selfId || !this.#people.has(to)) return 0;
-      this.#signaling.send({ type: 'relay', to, data });
-      return 1;
+    if ((this.#state !== 'joined' && this.#state !== 'reconnecting') || data.length > MAX_PEER_MESSAGE_BYTES) return 0;
+    if (to !== undefined && (to === this.selfId || !this.#people.has(to))) return 0;
+    const reached = to !== undefined ? 1 : Math.max(0, this.#people.size - 1);
+    if (reached === 0) return 0;
+    const frame = to !== undefined ? { to, data } : { data };
+    if (this.#signaling.state === 'open') {
+      this.#signaling.send({ type: 'relay', ...frame });
+      return reached;
     }
-    const others = this.#people.size - 1;
-    if (others > 0) this.#signaling.send({ type: 'relay', data });
-    return Math.max(0, others);
+    // The socket is reconnecting: kept for when it is back (see MAX_RELAY_OUTBOX), or dropped.
+    if (this.#relayOutbox.length >= MAX_RELAY_OUTBOX || this.#relayOutboxChars + data.length > MAX_PEER_MESSAGE_BYTES * 4) return 0;
+    this.#relayOutbox.push(frame);
+    this.#relayOutboxChars += data.length;
+    return reached;
+  }
+
+  #flushRelays() {
+    const kept = this.#relayOutbox.splice(0);
+    this.#relayOutboxChars = 0;
+    if (this.#mode !== 'sfu') return;
+    // A member who left meanwhile is refused by the server (counted in relayRefused).
+    for (const frame of kept) this.#signaling.send({ type: 'relay', ...frame });
   }
 
   #publish(update: StateUpdate) {
@@ -1145,6 +1167,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       request.reject(new PollRequestError('closed', 'left the room before the server answered'));
     }
     clearTimeout(this.#meterTimer);
+    this.#relayOutbox.length = 0;
+    this.#relayOutboxChars = 0;
     this.#viewHints.dispose();
     this.audio.dispose();
     this.#signaling.close();

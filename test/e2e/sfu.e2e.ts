@@ -242,6 +242,7 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
     const page = await open('sfu-bystander', 'Dana');
     await waitInPage(page, `__un75.meetings()[0].core.mode === 'sfu' && __un75.meetings()[0].core.session.mediaServerConnections[0]?.connectionState === 'connected'`, 'Dana publishing in an SFU room');
     await waitInPage(page, `__un75.meetings()[0].captions?.recognitionState === 'active'`, "Dana's captions on");
+    await page.evaluate(`__un75.meetings()[0].sendChat('Before you came')`);
     // Janus logs every handle it creates: none may come from what follows.
     const handles = () => janus!.log().split('Creating new handle').length - 1;
     const before = handles();
@@ -252,8 +253,9 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
       const victim = await open();
       victim.ws.send(JSON.stringify({ type: 'join', room: 'sfu-bystander', name: 'Victim' }));
       const victimId = (await next(victim, 'welcome')).id;
-      // A newcomer is told at once what a mesh link would tell it when it opens: Dana's caption state.
-      const status = await next(victim, 'relay');
+      // A newcomer is told at once what a mesh link would tell it when it opens: Dana's caption
+      // state, and the chat so far (Dana is the room's eldest).
+      const told = [await next(victim, 'relay'), await next(victim, 'relay')].map((m) => m && { from: m.from, data: JSON.parse(m.data) });
       // A peer message from the raw socket reaches Dana's page, stamped with its sender.
       victim.ws.send(JSON.stringify({ type: 'relay', data: JSON.stringify({ type: 'chat', id: 'v-1', text: 'Hello from a socket', lang: 'en', t: Date.now() }) }));
       const mallory = await open();
@@ -278,16 +280,19 @@ describe('a room on the media server (Janus), three pages, --mesh-max 0', () => 
       victim.ws.send(JSON.stringify({ type: 'relay' })); await next(victim, 'error');
       const victimGot = victim.got.filter((m) => m.type === 'relay').map((m) => m.data);
       victim.ws.close(); mallory.ws.close();
-      return { mode: welcome.mode, errors, status: status && { from: status.from, data: JSON.parse(status.data) }, crossRoom, victimGot };
+      return { mode: welcome.mode, errors, told, crossRoom, victimGot };
     })()`)) as {
       mode: string;
       errors: ({ code: string; message: string } | null)[];
-      status: { from: string; data: { type: string; state: string } } | null;
+      told: ({ from: string; data: { type: string; state?: string; messages?: { text: string }[] } } | null)[];
       crossRoom: { code: string } | null;
       victimGot: string[];
     };
     const danaId = (await page.evaluate(`__un75.meetings()[0].core.session.selfId`)) as string;
-    assert.deepEqual({ from: answers.status?.from, type: answers.status?.data.type, state: answers.status?.data.state }, { from: danaId, type: 'caption-status', state: 'active' });
+    const status = answers.told.find((m) => m?.data.type === 'caption-status');
+    const history = answers.told.find((m) => m?.data.type === 'chat-history');
+    assert.deepEqual({ from: status?.from, state: status?.data.state }, { from: danaId, state: 'active' }, JSON.stringify(answers.told));
+    assert.deepEqual({ from: history?.from, texts: history?.data.messages?.map((m) => m.text) }, { from: danaId, texts: ['Before you came'] }, JSON.stringify(answers.told));
     assert.equal(answers.crossRoom?.code, 'unknown-peer');
     assert.deepEqual(answers.victimGot, [], 'nothing from Mallory reached the victim');
     await waitInPage(page, `__un75.meetings()[0].core.chatMessages.some((m) => m.name === 'Victim' && m.text === 'Hello from a socket')`, "the socket's chat at Dana");

@@ -165,9 +165,6 @@ export interface HubStats {
   knownMembers: number;
   /** Rooms whose bars this process keeps in memory (without a cluster; Redis keeps them with one). */
   barredRooms: number;
-  /** Peer messages (`relay`) delivered, one per recipient, and refused over their sender's budget. */
-  relayed: number;
-  relayDropped: number;
 }
 
 /** Bytes kept for a member during the grace: enough for a renegotiation with a full room, bounded against abuse. */
@@ -840,7 +837,7 @@ export class Hub implements ClusterListener {
     return n;
   }
 
-  /** Peer messages delivered (`relay`, one per recipient) and refused over their sender's budget, since the start. */
+  /** Peer messages delivered (`relay`, one per recipient) and refused over their sender's budget, since the start (in the server's `sfu` stats). */
   relayed = 0;
   relayDropped = 0;
 
@@ -938,7 +935,7 @@ export class Hub implements ClusterListener {
   }
 
   stats(): HubStats {
-    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal, barredRooms: this.bars.size, relayed: this.relayed, relayDropped: this.relayDropped };
+    return { ...this.view.stats(), localMembers: this.locals.size, waitingForResume: this.waitingTotal, barredRooms: this.bars.size };
   }
 
   /**

@@ -185,7 +185,7 @@ describe('un75-signal as the only client of a real Janus', () => {
     assert.equal((await amina.next('error')).code, 'unknown-peer');
     await settle(amina, boris, chen, dana);
     assert.deepEqual([amina, boris, chen, dana].map((x) => x.take('relay').length), [0, 0, 0, 0], 'nothing else was delivered, to anyone');
-    assert.equal(server.stats().relayed, 3);
+    assert.equal(server.stats().sfu!.relayed, 3);
   });
 
   test('relay: refused in a mesh room, before joining, malformed or oversized', async () => {
@@ -254,11 +254,11 @@ describe('un75-signal as the only client of a real Janus', () => {
     raw.ping();
     await new Promise((resolve) => raw.once('pong', resolve));
     await settle(victim);
-    assert.equal(server.stats().relayed + server.stats().relayDropped, sent, 'each frame relayed or dropped by the relay budget');
+    assert.equal(server.stats().sfu!.relayed + server.stats().sfu!.relayDropped, sent, 'each frame relayed or dropped by the relay budget');
     const seconds = (Date.now() - started) / 1000;
     const delivered = victim.take('relay').length;
     const told = toFlooder.filter((m) => m.type === 'error' && m.code === 'rate-limited');
-    console.log(`# relay flood under the connection limit: ${sent} sent in ${seconds.toFixed(1)} s, ${delivered} delivered, ${server.stats().relayDropped} dropped, the sender told ${told.length} time(s)`);
+    console.log(`# relay flood under the connection limit: ${sent} sent in ${seconds.toFixed(1)} s, ${delivered} delivered, ${server.stats().sfu!.relayDropped} dropped, the sender told ${told.length} time(s)`);
     assert.ok(delivered >= RELAY_BUDGET.burst, `the burst went through (${delivered})`);
     assert.ok(delivered <= RELAY_BUDGET.burst + RELAY_BUDGET.perSecond * seconds + 1, `at most the budget reached the victim (${delivered} in ${seconds.toFixed(1)} s)`);
     assert.equal(told.length, 1, `told once, not per frame: ${JSON.stringify(told)}`);
@@ -273,7 +273,7 @@ describe('un75-signal as the only client of a real Janus', () => {
     victim.take('peer-joined');
     victim.take('peer-left');
     const before = victim.received.length;
-    const dropped = server.stats().relayDropped;
+    const dropped = server.stats().sfu!.relayDropped;
     const blast = 20_000;
     for (let i = 0; i < blast; i++) blaster.send(frame);
     const probeStart = Date.now();
@@ -284,7 +284,7 @@ describe('un75-signal as the only client of a real Janus', () => {
     await new Promise((resolve) => (blaster.readyState === WebSocket.CLOSED ? resolve(null) : blaster.once('close', resolve)));
     await settle(victim);
     const blastDelivered = victim.take('relay').length;
-    console.log(`# relay blast: ${blast} frames sent at once, ${blastDelivered} delivered to the victim, ${server.stats().relayDropped - dropped} dropped by the relay budget, the flooder disconnected; a newcomer elsewhere welcomed in ${probeMs} ms meanwhile`);
+    console.log(`# relay blast: ${blast} frames sent at once, ${blastDelivered} delivered to the victim, ${server.stats().sfu!.relayDropped - dropped} dropped by the relay budget, the flooder disconnected; a newcomer elsewhere welcomed in ${probeMs} ms meanwhile`);
     assert.ok(blastDelivered <= RELAY_BUDGET.burst, `at most one burst reached the victim (${blastDelivered})`);
     assert.ok(probeMs < 5000, `the server stayed responsive (${probeMs} ms)`);
     assert.ok(victim.received.length >= before, 'the victim is still connected');

@@ -24,6 +24,13 @@ export const COSTLY_REQUESTS = { burst: 20, perSecond: 0.5 } as const;
  * handful per PeerConnection and negotiation; a flood beyond is refused before it reaches Janus.
  */
 export const SFU_CANDIDATES = { burst: 60, perSecond: 4 } as const;
+/**
+ * What one member may send through the server to its peers (`relay`, rooms on the media server):
+ * what its browser would accept from one sender on a data channel (src/core/budget.ts
+ * PEER_TOTAL_RATE: 80 at once, 22 a second), and bytes of `data` (a chat history of up to 16 KiB
+ * per newcomer for the room's eldest, captions a few hundred bytes a few times a second).
+ */
+export const RELAY_BUDGET = { burst: 80, perSecond: 22, burstBytes: 128 * 1024, bytesPerSecond: 32 * 1024 } as const;
 /** Protocol mistakes worth an offence; a full room or a bad token is not abuse. */
 const OFFENCES = new Set<ErrorCode>([
   'bad-json',
@@ -67,6 +74,10 @@ export class Connection implements Client {
   private costly: TokenBucket | null = null;
   /** Made at the first `sfu-candidate`. */
   private candidates: TokenBucket | null = null;
+  /** Made at the first `relay`: messages, and bytes of their `data`. */
+  private relays: { frames: TokenBucket; bytes: TokenBucket } | null = null;
+  /** Told that its relays are dropped: not told again until its budget has refilled completely. */
+  private relayNoticed = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -236,6 +247,8 @@ export class Connection implements Client {
       case 'signal':
         hub.signal(member, msg.to, msg.sid, msg.data);
         return;
+      case 'relay':
+        return this.relay(member, msg.to, msg.data);
       case 'update': {
         const { type: _type, ...update } = msg;
         hub.update(member, update);
@@ -281,6 +294,31 @@ export class Connection implements Client {
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);
     }
+  }
+
+  /**
+   * A peer message through the server. Over the sender's budget it is dropped and counted; the
+   * sender is told once (`rate-limited`), not for every frame of a flood, nor again until it has
+   * stayed quiet long enough for its budget to refill completely.
+   */
+  private relay(member: LocalMember, to: string | undefined, data: string): void {
+    const { hub } = this.context;
+    this.relays ??= {
+      frames: new TokenBucket(RELAY_BUDGET.burst, RELAY_BUDGET.perSecond),
+      bytes: new TokenBucket(RELAY_BUDGET.burstBytes, RELAY_BUDGET.bytesPerSecond),
+    };
+    // Slowed down: a budget that refilled completely makes the next refusal worth telling again.
+    if (this.relayNoticed && this.relays.frames.full()) this.relayNoticed = false;
+    if (!this.relays.frames.take() || !this.relays.bytes.take(data.length)) {
+      hub.relayDropped++;
+      if (this.relayNoticed) return;
+      this.relayNoticed = true;
+      throw new ProtocolError(
+        'rate-limited',
+        `"relay" too often: at most ${RELAY_BUDGET.burst} messages (${RELAY_BUDGET.burstBytes} bytes) at once, then ${RELAY_BUDGET.perSecond} (${RELAY_BUDGET.bytesPerSecond} bytes) a second; dropped until you slow down`,
+      );
+    }
+    hub.relayPeerMessage(member, to, data);
   }
 
   /**

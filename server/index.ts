@@ -116,8 +116,11 @@ export interface ServerStats extends HubStats {
   connections: number;
   /** Server speech recognition; absent without `asr`. */
   asr?: AsrStats;
-  /** The media server; absent without `janus`. */
-  sfu?: SfuStats;
+  /**
+   * The media server; absent without `janus`. With it, `relayed`: peer messages (`relay`) delivered
+   * in its rooms, one per recipient; `relayDropped`: refused over their sender's budget.
+   */
+  sfu?: SfuStats & { relayed: number; relayDropped: number };
 }
 
 export interface SignalingServer {
@@ -366,7 +369,7 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}), ...(this.sfu ? { sfu: this.sfu.stats() } : {}) };
+    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}), ...(this.sfu ? { sfu: { ...this.sfu.stats(), relayed: this.hub.relayed, relayDropped: this.hub.relayDropped } } : {}) };
   }
 
   stunStats(): StunStats | null {

@@ -810,9 +810,45 @@ export class Hub implements ClusterListener {
   signal(member: LocalMember, to: string, sid: string, data: unknown): void {
     const target = to === member.id ? undefined : this.view.get(member.room, to);
     if (!target) throw new ProtocolError('unknown-peer', `no member "${to}" in room "${member.room}"`);
-    const out = frame({ type: 'signal', from: member.id, sid, data });
-    if (target.local) this.deliver(target.local, out, true);
-    else this.options.cluster?.relay(target.node, to, out);
+    this.forward(target, to, frame({ type: 'signal', from: member.id, sid, data }));
+  }
+
+  /**
+   * Relays a peer message (`relay`, design §4.1) in a room on the media server: to member `to` of the
+   * sender's room, or to every other member; `from` is always the sender. A mesh room's peers have
+   * their own data channels: there it is refused. Returns how many members it went to.
+   */
+  relayPeerMessage(member: LocalMember, to: string | undefined, data: string): number {
+    if (this.options.callMode?.(member.room) !== 'sfu') {
+      throw new ProtocolError('forbidden', '"relay" is only for rooms on the media server: a mesh room\'s peers use their data channels');
+    }
+    const out = frame({ type: 'relay', from: member.id, data });
+    if (to !== undefined) {
+      const target = to === member.id ? undefined : this.view.get(member.room, to);
+      if (!target) throw new ProtocolError('unknown-peer', `"relay": no member "${to}" in room "${member.room}"`);
+      this.forward(target, to, out);
+      this.relayed++;
+      return 1;
+    }
+    let n = 0;
+    for (const [id, entry] of this.view.entries(member.room)) {
+      if (id === member.id) continue;
+      this.forward(entry, id, out);
+      n++;
+    }
+    this.relayed += n;
+    return n;
+  }
+
+  /** Peer messages delivered (`relay`, one per recipient) and refused over their sender's budget, since the start (in the server's `sfu` stats). */
+  relayed = 0;
+  relayDropped = 0;
+
+  /** A frame for one member, wherever its socket is: here (kept for a resume while it is away), or another process. */
+  /** A frame for member `id` alone, wherever its socket is (kept for its resume, and carried along). */
+  private forward(entry: { local: LocalMember | null; node: string }, id: string, out: string): void {
+    if (entry.local) this.deliver(entry.local, out, true);
+    else this.options.cluster?.relay(entry.node, id, out);
   }
 
   /** Applies a state update; one that changes nothing is dropped (neither broadcast nor published). */

@@ -1,7 +1,7 @@
 import type { AsrOffer } from '../protocol/asr.js';
 import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
 import { POLL_TEMPLATE_IDS, type Poll, type PollAnswer, type PollView } from '../protocol/polls.js';
-import { cleanName, type CallMode, type ClientMessage, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
+import { cleanName, MAX_PEER_MESSAGE_BYTES, type CallMode, type ClientMessage, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import type { SfuServerMessage } from '../protocol/sfu.js';
 import { AudioRouter } from './audio-router.js';
 import { PeerBudget, type PeerStats } from './budget.js';
@@ -40,6 +40,8 @@ export interface SessionStats extends PeerStats {
   refusedSignals: number;
   /** Times a peer's link was cut for a cool-down because it flooded us. */
   cutOff: number;
+  /** Peer messages the server refused to relay (rooms on the media server: over budget, a member gone). */
+  relayRefused: number;
 }
 
 export type SessionState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
@@ -129,9 +131,14 @@ interface ScreenMessage extends PeerMessage {
   streamId: string | null;
 }
 
-const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
 /** Server frames kept while joining (the room cap is small: this is many times what a join brings). */
 const MAX_HELD_FRAMES = 256;
+/**
+ * Peer messages kept while the signaling socket reconnects in a room on the media server (they go
+ * through it), sent when it is back: a chat message typed during a network change is not lost.
+ * Bounded: at most this many, and MAX_PEER_MESSAGE_BYTES × 4 characters.
+ */
+const MAX_RELAY_OUTBOX = 64;
 const SELF_SPEAKING_FALLBACK_MS = 1500;
 /** How long after a link opens its level meters are built (see `#meterSoon`). */
 const METER_DELAY_MS = 400;
@@ -163,8 +170,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** Every data-channel message passes this budget before any feature module sees it. */
   readonly #budget = new PeerBudget();
   #cutOff = 0;
+  #relayRefused = 0;
+  readonly #relayOutbox: { to?: string; data: string }[] = [];
+  #relayOutboxChars = 0;
   /** How this page shows each remote video, told to its sender (view-hints.ts). */
-  readonly #viewHints = new ViewHints((peer, message) => this.sendToPeers(message, peer) > 0);
+  // Only a mesh scales its video per receiver: through the media server everyone gets the same video.
+  readonly #viewHints = new ViewHints((peer, message) => this.#mode === 'mesh' && this.sendToPeers(message, peer) > 0);
   /** Signals refused by meshes replaced since (a resume as a newcomer starts a new mesh). */
   #refusedSignals = 0;
   #screen: MediaStream | undefined;
@@ -324,7 +335,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
    * over budget); `cutOff` the times a peer flooding us had its link cut for a cool-down.
    */
   get stats(): SessionStats {
-    return { ...this.#budget.stats, refusedSignals: this.#refusedSignals + (this.#mesh?.refusedSignals ?? 0), cutOff: this.#cutOff };
+    return { ...this.#budget.stats, refusedSignals: this.#refusedSignals + (this.#mesh?.refusedSignals ?? 0), cutOff: this.#cutOff, relayRefused: this.#relayRefused };
   }
 
   isSpeaking(id: string): boolean {
@@ -406,6 +417,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.dispatch('joined', { selfId: welcome.id });
     const held = this.#held ?? [];
     this.#held = undefined;
+    // Through the media server, peer messages go through the server: everyone already in the room
+    // can be reached now (in a mesh, each link says so when its data channel opens).
+    if (this.#mode === 'sfu') for (const p of this.participants) if (!p.isSelf) this.dispatch('peer-connected', { id: p.id });
     for (const message of held) this.#onServerMessage(message);
     // What the server was told before the devices answered may have been too hopeful.
     const published = this.#publishedState();
@@ -485,10 +499,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         });
         this.#sfu = call;
         call.on('link-state', (e) => this.#onLinkState(e.detail.id, e.detail.state));
-        call.on('link-open', (e) => {
-          this.#meterSoon(e.detail.id);
-          this.dispatch('peer-connected', { id: e.detail.id });
-        });
+        // Its media up: meters. Peer messages do not wait for media (`peer-connected` comes with presence, #addPeer).
+        call.on('link-open', (e) => this.#meterSoon(e.detail.id));
         call.on('track', (e) => this.#onTrack(e.detail.from, e.detail.track, e.detail.stream));
         call.on('track-removed', (e) => this.dispatch('streams', { id: e.detail.from }));
         for (const message of this.#sfuInbox?.splice(0) ?? []) call.handle(message);
@@ -591,6 +603,9 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#people.set(peer.id, participant);
     this.#mesh?.add(peer.id, initiate);
     this.dispatch('participant-joined', { participant });
+    // In a room on the media server a member can be sent peer messages as soon as it is in the room
+    // (through the server); while joining, `join` says so for everyone at once after `joined`.
+    if (this.#mode === 'sfu' && !this.#held) this.dispatch('peer-connected', { id: peer.id });
   }
 
   #updatePeer(peer: PeerInfo) {
@@ -670,6 +685,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       case 'signal':
         this.#mesh?.handleSignal(message.from, message.sid, message.data);
         break;
+      case 'relay':
+        // A peer message through the server (rooms on the media server): the same checks and
+        // budgets as one from a data channel. The server stamped `from`; a mesh page expects none.
+        if (this.#mode === 'sfu' && message.from !== this.selfId && this.#people.has(message.from)) this.#onPeerData(message.from, message.data);
+        break;
       case 'welcome':
         // A resumed session: anyone who left while we were away is gone; anyone new initiates to us.
         for (const id of [...this.#people.keys()]) {
@@ -722,6 +742,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         this.leave('removed');
         break;
       case 'error': {
+        // A peer message the server did not relay (over budget, told once; a member who just left):
+        // nothing a person can act on, and no answer to a poll request.
+        if (message.message.startsWith('"relay"')) {
+          this.#relayRefused++;
+          break;
+        }
         // The answer to the oldest poll request waiting (see #pollRequests): its promise says it.
         const request = message.code !== 'shutting-down' ? this.#pollRequests.shift() : undefined;
         if (request) {
@@ -834,6 +860,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     const mapped: ConnectionState =
       state === 'open' ? 'connected' : state === 'reconnecting' ? 'reconnecting' : state === 'closed' ? 'disconnected' : 'connecting';
     this.#state = mapped === 'reconnecting' ? 'reconnecting' : 'joined';
+    if (state === 'open') this.#flushRelays();
     this.dispatch('connection-state', { state: mapped });
   }
 
@@ -951,7 +978,34 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   sendToPeers(message: PeerMessage, to?: string): number {
+    if (this.#mode === 'sfu') return this.#relay(JSON.stringify(message), to);
     return this.#mesh?.send(JSON.stringify(message), to) ?? 0;
+  }
+
+  /** A room on the media server has no data channels: peer messages go through the server (`relay`). */
+  #relay(data: string, to: string | undefined): number {
+    if ((this.#state !== 'joined' && this.#state !== 'reconnecting') || data.length > MAX_PEER_MESSAGE_BYTES) return 0;
+    if (to !== undefined && (to === this.selfId || !this.#people.has(to))) return 0;
+    const reached = to !== undefined ? 1 : Math.max(0, this.#people.size - 1);
+    if (reached === 0) return 0;
+    const frame = to !== undefined ? { to, data } : { data };
+    if (this.#signaling.state === 'open') {
+      this.#signaling.send({ type: 'relay', ...frame });
+      return reached;
+    }
+    // The socket is reconnecting: kept for when it is back (see MAX_RELAY_OUTBOX), or dropped.
+    if (this.#relayOutbox.length >= MAX_RELAY_OUTBOX || this.#relayOutboxChars + data.length > MAX_PEER_MESSAGE_BYTES * 4) return 0;
+    this.#relayOutbox.push(frame);
+    this.#relayOutboxChars += data.length;
+    return reached;
+  }
+
+  #flushRelays() {
+    const kept = this.#relayOutbox.splice(0);
+    this.#relayOutboxChars = 0;
+    if (this.#mode !== 'sfu') return;
+    // A member who left meanwhile is refused by the server (counted in relayRefused).
+    for (const frame of kept) this.#signaling.send({ type: 'relay', ...frame });
   }
 
   #publish(update: StateUpdate) {
@@ -1022,6 +1076,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       return false;
     }
     if (this.#screen) return true;
+    if (this.#mode === 'sfu') {
+      // A second video publication through the media server is not built yet (docs/large-rooms.md).
+      this.dispatch('error', { code: 'screen-share-failed', message: 'Screen sharing is not available yet in rooms on the media server.' });
+      return false;
+    }
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
@@ -1108,6 +1167,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       request.reject(new PollRequestError('closed', 'left the room before the server answered'));
     }
     clearTimeout(this.#meterTimer);
+    this.#relayOutbox.length = 0;
+    this.#relayOutboxChars = 0;
     this.#viewHints.dispose();
     this.audio.dispose();
     this.#signaling.close();

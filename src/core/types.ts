@@ -28,8 +28,9 @@ export interface PeerMessageDetail {
  *
  * Events: `peer-message` (CustomEvent<PeerMessageDetail>), `participant-joined`,
  * `participant-left`, `participant-updated` (CustomEvent<{ participant: Participant }>),
- * `peer-connected` (CustomEvent<{ id: string }>: a data channel to `id` just opened; send it what
- * a newcomer must know).
+ * `peer-connected` (CustomEvent<{ id: string }>: a data channel to `id` just opened, or in a room
+ * on the media server, where messages go through the server, `id` is in the room; send it what a
+ * newcomer must know).
  */
 export interface PeerMessaging extends EventTarget {
   readonly selfId: string | undefined;

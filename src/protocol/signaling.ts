@@ -17,6 +17,11 @@ export const ROOM_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_NAME_LENGTH = 64;
 export const MAX_LANGUAGE_TAG_LENGTH = 35;
 export const MAX_ID_LENGTH = 64;
+/**
+ * Largest message peers send each other (chat, captions, announcements: src/core/session.ts), on a
+ * data channel or, in a room on the media server, through the server (`relay`), in characters.
+ */
+export const MAX_PEER_MESSAGE_BYTES = 16 * 1024;
 /** Deepest nesting of a signal's `data` (an SDP or a candidate needs 3; simple-peer's transceiver request 5). */
 export const MAX_SIGNAL_DEPTH = 8;
 
@@ -58,6 +63,11 @@ export interface IceServer {
 export type ClientMessage =
   | { type: 'join'; room: string; name: string; token?: string; resume?: string; state?: StateUpdate; role?: Role }
   | { type: 'signal'; to: string; sid: string; data: unknown }
+  /**
+   * In a room on the media server: a peer message (`data`, the text a data channel would carry) for
+   * member `to`, or for everyone else in the room without it. The server stamps the sender.
+   */
+  | { type: 'relay'; to?: string; data: string }
   | ({ type: 'update' } & StateUpdate)
   | { type: 'leave' }
   | { type: HostAction; id: string }
@@ -114,6 +124,8 @@ export type ServerMessage =
   | { type: 'peer-joined'; peer: PeerInfo }
   | { type: 'peer-left'; id: string }
   | { type: 'signal'; from: string; sid: string; data: unknown }
+  /** A peer message a member of a room on the media server sent us (or everyone); `from` set by the server. */
+  | { type: 'relay'; from: string; data: string }
   | { type: 'peer-updated'; peer: PeerInfo }
   | { type: 'error'; code: ErrorCode; message: string }
   | SfuServerMessage;
@@ -258,6 +270,12 @@ export function parseClientMessage(frame: string): ClientMessage {
         sid: str(msg, 'sid', MAX_ID_LENGTH),
         data: msg.data,
       };
+    case 'relay': {
+      if (typeof msg.data !== 'string' || msg.data.length === 0) fail('"data" must be a non-empty string');
+      if (msg.data.length > MAX_PEER_MESSAGE_BYTES) fail(`"data" is longer than ${MAX_PEER_MESSAGE_BYTES} characters`);
+      const to = optionalStr(msg, 'to', MAX_ID_LENGTH);
+      return to === undefined ? { type: 'relay', data: msg.data } : { type: 'relay', to, data: msg.data };
+    }
     case 'update':
       return { type: 'update', ...parseStateUpdate(msg) };
     case 'leave':
@@ -377,6 +395,10 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'signal':
       // The server relays only data it has checked (parseClientMessage).
       return { type: 'signal', from: str(msg, 'from', MAX_ID_LENGTH), sid: str(msg, 'sid', MAX_ID_LENGTH), data: msg.data };
+    case 'relay':
+      // Its size and shape are the session's to judge, as for a data channel's (budgets count them).
+      if (typeof msg.data !== 'string') fail('"data" must be a string');
+      return { type: 'relay', from: str(msg, 'from', MAX_ID_LENGTH), data: msg.data };
     case 'sfu-answer':
     case 'sfu-offer':
     case 'sfu-candidate':

@@ -6,10 +6,13 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { RELAY_BUDGET } from '../../server/connection.js';
 import { createSignalingServer } from '../../server/index.js';
+import { MAX_PEER_MESSAGE_BYTES } from '../../src/protocol/signaling.js';
 import { janusConfigCli } from '../../server/janus-config.js';
 import { startJanus, type RunningJanus } from '../e2e/netns.js';
-import { freePort, startTestServer, TestClient, waitFor } from './helpers.js';
+import { freePort, settle, startTestServer, TestClient, waitFor } from './helpers.js';
 
 const API_SECRET = 'janus-test-api-secret-0123456789';
 const ADMIN_KEY = 'janus-test-admin-key-0123456789';
@@ -159,6 +162,133 @@ describe('un75-signal as the only client of a real Janus', () => {
     await waitFor(() => (limited = mallory.received.filter((m) => m.type === 'error' && m.code === 'rate-limited').length) > 0, 10_000, 'a rate-limited error');
     assert.ok(limited > 0);
     assert.equal(server.stats().sfu!.janusRequests, before, 'still nothing reached Janus');
+  });
+
+  test('relay: a peer message goes to one member or to every other, with `from` stamped by the server, never to another room', async () => {
+    const server = await sfuServer(0);
+    const { client: amina, welcome: a } = await member(server, 'relay-a', 'Amina');
+    const { client: boris, welcome: b } = await member(server, 'relay-a', 'Boris');
+    const { client: chen, welcome: c } = await member(server, 'relay-a', 'Chen');
+    const { client: dana, welcome: d } = await member(server, 'relay-b', 'Dana');
+    const chat = JSON.stringify({ type: 'chat', id: 'x-1', text: 'hello', lang: 'en', t: 1 });
+    // To everyone else: a `from` the sender writes is ignored (unknown fields are never relayed).
+    amina.send({ type: 'relay', data: chat, from: c.id });
+    for (const other of [boris, chen]) assert.deepEqual(await other.next('relay'), { type: 'relay', from: a.id, data: chat });
+    // To one member.
+    const hand = JSON.stringify({ type: 'caption-status', state: 'active' });
+    boris.send({ type: 'relay', to: c.id, data: hand });
+    assert.deepEqual(await chen.next('relay'), { type: 'relay', from: b.id, data: hand });
+    // To someone of another room, or to oneself: refused, nothing delivered.
+    amina.send({ type: 'relay', to: d.id, data: chat });
+    assert.equal((await amina.next('error')).code, 'unknown-peer');
+    amina.send({ type: 'relay', to: a.id, data: chat });
+    assert.equal((await amina.next('error')).code, 'unknown-peer');
+    await settle(amina, boris, chen, dana);
+    assert.deepEqual([amina, boris, chen, dana].map((x) => x.take('relay').length), [0, 0, 0, 0], 'nothing else was delivered, to anyone');
+    assert.equal(server.stats().sfu!.relayed, 3);
+  });
+
+  test('relay: refused in a mesh room, before joining, malformed or oversized', async () => {
+    const mesh = await sfuServer(4);
+    const { client: boris } = await member(mesh, 'relay-mesh', 'Boris');
+    const { client: amina, welcome: a } = await member(mesh, 'relay-mesh', 'Amina');
+    assert.equal(a.mode, undefined);
+    amina.send({ type: 'relay', data: '{"type":"chat"}' });
+    const forbidden = await amina.next('error');
+    assert.equal(forbidden.code, 'forbidden');
+    assert.match(forbidden.message, /^"relay" is only for rooms on the media server/);
+    const stranger = await TestClient.connect(mesh.wsUrl);
+    clients.push(stranger);
+    stranger.send({ type: 'relay', data: '{"type":"chat"}' });
+    assert.equal((await stranger.next('error')).code, 'not-joined');
+
+    const server = await sfuServer(0);
+    const { client: chen } = await member(server, 'relay-shapes', 'Chen');
+    const { client: mallory } = await member(server, 'relay-shapes', 'Mallory');
+    const refused: [unknown, RegExp][] = [
+      [{ type: 'relay' }, /"data" must be a non-empty string/],
+      [{ type: 'relay', data: '' }, /"data" must be a non-empty string/],
+      [{ type: 'relay', data: { type: 'chat' } }, /"data" must be a non-empty string/],
+      [{ type: 'relay', data: 'x', to: 42 }, /"to" must be a non-empty string/],
+      [{ type: 'relay', data: 'x'.repeat(MAX_PEER_MESSAGE_BYTES + 1) }, new RegExp(`"data" is longer than ${MAX_PEER_MESSAGE_BYTES} characters`)],
+    ];
+    for (const [frame, message] of refused) {
+      mallory.send(frame);
+      const error = await mallory.next('error');
+      assert.equal(error.code, 'bad-message', JSON.stringify(frame).slice(0, 100));
+      assert.match(error.message, message);
+    }
+    // The largest allowed goes through.
+    const largest = 'y'.repeat(MAX_PEER_MESSAGE_BYTES);
+    mallory.send({ type: 'relay', data: largest });
+    assert.equal((await chen.next('relay')).data, largest);
+    await settle(mallory, chen, boris);
+    assert.equal(chen.take('relay').length + boris.take('relay').length, 0, 'nothing refused was delivered');
+  });
+
+  test('relay: a flood from a raw socket is capped by the sender\'s budget, told once, and the server stays responsive', async () => {
+    const server = await sfuServer(0);
+    const { client: victim } = await member(server, 'relay-flood', 'Victim');
+    const flooder = async (name: string) => {
+      const ws = new WebSocket(server.wsUrl);
+      const got: { type: string; code?: string; message?: string }[] = [];
+      ws.on('message', (data) => got.push(JSON.parse(data.toString()) as { type: string }));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(JSON.stringify({ type: 'join', room: 'relay-flood', name }));
+      await waitFor(() => got.some((m) => m.type === 'welcome'), 10_000, `${name} welcomed`);
+      return { ws, got };
+    };
+    const { ws: raw, got: toFlooder } = await flooder('Flooder');
+    const frame = JSON.stringify({ type: 'relay', data: JSON.stringify({ type: 'chat', id: 'f', text: 'x'.repeat(100), lang: 'en', t: 1 }) });
+
+    // A sender that stays under the connection's frame limit (a burst of 200, then 50 a second) but
+    // far over the relay budget: 199 at once (the join took one), then 45 a second for 4 s.
+    const started = Date.now();
+    for (let i = 0; i < 199; i++) raw.send(frame);
+    for (let second = 0; second < 4; second++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      for (let i = 0; i < 45; i++) raw.send(frame);
+    }
+    const sent = 199 + 4 * 45;
+    // A ping answered has gone through the server after every frame before it; then the victim's.
+    raw.ping();
+    await new Promise((resolve) => raw.once('pong', resolve));
+    await settle(victim);
+    assert.equal(server.stats().sfu!.relayed + server.stats().sfu!.relayDropped, sent, 'each frame relayed or dropped by the relay budget');
+    const seconds = (Date.now() - started) / 1000;
+    const delivered = victim.take('relay').length;
+    const told = toFlooder.filter((m) => m.type === 'error' && m.code === 'rate-limited');
+    console.log(`# relay flood under the connection limit: ${sent} sent in ${seconds.toFixed(1)} s, ${delivered} delivered, ${server.stats().sfu!.relayDropped} dropped, the sender told ${told.length} time(s)`);
+    assert.ok(delivered >= RELAY_BUDGET.burst, `the burst went through (${delivered})`);
+    assert.ok(delivered <= RELAY_BUDGET.burst + RELAY_BUDGET.perSecond * seconds + 1, `at most the budget reached the victim (${delivered} in ${seconds.toFixed(1)} s)`);
+    assert.equal(told.length, 1, `told once, not per frame: ${JSON.stringify(told)}`);
+    assert.match(told[0]!.message!, /^"relay" too often/);
+    assert.equal(raw.readyState, WebSocket.OPEN, 'a sender over the relay budget only is not cut off');
+
+    raw.close();
+    // A blast as fast as a fresh socket goes: the connection's own limits cut it off; meanwhile a
+    // newcomer in another room is welcomed promptly.
+    const { ws: blaster } = await flooder('Blaster');
+    await settle(victim);
+    victim.take('peer-joined');
+    victim.take('peer-left');
+    const before = victim.received.length;
+    const dropped = server.stats().sfu!.relayDropped;
+    const blast = 20_000;
+    for (let i = 0; i < blast; i++) blaster.send(frame);
+    const probeStart = Date.now();
+    const probe = await TestClient.connect(server.wsUrl);
+    clients.push(probe);
+    await probe.join('relay-elsewhere', 'Probe');
+    const probeMs = Date.now() - probeStart;
+    await new Promise((resolve) => (blaster.readyState === WebSocket.CLOSED ? resolve(null) : blaster.once('close', resolve)));
+    await settle(victim);
+    const blastDelivered = victim.take('relay').length;
+    console.log(`# relay blast: ${blast} frames sent at once, ${blastDelivered} delivered to the victim, ${server.stats().sfu!.relayDropped - dropped} dropped by the relay budget, the flooder disconnected; a newcomer elsewhere welcomed in ${probeMs} ms meanwhile`);
+    assert.ok(blastDelivered <= RELAY_BUDGET.burst, `at most one burst reached the victim (${blastDelivered})`);
+    assert.ok(probeMs < 5000, `the server stayed responsive (${probeMs} ms)`);
+    assert.ok(victim.received.length >= before, 'the victim is still connected');
+    assert.equal(victim.closeCode, null);
   });
 
   test('a Janus lost mid-call: members on it are told in words, and later SFU frames are refused as unavailable', async () => {

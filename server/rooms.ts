@@ -572,11 +572,15 @@ export class Hub implements ClusterListener {
     for (const [, entry] of this.view.entries(room)) if (entry.local) this.deliver(entry.local, entry.local.info.role === 'host' ? full : others);
   }
 
-  /** The ideas a member may see, each in its own frame after its welcome (together they may pass the frame limit). */
+  /**
+   * The ideas a member may see, each in its own frame after its welcome (together they may pass the
+   * frame limit). Hidden ones are `idea-gone` to members who are not hosts: a member resuming after
+   * a host hid one it had drops it.
+   */
   private sendIdeas(member: LocalMember): void {
     const host = member.info.role === 'host';
     for (const stored of this.options.ideas?.list(member.room) ?? []) {
-      if (!stored.hidden || host) member.client?.send(frame({ type: 'idea', idea: stored.idea }));
+      member.client?.send(!stored.hidden || host ? frame({ type: 'idea', idea: stored.idea }) : frame({ type: 'idea-gone', id: stored.idea.id }));
     }
   }
 

@@ -137,6 +137,7 @@ for (const kind of DEPLOYMENTS) {
         assert.ok(spanish.machine.includes('es') && !spanish.machine.includes('ar'));
         await settle(es);
         assert.deepEqual(es.received.filter((m) => m.type === 'idea' && m.idea.id === id), [], 'the hidden idea is not sent');
+        assert.deepEqual(es.take('idea-gone').map((m) => m.id), [id], 'only that it is gone (for a member resuming)');
 
         // Shown again: everyone has it back.
         host.send({ type: 'idea-hide', id, hidden: false });

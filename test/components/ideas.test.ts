@@ -18,7 +18,7 @@ async function press(element: HTMLElement | null | undefined, ...keys: string[])
 const FRENCH = 'Planter des arbres dans chaque école';
 
 describe('ideas in <un75-meeting>', () => {
-  it('an idea written in French is read in Arabic (machine translated, labelled, the original one key away), voted on by keyboard, hidden by the host; axe-clean in English and Arabic', async function () {
+  it('an idea written in French is read in Arabic (machine translated, labelled, the original one key away), voted on by keyboard, merged and hidden by the host; axe-clean in English and Arabic', async function () {
     this.timeout(180_000);
     const room = uniqueRoom('ideas');
     // The host speaks French here: the idea is written in French.
@@ -84,11 +84,23 @@ describe('ideas in <un75-meeting>', () => {
       const one = new Intl.NumberFormat('ar').format(1);
       await until(() => item(guest, id)!.textContent!.includes(`أوافق ${one} · تخطٍّ`), 'the counts, numbers as Arabic writes them');
 
+      // The host merges a second idea into the first by keyboard: the reader sees it under it, without votes.
+      const second = await host.submitIdea('Des jardins sur les toits');
+      await until(() => !!item(host, second) && !!button(host, second, 'merge', 'Merge into…'), 'the second idea at the host', 20_000);
+      await press(button(host, second, 'merge', 'Merge into…'), 'Enter');
+      await until(() => ideasOf(host)!.shadowRoot!.activeElement?.id === 'merge-into', 'focus on the choice of target');
+      expect(inIdeas(host).querySelector<HTMLSelectElement>('#merge-into')!.value).to.equal(id);
+      await press(item(host, second)!.querySelector<HTMLButtonElement>('button[type="submit"][part~="merge"]'), 'Enter');
+      await until(() => guest.ideas.find((i) => i.id === second)?.mergedInto === id, 'merged at the guest', 20_000);
+      await until(() => !!item(guest, id)?.querySelector(`[data-idea="${second}"]`), 'shown under its target');
+      expect(item(guest, second)!.querySelectorAll('[part~="vote"]').length).to.equal(0);
+      await expect(guest).to.be.accessible();
+
       // The participant has no host controls; the host hides the idea by keyboard.
       expect(button(guest, id, 'hide')).to.equal(undefined);
       await expect(host).to.be.accessible();
       await press(button(host, id, 'hide'), 'Enter');
-      await until(() => guest.ideas.length === 0, 'the idea gone at the guest', 20_000);
+      await until(() => !guest.ideas.some((i) => i.id === id), 'the idea gone at the guest', 20_000);
       await until(() => !item(guest, id), 'and from the guest’s list');
       await until(() => host.ideas[0]?.hidden === true && button(host, id, 'hide')?.textContent!.trim() === 'Show', 'hidden, shown to the host as such');
       await expect(host).to.be.accessible();

@@ -46,6 +46,7 @@ export class Un75Ideas extends LitElement {
     _note: { state: true },
     _announcement: { state: true },
     _originals: { state: true },
+    _merging: { state: true },
   };
 
   /** The `id` of the <un75-meeting> to show, when this element is not inside one. */
@@ -61,6 +62,8 @@ export class Un75Ideas extends LitElement {
   private _announcement = '';
   /** Ideas whose original the reader asked to see beside the translation. */
   private _originals = new Set<string>();
+  /** Hosts: the idea whose "Merge into" choice is open (one at a time: a select per idea would be ideas² options). */
+  private _merging: string | null = null;
   /** Ideas known, so that only new ones are announced; and those waiting to be said. */
   readonly #seen = new Set<string>();
   #fresh: MeetingIdea[] = [];
@@ -176,10 +179,20 @@ export class Un75Ideas extends LitElement {
     this._originals = next;
   }
 
+  async #openMerge(id: string) {
+    this._merging = this._merging === id ? null : id;
+    await this.updateComplete;
+    if (this._merging) this.renderRoot.querySelector<HTMLElement>('#merge-into')?.focus();
+  }
+
   #merge(idea: MeetingIdea, form: HTMLFormElement) {
     const meeting = this.#meeting.meeting;
     const into = (form.elements.namedItem('into') as HTMLSelectElement | null)?.value;
-    if (meeting && into) void this.#request(idea.id, () => meeting.mergeIdea(idea.id, into));
+    if (!meeting || !into) return;
+    void this.#request(idea.id, async () => {
+      await meeting.mergeIdea(idea.id, into);
+      this._merging = null;
+    });
   }
 
   #status(id: string) {
@@ -259,6 +272,16 @@ export class Un75Ideas extends LitElement {
                   ${idea.hidden ? t.show : t.hide}
                 </button>`}
             ${targets.length
+              ? html`<button
+                  part="button merge"
+                  type="button"
+                  aria-expanded=${this._merging === idea.id ? 'true' : 'false'}
+                  @click=${() => void this.#openMerge(idea.id)}
+                >
+                  ${t.mergeInto}…
+                </button>`
+              : nothing}
+            ${targets.length && this._merging === idea.id
               ? html`<form
                   class="row"
                   @submit=${(e: Event) => {
@@ -266,8 +289,8 @@ export class Un75Ideas extends LitElement {
                     this.#merge(idea, e.target as HTMLFormElement);
                   }}
                 >
-                  <label for=${`into-${idea.id}`}>${t.mergeInto}</label>
-                  <select id=${`into-${idea.id}`} name="into">
+                  <label for="merge-into">${t.mergeInto}</label>
+                  <select id="merge-into" name="into">
                     ${targets.map((other) => {
                       const text = ideaTextFor(other, this.#lang);
                       return html`<option value=${other.id} lang=${text.lang}>${text.text.length > 60 ? `${text.text.slice(0, 59)}…` : text.text}</option>`;

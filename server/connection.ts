@@ -300,6 +300,11 @@ export class Connection implements Client {
       case 'idea-merge':
         this.spend(msg.type);
         return hub.ideaAction(member, msg);
+      case 'idea-language':
+        // Each new language may cost the server a translation per idea.
+        this.spend(msg.type);
+        hub.ideaLanguage(member, msg.lang);
+        return;
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);

@@ -80,6 +80,8 @@ export class LocalMember {
   /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
   version = 1;
   pendingWrites = 0;
+  /** The language this member reads ideas in (`idea-language`: its listen language), when it said. */
+  ideaLanguage: string | null = null;
 
   constructor(who: Pick<LocalMember, 'id' | 'room' | 'info' | 'fixedName' | 'subject' | 'expiresAt'>, client: Client, secret: string) {
     this.id = who.id;
@@ -471,6 +473,15 @@ export class Hub implements ClusterListener {
     }
   }
 
+  /**
+   * The language a member reads ideas in (its listen language, which the server does not otherwise
+   * know): the room's ideas are translated into it too.
+   */
+  ideaLanguage(member: LocalMember, lang: string): void {
+    member.ideaLanguage = lang.toLowerCase();
+    this.translateIdeas(member.room);
+  }
+
   /** A member's idea request was refused (counted in stats, whatever the reason). */
   ideaRefused(): void {
     this.options.ideas?.refused();
@@ -593,7 +604,11 @@ export class Hub implements ClusterListener {
     const ideas = this.options.ideas;
     if (!ideas || !this.view.has(room)) return;
     const languages = new Set<string>();
-    for (const [, entry] of this.view.entries(room)) if (entry.info.spokenLanguage) languages.add(entry.info.spokenLanguage);
+    // Spoken by anyone in the room (wherever their socket is), and read by this process's members.
+    for (const [, entry] of this.view.entries(room)) {
+      if (entry.info.spokenLanguage) languages.add(entry.info.spokenLanguage);
+      if (entry.local?.ideaLanguage) languages.add(entry.local.ideaLanguage);
+    }
     ideas.translate(room, languages, (stored) => {
       if (this.view.has(room)) this.tellIdea(room, stored);
       this.announceIdea(room, stored.idea.id);
@@ -619,7 +634,11 @@ export class Hub implements ClusterListener {
       entry.timer = null;
       entry.last = Date.now();
       if (!this.view.has(room)) return;
-      this.freshIdea(room, id).catch((err: unknown) => this.options.log(`un75-signal: cannot read idea "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`));
+      this.freshIdea(room, id).then(
+        // A new idea from another process: this process's readers may read languages nobody there speaks.
+        () => this.translateIdeas(room),
+        (err: unknown) => this.options.log(`un75-signal: cannot read idea "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
     }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
     entry.timer.unref();
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
+import { MAX_PROMPT_LANGUAGES, parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
 import { consensusOf, languageGroup, parseIdea, type Idea, type IdeaRecord, type IdeaVote, type VotesByLanguage } from '../src/protocol/ideas.js';
 import { checkAnswer, parsePoll, parsePollAnswer, POLL_STATES, type Poll, type PollAnswer, type PollState } from '../src/protocol/polls.js';
 
@@ -355,16 +355,18 @@ export class Store {
   }
 
   /**
-   * Adds a machine translation, unless the idea has that language already or its original changed
-   * meanwhile (`original`: the text translated). Null when nothing was written.
+   * Adds a machine translation, unless the idea has that language already, its original changed
+   * meanwhile (`original`: the text translated) or it holds the 16 languages a text may have. Null
+   * when nothing was written.
    */
   async addTranslation(room: string, id: string, original: { lang: string; text: string }, lang: string, text: string): Promise<StoredIdea | null> {
     const rows = await this.sql.query<IdeaRow>(
       `UPDATE ideas SET text = text || jsonb_build_object($3::text, $4::text), machine = machine || jsonb_build_array($3::text),
          version = version + 1, updated_at = now()
        WHERE room = $1 AND id = $2 AND NOT (text ? $3::text) AND lang = $5 AND text ->> $5::text = $6
+         AND (SELECT count(*) FROM jsonb_object_keys(text)) < $7
        RETURNING ${IDEA_COLUMNS}`,
-      [room, id, lang, text, original.lang, original.text],
+      [room, id, lang, text, original.lang, original.text, MAX_PROMPT_LANGUAGES],
     );
     return rows[0] ? this.idea(room, id) : null;
   }

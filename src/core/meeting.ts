@@ -13,7 +13,7 @@ import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, PollRequestError, type MeetingIdea, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
 import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
-import type { IdeaVote } from '../protocol/ideas.js';
+import { languageGroup, type IdeaVote } from '../protocol/ideas.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -151,6 +151,9 @@ const PASSED_ON: readonly PassedOn[] = [
   'idea',
   'mode-change',
 ];
+
+/** The language ideas are read in, when the server would not translate into it for the spoken one. */
+const ideaLanguage = ({ spoken, listen }: Languages): string | undefined => (languageGroup(listen) === languageGroup(spoken) ? undefined : listen);
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** A caption shown or updated, after translation into the listen language. */
@@ -463,6 +466,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       part.listenLanguage = next.listen;
     }
     if (next.spoken !== before.spoken && this.#session?.state === 'joined') this.#session.setSpokenLanguage(next.spoken);
+    this.#session?.setIdeaLanguage(ideaLanguage(next));
     const interpretation = this.#interpretation;
     if (interpretation) {
       interpretation.listenLanguage = next.listen;
@@ -517,6 +521,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       iceTransportPolicy: options.iceTransportPolicy,
     });
     this.#session = session;
+    session.setIdeaLanguage(ideaLanguage(this.#languages));
     this.#granted = undefined;
     // The parts first: when `joined` reaches the listeners, captions, chat and booth are set up
     // (the chat history a member sends on arrival is caught).

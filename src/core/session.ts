@@ -539,6 +539,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#offerAsr(welcome);
     this.#setAgenda(welcome.agenda);
     this.#setPolls(welcome.polls);
+    this.#sendIdeaLanguage();
     const mode = welcome.mode ?? 'mesh';
     const changed = mode !== this.#mode;
     this.#mode = mode;
@@ -701,6 +702,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         this.#offerAsr(message);
         this.#setAgenda(message.agenda);
         this.#setPolls(message.polls);
+        this.#sendIdeaLanguage();
         break;
       case 'agenda': {
         const { type: _type, ...agenda } = message;
@@ -861,6 +863,22 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     await this.#pollRequest({ type: 'poll-vote', id, answer }, id, 'voted');
     const known = this.#polls.get(id);
     if (known) this.#putPoll({ ...known, ballot: answer });
+  }
+
+  #ideaLanguage: string | undefined;
+
+  /**
+   * The language this member reads ideas in, when it is not the one it speaks (the server knows
+   * that one): told to the server now and after every welcome, so that it translates ideas into it.
+   */
+  setIdeaLanguage(lang: string | undefined): void {
+    if (lang === this.#ideaLanguage) return;
+    this.#ideaLanguage = lang;
+    this.#sendIdeaLanguage();
+  }
+
+  #sendIdeaLanguage() {
+    if (this.#ideaLanguage && this.#state === 'joined' && this.#signaling.state === 'open') this.#signaling.send({ type: 'idea-language', lang: this.#ideaLanguage });
   }
 
   /** Submits an idea (≤ 280 characters, in this member's spoken language); resolves with its id once the server stored it. */

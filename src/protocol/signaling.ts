@@ -1,4 +1,4 @@
-import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type AgendaState } from './agenda.js';
+import { AgendaError, parseAgendaItems, parseAgendaState, TAG, type AgendaItem, type AgendaState } from './agenda.js';
 
 /**
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
@@ -87,6 +87,8 @@ export type ClientMessage =
   | { type: 'idea-hide'; id: string; hidden: boolean }
   /** Hosts: merge an idea into another (shown under it), or take it out again (`into: null`). */
   | { type: 'idea-merge'; id: string; into: string | null }
+  /** Any member: the language it reads ideas in (its listen language); the server translates them into it too. */
+  | { type: 'idea-language'; lang: string }
   /** Rooms on the media server (design §4.1): publish, answer, candidates, subscriptions (./sfu.ts). */
   | SfuClientMessage;
 
@@ -301,6 +303,8 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'idea-hide', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), hidden: msg.hidden };
     case 'idea-merge':
       return { type: 'idea-merge', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), into: msg.into === null ? null : str(msg, 'into', MAX_ID_LENGTH, IDEA_ID) };
+    case 'idea-language':
+      return { type: 'idea-language', lang: str(msg, 'lang', MAX_LANGUAGE_TAG_LENGTH, TAG) };
     case 'sfu-publish':
     case 'sfu-answer':
     case 'sfu-candidate':

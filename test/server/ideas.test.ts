@@ -220,6 +220,28 @@ test('a failing translator leaves the original, shown at once; the failure is co
   }
 });
 
+test('a reader who listens in another language than it speaks (idea-language) reads the ideas in it', async () => {
+  const server = await startTestServer({ database: postgres.url, translationEndpoint: translator.url });
+  try {
+    const fr = await TestClient.connect(server.wsUrl);
+    await fr.join('ideas-readers', 'Fr', { state: { spokenLanguage: 'fr' } });
+    const early = await submitted(fr, 'Des bus gratuits');
+    // Speaks English, reads Russian: nobody in the room speaks Russian.
+    const reader = await TestClient.connect(server.wsUrl);
+    await reader.join('ideas-readers', 'Reader', { state: { spokenLanguage: 'en' } });
+    reader.send({ type: 'idea-language', lang: 'ru' });
+    assert.equal((await ideaWhere(reader, early, (i) => i.text.ru !== undefined)).text.ru, '[ru] Des bus gratuits', 'an idea already there');
+    const later = await submitted(fr, 'Des pistes cyclables');
+    const idea = await ideaWhere(reader, later, (i) => i.text.ru !== undefined && i.text.en !== undefined);
+    assert.deepEqual([...idea.machine].sort(), ['en', 'ru']);
+    assert.equal(await errorCode(reader, { type: 'idea-language', lang: 'not a tag!' }), 'bad-message');
+    fr.close();
+    reader.close();
+  } finally {
+    await server.close();
+  }
+});
+
 test('hostile input: over 280 characters, control and bidi characters, bad ids and votes, another room\'s idea: refused with a clear error, counted, nothing stored', async () => {
   const server = await startTestServer({ database: postgres.url });
   try {

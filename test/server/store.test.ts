@@ -133,6 +133,12 @@ for (const [name, target] of backends) {
         const en = await store.addTranslation('i2', 'o1', { lang: 'fr', text: 'Écouter les jeunes' }, 'en', 'Listen to the young');
         assert.deepEqual([en?.idea.text.en, en?.idea.machine], ['Listen to the young', ['en']]);
         assert.equal(await store.addTranslation('i2', 'o1', { lang: 'fr', text: 'Écouter les jeunes' }, 'en', 'Again'), null, 'once');
+        // Never past the 16 languages a text may hold (a browser would refuse the idea).
+        const tags = ['ar', 'zh', 'es', 'ru', 'de', 'it', 'pt', 'ja', 'ko', 'hi', 'sw', 'tr', 'pl', 'nl', 'sv'];
+        const added = [];
+        for (const tag of tags) added.push(await store.addTranslation('i2', 'o1', { lang: 'fr', text: 'Écouter les jeunes' }, tag, `[${tag}]`));
+        assert.deepEqual(added.map((a) => a !== null), [...Array(14).fill(true), false]);
+        assert.equal(Object.keys((await store.idea('i2', 'o1'))!.idea.text).length, 16);
 
         // Votes: one per pseudonym (replaced), counted by language group for consensus.
         for (const [voter, vote, lang] of [['v1', 1, 'fr'], ['v2', 1, 'ar'], ['v1', -1, 'fr-CA'], ['v1', 1, 'fr']] as const) assert.ok(await store.voteIdea('i1', 'a', voter, vote, lang));

@@ -147,7 +147,8 @@ export class Ideas {
         if (this.asked.has(key) || this.failed.has(key)) continue;
         this.asked.add(key);
         void translator
-          .translate(original, languageGroup(idea.lang), lang)
+          // A member without a spoken language writes in `und`: the translator guesses (LibreTranslate's `auto`).
+          .translate(original, idea.lang === 'und' ? 'auto' : languageGroup(idea.lang), lang)
           .then(async (text) => {
             if (text === null) {
               if (this.failed.size >= MAX_FAILED) this.failed.clear();

@@ -946,11 +946,18 @@ export class Hub implements ClusterListener {
     if (!next.handRaised) delete next.handRaisedAt;
     if (samePeer(next, member.info)) return;
     const becameHost = next.role === 'host' && member.info.role !== 'host';
+    const wasHost = member.info.role === 'host' && next.role !== 'host';
     member.info = next;
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = next;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
     if (becameHost) this.madeHost(member);
+    if (wasHost) this.unmadeHost(member);
+  }
+
+  /** A host is one no longer: the hidden ideas it saw are gone for it. */
+  private unmadeHost(member: LocalMember): void {
+    for (const stored of this.options.ideas?.list(member.room) ?? []) if (stored.hidden) this.deliver(member, frame({ type: 'idea-gone', id: stored.idea.id }));
   }
 
   /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
@@ -1043,11 +1050,13 @@ export class Hub implements ClusterListener {
   private adopt(member: LocalMember, info: PeerInfo): void {
     if (samePeer(info, member.info)) return;
     const becameHost = info.role === 'host' && member.info.role !== 'host';
+    const wasHost = member.info.role === 'host' && info.role !== 'host';
     member.info = info;
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = info;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: info }));
     if (becameHost) this.madeHost(member);
+    if (wasHost) this.unmadeHost(member);
   }
 
   /** Removes a member now and tells the room. */

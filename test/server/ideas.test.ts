@@ -124,6 +124,11 @@ for (const kind of DEPLOYMENTS) {
         for (const c of [fr, ar, frCa]) assert.equal((await c.next('idea-gone', WAIT_MS)).id, id);
         assert.equal(await errorCode(ar, { type: 'idea-vote', id, vote: -1 }), 'forbidden');
         assert.equal(await errorCode(ar, { type: 'idea-hide', id, hidden: false }), 'forbidden');
+        // Made host, fr sees the hidden idea; host no more, it is gone for fr again.
+        host.send({ type: 'set-role', id: ids[1], role: 'host' });
+        assert.equal((await ideaWhere(fr, id, (i) => i.hidden === true)).hidden, true);
+        host.send({ type: 'set-role', id: ids[1], role: 'participant' });
+        assert.equal((await fr.next('idea-gone', WAIT_MS)).id, id);
 
         // A Spanish newcomer (on the other process, with two) gets the visible ideas after its
         // welcome, not the hidden one; its language is added to them.

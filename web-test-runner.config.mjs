@@ -4,7 +4,7 @@ import path from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CALL_FLAGS, chromePath } from './scripts/system-deps.mjs';
-import { mockLibreTranslatePlugin } from './test/mocks/libretranslate.mjs';
+import { mockLibreTranslatePlugin, startLibreTranslate } from './test/mocks/libretranslate.mjs';
 import { createSignalingServer } from './server/dist/server/index.js';
 
 // The real signaling server (built by `npm run build`), so that component tests can join real rooms
@@ -14,8 +14,10 @@ import { createSignalingServer } from './server/dist/server/index.js';
 // Agendas are kept in a PGlite database in a temporary folder, made before the tests start (it takes
 // a few seconds): made lazily in memory it would be made during a test, by the same two cores as
 // the browser's.
+// Ideas are machine translated by the server, here through the LibreTranslate mock on a port of its own.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'un75-wtr-'));
-const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, trustAskedRoles: true, dataDir, log: () => {} });
+const translator = await startLibreTranslate(0);
+const signaling = createSignalingServer({ port: 0, host: '127.0.0.1', maxPerAddress: 0, trustAskedRoles: true, dataDir, translationEndpoint: translator.url, log: () => {} });
 await signaling.listen();
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const signalingUrl = signaling.url.replace('http', 'ws') + '/signal';

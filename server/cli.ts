@@ -25,6 +25,9 @@ const USAGE = `Usage: un75-signal [options]
                          (default: in memory, lost at exit); one process only
   --database URL         keep them in PostgreSQL instead (postgres://user:pass@host/db);
                          processes sharing rooms through --redis need it to share outcomes
+  --translation-endpoint URL  a LibreTranslate-compatible API (POST /translate): the server
+                         translates each idea once into every language spoken in its room and
+                         labels it machine-translated (env UN75_TRANSLATION_API_KEY: its api_key)
   --jwt-secret S         require an HS256 join token (or env UN75_JWT_SECRET), >= 32 bytes
   --jwt-audience AUD     tokens must carry this "aud"
   --jwt-issuer ISS       tokens must carry this "iss"
@@ -85,6 +88,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         redis: { type: 'string' },
         'data-dir': { type: 'string' },
         database: { type: 'string' },
+        'translation-endpoint': { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-audience': { type: 'string' },
         'jwt-issuer': { type: 'string' },
@@ -146,6 +150,13 @@ export function parseCli(argv: string[]): SignalingServerOptions {
   if (values.database) {
     if (!/^postgres(ql)?:\/\//.test(values.database)) fail(`--database must be a postgres:// URL, not "${values.database}"`);
     options.database = values.database;
+  }
+  if (values['translation-endpoint']) {
+    if (!/^https?:\/\//.test(values['translation-endpoint']) || !URL.canParse(values['translation-endpoint'])) {
+      fail(`--translation-endpoint must be an http(s):// URL, not "${values['translation-endpoint']}"`);
+    }
+    options.translationEndpoint = values['translation-endpoint'];
+    if (process.env.UN75_TRANSLATION_API_KEY) options.translationApiKey = process.env.UN75_TRANSLATION_API_KEY;
   }
   if (values['trust-asked-roles']) options.trustAskedRoles = true;
   const jwtSecret = values['jwt-secret'] ?? process.env.UN75_JWT_SECRET;

@@ -20,6 +20,13 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** What one connection may ask of `asr-token`, `agenda-set`, `agenda-next` and the `poll-*` requests together (Connection.spend). */
 export const COSTLY_REQUESTS = { burst: 20, perSecond: 0.5 } as const;
 /**
+ * Ideas one connection may submit (design §8): a person writes a few in a dialogue, so 5 at once and
+ * one every 10 s after that; the room's and the author's caps (src/protocol/ideas.ts) hold beyond.
+ */
+export const IDEA_SUBMITS = { burst: 5, perSecond: 0.1 } as const;
+/** Votes on ideas one connection may cast: a reader goes through a list quickly, so more of them. */
+export const IDEA_VOTES = { burst: 60, perSecond: 2 } as const;
+/**
  * ICE candidates one connection may relay to the media server (`sfu-candidate`): a browser gathers a
  * handful per PeerConnection and negotiation; a flood beyond is refused before it reaches Janus.
  */
@@ -78,6 +85,9 @@ export class Connection implements Client {
   private relays: { frames: TokenBucket; bytes: TokenBucket } | null = null;
   /** Told that its relays are dropped: not told again until its budget has refilled completely. */
   private relayNoticed = false;
+  /** Idea submissions and votes: budgets of their own (IDEA_SUBMITS, IDEA_VOTES). */
+  private ideaSubmits: TokenBucket | null = null;
+  private ideaVotes: TokenBucket | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -187,9 +197,9 @@ export class Connection implements Client {
   private process(text: string): Promise<void> | void {
     try {
       const pending = this.handle(parseClientMessage(text));
-      if (pending) return pending.catch((err: unknown) => this.fail(err));
+      if (pending) return pending.catch((err: unknown) => this.fail(err, text));
     } catch (err) {
-      this.fail(err);
+      this.fail(err, text);
     }
   }
 
@@ -208,7 +218,10 @@ export class Connection implements Client {
     }
   }
 
-  private fail(err: unknown): void {
+  private fail(err: unknown, text?: string): void {
+    // Refused idea requests are counted (stats().ideas.refused): floods, texts over the limit,
+    // injection attempts. Told by the frame's type, whatever was wrong with the rest of it.
+    if (text && /"type"\s*:\s*"idea-/.test(text.slice(0, 4096))) this.context.hub.ideaRefused();
     if (err instanceof ProtocolError) return this.reject(err);
     // A frame that makes the server fail is an offence like an invalid one, and the log is rate-limited.
     this.context.frameLog.write(`un75-signal: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -290,6 +303,23 @@ export class Connection implements Client {
       case 'poll-vote':
         this.spend(msg.type);
         return hub.pollAction(member, msg);
+      case 'idea-submit':
+        this.ideaSubmits ??= new TokenBucket(IDEA_SUBMITS.burst, IDEA_SUBMITS.perSecond);
+        if (!this.ideaSubmits.take()) throw new ProtocolError('rate-limited', `"idea-submit" too often: at most ${IDEA_SUBMITS.burst} at once, then one every ${1 / IDEA_SUBMITS.perSecond} s`);
+        return hub.ideaAction(member, msg);
+      case 'idea-vote':
+        this.ideaVotes ??= new TokenBucket(IDEA_VOTES.burst, IDEA_VOTES.perSecond);
+        if (!this.ideaVotes.take()) throw new ProtocolError('rate-limited', `"idea-vote" too often: at most ${IDEA_VOTES.burst} at once, then ${IDEA_VOTES.perSecond} a second`);
+        return hub.ideaAction(member, msg);
+      case 'idea-hide':
+      case 'idea-merge':
+        this.spend(msg.type);
+        return hub.ideaAction(member, msg);
+      case 'idea-language':
+        // Each new language may cost the server a translation per idea.
+        this.spend(msg.type);
+        hub.ideaLanguage(member, msg.lang);
+        return;
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);

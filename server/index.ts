@@ -6,6 +6,8 @@ import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
 import { Agendas } from './agendas.js';
 import { Polls } from './polls.js';
+import { Ideas, type IdeaStats } from './ideas.js';
+import { ServerTranslator } from './translate.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -93,6 +95,14 @@ export interface SignalingServerOptions {
   dataDir?: string;
   /** `postgres://…` URL of a PostgreSQL server keeping the outcomes (shared by every process). */
   database?: string;
+  /**
+   * A LibreTranslate-compatible API (`POST /translate {q, source, target, format}` →
+   * `{translatedText}`; the URL of its `/translate`, or of the server): the server translates each
+   * idea once into every language spoken in its room, stores it and labels it machine-translated.
+   * Without it ideas stay in their original language. `translationApiKey`: its `api_key`.
+   */
+  translationEndpoint?: string;
+  translationApiKey?: string;
   rateLimit?: Partial<RateLimitOptions>;
   /**
    * Server speech recognition (design §5.1, `--asr LANG=URL`): Vosk-protocol recognisers per
@@ -121,6 +131,8 @@ export interface ServerStats extends HubStats {
    * in its rooms, one per recipient; `relayDropped`: refused over their sender's budget.
    */
   sfu?: SfuStats & { relayed: number; relayDropped: number };
+  /** Ideas stored and refused, machine translations; absent when the server keeps no outcomes. */
+  ideas?: IdeaStats;
 }
 
 export interface SignalingServer {
@@ -155,6 +167,7 @@ class Un75SignalingServer implements SignalingServer {
   private readonly stun: StunServer | null;
   private readonly cluster: Cluster | null;
   private readonly agendas: Agendas | null;
+  private readonly ideas: Ideas | null;
   private readonly sfu: SfuGateway | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
@@ -229,9 +242,14 @@ class Un75SignalingServer implements SignalingServer {
         : options.redis
           ? null
           : new Agendas({ kind: 'pglite' }, false);
+    const translator = options.translationEndpoint
+      ? new ServerTranslator({ endpoint: options.translationEndpoint, ...(options.translationApiKey ? { apiKey: options.translationApiKey } : {}), log: this.log })
+      : null;
+    this.ideas = this.agendas && new Ideas(this.agendas, translator);
     this.hub = new Hub({
       agendas: this.agendas,
       polls: this.agendas && new Polls(this.agendas),
+      ideas: this.ideas,
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
@@ -369,7 +387,13 @@ class Un75SignalingServer implements SignalingServer {
   }
 
   stats(): ServerStats {
-    return { connections: this.connections.size, ...this.hub.stats(), ...(this.asr ? { asr: this.asr.stats() } : {}), ...(this.sfu ? { sfu: { ...this.sfu.stats(), relayed: this.hub.relayed, relayDropped: this.hub.relayDropped } } : {}) };
+    return {
+      connections: this.connections.size,
+      ...this.hub.stats(),
+      ...(this.asr ? { asr: this.asr.stats() } : {}),
+      ...(this.sfu ? { sfu: { ...this.sfu.stats(), relayed: this.hub.relayed, relayDropped: this.hub.relayDropped } } : {}),
+      ...(this.ideas ? { ideas: this.ideas.stats() } : {}),
+    };
   }
 
   stunStats(): StunStats | null {

@@ -29,7 +29,9 @@ import { AGENDA_TEMPLATES } from './agenda-templates.js';
 import { POLL_TEMPLATES } from './poll-templates.js';
 import { stateOf, type Agendas } from './agendas.js';
 import { visible, type Polls } from './polls.js';
-import type { StoredPoll } from './store.js';
+import type { Ideas } from './ideas.js';
+import type { StoredIdea, StoredPoll } from './store.js';
+import { MAX_AUTHOR_IDEAS, MAX_ROOM_IDEAS } from '../src/protocol/ideas.js';
 import { RoomView } from './room-view.js';
 import type { RoomRules } from './redis-bus.js';
 
@@ -83,6 +85,8 @@ export class LocalMember {
   /** With a cluster: the newest version of its record this process knows, and its own writes in flight. */
   version = 1;
   pendingWrites = 0;
+  /** The language this member reads ideas in (`idea-language`: its listen language), when it said. */
+  ideaLanguage: string | null = null;
 
   constructor(who: Pick<LocalMember, 'id' | 'room' | 'info' | 'fixedName' | 'subject' | 'expiresAt'>, client: Client, secret: string) {
     this.id = who.id;
@@ -132,6 +136,8 @@ export interface HubOptions {
   agendas?: Agendas | null;
   /** Each room's polls, in the agendas' database; null when this server keeps none. */
   polls?: Polls | null;
+  /** Each room's ideas, in the agendas' database; null when this server keeps none. */
+  ideas?: Ideas | null;
   /**
    * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
    * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
@@ -388,6 +394,11 @@ export class Hub implements ClusterListener {
     } catch (err) {
       this.options.log(`un75-signal: cannot read the polls of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
     }
+    try {
+      await this.options.ideas?.load(room);
+    } catch (err) {
+      this.options.log(`un75-signal: cannot read the ideas of room "${room}": ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /**
@@ -422,6 +433,8 @@ export class Hub implements ClusterListener {
           throw new ProtocolError('forbidden', `poll "${msg.id}" is not open`);
         }
         if (stored.poll.results === 'live') this.scheduleResult(room, msg.id);
+        // An open answer, or the words of "other", is its author's idea of this poll (design §8).
+        if (answer.text !== undefined && (stored.poll.type === 'open' || stored.poll.other)) void this.ideaFromPoll(member, stored.poll.id, answer.text, lang);
         // The voter's page says "Vote recorded" on this, not before: a closed-results poll sends nothing else.
         this.deliver(member, frame({ type: 'poll-voted', id: msg.id }), true);
         cluster?.announce(room, { t: 'ballot', id: msg.id }).catch((err: unknown) => this.warn('ballot news', err));
@@ -463,6 +476,176 @@ export class Hub implements ClusterListener {
       this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
       throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
     }
+  }
+
+  /**
+   * The language a member reads ideas in (its listen language, which the server does not otherwise
+   * know): the room's ideas are translated into it too.
+   */
+  ideaLanguage(member: LocalMember, lang: string): void {
+    member.ideaLanguage = lang.toLowerCase();
+    this.translateIdeas(member.room);
+  }
+
+  /** A member's idea request was refused (counted in stats, whatever the reason). */
+  ideaRefused(): void {
+    this.options.ideas?.refused();
+  }
+
+  /**
+   * Ideas (design §8): any member submits and votes; hosts hide and merge (checked against the role
+   * the room stores, as for polls). Everything goes through the database first; the room hears of
+   * it here and, through the cluster, on every other process.
+   */
+  async ideaAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'idea-submit' | 'idea-vote' | 'idea-hide' | 'idea-merge' }>): Promise<void> {
+    const { ideas } = this.options;
+    if (!ideas) throw new ProtocolError('unavailable', 'this server keeps no ideas: several processes need a shared database (--database)');
+    if (msg.type === 'idea-hide' || msg.type === 'idea-merge') await this.checkHost(member, msg.type);
+    const room = member.room;
+    const lang = member.info.spokenLanguage.toLowerCase() || 'und';
+    const identity = member.subject ?? member.id;
+    try {
+      switch (msg.type) {
+        case 'idea-submit': {
+          const done = await ideas.submit(room, identity, lang, msg.text);
+          if (done === 'full') throw new ProtocolError('bad-message', `this room holds ${MAX_ROOM_IDEAS} ideas, as many as it may`);
+          if (done === 'author-full') throw new ProtocolError('bad-message', `at most ${MAX_AUTHOR_IDEAS} ideas each in one room`);
+          this.tellIdea(room, done);
+          this.deliver(member, frame({ type: 'idea-ok', id: done.idea.id }));
+          this.announceIdea(room, done.idea.id);
+          this.translateIdeas(room);
+          return;
+        }
+        case 'idea-vote': {
+          let stored = ideas.get(room, msg.id);
+          // Unknown here: perhaps submitted on another process, whose news has not arrived yet.
+          if (!stored || stored.hidden || stored.idea.mergedInto) stored = await this.freshIdea(room, msg.id);
+          if (!stored) throw new ProtocolError('bad-message', `no idea "${msg.id}" in this room`);
+          if (stored.hidden || stored.idea.mergedInto) throw new ProtocolError('forbidden', `idea "${msg.id}" is ${stored.hidden ? 'hidden' : 'merged into another'}: it takes no votes`);
+          if (!(await ideas.vote(room, msg.id, identity, msg.vote, lang))) {
+            // Hidden or merged meanwhile (on another process, perhaps): the database stored nothing.
+            this.scheduleIdea(room, msg.id);
+            throw new ProtocolError('forbidden', `idea "${msg.id}" takes no votes now`);
+          }
+          this.deliver(member, frame({ type: 'idea-ok', id: msg.id, vote: msg.vote }));
+          this.scheduleIdea(room, msg.id);
+          this.announceIdea(room, msg.id);
+          return;
+        }
+        case 'idea-hide': {
+          const stored = await ideas.hide(room, msg.id, msg.hidden);
+          if (!stored) throw new ProtocolError('bad-message', `no idea "${msg.id}" in this room`);
+          this.tellIdea(room, stored);
+          this.deliver(member, frame({ type: 'idea-ok', id: msg.id }));
+          this.announceIdea(room, msg.id);
+          if (!msg.hidden) this.translateIdeas(room);
+          return;
+        }
+        case 'idea-merge': {
+          const changed = await ideas.merge(room, msg.id, msg.into);
+          if (changed === 'unknown') throw new ProtocolError('bad-message', `no idea "${msg.id}"${msg.into ? ` or "${msg.into}"` : ''} in this room`);
+          if (changed === 'self') throw new ProtocolError('bad-message', 'an idea merges into another idea that is not merged itself');
+          for (const stored of changed) {
+            this.tellIdea(room, stored);
+            this.announceIdea(room, stored.idea.id);
+          }
+          this.deliver(member, frame({ type: 'idea-ok', id: msg.id }));
+          if (msg.into === null) this.translateIdeas(room);
+          return;
+        }
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+  }
+
+  /** An open or "other" poll answer becomes (or replaces) its author's idea of that poll; its ballot is stored already. */
+  private async ideaFromPoll(member: LocalMember, pollId: string, text: string, lang: string): Promise<void> {
+    const ideas = this.options.ideas;
+    if (!ideas) return;
+    const room = member.room;
+    try {
+      const done = await ideas.fromPoll(room, pollId, member.subject ?? member.id, lang, text);
+      if (done === 'full') {
+        this.options.log(`un75-signal: room "${room}" holds ${MAX_ROOM_IDEAS} ideas: an answer to poll "${pollId}" did not become one`);
+        return;
+      }
+      if (!done) return;
+      this.tellIdea(room, done);
+      this.announceIdea(room, done.idea.id);
+      this.translateIdeas(room);
+    } catch (err) {
+      this.options.log(`un75-signal: cannot keep an answer to poll "${pollId}" as an idea: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Tells this process's members of an idea: a hidden one to hosts alone (the others hear it is gone). */
+  private tellIdea(room: string, stored: StoredIdea): void {
+    const full = frame({ type: 'idea', idea: stored.idea });
+    const others = stored.hidden ? frame({ type: 'idea-gone', id: stored.idea.id }) : full;
+    for (const [, entry] of this.view.entries(room)) if (entry.local) this.deliver(entry.local, entry.local.info.role === 'host' ? full : others);
+  }
+
+  /**
+   * The ideas a member may see, each in its own frame after its welcome (together they may pass the
+   * frame limit). Hidden ones are `idea-gone` to members who are not hosts: a member resuming after
+   * a host hid one it had drops it.
+   */
+  private sendIdeas(member: LocalMember): void {
+    const host = member.info.role === 'host';
+    for (const stored of this.options.ideas?.list(member.room) ?? []) {
+      member.client?.send(!stored.hidden || host ? frame({ type: 'idea', idea: stored.idea }) : frame({ type: 'idea-gone', id: stored.idea.id }));
+    }
+  }
+
+  private announceIdea(room: string, id: string): void {
+    this.options.cluster?.announce(room, { t: 'idea', id }).catch((err: unknown) => this.warn('idea news', err));
+  }
+
+  /** Machine translations of the room's ideas into every language its members speak (once each, stored). */
+  private translateIdeas(room: string): void {
+    const ideas = this.options.ideas;
+    if (!ideas || !this.view.has(room)) return;
+    const languages = new Set<string>();
+    // Spoken by anyone in the room (wherever their socket is), and read by this process's members.
+    for (const [, entry] of this.view.entries(room)) {
+      if (entry.info.spokenLanguage) languages.add(entry.info.spokenLanguage);
+      if (entry.local?.ideaLanguage) languages.add(entry.local.ideaLanguage);
+    }
+    ideas.translate(room, languages, (stored) => {
+      if (this.view.has(room)) this.tellIdea(room, stored);
+      this.announceIdea(room, stored.idea.id);
+    });
+  }
+
+  /** An idea as the database has it now; when that is news to this process, its members are told. */
+  private async freshIdea(room: string, id: string): Promise<StoredIdea | undefined> {
+    const ideas = this.options.ideas!;
+    const news = await ideas.reload(room, id);
+    if (news && this.view.has(room)) this.tellIdea(room, news);
+    return ideas.get(room, id);
+  }
+
+  /** Reads an idea again after votes or news, at most once every RESULT_INTERVAL_MS: at once, then at the end of the interval. */
+  private scheduleIdea(room: string, id: string): void {
+    const key = `${room}\nidea:${id}`;
+    let pending = this.pendingResults.get(key);
+    if (pending?.timer) return;
+    if (!pending) this.pendingResults.set(key, (pending = { timer: null, last: 0 }));
+    const entry = pending;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      entry.last = Date.now();
+      if (!this.view.has(room)) return;
+      this.freshIdea(room, id).then(
+        // A new idea from another process: this process's readers may read languages nobody there speaks.
+        () => this.translateIdeas(room),
+        (err: unknown) => this.options.log(`un75-signal: cannot read idea "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
+    entry.timer.unref();
   }
 
   /** Throws unless the member is a host as the room stores it (through a cluster, in Redis). */
@@ -768,11 +951,18 @@ export class Hub implements ClusterListener {
     if (!next.handRaised) delete next.handRaisedAt;
     if (samePeer(next, member.info)) return;
     const becameHost = next.role === 'host' && member.info.role !== 'host';
+    const wasHost = member.info.role === 'host' && next.role !== 'host';
     member.info = next;
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = next;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: next }));
     if (becameHost) this.madeHost(member);
+    if (wasHost) this.unmadeHost(member);
+  }
+
+  /** A host is one no longer: the hidden ideas it saw are gone for it. */
+  private unmadeHost(member: LocalMember): void {
+    for (const stored of this.options.ideas?.list(member.room) ?? []) if (stored.hidden) this.deliver(member, frame({ type: 'idea-gone', id: stored.idea.id }));
   }
 
   /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
@@ -781,6 +971,7 @@ export class Hub implements ClusterListener {
     for (const view of this.options.polls?.views(member.room, true) ?? []) {
       if (view.state === 'prepared') this.deliver(member, frame({ type: 'poll', poll: view.poll, state: view.state }));
     }
+    for (const stored of this.options.ideas?.list(member.room) ?? []) if (stored.hidden) this.deliver(member, frame({ type: 'idea', idea: stored.idea }));
   }
 
   /** Open rooms: the room may make this newcomer its host (an interpreter keeps the booth). */
@@ -900,11 +1091,13 @@ export class Hub implements ClusterListener {
   private adopt(member: LocalMember, info: PeerInfo): void {
     if (samePeer(info, member.info)) return;
     const becameHost = info.role === 'host' && member.info.role !== 'host';
+    const wasHost = member.info.role === 'host' && info.role !== 'host';
     member.info = info;
     const entry = this.view.get(member.room, member.id);
     if (entry) entry.info = info;
     this.broadcast(member.room, frame({ type: 'peer-updated', peer: info }));
     if (becameHost) this.madeHost(member);
+    if (wasHost) this.unmadeHost(member);
   }
 
   /** Removes a member now and tells the room. */
@@ -1000,6 +1193,9 @@ export class Hub implements ClusterListener {
         return;
       case 'ballot':
         if (this.view.has(roomName) && this.options.polls?.get(roomName, event.id)?.poll.results === 'live') this.scheduleResult(roomName, event.id);
+        return;
+      case 'idea':
+        if (this.view.has(roomName)) this.scheduleIdea(roomName, event.id);
         return;
       case 'waiters':
         if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
@@ -1164,6 +1360,7 @@ export class Hub implements ClusterListener {
   private forgetRoom(room: string): void {
     this.options.agendas?.forget(room);
     this.options.polls?.forget(room);
+    this.options.ideas?.forget(room);
     for (const [key, pending] of this.pendingResults) {
       if (!key.startsWith(`${room}\n`)) continue;
       if (pending.timer) clearTimeout(pending.timer);
@@ -1313,6 +1510,9 @@ export class Hub implements ClusterListener {
         ...withPolls(this.options.polls?.views(member.room, member.info.role === 'host')),
       }),
     );
+    this.sendIdeas(member);
+    // A newcomer may speak a language the room's ideas are not in yet.
+    this.translateIdeas(member.room);
   }
 
   /** Sends to a member of this process; while its socket is away (resume grace), keeps it for the resume. */

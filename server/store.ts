@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
+import { MAX_PROMPT_LANGUAGES, parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
+import { consensusOf, languageGroup, parseIdea, type Idea, type IdeaRecord, type IdeaVote, type VotesByLanguage } from '../src/protocol/ideas.js';
 import { checkAnswer, parsePoll, parsePollAnswer, POLL_STATES, type Poll, type PollAnswer, type PollState } from '../src/protocol/polls.js';
 
 /*
@@ -71,6 +72,44 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string | s
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'ideas',
+    // \`author\` and \`voter\` are pseudonyms (HMACs the server computes), never a member's id or name.
+    // \`text\` holds the original under \`lang\` and the machine translations listed in \`machine\`
+    // (kept apart, as Decidim does). An open or "other" poll answer is its author's one idea of that
+    // poll (the unique index), replaced with the ballot.
+    sql: [
+      `CREATE TABLE ideas (
+        room text NOT NULL,
+        id text NOT NULL,
+        lang text NOT NULL,
+        text jsonb NOT NULL,
+        machine jsonb NOT NULL DEFAULT '[]',
+        author text NOT NULL,
+        source text NOT NULL CHECK (source IN ('idea', 'poll')),
+        poll_id text,
+        hidden boolean NOT NULL DEFAULT false,
+        merged_into text,
+        created bigint NOT NULL,
+        version integer NOT NULL DEFAULT 1,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room, id),
+        CHECK ((source = 'poll') = (poll_id IS NOT NULL))
+      )`,
+      'CREATE UNIQUE INDEX ideas_poll_author ON ideas (room, poll_id, author) WHERE poll_id IS NOT NULL',
+      `CREATE TABLE idea_votes (
+        room text NOT NULL,
+        idea_id text NOT NULL,
+        voter text NOT NULL,
+        vote smallint NOT NULL CHECK (vote IN (-1, 0, 1)),
+        lang text NOT NULL,
+        cast_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room, idea_id, voter),
+        FOREIGN KEY (room, idea_id) REFERENCES ideas (room, id) ON DELETE CASCADE
+      )`,
+    ],
+  },
 ];
 
 /** A room's poll with its state and the version the database gave it (every change raises it by one). */
@@ -90,6 +129,24 @@ export interface Ballot {
 /** A room's agenda with the version the database gave it (every change raises it by one). */
 export interface StoredAgenda extends AgendaState {
   version: number;
+}
+
+/** A room's idea with its counts and the version the database gave it (every change of the idea raises it). */
+export interface StoredIdea {
+  idea: Idea;
+  /** Hidden by a host (also \`idea.hidden\`). */
+  hidden: boolean;
+  version: number;
+}
+
+/** A new idea: \`author\` is its author's pseudonym. */
+export interface NewIdea {
+  id: string;
+  lang: string;
+  text: string;
+  author: string;
+  source: 'idea' | 'poll';
+  pollId?: string;
 }
 
 export type StoreTarget = { kind: 'pglite'; dataDir?: string } | { kind: 'postgres'; url: string };
@@ -237,6 +294,140 @@ export class Store {
     return out;
   }
 
+  /** A room's ideas with their counts, oldest first (hidden and merged ones too). */
+  async ideas(room: string): Promise<StoredIdea[]> {
+    const rows = await this.sql.query<IdeaRow>(`SELECT ${IDEA_COLUMNS} FROM ideas WHERE room = $1 ORDER BY created, id`, [room]);
+    const votes = await this.sql.query<VoteRow>('SELECT idea_id, lang, vote, count(*)::integer AS n FROM idea_votes WHERE room = $1 GROUP BY idea_id, lang, vote', [room]);
+    return rows.map((row) => ideaFromRow(row, votes.filter((v) => v.idea_id === row.id)));
+  }
+
+  async idea(room: string, id: string): Promise<StoredIdea | null> {
+    const rows = await this.sql.query<IdeaRow>(`SELECT ${IDEA_COLUMNS} FROM ideas WHERE room = $1 AND id = $2`, [room, id]);
+    if (!rows[0]) return null;
+    const votes = await this.sql.query<VoteRow>('SELECT idea_id, lang, vote, count(*)::integer AS n FROM idea_votes WHERE room = $1 AND idea_id = $2 GROUP BY idea_id, lang, vote', [room, id]);
+    return ideaFromRow(rows[0], votes);
+  }
+
+  /** Every idea of a room, as the dialogue report reads them (hidden and merged included). */
+  async listIdeas(room: string): Promise<IdeaRecord[]> {
+    return (await this.ideas(room)).map(({ idea, hidden }) => {
+      const { hidden: _h, created, ...rest } = idea;
+      return { ...rest, hidden, created: new Date(created).toISOString() };
+    });
+  }
+
+  /**
+   * Adds an idea, in one transaction holding the room's lock so that the room's and the author's
+   * limits hold with several processes. An idea from a poll answer replaces its author's earlier one
+   * for that poll (same id; its translations and votes go, as they were for other words); the same
+   * words again change nothing. 'full': the room holds MAX_ROOM_IDEAS; 'author-full': the author
+   * has submitted `limits.perAuthor` already.
+   */
+  async addIdea(room: string, idea: NewIdea, now: number, limits: { room: number; perAuthor: number }): Promise<{ stored: StoredIdea; changed: boolean } | 'full' | 'author-full'> {
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`un75-ideas:${room}`]);
+      const text = JSON.stringify({ [idea.lang]: idea.text });
+      if (idea.pollId !== undefined) {
+        const known = await tx.query<IdeaRow>(`SELECT ${IDEA_COLUMNS} FROM ideas WHERE room = $1 AND poll_id = $2 AND author = $3`, [room, idea.pollId, idea.author]);
+        const old = known[0];
+        if (old) {
+          const oldText = (typeof old.text == 'string' ? JSON.parse(old.text) : old.text) as Record<string, string>;
+          if (old.lang === idea.lang && oldText[idea.lang] === idea.text) return { stored: ideaFromRow(old, []), changed: false };
+          await tx.query('DELETE FROM idea_votes WHERE room = $1 AND idea_id = $2', [room, old.id]);
+          const rows = await tx.query<IdeaRow>(
+            `UPDATE ideas SET lang = $3, text = $4::jsonb, machine = '[]', version = version + 1, updated_at = now()
+             WHERE room = $1 AND id = $2 RETURNING ${IDEA_COLUMNS}`,
+            [room, old.id, idea.lang, text],
+          );
+          return { stored: ideaFromRow(rows[0]!, []), changed: true };
+        }
+      }
+      const [counts] = await tx.query<{ total: number; mine: number }>(
+        `SELECT count(*)::integer AS total, (count(*) FILTER (WHERE author = $2 AND source = 'idea'))::integer AS mine FROM ideas WHERE room = $1`,
+        [room, idea.author],
+      );
+      if (counts!.total >= limits.room) return 'full';
+      if (idea.source === 'idea' && counts!.mine >= limits.perAuthor) return 'author-full';
+      const rows = await tx.query<IdeaRow>(
+        `INSERT INTO ideas (room, id, lang, text, author, source, poll_id, created) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+         RETURNING ${IDEA_COLUMNS}`,
+        [room, idea.id, idea.lang, text, idea.author, idea.source, idea.pollId ?? null, now],
+      );
+      return { stored: ideaFromRow(rows[0]!, []), changed: true };
+    });
+  }
+
+  /**
+   * Adds a machine translation, unless the idea has that language already, its original changed
+   * meanwhile (`original`: the text translated) or it holds the 16 languages a text may have. Null
+   * when nothing was written.
+   */
+  async addTranslation(room: string, id: string, original: { lang: string; text: string }, lang: string, text: string): Promise<StoredIdea | null> {
+    const rows = await this.sql.query<IdeaRow>(
+      `UPDATE ideas SET text = text || jsonb_build_object($3::text, $4::text), machine = machine || jsonb_build_array($3::text),
+         version = version + 1, updated_at = now()
+       WHERE room = $1 AND id = $2 AND NOT (text ? $3::text) AND lang = $5 AND text ->> $5::text = $6
+         AND (SELECT count(*) FROM jsonb_object_keys(text)) < $7
+       RETURNING ${IDEA_COLUMNS}`,
+      [room, id, lang, text, original.lang, original.text, MAX_PROMPT_LANGUAGES],
+    );
+    return rows[0] ? this.idea(room, id) : null;
+  }
+
+  /**
+   * Keeps a member's vote under its pseudonym, replacing its earlier one, in one statement that
+   * stores nothing unless the idea is in the room, visible and not merged. False otherwise.
+   */
+  async voteIdea(room: string, id: string, voter: string, vote: IdeaVote, lang: string): Promise<boolean> {
+    const rows = await this.sql.query<{ voter: string }>(
+      `INSERT INTO idea_votes (room, idea_id, voter, vote, lang)
+       SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM ideas WHERE room = $1 AND id = $2 AND NOT hidden AND merged_into IS NULL)
+       ON CONFLICT (room, idea_id, voter) DO UPDATE SET vote = excluded.vote, lang = excluded.lang, cast_at = now()
+       RETURNING voter`,
+      [room, id, voter, vote, lang],
+    );
+    return rows.length === 1;
+  }
+
+  /** Hides an idea or shows it again; null when the room has no such idea. */
+  async hideIdea(room: string, id: string, hidden: boolean): Promise<StoredIdea | null> {
+    const rows = await this.sql.query<{ id: string }>(
+      'UPDATE ideas SET hidden = $3, version = version + 1, updated_at = now() WHERE room = $1 AND id = $2 RETURNING id',
+      [room, id, hidden],
+    );
+    return rows[0] ? this.idea(room, id) : null;
+  }
+
+  /**
+   * Merges an idea into another of the room (or takes it out again with null), in one transaction:
+   * ideas merged into it follow it to the target, so that nothing is merged two levels deep.
+   * 'unknown': either idea is not in the room; 'self': into itself or into an idea merged elsewhere.
+   * Returns every idea that changed.
+   */
+  async mergeIdea(room: string, id: string, into: string | null): Promise<StoredIdea[] | 'unknown' | 'self'> {
+    const changed = await this.sql.transaction(async (tx) => {
+      if (into === id) return 'self' as const;
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`un75-ideas:${room}`]);
+      const ids = into === null ? [id] : [id, into];
+      const found = await tx.query<{ id: string; merged_into: string | null }>('SELECT id, merged_into FROM ideas WHERE room = $1 AND id = ANY($2::text[])', [room, ids]);
+      if (found.length !== ids.length) return 'unknown' as const;
+      if (into !== null && (into === id || found.find((f) => f.id === into)!.merged_into !== null)) return 'self' as const;
+      const rows = await tx.query<{ id: string }>(
+        `UPDATE ideas SET merged_into = $3, version = version + 1, updated_at = now()
+         WHERE room = $1 AND (id = $2 OR ($3::text IS NOT NULL AND merged_into = $2)) RETURNING id`,
+        [room, id, into],
+      );
+      return rows.map((r) => r.id);
+    });
+    if (typeof changed == 'string') return changed;
+    const out: StoredIdea[] = [];
+    for (const changedId of changed) {
+      const stored = await this.idea(room, changedId);
+      if (stored) out.push(stored);
+    }
+    return out;
+  }
+
   /**
    * A random secret the server keeps in its database, made on first use (shared by every process
    * on one PostgreSQL, and the same after a restart).
@@ -250,6 +441,58 @@ export class Store {
   close(): Promise<void> {
     return this.sql.close();
   }
+}
+
+interface IdeaRow {
+  id: string;
+  lang: string;
+  text: unknown;
+  machine: unknown;
+  source: string;
+  poll_id: string | null;
+  hidden: boolean;
+  merged_into: string | null;
+  created: number;
+  version: number;
+}
+
+interface VoteRow {
+  idea_id: string;
+  lang: string;
+  vote: number;
+  n: number;
+}
+
+const IDEA_COLUMNS = 'id, lang, text, machine, source, poll_id, hidden, merged_into, created::float8 AS created, version';
+
+const json = (value: unknown): unknown => (typeof value == 'string' ? JSON.parse(value) : value);
+
+/** An idea row and its votes counted by language and vote, validated as a browser would. */
+function ideaFromRow(row: IdeaRow, votes: VoteRow[]): StoredIdea {
+  const byLanguage: VotesByLanguage = new Map();
+  const total = { agree: 0, pass: 0, disagree: 0 };
+  for (const v of votes) {
+    const group = languageGroup(v.lang);
+    let mine = byLanguage.get(group);
+    if (!mine) byLanguage.set(group, (mine = { agree: 0, pass: 0, disagree: 0 }));
+    const key = v.vote > 0 ? 'agree' : v.vote < 0 ? 'disagree' : 'pass';
+    mine[key] += Number(v.n);
+    total[key] += Number(v.n);
+  }
+  const idea = parseIdea({
+    id: row.id,
+    lang: row.lang,
+    text: json(row.text),
+    machine: json(row.machine),
+    ...total,
+    consensus: consensusOf(byLanguage),
+    ...(row.hidden ? { hidden: true } : {}),
+    ...(row.merged_into !== null ? { mergedInto: row.merged_into } : {}),
+    source: row.source,
+    ...(row.poll_id !== null ? { pollId: row.poll_id } : {}),
+    created: Number(row.created),
+  });
+  return { idea, hidden: row.hidden, version: row.version };
 }
 
 interface PollRow {

@@ -2,7 +2,8 @@
 export { Meeting } from './meeting.js';
 export type { ChatEntry, Languages, JoinSettings, MeetingError, MeetingErrorCode, MeetingEvents, MeetingOptions, WaitingPerson } from './meeting.js';
 export type { ChatService } from './chat.js';
-export type { MeetingSession, ConnectionState, RemoteStreams, MeetingPoll, NewPoll } from './session.js';
+export type { MeetingSession, ConnectionState, RemoteStreams, MeetingPoll, MeetingIdea, NewPoll } from './session.js';
+export { rankIdeas, ideaTextFor, MAX_IDEA_LENGTH, type Idea, type IdeaVote } from '../protocol/ideas.js';
 export { PollRequestError } from './session.js';
 export type { Poll, PollAnswer, PollOption, PollResult, PollState, PollType } from '../protocol/polls.js';
 export type { CaptionService } from './captions.js';

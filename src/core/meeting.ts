@@ -11,8 +11,9 @@ import type { SpeechRecognizer } from './recognition.js';
 import { ChosenRecognizer } from './recognition-choice.js';
 import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
-import { MeetingSession, PollRequestError, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
+import { MeetingSession, PollRequestError, type MeetingIdea, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
 import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
+import { languageGroup, type IdeaVote } from '../protocol/ideas.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -128,6 +129,7 @@ type PassedOn =
   | 'role-change'
   | 'agenda-change'
   | 'poll'
+  | 'idea'
   | 'mode-change';
 
 const PASSED_ON: readonly PassedOn[] = [
@@ -146,8 +148,12 @@ const PASSED_ON: readonly PassedOn[] = [
   'role-change',
   'agenda-change',
   'poll',
+  'idea',
   'mode-change',
 ];
+
+/** The language ideas are read in, when the server would not translate into it for the spoken one. */
+const ideaLanguage = ({ spoken, listen }: Languages): string | undefined => (languageGroup(listen) === languageGroup(spoken) ? undefined : listen);
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
   /** A caption shown or updated, after translation into the listen language. */
@@ -377,6 +383,39 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     return this.#polling().vote(pollId, answer);
   }
 
+  /**
+   * The room's ideas (design §8), in the order they arrived (`rankIdeas` from `un75-meeting/core`
+   * orders them by agreement): `{ id, text, lang, machine, agree, pass, disagree, consensus,
+   * hidden?, mergedInto?, source, pollId?, created, vote? }`. Hosts see hidden ones too.
+   */
+  get ideas(): MeetingIdea[] {
+    return this.#session?.ideas ?? [];
+  }
+
+  /**
+   * Submits an idea (at most 280 characters, in this person's spoken language); resolves with its id
+   * once the server stored it. Rejects (`PollRequestError`) with `bad-message` (too long, control or
+   * bidi characters, the room's or this person's limit), `rate-limited`, `unavailable`.
+   */
+  async submitIdea(text: string): Promise<string> {
+    return this.#polling().submitIdea(text);
+  }
+
+  /** Agrees (1), passes (0) or disagrees (-1) with an idea; a second vote replaces the first. */
+  async voteIdea(id: string, vote: IdeaVote): Promise<void> {
+    return this.#polling().voteIdea(id, vote);
+  }
+
+  /** Hosts: hides an idea from everyone but hosts (`hidden` false: shows it again). */
+  async hideIdea(id: string, hidden = true): Promise<void> {
+    return this.#polling().hideIdea(id, hidden);
+  }
+
+  /** Hosts: merges an idea into another (shown under it, out of the ranking), or takes it out again with `null`. */
+  async mergeIdea(id: string, into: string | null): Promise<void> {
+    return this.#polling().mergeIdea(id, into);
+  }
+
   /** Whether a host locked the room: newcomers wait to be admitted. */
   get locked(): boolean {
     return this.#session?.locked ?? false;
@@ -427,6 +466,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       part.listenLanguage = next.listen;
     }
     if (next.spoken !== before.spoken && this.#session?.state === 'joined') this.#session.setSpokenLanguage(next.spoken);
+    this.#session?.setIdeaLanguage(ideaLanguage(next));
     const interpretation = this.#interpretation;
     if (interpretation) {
       interpretation.listenLanguage = next.listen;
@@ -481,6 +521,7 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       iceTransportPolicy: options.iceTransportPolicy,
     });
     this.#session = session;
+    session.setIdeaLanguage(ideaLanguage(this.#languages));
     this.#granted = undefined;
     // The parts first: when `joined` reaches the listeners, captions, chat and booth are set up
     // (the chat history a member sends on arrival is caught).

@@ -1,5 +1,6 @@
 import type { AsrOffer } from '../protocol/asr.js';
 import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
+import type { Idea, IdeaVote } from '../protocol/ideas.js';
 import { POLL_TEMPLATE_IDS, type Poll, type PollAnswer, type PollView } from '../protocol/polls.js';
 import { cleanName, MAX_PEER_MESSAGE_BYTES, type CallMode, type ClientMessage, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import type { SfuServerMessage } from '../protocol/sfu.js';
@@ -63,6 +64,12 @@ export interface MeetingPoll extends PollView {
   ballot?: PollAnswer;
 }
 
+/** An idea as this member knows it (design §8): as the server describes it, and this member's own vote. */
+export interface MeetingIdea extends Idea {
+  /** What this member voted, as the server took it (this page's votes only): 1 agree, 0 pass, -1 disagree. */
+  vote?: IdeaVote;
+}
+
 /** A poll as a host writes it: the server names it when it has no id; `results` defaults to `live`. */
 export type NewPoll = Omit<Poll, 'id' | 'results'> & { id?: string; results?: Poll['results'] };
 
@@ -85,10 +92,13 @@ const POLL_ANSWER_MS = 20_000;
 
 /** A poll request waiting for its answer: the `poll` frame it causes, or `poll-voted`. */
 interface PollRequest {
-  /** What settles it: the poll `id` reaching `state`, or (`voted`) the server's acknowledgement. */
+  /**
+   * What settles it: the poll `id` reaching `state`, or (`voted`) the server's acknowledgement; for
+   * ideas (`idea-ok`) the server's acknowledgement of idea `id` (`*`: a new idea, whose id it names).
+   */
   id: string;
-  until: 'prepared' | 'open' | 'closed' | 'voted';
-  resolve: () => void;
+  until: 'prepared' | 'open' | 'closed' | 'voted' | 'idea-ok';
+  resolve: (id: string) => void;
   reject: (err: PollRequestError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -121,6 +131,8 @@ export interface SessionEvents {
   'agenda-change': CustomEvent<{ agenda: AgendaState | undefined }>;
   /** A poll was prepared (hosts), opened or closed, its counts changed, or this member's ballot was taken. */
   poll: CustomEvent<MeetingPoll>;
+  /** An idea arrived or changed (translations, counts, hidden, merged), or this member's vote was taken. `gone`: a host hid it. */
+  idea: CustomEvent<{ idea: MeetingIdea; gone?: true }>;
   /** The call's media changed transport: `sfu` when the welcome puts us on the room's media server (design §4.1). */
   'mode-change': CustomEvent<{ mode: CallMode }>;
 }
@@ -197,6 +209,8 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   #agenda: AgendaState | undefined;
   /** The room's polls as the server last said, in the order it listed or opened them. */
   readonly #polls = new Map<string, MeetingPoll>();
+  /** The room's ideas as the server last said (hosts: hidden ones too). */
+  readonly #ideas = new Map<string, MeetingIdea>();
   /**
    * Poll requests in the order they were sent. The server handles one connection's frames in order
    * and answers a refused one with an `error` frame (which names no request): an error that comes
@@ -255,6 +269,11 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   /** The room's polls (hosts: prepared ones too), each with its latest counts where they may be seen. */
   get polls(): MeetingPoll[] {
     return [...this.#polls.values()].map((p) => ({ ...p }));
+  }
+
+  /** The room's ideas (hosts: hidden ones too), in the order they arrived; `rankIdeas` orders them. */
+  get ideas(): MeetingIdea[] {
+    return [...this.#ideas.values()].map((i) => ({ ...i }));
   }
 
   /** Whether we are in the room's waiting room, until a host admits or denies us. */
@@ -532,6 +551,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#offerAsr(welcome);
     this.#setAgenda(welcome.agenda);
     this.#setPolls(welcome.polls);
+    this.#sendIdeaLanguage();
     const mode = welcome.mode ?? 'mesh';
     const changed = mode !== this.#mode;
     this.#mode = mode;
@@ -702,6 +722,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
         this.#offerAsr(message);
         this.#setAgenda(message.agenda);
         this.#setPolls(message.polls);
+        this.#sendIdeaLanguage();
         break;
       case 'agenda': {
         const { type: _type, ...agenda } = message;
@@ -723,6 +744,21 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       }
       case 'poll-voted':
         this.#settlePoll(message.id, 'voted');
+        break;
+      case 'idea': {
+        const known = this.#ideas.get(message.idea.id);
+        this.#putIdea({ ...message.idea, ...(known?.vote !== undefined ? { vote: known.vote } : {}) });
+        break;
+      }
+      case 'idea-gone': {
+        const known = this.#ideas.get(message.id);
+        if (!known) break;
+        this.#ideas.delete(message.id);
+        this.dispatch('idea', { idea: { ...known }, gone: true });
+        break;
+      }
+      case 'idea-ok':
+        this.#settlePoll(message.id, 'idea-ok');
         break;
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
@@ -779,6 +815,12 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     }
   }
 
+  #putIdea(idea: MeetingIdea) {
+    if (JSON.stringify(idea) === JSON.stringify(this.#ideas.get(idea.id))) return;
+    this.#ideas.set(idea.id, idea);
+    this.dispatch('idea', { idea: { ...idea } });
+  }
+
   #putPoll(poll: MeetingPoll) {
     this.#polls.set(poll.poll.id, poll);
     this.dispatch('poll', { ...poll });
@@ -786,15 +828,15 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /** Settles the oldest request waiting for poll `id` to reach `until`. */
   #settlePoll(id: string, until: PollRequest['until']) {
-    const i = this.#pollRequests.findIndex((r) => r.id === id && r.until === until);
+    const i = this.#pollRequests.findIndex((r) => (r.id === id || (r.id === '*' && until === 'idea-ok')) && r.until === until);
     if (i < 0) return;
     const [request] = this.#pollRequests.splice(i, 1);
     clearTimeout(request!.timer);
-    request!.resolve();
+    request!.resolve(id);
   }
 
   /** Sends a poll request; resolves when the server did it, rejects with its error (PollRequestError). */
-  #pollRequest(message: ClientMessage, id: string, until: PollRequest['until']): Promise<void> {
+  #pollRequest(message: ClientMessage, id: string, until: PollRequest['until']): Promise<string> {
     return new Promise((resolve, reject) => {
       if (this.#state !== 'joined' || this.#signaling.state !== 'open') {
         reject(new PollRequestError('unreachable', 'not connected to the room: try again when the call is back'));
@@ -833,13 +875,13 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   /** Hosts: opens a prepared poll. */
-  openPoll(id: string): Promise<void> {
-    return this.#pollRequest({ type: 'poll-open', id }, id, 'open');
+  async openPoll(id: string): Promise<void> {
+    await this.#pollRequest({ type: 'poll-open', id }, id, 'open');
   }
 
   /** Hosts: closes an open poll; its counts follow. */
-  closePoll(id: string): Promise<void> {
-    return this.#pollRequest({ type: 'poll-close', id }, id, 'closed');
+  async closePoll(id: string): Promise<void> {
+    await this.#pollRequest({ type: 'poll-close', id }, id, 'closed');
   }
 
   /** Casts (or replaces) this member's ballot; resolves once the server stored it. */
@@ -847,6 +889,44 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     await this.#pollRequest({ type: 'poll-vote', id, answer }, id, 'voted');
     const known = this.#polls.get(id);
     if (known) this.#putPoll({ ...known, ballot: answer });
+  }
+
+  #ideaLanguage: string | undefined;
+
+  /**
+   * The language this member reads ideas in, when it is not the one it speaks (the server knows
+   * that one): told to the server now and after every welcome, so that it translates ideas into it.
+   */
+  setIdeaLanguage(lang: string | undefined): void {
+    if (lang === this.#ideaLanguage) return;
+    this.#ideaLanguage = lang;
+    this.#sendIdeaLanguage();
+  }
+
+  #sendIdeaLanguage() {
+    if (this.#ideaLanguage && this.#state === 'joined' && this.#signaling.state === 'open') this.#signaling.send({ type: 'idea-language', lang: this.#ideaLanguage });
+  }
+
+  /** Submits an idea (≤ 280 characters, in this member's spoken language); resolves with its id once the server stored it. */
+  submitIdea(text: string): Promise<string> {
+    return this.#pollRequest({ type: 'idea-submit', text }, '*', 'idea-ok');
+  }
+
+  /** Agrees (1), passes (0) or disagrees (-1) with an idea; a second vote replaces the first. */
+  async voteIdea(id: string, vote: IdeaVote): Promise<void> {
+    await this.#pollRequest({ type: 'idea-vote', id, vote }, id, 'idea-ok');
+    const known = this.#ideas.get(id);
+    if (known) this.#putIdea({ ...known, vote });
+  }
+
+  /** Hosts: hides an idea from everyone but hosts, or shows it again. */
+  async hideIdea(id: string, hidden = true): Promise<void> {
+    await this.#pollRequest({ type: 'idea-hide', id, hidden }, id, 'idea-ok');
+  }
+
+  /** Hosts: merges an idea into another (shown under it), or takes it out again with `null`. */
+  async mergeIdea(id: string, into: string | null): Promise<void> {
+    await this.#pollRequest({ type: 'idea-merge', id, into }, id, 'idea-ok');
   }
 
   #setLocked(locked: boolean) {

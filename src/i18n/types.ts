@@ -145,6 +145,8 @@ export interface Translation {
   notTranslated: string;
   // Polls (design §8): the host's control-bar button; the polls' own strings come with their chunk.
   newPoll: string;
+  // Ideas (design §8): the control-bar button showing them; their own strings come with their chunk.
+  ideas: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

@@ -1,4 +1,4 @@
-import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type AgendaState } from './agenda.js';
+import { AgendaError, parseAgendaItems, parseAgendaState, TAG, type AgendaItem, type AgendaState } from './agenda.js';
 
 /**
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
@@ -6,6 +6,7 @@ import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type 
  */
 import { parseAsrLanguages, parseAsrOffer, type AsrOffer } from './asr.js';
 import { parseSfuClientMessage, type SfuClientMessage, type SfuServerMessage } from './sfu.js';
+import { IDEA_ID, parseIdea, parseIdeaText, parseIdeaVote, type Idea, type IdeaVote } from './ideas.js';
 import { parsePollAnswer, parsePollDefinition, parsePollResult, parsePollView, POLL_ID, type Poll, type PollAnswer, type PollResult, type PollState, type PollView } from './polls.js';
 
 export const ROLES = ['participant', 'interpreter', 'host'] as const;
@@ -88,6 +89,16 @@ export type ClientMessage =
   | { type: 'poll-open' | 'poll-close'; id: string }
   /** Any member, while the poll is open: one ballot per member, a second replaces the first. */
   | { type: 'poll-vote'; id: string; answer: PollAnswer }
+  /** Any member: a new idea (≤ 280 characters), in the member's spoken language (design §8). */
+  | { type: 'idea-submit'; text: string }
+  /** Any member: agree (1), pass (0) or disagree (-1); a second vote replaces the first. */
+  | { type: 'idea-vote'; id: string; vote: IdeaVote }
+  /** Hosts: hide an idea from everyone but hosts, or show it again. */
+  | { type: 'idea-hide'; id: string; hidden: boolean }
+  /** Hosts: merge an idea into another (shown under it), or take it out again (`into: null`). */
+  | { type: 'idea-merge'; id: string; into: string | null }
+  /** Any member: the language it reads ideas in (its listen language); the server translates them into it too. */
+  | { type: 'idea-language'; lang: string }
   /** Rooms on the media server (design §4.1): publish, answer, candidates, subscriptions (./sfu.ts). */
   | SfuClientMessage;
 
@@ -109,6 +120,12 @@ export type ServerMessage =
   | { type: 'poll-result'; result: PollResult }
   /** To the voter alone: its ballot for poll `id` is stored (it replaced any earlier one). */
   | { type: 'poll-voted'; id: string }
+  /** An idea, new or changed (its text in more languages, its counts, hidden, merged): after the welcome, each visible idea. */
+  | { type: 'idea'; idea: Idea }
+  /** To members who are not hosts: a host hid this idea. */
+  | { type: 'idea-gone'; id: string }
+  /** To the sender alone: its idea request is done (`idea-submit`: the new idea's id; `idea-vote`: the vote stored). */
+  | { type: 'idea-ok'; id: string; vote?: IdeaVote }
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -300,6 +317,17 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: msg.type, id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
     case 'poll-vote':
       return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: agenda(() => parsePollAnswer(msg.answer)) };
+    case 'idea-submit':
+      return { type: 'idea-submit', text: agenda(() => parseIdeaText(msg.text)) };
+    case 'idea-vote':
+      return { type: 'idea-vote', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), vote: agenda(() => parseIdeaVote(msg.vote)) };
+    case 'idea-hide':
+      if (typeof msg.hidden !== 'boolean') fail('"hidden" must be true or false');
+      return { type: 'idea-hide', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), hidden: msg.hidden };
+    case 'idea-merge':
+      return { type: 'idea-merge', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), into: msg.into === null ? null : str(msg, 'into', MAX_ID_LENGTH, IDEA_ID) };
+    case 'idea-language':
+      return { type: 'idea-language', lang: str(msg, 'lang', MAX_LANGUAGE_TAG_LENGTH, TAG) };
     case 'sfu-publish':
     case 'sfu-answer':
     case 'sfu-candidate':
@@ -368,6 +396,12 @@ export function parseServerMessage(frame: string): ServerMessage {
       return { type: 'poll-result', result: agenda(() => parsePollResult(msg.result)) };
     case 'poll-voted':
       return { type: 'poll-voted', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
+    case 'idea':
+      return { type: 'idea', idea: agenda(() => parseIdea(msg.idea)) };
+    case 'idea-gone':
+      return { type: 'idea-gone', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID) };
+    case 'idea-ok':
+      return { type: 'idea-ok', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), ...(msg.vote !== undefined ? { vote: agenda(() => parseIdeaVote(msg.vote)) } : {}) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':

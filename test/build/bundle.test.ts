@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 94 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 101 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -89,7 +89,12 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // 93 KB with the pre-join screen's microphone meter and language choice, the speech-to-server
   // notice, on-device recognition and shuffled polls, measured 92.3 KB (0.5 KB more); 94 KB with
   // "Other" in polls (its strings in six languages, the field, the check), measured 93.0 KB.
-  assert.ok(total <= 94 * 1024, `the chunks are ${kb(total)} gzip together, over their 94 KB budget`);
+  // 101 KB with ideas (design §8, issue 24 item 3), measured 100.3 KB (7.3 KB more): their view is
+  // a chunk of its own loaded with the first idea or the "Ideas" button (5.9 KB: the element, its
+  // styles, its strings in six languages); the call chunk took 0.95 KB (the idea frames' validators,
+  // the session's idea requests, the Meeting's methods), the meeting chunk 0.26 KB (the "Ideas"
+  // button in six languages, loading the chunk, the element's methods). Entry and pre-join budgets unchanged.
+  assert.ok(total <= 101 * 1024, `the chunks are ${kb(total)} gzip together, over their 101 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

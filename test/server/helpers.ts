@@ -301,6 +301,8 @@ export interface DeployOptions {
   trustAskedRoles?: boolean;
   /** A PostgreSQL URL keeping outcomes (every process shares it). */
   database?: string;
+  /** A LibreTranslate-compatible API the servers translate ideas with. */
+  translationEndpoint?: string;
 }
 
 export interface Deployment {
@@ -346,6 +348,7 @@ export async function deploy(kind: DeploymentKind, options: DeployOptions = {}):
   if (options.jwtSecret !== undefined) args.push('--jwt-secret', options.jwtSecret);
   if (options.trustAskedRoles) args.push('--trust-asked-roles');
   if (options.database !== undefined) args.push('--database', options.database);
+  if (options.translationEndpoint !== undefined) args.push('--translation-endpoint', options.translationEndpoint);
   const count = kind === 'three processes over Redis' ? 3 : 2;
   const processes = await Promise.all(Array.from({ length: count }, () => spawnServer(args)));
   let next = 0;

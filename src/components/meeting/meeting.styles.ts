@@ -88,7 +88,8 @@ export const styles = [
       margin-block: 0.4em;
     }
     /* The polls: under the agenda, above the call; they scroll inside past --un75-polls-max-size. */
-    un75-polls {
+    un75-polls,
+    un75-ideas {
       flex: none;
       margin: var(--_gap) var(--_gap) 0;
     }

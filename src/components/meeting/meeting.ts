@@ -13,8 +13,9 @@ import { meetingContext } from '../context.js';
 import { MEETING_READY } from '../meeting-part-controller.js';
 import type { CaptionService, TranscriptFormat } from '../../core/captions.js';
 import type { Interpretation } from '../../core/interpretation.js';
-import type { MeetingPoll, MeetingSession, NewPoll } from '../../core/session.js';
+import type { MeetingIdea, MeetingPoll, MeetingSession, NewPoll } from '../../core/session.js';
 import type { PollAnswer } from '../../protocol/polls.js';
+import type { IdeaVote } from '../../protocol/ideas.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
 import type { RecognitionMode } from '../../core/captions.types.js';
 import type { Translator } from '../../core/translation.js';
@@ -47,6 +48,7 @@ const REFIRED = [
   'role-change',
   'agenda-change',
   'poll',
+  'idea',
   'mode-change',
 ] as const satisfies readonly (keyof MeetingEvents)[];
 
@@ -89,6 +91,8 @@ const REFIRED = [
  * `{ agenda }` (`{ items, current, startedAt }`, see `agenda`).
  * @fires un75-poll - A poll was prepared (hosts see those), opened or closed, its counts changed, or
  * this person's vote was recorded. Detail: `{ poll, state, result?, ballot? }` (see `polls`).
+ * @fires un75-idea - An idea arrived or changed (its translations, its counts, hidden, merged), or this
+ * person's vote was recorded. Detail: `{ idea, gone? }` (see `ideas`; `gone`: a host hid it).
  * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
  * elements bound with `for` find it. No detail.
  *
@@ -119,6 +123,10 @@ const REFIRED = [
  * `poll`, `poll-question`, `poll-answer`, `poll-button`, `poll-vote`, `poll-status`, `poll-chart`,
  * `poll-results-table`, `poll-form`); loaded when the first poll arrives or a host opens the form.
  * @csspart polls-button - Hosts: the control-bar button opening the form for a new poll.
+ * @csspart ideas - The ideas under the polls, a region named "Ideas" (its parts re-exported as
+ * `idea`, `idea-text`, `idea-original`, `idea-label`, `idea-button`, `idea-vote`, `idea-status`,
+ * `idea-form`); loaded when the first idea arrives or the person presses "Ideas".
+ * @csspart ideas-button - The control-bar button showing or hiding the ideas.
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -326,6 +334,45 @@ export class Un75Meeting extends LitElement {
     return this._core?.polls ?? [];
   }
 
+  /**
+   * The room's ideas (read-only), in the order they arrived: `{ id, text, lang, machine, agree,
+   * pass, disagree, consensus, hidden?, mergedInto?, source, pollId?, created, vote? }` — `text` by
+   * language (the original under `lang`, machine translations listed in `machine`), this person's
+   * own `vote`. Hosts see hidden ones too. `rankIdeas` (`un75-meeting/core`) orders them.
+   */
+  get ideas(): MeetingIdea[] {
+    return this._core?.ideas ?? [];
+  }
+
+  /** The ideas' code (../ideas/un75-ideas.ts, a chunk of its own) has loaded. */
+  #ideasLoaded = false;
+  #ideasLoading: Promise<void> | undefined;
+  /** The ideas are shown (the control-bar button). */
+  #ideasOpen = false;
+
+  #loadIdeas(): Promise<void> {
+    this.#ideasLoading ??= import('../ideas/un75-ideas.js').then(
+      () => {
+        this.#ideasLoaded = true;
+        this.requestUpdate();
+      },
+      (err: unknown) => {
+        this.#ideasLoading = undefined;
+        throw err;
+      },
+    );
+    return this.#ideasLoading;
+  }
+
+  async #toggleIdeas() {
+    this.#ideasOpen = !this.#ideasOpen;
+    this.requestUpdate();
+    if (!this.#ideasOpen) return;
+    await this.#loadIdeas();
+    await this.updateComplete;
+    await this.renderRoot.querySelector('un75-ideas')?.compose();
+  }
+
   /** The polls' code (../polls/un75-polls.ts, a chunk of its own) has loaded. */
   #pollsLoaded = false;
   #pollsLoading: Promise<void> | undefined;
@@ -520,6 +567,8 @@ export class Un75Meeting extends LitElement {
     }
     // The polls' code comes with the first poll this person may see.
     core.on('poll', () => mine() && void this.#loadPolls().catch(() => {}));
+    // The ideas' code comes with the first idea (its live region says new ones, even closed).
+    core.on('idea', () => mine() && void this.#loadIdeas().catch(() => {}));
     core.on('caption', (e) => mine() && this.#emit<Un75CaptionDetail>('un75-caption', e.detail));
     core.on('channel-change', (e) => mine() && this.#emit<Un75ChannelChangeDetail>('un75-channel-change', e.detail));
     core.on('languages-change', (e) => mine() && this.#followLanguages(e.detail));
@@ -638,6 +687,14 @@ export class Un75Meeting extends LitElement {
             exportparts="poll, question: poll-question, answer: poll-answer, button: poll-button, vote: poll-vote, status: poll-status, chart: poll-chart, results-table: poll-results-table, form: poll-form"
           ></un75-polls>`
         : nothing}
+      ${this.#ideasLoaded
+        ? html`<un75-ideas
+            id="ideas"
+            part="ideas"
+            ?open=${this.#ideasOpen}
+            exportparts="idea, text: idea-text, original: idea-original, label: idea-label, button: idea-button, vote: idea-vote, status: idea-status, form: idea-form"
+          ></un75-ideas>`
+        : nothing}
       <div class="body">
         <div part="stage">
           <un75-video-grid
@@ -682,6 +739,15 @@ export class Un75Meeting extends LitElement {
               <span class="text">${t.newPoll}</span>
             </button>`
           : nothing}
+        <button
+          part="ideas-button"
+          class="shell-button"
+          aria-controls=${this.#ideasLoaded ? 'ideas' : nothing}
+          aria-expanded=${this.#ideasOpen ? 'true' : 'false'}
+          @click=${() => void this.#toggleIdeas().catch(() => {})}
+        >
+          <span class="text">${t.ideas}</span>
+        </button>
         <button
           part="chat-button"
           class="shell-button"
@@ -790,6 +856,33 @@ export class Un75Meeting extends LitElement {
   async vote(pollId: string, answer: PollAnswer): Promise<void> {
     if (!this._core) throw new Error('Polls need a call.');
     return this._core.vote(pollId, answer);
+  }
+
+  /**
+   * Submits an idea (at most 280 characters, in this person's spoken language); resolves with its
+   * id. Rejects with the server's `{ code, message }` (`bad-message`, `rate-limited`, `unavailable`).
+   */
+  async submitIdea(text: string): Promise<string> {
+    if (!this._core) throw new Error('Ideas need a call.');
+    return this._core.submitIdea(text);
+  }
+
+  /** Agrees (1), passes (0) or disagrees (-1) with an idea; a second vote replaces the first. */
+  async voteIdea(id: string, vote: IdeaVote): Promise<void> {
+    if (!this._core) throw new Error('Ideas need a call.');
+    return this._core.voteIdea(id, vote);
+  }
+
+  /** Hosts: hides an idea from everyone but hosts (`hidden` false: shows it again). */
+  async hideIdea(id: string, hidden = true): Promise<void> {
+    if (!this._core) throw new Error('Ideas need a call.');
+    return this._core.hideIdea(id, hidden);
+  }
+
+  /** Hosts: merges an idea into another (shown under it, out of the ranking), or separates it again with `null`. */
+  async mergeIdea(id: string, into: string | null): Promise<void> {
+    if (!this._core) throw new Error('Ideas need a call.');
+    return this._core.mergeIdea(id, into);
   }
 
   /** The current question in the reader's language, item n of N, the minutes left; a host moves on. */

@@ -6,6 +6,7 @@ import type { ChatEntry } from '../../core/chat.js';
 import type { Role, WaitingPerson } from '../../protocol/signaling.js';
 import type { AgendaState } from '../../protocol/agenda.js';
 import type { Poll, PollAnswer, PollResult, PollState } from '../../protocol/polls.js';
+import type { Idea, IdeaVote } from '../../protocol/ideas.js';
 
 export type { ChatEntry, ConnectionState, Participant, Role, WaitingPerson };
 
@@ -82,6 +83,14 @@ export interface Un75PollDetail {
   state: PollState;
   result?: PollResult;
   ballot?: PollAnswer;
+}
+/**
+ * An idea as this person knows it (see `Un75Meeting.ideas`): its text by language (machine
+ * translations listed in `machine`), its counts, and this person's own `vote`. `gone`: a host hid it.
+ */
+export interface Un75IdeaDetail {
+  idea: Idea & { vote?: IdeaVote };
+  gone?: true;
 }
 export interface Un75RoleChangeDetail {
   role: Role;

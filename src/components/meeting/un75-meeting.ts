@@ -10,6 +10,7 @@ import type {
   Un75AgendaChangeDetail,
   Un75ModeChangeDetail,
   Un75PollDetail,
+  Un75IdeaDetail,
   Un75WaitingChangeDetail,
   Un75WaitingRoomDetail,
   Un75ConnectionStateDetail,
@@ -46,5 +47,6 @@ declare global {
     'un75-agenda-change': CustomEvent<Un75AgendaChangeDetail>;
     'un75-mode-change': CustomEvent<Un75ModeChangeDetail>;
     'un75-poll': CustomEvent<Un75PollDetail>;
+    'un75-idea': CustomEvent<Un75IdeaDetail>;
   }
 }

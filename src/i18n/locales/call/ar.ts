@@ -136,4 +136,5 @@ export const ar: CallStrings = {
   nextQuestion: 'السؤال التالي',
   notTranslated: 'لم يُكتب بلغتك بعد.',
   newPoll: 'استطلاع جديد',
+  ideas: 'الأفكار',
 };

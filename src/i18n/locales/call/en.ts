@@ -108,4 +108,5 @@ export const en: CallStrings = {
   nextQuestion: 'Next question',
   notTranslated: 'Not yet written in your language.',
   newPoll: 'New poll',
+  ideas: 'Ideas',
 };

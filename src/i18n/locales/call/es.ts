@@ -108,4 +108,5 @@ export const es: CallStrings = {
   nextQuestion: 'Siguiente pregunta',
   notTranslated: 'Aún no está escrita en su idioma.',
   newPoll: 'Nueva encuesta',
+  ideas: 'Ideas',
 };

@@ -108,4 +108,5 @@ export const fr: CallStrings = {
   nextQuestion: 'Question suivante',
   notTranslated: 'Pas encore écrite dans votre langue.',
   newPoll: 'Nouveau sondage',
+  ideas: 'Idées',
 };

@@ -113,4 +113,5 @@ export const ru: CallStrings = {
   nextQuestion: 'Следующий вопрос',
   notTranslated: 'Ещё не написан на вашем языке.',
   newPoll: 'Новый опрос',
+  ideas: 'Идеи',
 };

@@ -108,4 +108,5 @@ export const zh: CallStrings = {
   nextQuestion: '下一个问题',
   notTranslated: '尚无您的语言版本。',
   newPoll: '新投票',
+  ideas: '想法',
 };

@@ -52,7 +52,9 @@ export type RoomEvent =
   /** A host prepared, opened or closed a poll: the database holds it, each process reads it from there. */
   | { t: 'poll'; id: string }
   /** A ballot was stored for a poll: each process recounts it from the database (live polls). */
-  | { t: 'ballot'; id: string };
+  | { t: 'ballot'; id: string }
+  /** The dialogue ended and its final report (this reportId) is in the database: each process tells its hosts. */
+  | { t: 'report'; id: string };
 
 /** A member a process holds, and whether a socket holds it now (else it waits for a resume). */
 export interface HeldMember {
@@ -153,7 +155,7 @@ export interface Cluster {
   /** The role the room stores for a member (null: not a member). */
   role(room: string, id: string): Promise<Role | null>;
   /** Tells every process watching `room` (this one too) what changed. */
-  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' }>): Promise<void>;
+  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' | 'report' }>): Promise<void>;
   /** A host's action, checked against the host's role as the room knows it. */
   act(room: string, actor: string, action: RoomAction): Promise<'ok' | 'forbidden' | 'unknown'>;
   remove(room: string, id: string): Promise<void>;

@@ -6,6 +6,8 @@ import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
 import { Agendas } from './agendas.js';
 import { Polls } from './polls.js';
+import { Dialogues } from './dialogues.js';
+import type { DialogueReport } from '../src/protocol/report.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -93,6 +95,14 @@ export interface SignalingServerOptions {
   dataDir?: string;
   /** `postgres://…` URL of a PostgreSQL server keeping the outcomes (shared by every process). */
   database?: string;
+  /** How long a room stays empty before its dialogue ends and its final report is made (ms). Default 120,000. */
+  dialogueEndMs?: number;
+  /**
+   * Called once per dialogue when it ends (a host's "End dialogue", or its room empty for
+   * `dialogueEndMs`), on the process that ended it, with the final report as stored in the database
+   * (table `dialogue_reports`): e.g. to submit it to an aggregator. Exceptions are logged.
+   */
+  onFinalReport?: (report: DialogueReport, room: string) => void;
   rateLimit?: Partial<RateLimitOptions>;
   /**
    * Server speech recognition (design §5.1, `--asr LANG=URL`): Vosk-protocol recognisers per
@@ -226,9 +236,13 @@ class Un75SignalingServer implements SignalingServer {
         : options.redis
           ? null
           : new Agendas({ kind: 'pglite' }, false);
+    const polls = this.agendas && new Polls(this.agendas);
     this.hub = new Hub({
       agendas: this.agendas,
-      polls: this.agendas && new Polls(this.agendas),
+      polls,
+      dialogues: this.agendas && polls && new Dialogues(this.agendas, polls, this.log),
+      ...(options.dialogueEndMs !== undefined ? { dialogueEndMs: options.dialogueEndMs } : {}),
+      ...(options.onFinalReport ? { onFinalReport: options.onFinalReport } : {}),
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),

@@ -29,6 +29,8 @@ import { AGENDA_TEMPLATES } from './agenda-templates.js';
 import { POLL_TEMPLATES } from './poll-templates.js';
 import { stateOf, type Agendas } from './agendas.js';
 import { visible, type Polls } from './polls.js';
+import type { Dialogues } from './dialogues.js';
+import type { DialogueReport } from '../src/protocol/report.js';
 import type { StoredPoll } from './store.js';
 import { RoomView } from './room-view.js';
 import type { RoomRules } from './redis-bus.js';
@@ -127,6 +129,12 @@ export interface HubOptions {
   agendas?: Agendas | null;
   /** Each room's polls, in the agendas' database; null when this server keeps none. */
   polls?: Polls | null;
+  /** Each room's dialogue (attendance, notes, title, its report), in the agendas' database; null when none is kept. */
+  dialogues?: Dialogues | null;
+  /** How long a room stays empty before its dialogue ends (ms). Default 120,000. */
+  dialogueEndMs?: number;
+  /** A dialogue ended and its final report is stored: called once, on the process that ended it. */
+  onFinalReport?(report: DialogueReport, room: string): void;
   /**
    * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
    * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
@@ -245,6 +253,10 @@ export class Hub implements ClusterListener {
   private readonly detachWaits = new Map<string, Set<() => void>>();
   /** Live polls' counts waiting to go out, by room and poll, and when each last went. */
   private readonly pendingResults = new Map<string, { timer: NodeJS.Timeout | null; last: number }>();
+  /** Rooms whose members present here are counted in their dialogue (once the database is open). */
+  private readonly recorded = new Set<string>();
+  /** Rooms that emptied here: their dialogue ends when the timer fires, unless someone came. */
+  private readonly endTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
@@ -369,6 +381,7 @@ export class Hub implements ClusterListener {
     }
     this.broadcast(member.room, frame({ type: 'agenda', ...stateOf(stored) }));
     cluster?.announce(member.room, { t: 'agenda', agenda: stored }).catch((err: unknown) => this.warn('agenda news', err));
+    this.recordRoom(member.room);
   }
 
   /** Reads a room's agenda and polls before a welcome; a database out of reach costs them, not the join. */
@@ -453,11 +466,132 @@ export class Hub implements ClusterListener {
       }
       await this.tellPoll(room, stored);
       cluster?.announce(room, { t: 'poll', id: stored.poll.id }).catch((err: unknown) => this.warn('poll news', err));
+      this.recordRoom(room);
     } catch (err) {
       if (err instanceof ProtocolError) throw err;
       this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
       throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
     }
+  }
+
+  /**
+   * The dialogue's report and what it needs from hosts (design §8, issue 24 item 5): notes per agenda
+   * question, a title, the report on request, the end of the dialogue; and from interpreters, the
+   * channels they go on air in. Checked against the role the room stores, written to the database.
+   */
+  async reportAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'report-request' | 'dialogue-end' | 'dialogue-title' | 'agenda-note' | 'on-air' }>): Promise<void> {
+    const { dialogues } = this.options;
+    if (!dialogues) throw new ProtocolError('unavailable', 'this server keeps no dialogue reports: several processes need a shared database (--database)');
+    const room = member.room;
+    if (msg.type === 'on-air') {
+      if (member.info.role !== 'interpreter') throw new ProtocolError('forbidden', 'only an interpreter goes on air');
+      if (msg.lang === null || !dialogues.opened) return;
+      const lang = msg.lang;
+      // Awaited: the interpreter's frames after this one wait for it (queue logs a failure).
+      return dialogues.queue(room, async () => (await dialogues.database()).addChannel(room, lang));
+    }
+    await this.checkHost(member, msg.type);
+    try {
+      await dialogues.database();
+      this.recordRoom(room);
+      switch (msg.type) {
+        case 'agenda-note': {
+          const agenda = (await (await dialogues.database()).agenda(room)) ?? undefined;
+          if (!agenda?.items.some((item) => item.id === msg.item)) throw new ProtocolError('bad-message', `no agenda question "${msg.item}" in this room`);
+          const { item, text } = msg;
+          await dialogues.queue(room, async () => (await dialogues.database()).setNotes(room, item, text));
+          const out = frame({ type: 'agenda-note', item, text });
+          for (const [, entry] of this.view.entries(room)) if (entry.local && entry.info.role === 'host') this.deliver(entry.local, out);
+          return;
+        }
+        case 'dialogue-title': {
+          const { title } = msg;
+          await dialogues.queue(room, async () => (await dialogues.database()).setDialogueTitle(room, title));
+          return;
+        }
+        case 'report-request': {
+          const report = await dialogues.report(room, msg.last === true);
+          if (!report) throw new ProtocolError('unavailable', msg.last ? 'no dialogue of this room has ended yet' : 'this room has no dialogue yet');
+          this.deliver(member, frame({ type: 'report', report }));
+          return;
+        }
+        case 'dialogue-end': {
+          if (await this.endDialogue(room)) return;
+          // Ended already (by another host, or the room emptied): the asker gets the final report.
+          const report = await dialogues.report(room);
+          if (report) this.deliver(member, frame({ type: 'report', report }));
+          return;
+        }
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+  }
+
+  /**
+   * Ends a room's dialogue (now, or after it stayed empty since `quietSince`): its final report is
+   * stored, handed to `onFinalReport`, and sent to the hosts here and, through the cluster, elsewhere.
+   * False when it had ended already (or someone came back).
+   */
+  private async endDialogue(room: string, quietSince?: number): Promise<boolean> {
+    const report = await this.options.dialogues!.end(room, quietSince);
+    if (!report) return false;
+    this.tellReport(room, report);
+    this.options.cluster?.announce(room, { t: 'report', id: report.reportId }).catch((err: unknown) => this.warn('report news', err));
+    try {
+      this.options.onFinalReport?.(report, room);
+    } catch (err) {
+      this.options.log(`un75-signal: onFinalReport failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return true;
+  }
+
+  private tellReport(room: string, report: DialogueReport): void {
+    const out = frame({ type: 'report', report });
+    for (const [, entry] of this.view.entries(room)) if (entry.local && entry.info.role === 'host') this.deliver(entry.local, out);
+  }
+
+  /** A member entered (not a resume): counted in the room's dialogue once the database is open. */
+  private recordJoin(member: LocalMember): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened) return;
+    const timer = this.endTimers.get(member.room);
+    if (timer) clearTimeout(timer);
+    this.endTimers.delete(member.room);
+    this.recorded.add(member.room);
+    dialogues.joined(member.room, member.subject ?? member.id, member.info.spokenLanguage, this.view.size(member.room));
+  }
+
+  /**
+   * The database has just been opened for a room's outcome (in memory, it opens on first use): the
+   * members present here are counted now (those who came and went before are not).
+   */
+  private recordRoom(room: string): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened || this.recorded.has(room)) return;
+    this.recorded.add(room);
+    for (const [, entry] of this.view.entries(room)) {
+      if (entry.local) dialogues.joined(room, entry.local.subject ?? entry.local.id, entry.info.spokenLanguage, this.view.size(room));
+    }
+  }
+
+  /** The room is empty here (and, as far as this process knows, everywhere): its dialogue ends after a while. */
+  private scheduleEnd(room: string): void {
+    if (!this.options.dialogues?.opened || this.closing) return;
+    const quietSince = Date.now();
+    const old = this.endTimers.get(room);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(() => {
+      this.endTimers.delete(room);
+      if (this.view.size(room) > 0) return;
+      this.endDialogue(room, quietSince).catch((err: unknown) =>
+        this.options.log(`un75-signal: cannot end the dialogue of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }, this.options.dialogueEndMs ?? DEFAULT_DIALOGUE_END_MS);
+    timer.unref();
+    this.endTimers.set(room, timer);
   }
 
   /** Throws unless the member is a host as the room stores it (through a cluster, in Redis). */
@@ -933,6 +1067,8 @@ export class Hub implements ClusterListener {
     }
     const members = [...this.locals.values()];
     for (const member of members) this.drop(member);
+    for (const timer of this.endTimers.values()) clearTimeout(timer);
+    this.endTimers.clear();
     this.view.clear();
     return { members, waiters };
   }
@@ -959,6 +1095,17 @@ export class Hub implements ClusterListener {
         return;
       case 'ballot':
         if (this.view.has(roomName) && this.options.polls?.get(roomName, event.id)?.poll.results === 'live') this.scheduleResult(roomName, event.id);
+        return;
+      case 'report':
+        // Another process ended the dialogue: its hosts here get the final report from the database.
+        if (this.view.has(roomName) && this.options.dialogues) {
+          this.options.dialogues.report(roomName).then(
+            (report) => {
+              if (report?.final) this.tellReport(roomName, report);
+            },
+            (err: unknown) => this.warn('report', err),
+          );
+        }
         return;
       case 'waiters':
         if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
@@ -1077,6 +1224,7 @@ export class Hub implements ClusterListener {
     } else {
       this.welcome(member, secret);
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
+      this.recordJoin(member);
     }
     if (this.waitingList(member.room).length) this.tellHosts(member.room, member);
     // The same person may have joined through another process while the cluster was answering,
@@ -1096,6 +1244,7 @@ export class Hub implements ClusterListener {
     this.options.memberLeft?.(roomName, id);
     if (entry.info.role === 'host') this.ensureHost(roomName);
     if (!this.options.cluster && this.view.size(roomName) === 0) this.emptied(roomName);
+    if (this.view.size(roomName) === 0) this.scheduleEnd(roomName);
     this.view.releaseIfEmpty(roomName);
   }
 
@@ -1121,6 +1270,8 @@ export class Hub implements ClusterListener {
 
   /** Forgets what this process kept of a room it no longer has members or waiters in. */
   private forgetRoom(room: string): void {
+    this.recorded.delete(room);
+    this.options.dialogues?.forget(room);
     this.options.agendas?.forget(room);
     this.options.polls?.forget(room);
     for (const [key, pending] of this.pendingResults) {
@@ -1325,6 +1476,9 @@ export class Hub implements ClusterListener {
 
 const withAgenda = (agenda: AgendaState | undefined) => (agenda ? { agenda } : {});
 const withPolls = (polls: PollView[] | undefined) => (polls?.length ? { polls } : {});
+
+/** A room empty this long has ended its dialogue (ms): long enough for everyone's network to come back. */
+const DEFAULT_DIALOGUE_END_MS = 120_000;
 
 /** Counts of a live poll go out at most this often (design §8: a burst of ballots is one broadcast). */
 const RESULT_INTERVAL_MS = 500;

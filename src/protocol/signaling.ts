@@ -1,4 +1,5 @@
-import { AgendaError, parseAgendaItems, parseAgendaState, type AgendaItem, type AgendaState } from './agenda.js';
+import { AgendaError, ITEM_ID, parseAgendaItems, parseAgendaState, type AgendaItem, type AgendaState } from './agenda.js';
+import { MAX_REPORT_FRAME_BYTES, parseNotes, parseReport, parseTitle, type DialogueReport } from './report.js';
 
 /**
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
@@ -78,6 +79,16 @@ export type ClientMessage =
   | { type: 'poll-open' | 'poll-close'; id: string }
   /** Any member, while the poll is open: one ballot per member, a second replaces the first. */
   | { type: 'poll-vote'; id: string; answer: PollAnswer }
+  /** Hosts: the dialogue's report (an interim one while it goes on); `last`: the room's most recent final report. */
+  | { type: 'report-request'; last?: true }
+  /** Hosts: the dialogue ends now; its final report goes to every host (`report`). */
+  | { type: 'dialogue-end' }
+  /** Hosts: the dialogue's title, for its report (1–200 characters). */
+  | { type: 'dialogue-title'; title: string }
+  /** Hosts: their notes on an agenda question (≤ 4,000 characters; empty removes them). */
+  | { type: 'agenda-note'; item: string; text: string }
+  /** Interpreters: the language they went on air in (null: off air), for the report's interpretation channels. */
+  | { type: 'on-air'; lang: string | null }
   /** Rooms on the media server (design §4.1): publish, answer, candidates, subscriptions (./sfu.ts). */
   | SfuClientMessage;
 
@@ -94,6 +105,10 @@ export type ServerMessage =
   | { type: 'poll-result'; result: PollResult }
   /** To the voter alone: its ballot for poll `id` is stored (it replaced any earlier one). */
   | { type: 'poll-voted'; id: string }
+  /** To hosts: the dialogue's report, asked for (`report-request`) or final at its end (`final: true` in it). */
+  | { type: 'report'; report: DialogueReport }
+  /** To hosts: notes on an agenda question were kept (the answer to `agenda-note`). */
+  | { type: 'agenda-note'; item: string; text: string }
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -277,6 +292,16 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: msg.type, id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
     case 'poll-vote':
       return { type: 'poll-vote', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID), answer: agenda(() => parsePollAnswer(msg.answer)) };
+    case 'report-request':
+      return msg.last === true ? { type: 'report-request', last: true } : { type: 'report-request' };
+    case 'dialogue-end':
+      return { type: 'dialogue-end' };
+    case 'dialogue-title':
+      return { type: 'dialogue-title', title: agenda(() => parseTitle(msg.title)) };
+    case 'agenda-note':
+      return { type: 'agenda-note', item: str(msg, 'item', MAX_ID_LENGTH, ITEM_ID), text: agenda(() => parseNotes(msg.text)) };
+    case 'on-air':
+      return { type: 'on-air', lang: msg.lang === null ? null : str(msg, 'lang', MAX_LANGUAGE_TAG_LENGTH, LANGUAGE_TAG) };
     case 'sfu-publish':
     case 'sfu-answer':
     case 'sfu-candidate':
@@ -308,7 +333,8 @@ export function parsePeerInfo(value: unknown): PeerInfo {
 
 /** Parses one frame from the server. Throws {@link ProtocolError} on anything malformed. */
 export function parseServerMessage(frame: string): ServerMessage {
-  const msg = parseFrame(frame);
+  // A report may be larger than other frames (notes on every question, many ideas): the server writes "type" first.
+  const msg = parseFrame(frame, frame.startsWith('{"type":"report"') ? MAX_REPORT_FRAME_BYTES : MAX_FRAME_BYTES);
   switch (msg.type) {
     case 'welcome': {
       if (!Array.isArray(msg.peers)) fail('"peers" is not valid');
@@ -341,6 +367,10 @@ export function parseServerMessage(frame: string): ServerMessage {
       return { type: 'poll-result', result: agenda(() => parsePollResult(msg.result)) };
     case 'poll-voted':
       return { type: 'poll-voted', id: str(msg, 'id', MAX_ID_LENGTH, POLL_ID) };
+    case 'report':
+      return { type: 'report', report: agenda(() => parseReport(msg.report)) };
+    case 'agenda-note':
+      return { type: 'agenda-note', item: str(msg, 'item', MAX_ID_LENGTH, ITEM_ID), text: agenda(() => parseNotes(msg.text)) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':
@@ -393,9 +423,9 @@ function agenda<T>(parse: () => T): T {
   }
 }
 
-function parseFrame(frame: string): Json {
-  if (frame.length > MAX_FRAME_BYTES) {
-    throw new ProtocolError('frame-too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+function parseFrame(frame: string, limit = MAX_FRAME_BYTES): Json {
+  if (frame.length > limit) {
+    throw new ProtocolError('frame-too-large', `frames are limited to ${limit} bytes`);
   }
   let msg: unknown;
   try {

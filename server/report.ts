@@ -81,7 +81,7 @@ export function buildReport(input: ReportInput): DialogueReport {
       languages: Object.keys(byLanguage).sort(),
       interpretation: { used: channels.length > 0, channels },
     },
-    participants: { total, peak: Math.min(Math.max(dialogue.peak, 0), Math.max(total, dialogue.peak)), byLanguage },
+    participants: { total, peak: Math.max(dialogue.peak, total > 0 ? 1 : 0), byLanguage },
     agenda: (agenda?.items ?? []).map((item) => ({
       id: item.id,
       prompt: item.prompt,
@@ -120,6 +120,7 @@ export function buildReport(input: ReportInput): DialogueReport {
       consensus: idea.consensus,
       source: idea.source,
       ...(idea.pollId ? { pollId: idea.pollId } : {}),
+      ...(Number.isFinite(Date.parse(idea.created)) ? { created: new Date(idea.created).toISOString() } : {}),
     })),
   };
   return report;

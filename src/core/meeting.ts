@@ -13,6 +13,8 @@ import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, PollRequestError, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
 import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
+import type { DialogueReport, ReportFormat } from '../protocol/report.js';
+import type { ReportCsv } from '../report/format.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -128,7 +130,9 @@ type PassedOn =
   | 'role-change'
   | 'agenda-change'
   | 'poll'
-  | 'mode-change';
+  | 'mode-change'
+  | 'report-ready'
+  | 'agenda-note';
 
 const PASSED_ON: readonly PassedOn[] = [
   'joined',
@@ -147,6 +151,8 @@ const PASSED_ON: readonly PassedOn[] = [
   'agenda-change',
   'poll',
   'mode-change',
+  'report-ready',
+  'agenda-note',
 ];
 
 export interface MeetingEvents extends Pick<SessionEvents, PassedOn> {
@@ -361,6 +367,38 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     else ids = [poll];
     await Promise.all(ids.map((id) => session.openPoll(id)));
     return ids;
+  }
+
+  /**
+   * Hosts: the dialogue's report (design §8, schema/dialogue-report-1.schema.json): `json` the
+   * report itself (an interim one while the dialogue goes on, the final one once it has ended);
+   * `csv` the three Pol.is-compatible files (`comments.csv`, `votes.csv`, `summary.csv`); `html` a
+   * printable page in `lang` (default English). The files are made by a chunk loaded on first use.
+   * Rejects with the server's `{ code, message }` (`forbidden` for anyone but a host).
+   */
+  report(format: 'json', lang?: string): Promise<DialogueReport>;
+  report(format: 'csv', lang?: string): Promise<ReportCsv>;
+  report(format: 'html', lang?: string): Promise<string>;
+  report(format?: ReportFormat, lang?: string): Promise<DialogueReport | ReportCsv | string>;
+  async report(format: ReportFormat = 'json', lang = 'en'): Promise<DialogueReport | ReportCsv | string> {
+    const [report, files] = await Promise.all([this.#polling().requestReport(), format === 'json' ? undefined : import('../report/format.js')]);
+    if (!files) return report;
+    return format === 'csv' ? files.reportCsv(report, lang) : files.reportHtml(report, lang);
+  }
+
+  /** Hosts: ends the dialogue now; resolves with its final report (`report-ready` follows for every host). */
+  async endDialogue(): Promise<DialogueReport> {
+    return this.#polling().endDialogue();
+  }
+
+  /** Hosts: notes on an agenda question, for the report (≤ 4,000 characters; empty removes them). Resolves with them as kept. */
+  async setNotes(itemId: string, text: string): Promise<string> {
+    return this.#polling().setNotes(itemId, text);
+  }
+
+  /** Hosts: the notes this page wrote on each agenda question, as the server kept them. */
+  get notes(): Record<string, string> {
+    return this.#session?.notes ?? {};
   }
 
   /** Hosts: closes an open poll; everyone gets its final counts. */

@@ -57,6 +57,8 @@ export interface DialogueReport {
     consensus?: boolean;
     source?: 'idea' | 'poll';
     pollId?: string;
+    /** When it was submitted (an optional field added to the schema for comments.csv's timestamp). */
+    created?: string;
   }>;
 }
 

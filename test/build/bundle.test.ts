@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 94 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 102 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -89,7 +89,12 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // 93 KB with the pre-join screen's microphone meter and language choice, the speech-to-server
   // notice, on-device recognition and shuffled polls, measured 92.3 KB (0.5 KB more); 94 KB with
   // "Other" in polls (its strings in six languages, the field, the check), measured 93.0 KB.
-  assert.ok(total <= 94 * 1024, `the chunks are ${kb(total)} gzip together, over their 94 KB budget`);
+  // 102 KB with the dialogue report (issue 24 item 5), measured 101.0 KB (7.9 KB more): its CSV and
+  // printable-page code with the page's words in six languages is a chunk of its own (4.8 KB, loaded
+  // when a host first asks for CSV or the page); the call chunk took 2.7 KB (the host's report menu,
+  // its strings and the notes' in six languages, the session's report and notes requests, the
+  // report frame's check), the meeting chunk 0.4 KB (the notes field, the menu's place).
+  assert.ok(total <= 102 * 1024, `the chunks are ${kb(total)} gzip together, over their 102 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

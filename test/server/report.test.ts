@@ -234,3 +234,59 @@ describe('dialogue report: the end and a restart', () => {
     }
   });
 });
+
+describe('dialogue report: ideas and the Pol.is CSVs', () => {
+  test('ideas (as the ideas store lists them) go into the report valid against the schema; comments.csv, votes.csv and summary.csv have Pol.is columns and the counts', async () => {
+    const { buildReport } = await import('../../server/report.js');
+    const { reportCsv, reportHtml } = await import('../../src/report/format.js');
+    const started = Date.parse('2026-12-07T10:00:00Z');
+    const report = buildReport({
+      dialogue: { id: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f', room: 'r', startedAt: started, endedAt: started + 50 * 60_000, lastJoin: started, title: null, peak: 3 },
+      room: 'r',
+      attendance: { byLanguage: { fr: 2, ar: 1, 'zh-hant-tw-x-y': 1 }, channels: ['ar'] },
+      agenda: { items: [{ id: 'q1', minutes: 20, prompt: { en: 'Where, "now"?', fr: 'Où, maintenant ?' } }], current: 0, startedAt: started },
+      agendaLog: [{ at: started - 5000, item: 'q1' }],
+      notes: { q1: 'Water,\nschools' },
+      polls: [],
+      ideas: [
+        { id: 'i1', lang: 'fr', text: { fr: 'Eau potable, "partout"', en: 'Clean water, "everywhere"' }, machine: ['en'], agree: 3, pass: 1, disagree: 0, hidden: false, consensus: true, source: 'idea', created: '2026-12-07T10:05:00Z' },
+        { id: 'i2', lang: 'ar', text: { ar: '=SUM(1)' }, machine: [], agree: 0, pass: 0, disagree: 2, hidden: true, mergedInto: 'i1', consensus: false, source: 'poll', pollId: 'p1', created: 'not a date' },
+      ],
+      final: true,
+      now: started + 60 * 60_000,
+    });
+    assertValid(report);
+    assert.equal(report.reportId, '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f');
+    assert.equal(report.dialogue.title, 'Where, "now"?');
+    assert.equal(report.dialogue.durationMinutes, 50);
+    assert.equal(report.agenda[0]!.spentMinutes, 50);
+    assert.deepEqual(report.participants, { total: 4, peak: 3, byLanguage: { fr: 2, ar: 1, zh: 1 } });
+    assert.equal(report.ideas[1]!.created, undefined);
+    const csv = reportCsv(report, 'fr');
+    const comments = csv['comments.csv'].trimEnd().split('\n');
+    assert.equal(comments[0], 'timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body');
+    assert.equal(comments.length, 3);
+    assert.match(comments[1]!, /^1796637900,"[^"]+","i1","",3,0,1,"Eau potable, ""partout"""$/);
+    assert.match(comments[2]!, /,"i2","",0,2,-1,"'=SUM\(1\)"$/, 'hidden or merged: moderated -1; a formula is not one');
+    const votes = csv['votes.csv'].trimEnd().split('\n');
+    assert.equal(votes[0], 'timestamp,datetime,comment-id,voter-id,vote');
+    assert.deepEqual(
+      votes.slice(1).map((line) => line.split(',').slice(2).join(',')),
+      ['"i1","",1', '"i1","",1', '"i1","",1', '"i1","",0', '"i2","",-1', '"i2","",-1'],
+    );
+    assert.deepEqual(csv['summary.csv'].trimEnd().split('\n'), [
+      'topic,"Where, ""now""?"',
+      'url,',
+      'voters,4',
+      'voters-in-conv,4',
+      'commenters,',
+      'comments,2',
+      'groups,3',
+      'conversation-description,"Où, maintenant ?"',
+    ]);
+    const page = reportHtml(report, 'ar');
+    assert.match(page, /<html lang="ar" dir="rtl">/);
+    assert.ok(page.includes('Water,\nschools') && !page.includes('<script'), 'notes kept, no script');
+    assert.ok(page.includes('Clean water, &quot;everywhere&quot;') || page.includes('Eau potable, &quot;partout&quot;'), 'texts escaped');
+  });
+});

@@ -481,6 +481,8 @@ export class Hub implements ClusterListener {
    */
   async reportAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'report-request' | 'dialogue-end' | 'dialogue-title' | 'agenda-note' | 'on-air' }>): Promise<void> {
     const { dialogues } = this.options;
+    // What pages send by themselves (a title, an interpreter on air) is dropped where nothing keeps it.
+    if (!dialogues && (msg.type === 'on-air' || msg.type === 'dialogue-title')) return;
     if (!dialogues) throw new ProtocolError('unavailable', 'this server keeps no dialogue reports: several processes need a shared database (--database)');
     const room = member.room;
     if (msg.type === 'on-air') {

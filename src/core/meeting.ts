@@ -13,7 +13,7 @@ import { defaultSignalingUrl, preconnect } from './preconnect.js';
 import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, PollRequestError, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
 import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
-import type { DialogueReport, ReportFormat } from '../protocol/report.js';
+import { parseTitle, type DialogueReport, type ReportFormat } from '../protocol/report.js';
 import type { ReportCsv } from '../report/format.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
@@ -87,6 +87,8 @@ export interface MeetingOptions {
    * (`un75`) or the URL of a JSON agenda (an array of items, or `{ items }`).
    */
   agenda?: string | undefined;
+  /** Hosts: the dialogue's title, for its report (1–200 characters); without it, the first agenda question. */
+  dialogueTitle?: string | undefined;
 }
 
 /** Choices made just before joining (the pre-join screen's). */
@@ -648,6 +650,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       if (agenda && session.role === 'host' && !session.agenda) {
         this.setAgenda(agenda).catch((err: unknown) => this.dispatch('error', { code: 'bad-agenda', message: String(err) }));
       }
+      // A host's page names the dialogue for its report (a title the server would refuse is not sent).
+      const title = this.#options.dialogueTitle;
+      if (title && session.role === 'host') {
+        try {
+          session.setDialogueTitle(parseTitle(title));
+        } catch {
+          // Nothing visible in it, or too long: the report keeps its default title.
+        }
+      }
     });
     session.on('role-change', (e) => {
       if (mine()) this.#granted = e.detail.role;
@@ -750,8 +761,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       return JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
     };
     let last = heardKey();
+    // The languages this interpreter went on air in, told to the server once each (the report's channels).
+    const onAir = new Set<string>();
     interpretation.on('change', () => {
       if (this.#interpretation !== interpretation) return;
+      const booth = interpretation.boothState;
+      if (booth?.onAir && session.self?.role === 'interpreter' && !onAir.has(booth.to)) {
+        onAir.add(booth.to);
+        session.sendOnAir(booth.to);
+      }
       session.audio.update();
       // The floor volume can be set on the interpretation directly (a booth slider): keep one truth.
       if (interpretation.floorVolume !== this.#languages.floorVolume) this.setLanguages({ floorVolume: interpretation.floorVolume });

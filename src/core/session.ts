@@ -1137,6 +1137,16 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
     this.#signaling.send({ type: 'agenda-next' });
   }
 
+  /** Hosts: the dialogue's title, for its report (nothing is answered). */
+  setDialogueTitle(title: string): void {
+    this.#signaling.send({ type: 'dialogue-title', title });
+  }
+
+  /** Interpreters: the language their channel went on air in, for the report (nothing is answered). */
+  sendOnAir(lang: string): void {
+    this.#signaling.send({ type: 'on-air', lang });
+  }
+
   /** Leaves the room and releases camera, microphone and screen. */
   leave(reason = 'left'): void {
     if (this.#state === 'left') return;

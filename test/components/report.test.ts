@@ -19,7 +19,7 @@ describe('the dialogue report in <un75-meeting>', () => {
     // Two calls joining and database writes on a busy machine.
     this.timeout(180_000);
     const room = uniqueRoom('report');
-    const { wrapper, host, guest } = await hostAndArabicGuest(room, { agendaSource: 'un75', lang: 'ar' });
+    const { wrapper, host, guest } = await hostAndArabicGuest(room, { agendaSource: 'un75', lang: 'ar', dialogueTitle: 'حوار الشباب، جنيف' });
     // What the page hands the browser: each file made (a Blob), and the printable page's tab.
     const files: Blob[] = [];
     const opened: string[] = [];
@@ -62,6 +62,7 @@ describe('the dialogue report in <un75-meeting>', () => {
       const report = JSON.parse(await files[0]!.text()) as DialogueReport;
       expect(report.schema).to.equal('un75:dialogue-report/1');
       expect(report.final).to.equal(false);
+      expect(report.dialogue.title, 'the dialogue-title attribute').to.equal('حوار الشباب، جنيف');
       expect(report.agenda[0]!.notes).to.equal('وظائف ومناخ');
       expect(report.participants.total).to.equal(2);
       expect(report.participants.byLanguage).to.deep.equal({ ar: 1, en: 1 });
@@ -86,7 +87,7 @@ describe('the dialogue report in <un75-meeting>', () => {
       const page = new DOMParser().parseFromString(await files[4]!.text(), 'text/html');
       expect(page.documentElement.lang).to.equal('ar');
       expect(page.documentElement.dir).to.equal('rtl');
-      expect(page.querySelector('h1')!.textContent).to.equal('What kind of future do we want to create?');
+      expect(page.querySelector('h1')!.textContent).to.equal('حوار الشباب، جنيف');
       expect(page.body.textContent).to.contain('ما نوع المستقبل الذي نريد أن نصنعه؟');
       expect(page.body.textContent).to.contain('وظائف ومناخ');
       const box = document.createElement('div');

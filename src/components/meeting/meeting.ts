@@ -168,6 +168,7 @@ export class Un75Meeting extends LitElement {
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
     agendaSource: { attribute: 'agenda' },
+    dialogueTitle: { attribute: 'dialogue-title' },
     layout: { reflect: true },
     _core: { state: true },
     phase: { state: true },
@@ -232,6 +233,12 @@ export class Un75Meeting extends LitElement {
    * JSON agenda (`[{ id, prompt: { en: "…", fr: "…" }, minutes }]`), fetched by the host's page.
    */
   agendaSource = '';
+
+  /**
+   * Hosts: the dialogue's title, for its report (attribute `dialogue-title`, 1–200 characters).
+   * Without it the report is titled with the first agenda question, else the room's name.
+   */
+  dialogueTitle = '';
 
   /**
    * `auto` (default): the speaker view while a screen is shared or with more than six people, the
@@ -463,6 +470,7 @@ export class Un75Meeting extends LitElement {
       floorVolume: this.floorVolume,
       interpreterLanguages: this.interpreterLanguages,
       agenda: this.agendaSource || undefined,
+      dialogueTitle: this.dialogueTitle || undefined,
       translationEndpoint: this.translationEndpoint || undefined,
       translator: this.translator,
       recognizer: this.recognizer,

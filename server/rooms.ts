@@ -564,6 +564,27 @@ export class Hub implements ClusterListener {
     this.endTimers.delete(member.room);
     this.recorded.add(member.room);
     dialogues.joined(member.room, member.subject ?? member.id, member.info.spokenLanguage, this.view.size(member.room));
+    if (member.info.role === 'host') this.sendNotes(member);
+  }
+
+  /**
+   * A host (newcomer, or made host) gets the notes kept on the dialogue's questions, one
+   * `agenda-note` each, so that its page shows them (and saving does not write over them unseen).
+   */
+  private sendNotes(member: LocalMember): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened) return;
+    const room = member.room;
+    // After this process's writes for the room (the newcomer's join may start a new dialogue).
+    dialogues
+      .settled(room)
+      .then(async () => (await dialogues.database()).notes(room))
+      .then(
+        (notes) => {
+          for (const [item, text] of Object.entries(notes)) this.sendTo(member, frame({ type: 'agenda-note', item, text }));
+        },
+        (err: unknown) => this.options.log(`un75-signal: cannot read the notes of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
   }
 
   /**
@@ -909,6 +930,7 @@ export class Hub implements ClusterListener {
   /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
   private madeHost(member: LocalMember): void {
     this.tellHosts(member.room, member);
+    this.sendNotes(member);
     for (const view of this.options.polls?.views(member.room, true) ?? []) {
       if (view.state === 'prepared') this.deliver(member, frame({ type: 'poll', poll: view.poll, state: view.state }));
     }

@@ -146,6 +146,13 @@ for (const kind of DEPLOYMENTS) {
         await host.next('poll', 10_000);
         host.send({ type: 'set-role', id: arWelcome.id, role: 'host' });
         await waitFor(() => ar.received.some((m) => m.type === 'peer-updated' && m.peer.id === arWelcome.id && m.peer.role === 'host'), 10_000, 'ar made host');
+        // Made host, ar's page gets the notes kept so far (its notes field shows them).
+        const kept = [await ar.next('agenda-note', 10_000), await ar.next('agenda-note', 10_000)].map((m) => [m.item, m.text]).sort();
+        assert.deepEqual(kept, [
+          ['un75-future', 'Jobs, climate.\nMore schools.'],
+          ['un75-on-track', 'Not yet.'],
+        ]);
+        assert.deepEqual(fr.take('agenda-note'), [], 'notes go to hosts only');
         host.send({ type: 'dialogue-end' });
         const final = await nextReport(host);
         assert.deepEqual(await nextReport(ar), final);

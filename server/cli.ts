@@ -20,6 +20,7 @@ const USAGE = `Usage: un75-signal [options]
   --waiting-room-ms N    turn away who waits longer to enter a locked room default 600000
   --heartbeat-ms N       ping interval; two missed pings drop a socket    default 15000
   --resume-grace-ms N    how long a lost member may resume                default 30000
+  --dialogue-end-ms N    a room empty this long ends its dialogue (report) default 120000
   --redis URL            share rooms with other processes (redis://host:6379)
   --data-dir DIR         keep rooms' outcomes (agendas, polls) in an embedded PGlite database in DIR
                          (default: in memory, lost at exit); one process only
@@ -85,6 +86,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'waiting-room-ms': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'resume-grace-ms': { type: 'string' },
+        'dialogue-end-ms': { type: 'string' },
         redis: { type: 'string' },
         'data-dir': { type: 'string' },
         database: { type: 'string' },
@@ -135,6 +137,7 @@ export function parseCli(argv: string[]): SignalingServerOptions {
     maxConnections: integer(values['max-connections'], '--max-connections', 1),
     heartbeatMs: integer(values['heartbeat-ms'], '--heartbeat-ms', 100),
     resumeGraceMs: integer(values['resume-grace-ms'], '--resume-grace-ms', 0),
+    dialogueEndMs: integer(values['dialogue-end-ms'], '--dialogue-end-ms', 0),
     maxPerAddress: integer(values['max-per-address'], '--max-per-address', 0),
     joinTimeoutMs: integer(values['join-timeout-ms'], '--join-timeout-ms', 100),
     waitingRoomMs: integer(values['waiting-room-ms'], '--waiting-room-ms', 1000),

@@ -54,7 +54,9 @@ export type RoomEvent =
   /** A ballot was stored for a poll: each process recounts it from the database (live polls). */
   | { t: 'ballot'; id: string }
   /** An idea was submitted, voted on, translated, hidden or merged: each process reads it again from the database. */
-  | { t: 'idea'; id: string };
+  | { t: 'idea'; id: string }
+  /** The dialogue ended and its final report (this reportId) is in the database: each process tells its hosts. */
+  | { t: 'report'; id: string };
 
 /** A member a process holds, and whether a socket holds it now (else it waits for a resume). */
 export interface HeldMember {
@@ -155,7 +157,7 @@ export interface Cluster {
   /** The role the room stores for a member (null: not a member). */
   role(room: string, id: string): Promise<Role | null>;
   /** Tells every process watching `room` (this one too) what changed. */
-  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' | 'idea' }>): Promise<void>;
+  announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' | 'idea' | 'report' }>): Promise<void>;
   /** A host's action, checked against the host's role as the room knows it. */
   act(room: string, actor: string, action: RoomAction): Promise<'ok' | 'forbidden' | 'unknown'>;
   remove(room: string, id: string): Promise<void>;

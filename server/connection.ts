@@ -320,6 +320,13 @@ export class Connection implements Client {
         this.spend(msg.type);
         hub.ideaLanguage(member, msg.lang);
         return;
+      case 'report-request':
+      case 'dialogue-end':
+      case 'dialogue-title':
+      case 'agenda-note':
+      case 'on-air':
+        this.spend(msg.type);
+        return hub.reportAction(member, msg);
       default:
         // Through a cluster the room decides: the frames after this one wait for its answer.
         return hub.hostAction(member, msg);

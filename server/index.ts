@@ -8,6 +8,8 @@ import { Agendas } from './agendas.js';
 import { Polls } from './polls.js';
 import { Ideas, type IdeaStats } from './ideas.js';
 import { ServerTranslator } from './translate.js';
+import { Dialogues } from './dialogues.js';
+import type { DialogueReport } from '../src/protocol/report.js';
 import { JoinAuthenticator } from './auth.js';
 import type { Cluster, HeldMember } from './cluster.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -103,6 +105,14 @@ export interface SignalingServerOptions {
    */
   translationEndpoint?: string;
   translationApiKey?: string;
+  /** How long a room stays empty before its dialogue ends and its final report is made (ms). Default 120,000. */
+  dialogueEndMs?: number;
+  /**
+   * Called once per dialogue when it ends (a host's "End dialogue", or its room empty for
+   * `dialogueEndMs`), on the process that ended it, with the final report as stored in the database
+   * (table `dialogue_reports`): e.g. to submit it to an aggregator. Exceptions are logged.
+   */
+  onFinalReport?: (report: DialogueReport, room: string) => void;
   rateLimit?: Partial<RateLimitOptions>;
   /**
    * Server speech recognition (design §5.1, `--asr LANG=URL`): Vosk-protocol recognisers per
@@ -246,10 +256,14 @@ class Un75SignalingServer implements SignalingServer {
       ? new ServerTranslator({ endpoint: options.translationEndpoint, ...(options.translationApiKey ? { apiKey: options.translationApiKey } : {}), log: this.log })
       : null;
     this.ideas = this.agendas && new Ideas(this.agendas, translator);
+    const polls = this.agendas && new Polls(this.agendas);
     this.hub = new Hub({
       agendas: this.agendas,
-      polls: this.agendas && new Polls(this.agendas),
+      polls,
       ideas: this.ideas,
+      dialogues: this.agendas && polls && new Dialogues(this.agendas, polls, this.log),
+      ...(options.dialogueEndMs !== undefined ? { dialogueEndMs: options.dialogueEndMs } : {}),
+      ...(options.onFinalReport ? { onFinalReport: options.onFinalReport } : {}),
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),

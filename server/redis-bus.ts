@@ -572,7 +572,7 @@ export class RedisCluster implements Cluster {
     return (json && parseStored(json)?.info.role) || null;
   }
 
-  async announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' | 'idea' }>): Promise<void> {
+  async announce(room: string, event: Extract<RoomEvent, { t: 'agenda' | 'poll' | 'ballot' | 'idea' | 'report' }>): Promise<void> {
     await this.pub.publish(roomChannel(room), JSON.stringify(event));
   }
 
@@ -709,6 +709,7 @@ export function parseRoomEvent(message: string): RoomEvent {
       return { t: 'agenda', agenda: { ...parseAgendaState(v.agenda), version: v.agenda.version } };
     }
     if ((v.t === 'poll' || v.t === 'ballot' || v.t === 'idea') && typeof v.id === 'string' && POLL_ID.test(v.id)) return { t: v.t, id: v.id };
+    if (v.t === 'report' && typeof v.id === 'string' && /^[0-9a-f-]{36}$/.test(v.id)) return { t: 'report', id: v.id };
     if (v.t === 'dismissed' && isId(v.id) && (v.why === 'denied' || v.why === 'removed')) return { t: 'dismissed', id: v.id, why: v.why };
   }
   throw new Error('an invalid room event in Redis');

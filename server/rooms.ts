@@ -30,6 +30,8 @@ import { POLL_TEMPLATES } from './poll-templates.js';
 import { stateOf, type Agendas } from './agendas.js';
 import { visible, type Polls } from './polls.js';
 import type { Ideas } from './ideas.js';
+import type { Dialogues } from './dialogues.js';
+import type { DialogueReport } from '../src/protocol/report.js';
 import type { StoredIdea, StoredPoll } from './store.js';
 import { MAX_AUTHOR_IDEAS, MAX_ROOM_IDEAS } from '../src/protocol/ideas.js';
 import { RoomView } from './room-view.js';
@@ -138,6 +140,12 @@ export interface HubOptions {
   polls?: Polls | null;
   /** Each room's ideas, in the agendas' database; null when this server keeps none. */
   ideas?: Ideas | null;
+  /** Each room's dialogue (attendance, notes, title, its report), in the agendas' database; null when none is kept. */
+  dialogues?: Dialogues | null;
+  /** How long a room stays empty before its dialogue ends (ms). Default 120,000. */
+  dialogueEndMs?: number;
+  /** A dialogue ended and its final report is stored: called once, on the process that ended it. */
+  onFinalReport?(report: DialogueReport, room: string): void;
   /**
    * Open rooms (no join tokens): the first member is host, the longest-present member becomes host
    * when the last host leaves, and only a host grants roles. Otherwise roles come from tokens.
@@ -256,6 +264,10 @@ export class Hub implements ClusterListener {
   private readonly detachWaits = new Map<string, Set<() => void>>();
   /** Live polls' counts waiting to go out, by room and poll, and when each last went. */
   private readonly pendingResults = new Map<string, { timer: NodeJS.Timeout | null; last: number }>();
+  /** Rooms whose members present here are counted in their dialogue (once the database is open). */
+  private readonly recorded = new Set<string>();
+  /** Rooms that emptied here: their dialogue ends when the timer fires, unless someone came. */
+  private readonly endTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: HubOptions) {
     this.node = options.cluster?.nodeId ?? LOCAL;
@@ -380,6 +392,7 @@ export class Hub implements ClusterListener {
     }
     this.broadcast(member.room, frame({ type: 'agenda', ...stateOf(stored) }));
     cluster?.announce(member.room, { t: 'agenda', agenda: stored }).catch((err: unknown) => this.warn('agenda news', err));
+    this.recordRoom(member.room);
   }
 
   /** Reads a room's agenda and polls before a welcome; a database out of reach costs them, not the join. */
@@ -471,6 +484,7 @@ export class Hub implements ClusterListener {
       }
       await this.tellPoll(room, stored);
       cluster?.announce(room, { t: 'poll', id: stored.poll.id }).catch((err: unknown) => this.warn('poll news', err));
+      this.recordRoom(room);
     } catch (err) {
       if (err instanceof ProtocolError) throw err;
       this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
@@ -646,6 +660,149 @@ export class Hub implements ClusterListener {
       );
     }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
     entry.timer.unref();
+  }
+
+  /**
+   * The dialogue's report and what it needs from hosts (design §8, issue 24 item 5): notes per agenda
+   * question, a title, the report on request, the end of the dialogue; and from interpreters, the
+   * channels they go on air in. Checked against the role the room stores, written to the database.
+   */
+  async reportAction(member: LocalMember, msg: Extract<ClientMessage, { type: 'report-request' | 'dialogue-end' | 'dialogue-title' | 'agenda-note' | 'on-air' }>): Promise<void> {
+    const { dialogues } = this.options;
+    // What pages send by themselves (a title, an interpreter on air) is dropped where nothing keeps it.
+    if (!dialogues && (msg.type === 'on-air' || msg.type === 'dialogue-title')) return;
+    if (!dialogues) throw new ProtocolError('unavailable', 'this server keeps no dialogue reports: several processes need a shared database (--database)');
+    const room = member.room;
+    if (msg.type === 'on-air') {
+      if (member.info.role !== 'interpreter') throw new ProtocolError('forbidden', 'only an interpreter goes on air');
+      if (msg.lang === null || !dialogues.opened) return;
+      const lang = msg.lang;
+      // Awaited: the interpreter's frames after this one wait for it (queue logs a failure).
+      return dialogues.queue(room, async () => (await dialogues.database()).addChannel(room, lang));
+    }
+    await this.checkHost(member, msg.type);
+    try {
+      await dialogues.database();
+      this.recordRoom(room);
+      switch (msg.type) {
+        case 'agenda-note': {
+          const agenda = (await (await dialogues.database()).agenda(room)) ?? undefined;
+          if (!agenda?.items.some((item) => item.id === msg.item)) throw new ProtocolError('bad-message', `no agenda question "${msg.item}" in this room`);
+          const { item, text } = msg;
+          await dialogues.queue(room, async () => (await dialogues.database()).setNotes(room, item, text));
+          const out = frame({ type: 'agenda-note', item, text });
+          for (const [, entry] of this.view.entries(room)) if (entry.local && entry.info.role === 'host') this.deliver(entry.local, out);
+          return;
+        }
+        case 'dialogue-title': {
+          const { title } = msg;
+          await dialogues.queue(room, async () => (await dialogues.database()).setDialogueTitle(room, title));
+          return;
+        }
+        case 'report-request': {
+          const report = await dialogues.report(room, msg.last === true);
+          if (!report) throw new ProtocolError('unavailable', msg.last ? 'no dialogue of this room has ended yet' : 'this room has no dialogue yet');
+          this.deliver(member, frame({ type: 'report', report }));
+          return;
+        }
+        case 'dialogue-end': {
+          if (await this.endDialogue(room)) return;
+          // Ended already (by another host, or the room emptied): the asker gets the final report.
+          const report = await dialogues.report(room);
+          if (report) this.deliver(member, frame({ type: 'report', report }));
+          return;
+        }
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      this.options.log(`un75-signal: the database refused "${msg.type}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new ProtocolError('unavailable', `the database cannot be reached: "${msg.type}" was not applied, try again`);
+    }
+  }
+
+  /**
+   * Ends a room's dialogue (now, or after it stayed empty since `quietSince`): its final report is
+   * stored, handed to `onFinalReport`, and sent to the hosts here and, through the cluster, elsewhere.
+   * False when it had ended already (or someone came back).
+   */
+  private async endDialogue(room: string, quietSince?: number): Promise<boolean> {
+    const report = await this.options.dialogues!.end(room, quietSince);
+    if (!report) return false;
+    this.tellReport(room, report);
+    this.options.cluster?.announce(room, { t: 'report', id: report.reportId }).catch((err: unknown) => this.warn('report news', err));
+    try {
+      this.options.onFinalReport?.(report, room);
+    } catch (err) {
+      this.options.log(`un75-signal: onFinalReport failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return true;
+  }
+
+  private tellReport(room: string, report: DialogueReport): void {
+    const out = frame({ type: 'report', report });
+    for (const [, entry] of this.view.entries(room)) if (entry.local && entry.info.role === 'host') this.deliver(entry.local, out);
+  }
+
+  /** A member entered (not a resume): counted in the room's dialogue once the database is open. */
+  private recordJoin(member: LocalMember): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened) return;
+    const timer = this.endTimers.get(member.room);
+    if (timer) clearTimeout(timer);
+    this.endTimers.delete(member.room);
+    this.recorded.add(member.room);
+    dialogues.joined(member.room, member.subject ?? member.id, member.info.spokenLanguage, this.view.size(member.room));
+    if (member.info.role === 'host') this.sendNotes(member);
+  }
+
+  /**
+   * A host (newcomer, or made host) gets the notes kept on the dialogue's questions, one
+   * `agenda-note` each, so that its page shows them (and saving does not write over them unseen).
+   */
+  private sendNotes(member: LocalMember): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened) return;
+    const room = member.room;
+    // After this process's writes for the room (the newcomer's join may start a new dialogue).
+    dialogues
+      .settled(room)
+      .then(async () => (await dialogues.database()).notes(room))
+      .then(
+        (notes) => {
+          for (const [item, text] of Object.entries(notes)) this.sendTo(member, frame({ type: 'agenda-note', item, text }));
+        },
+        (err: unknown) => this.options.log(`un75-signal: cannot read the notes of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
+  }
+
+  /**
+   * The database has just been opened for a room's outcome (in memory, it opens on first use): the
+   * members present here are counted now (those who came and went before are not).
+   */
+  private recordRoom(room: string): void {
+    const { dialogues } = this.options;
+    if (!dialogues?.opened || this.recorded.has(room)) return;
+    this.recorded.add(room);
+    for (const [, entry] of this.view.entries(room)) {
+      if (entry.local) dialogues.joined(room, entry.local.subject ?? entry.local.id, entry.info.spokenLanguage, this.view.size(room));
+    }
+  }
+
+  /** The room is empty here (and, as far as this process knows, everywhere): its dialogue ends after a while. */
+  private scheduleEnd(room: string): void {
+    if (!this.options.dialogues?.opened || this.closing) return;
+    const quietSince = Date.now();
+    const old = this.endTimers.get(room);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(() => {
+      this.endTimers.delete(room);
+      if (this.view.size(room) > 0) return;
+      this.endDialogue(room, quietSince).catch((err: unknown) =>
+        this.options.log(`un75-signal: cannot end the dialogue of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }, this.options.dialogueEndMs ?? DEFAULT_DIALOGUE_END_MS);
+    timer.unref();
+    this.endTimers.set(room, timer);
   }
 
   /** Throws unless the member is a host as the room stores it (through a cluster, in Redis). */
@@ -968,6 +1125,7 @@ export class Hub implements ClusterListener {
   /** A member became host: what hosts alone see, the waiting list and the prepared polls, it sees now. */
   private madeHost(member: LocalMember): void {
     this.tellHosts(member.room, member);
+    this.sendNotes(member);
     for (const view of this.options.polls?.views(member.room, true) ?? []) {
       if (view.state === 'prepared') this.deliver(member, frame({ type: 'poll', poll: view.poll, state: view.state }));
     }
@@ -1167,6 +1325,8 @@ export class Hub implements ClusterListener {
     }
     const members = [...this.locals.values()];
     for (const member of members) this.drop(member);
+    for (const timer of this.endTimers.values()) clearTimeout(timer);
+    this.endTimers.clear();
     this.view.clear();
     return { members, waiters };
   }
@@ -1196,6 +1356,17 @@ export class Hub implements ClusterListener {
         return;
       case 'idea':
         if (this.view.has(roomName)) this.scheduleIdea(roomName, event.id);
+        return;
+      case 'report':
+        // Another process ended the dialogue: its hosts here get the final report from the database.
+        if (this.view.has(roomName) && this.options.dialogues) {
+          this.options.dialogues.report(roomName).then(
+            (report) => {
+              if (report?.final) this.tellReport(roomName, report);
+            },
+            (err: unknown) => this.warn('report', err),
+          );
+        }
         return;
       case 'waiters':
         if (!this.view.has(roomName) && !this.waiters.has(roomName)) return;
@@ -1314,6 +1485,7 @@ export class Hub implements ClusterListener {
     } else {
       this.welcome(member, secret);
       this.broadcast(member.room, frame({ type: 'peer-joined', peer: member.info }), member.id);
+      this.recordJoin(member);
     }
     if (this.waitingList(member.room).length) this.tellHosts(member.room, member);
     // The same person may have joined through another process while the cluster was answering,
@@ -1333,6 +1505,7 @@ export class Hub implements ClusterListener {
     this.options.memberLeft?.(roomName, id);
     if (entry.info.role === 'host') this.ensureHost(roomName);
     if (!this.options.cluster && this.view.size(roomName) === 0) this.emptied(roomName);
+    if (this.view.size(roomName) === 0) this.scheduleEnd(roomName);
     this.view.releaseIfEmpty(roomName);
   }
 
@@ -1358,6 +1531,8 @@ export class Hub implements ClusterListener {
 
   /** Forgets what this process kept of a room it no longer has members or waiters in. */
   private forgetRoom(room: string): void {
+    this.recorded.delete(room);
+    this.options.dialogues?.forget(room);
     this.options.agendas?.forget(room);
     this.options.polls?.forget(room);
     this.options.ideas?.forget(room);
@@ -1566,6 +1741,9 @@ export class Hub implements ClusterListener {
 
 const withAgenda = (agenda: AgendaState | undefined) => (agenda ? { agenda } : {});
 const withPolls = (polls: PollView[] | undefined) => (polls?.length ? { polls } : {});
+
+/** A room empty this long has ended its dialogue (ms): long enough for everyone's network to come back. */
+const DEFAULT_DIALOGUE_END_MS = 120_000;
 
 /** Counts of a live poll go out at most this often (design §8: a burst of ballots is one broadcast). */
 const RESULT_INTERVAL_MS = 500;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { MAX_PROMPT_LANGUAGES, parseAgendaItems, type AgendaItem, type AgendaState } from '../src/protocol/agenda.js';
 import { consensusOf, languageGroup, parseIdea, type Idea, type IdeaRecord, type IdeaVote, type VotesByLanguage } from '../src/protocol/ideas.js';
 import { checkAnswer, parsePoll, parsePollAnswer, POLL_STATES, type Poll, type PollAnswer, type PollState } from '../src/protocol/polls.js';
@@ -110,6 +110,54 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string | s
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'dialogue report',
+    // What the report needs and nothing per person: \`member\` is a per-dialogue pseudonym (an HMAC
+    // the server computes) kept only to count each member once, with the language it declared.
+    sql: [
+      `CREATE TABLE dialogues (
+        room text PRIMARY KEY,
+        id text NOT NULL,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        last_join bigint NOT NULL,
+        title text,
+        peak integer NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE dialogue_members (
+        dialogue text NOT NULL,
+        member text NOT NULL,
+        lang text NOT NULL,
+        PRIMARY KEY (dialogue, member)
+      )`,
+      `CREATE TABLE dialogue_channels (
+        dialogue text NOT NULL,
+        lang text NOT NULL,
+        PRIMARY KEY (dialogue, lang)
+      )`,
+      `CREATE TABLE agenda_log (
+        room text NOT NULL,
+        at bigint NOT NULL,
+        item text NOT NULL
+      )`,
+      'CREATE INDEX agenda_log_room ON agenda_log (room, at)',
+      `CREATE TABLE agenda_notes (
+        room text NOT NULL,
+        item text NOT NULL,
+        notes text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room, item)
+      )`,
+      `CREATE TABLE dialogue_reports (
+        id text PRIMARY KEY,
+        room text NOT NULL,
+        dialogue text NOT NULL UNIQUE,
+        report jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 /** A room's poll with its state and the version the database gave it (every change raises it by one). */
@@ -147,6 +195,19 @@ export interface NewIdea {
   author: string;
   source: 'idea' | 'poll';
   pollId?: string;
+}
+
+/** A room's dialogue (its current one, or the last one when it has ended): design §8, the report. */
+export interface StoredDialogue {
+  /** A UUID: the final report's reportId is derived from nothing else. */
+  id: string;
+  room: string;
+  startedAt: number;
+  endedAt: number | null;
+  /** When a member last joined (ms): an end for emptiness does not apply after someone came. */
+  lastJoin: number;
+  title: string | null;
+  peak: number;
 }
 
 export type StoreTarget = { kind: 'pglite'; dataDir?: string } | { kind: 'postgres'; url: string };
@@ -187,11 +248,15 @@ export class Store {
 
   /** Replaces a room's agenda; its first item starts at `now`. */
   async setAgenda(room: string, items: AgendaItem[], now: number): Promise<StoredAgenda> {
+    // The item that became current goes to agenda_log in the same statement (the report's minutes spent).
     const rows = await this.sql.query<AgendaRow>(
-      `INSERT INTO agendas (room, items, current, started_at) VALUES ($1, $2::jsonb, 0, $3)
-       ON CONFLICT (room) DO UPDATE SET items = excluded.items, current = 0, started_at = excluded.started_at,
-         version = agendas.version + 1, updated_at = now()
-       RETURNING ${AGENDA_COLUMNS}`,
+      `WITH a AS (
+         INSERT INTO agendas (room, items, current, started_at) VALUES ($1, $2::jsonb, 0, $3)
+         ON CONFLICT (room) DO UPDATE SET items = excluded.items, current = 0, started_at = excluded.started_at,
+           version = agendas.version + 1, updated_at = now()
+         RETURNING room, ${AGENDA_COLUMNS}),
+       l AS (INSERT INTO agenda_log (room, at, item) SELECT room, $3, items->0->>'id' FROM a WHERE jsonb_array_length(items) > 0)
+       SELECT ${AGENDA_OUT} FROM a`,
       [room, JSON.stringify(items), now],
     );
     return fromRow(rows[0]!);
@@ -204,9 +269,12 @@ export class Store {
    */
   async nextItem(room: string, now: number): Promise<StoredAgenda | null> {
     const rows = await this.sql.query<AgendaRow>(
-      `UPDATE agendas SET current = current + 1, started_at = $2, version = version + 1, updated_at = now()
-       WHERE room = $1 AND current + 1 < jsonb_array_length(items)
-       RETURNING ${AGENDA_COLUMNS}`,
+      `WITH a AS (
+         UPDATE agendas SET current = current + 1, started_at = $2, version = version + 1, updated_at = now()
+         WHERE room = $1 AND current + 1 < jsonb_array_length(items)
+         RETURNING room, ${AGENDA_COLUMNS}),
+       l AS (INSERT INTO agenda_log (room, at, item) SELECT room, $2, items->current->>'id' FROM a)
+       SELECT ${AGENDA_OUT} FROM a`,
       [room, now],
     );
     return rows[0] ? fromRow(rows[0]) : null;
@@ -429,6 +497,126 @@ export class Store {
   }
 
   /**
+   * A member joined a room: the room's dialogue starts if it has none going on (a new one after
+   * an ended one), the member is counted once (by `member(dialogueId)`, a pseudonym) with its
+   * spoken language, and the peak rises to `present` if that is more. One transaction under the
+   * room's lock, so two processes starting the same dialogue at once start one.
+   */
+  async joinDialogue(room: string, member: (dialogue: string) => string, lang: string, now: number, present: number): Promise<{ dialogue: StoredDialogue; started: boolean }> {
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`un75-dialogue:${room}`]);
+      let row = (await tx.query<DialogueRow>(`SELECT ${DIALOGUE_COLUMNS} FROM dialogues WHERE room = $1`, [room]))[0];
+      let started = false;
+      if (!row || row.ended_at !== null) {
+        started = true;
+        await tx.query(
+          `INSERT INTO dialogues (room, id, started_at, last_join) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (room) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, ended_at = NULL,
+             last_join = excluded.last_join, title = NULL, peak = 0`,
+          [room, randomUUID(), now],
+        );
+        // A new dialogue's notes start empty; of the agenda's log only the item current now matters.
+        await tx.query('DELETE FROM agenda_notes WHERE room = $1', [room]);
+        await tx.query('DELETE FROM agenda_log WHERE room = $1 AND at < (SELECT max(at) FROM agenda_log WHERE room = $1)', [room]);
+      }
+      row = (await tx.query<DialogueRow>(`SELECT ${DIALOGUE_COLUMNS} FROM dialogues WHERE room = $1`, [room]))[0]!;
+      await tx.query('INSERT INTO dialogue_members (dialogue, member, lang) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [row.id, member(row.id), lang]);
+      row = (
+        await tx.query<DialogueRow>(`UPDATE dialogues SET last_join = GREATEST(last_join, $2), peak = GREATEST(peak, $3) WHERE room = $1 RETURNING ${DIALOGUE_COLUMNS}`, [
+          room,
+          now,
+          present,
+        ])
+      )[0]!;
+      return { dialogue: dialogueFromRow(row), started };
+    });
+  }
+
+  /** The room's dialogue: the one going on, else the last one (ended), else null. */
+  async dialogue(room: string): Promise<StoredDialogue | null> {
+    const rows = await this.sql.query<DialogueRow>(`SELECT ${DIALOGUE_COLUMNS} FROM dialogues WHERE room = $1`, [room]);
+    return rows[0] ? dialogueFromRow(rows[0]) : null;
+  }
+
+  /**
+   * Ends the room's dialogue at `now`, once: null when it had ended already, or (with `quietSince`)
+   * when someone joined after that moment (the room is not empty any more, on another process perhaps).
+   */
+  async endDialogue(room: string, now: number, quietSince?: number): Promise<StoredDialogue | null> {
+    const rows = await this.sql.query<DialogueRow>(
+      `UPDATE dialogues SET ended_at = $2 WHERE room = $1 AND ended_at IS NULL AND ($3::float8 IS NULL OR last_join <= $3)
+       RETURNING ${DIALOGUE_COLUMNS}`,
+      [room, now, quietSince ?? null],
+    );
+    return rows[0] ? dialogueFromRow(rows[0]) : null;
+  }
+
+  /** The title of the dialogue going on (a host's page names it); false when none goes on. */
+  async setDialogueTitle(room: string, title: string): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>('UPDATE dialogues SET title = $2 WHERE room = $1 AND ended_at IS NULL RETURNING id', [room, title]);
+    return rows.length === 1;
+  }
+
+  /** An interpretation channel went on air in `lang` during the dialogue going on. */
+  async addChannel(room: string, lang: string): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO dialogue_channels (dialogue, lang) SELECT id, $2 FROM dialogues WHERE room = $1 AND ended_at IS NULL
+       ON CONFLICT DO NOTHING`,
+      [room, lang],
+    );
+  }
+
+  /** A dialogue's members by spoken language (counts only) and the interpretation channels on air in it. */
+  async attendance(dialogue: string): Promise<{ byLanguage: Record<string, number>; channels: string[] }> {
+    const members = await this.sql.query<{ lang: string; n: number }>('SELECT lang, count(*)::int AS n FROM dialogue_members WHERE dialogue = $1 GROUP BY lang ORDER BY lang', [dialogue]);
+    const channels = await this.sql.query<{ lang: string }>('SELECT lang FROM dialogue_channels WHERE dialogue = $1 ORDER BY lang', [dialogue]);
+    return { byLanguage: Object.fromEntries(members.map((m) => [m.lang, Number(m.n)])), channels: channels.map((c) => c.lang) };
+  }
+
+  /** When each agenda item of the room became current (ms), oldest first. */
+  async agendaLog(room: string): Promise<Array<{ at: number; item: string }>> {
+    const rows = await this.sql.query<{ at: number; item: string }>('SELECT at::float8 AS at, item FROM agenda_log WHERE room = $1 ORDER BY at', [room]);
+    return rows.map((r) => ({ at: Number(r.at), item: r.item }));
+  }
+
+  /** A host's notes on one agenda question; empty text removes them. */
+  async setNotes(room: string, item: string, notes: string): Promise<void> {
+    if (!notes) {
+      await this.sql.query('DELETE FROM agenda_notes WHERE room = $1 AND item = $2', [room, item]);
+      return;
+    }
+    await this.sql.query(
+      `INSERT INTO agenda_notes (room, item, notes) VALUES ($1, $2, $3)
+       ON CONFLICT (room, item) DO UPDATE SET notes = excluded.notes, updated_at = now()`,
+      [room, item, notes],
+    );
+  }
+
+  /** The host's notes of the room, by agenda item id. */
+  async notes(room: string): Promise<Record<string, string>> {
+    const rows = await this.sql.query<{ item: string; notes: string }>('SELECT item, notes FROM agenda_notes WHERE room = $1 ORDER BY item', [room]);
+    return Object.fromEntries(rows.map((r) => [r.item, r.notes]));
+  }
+
+  /** Keeps a dialogue's final report, once: the one already kept when there is one (two processes ending it). */
+  async keepFinalReport(room: string, dialogue: string, report: { reportId: string }): Promise<unknown> {
+    await this.sql.query('INSERT INTO dialogue_reports (id, room, dialogue, report) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING', [
+      report.reportId,
+      room,
+      dialogue,
+      JSON.stringify(report),
+    ]);
+    const rows = await this.sql.query<{ report: unknown }>('SELECT report FROM dialogue_reports WHERE dialogue = $1', [dialogue]);
+    return json(rows[0]!.report);
+  }
+
+  /** The room's most recent final report (its last ended dialogue), or null. */
+  async lastFinalReport(room: string): Promise<unknown> {
+    const rows = await this.sql.query<{ report: unknown }>('SELECT report FROM dialogue_reports WHERE room = $1 ORDER BY created_at DESC LIMIT 1', [room]);
+    return rows[0] ? json(rows[0].report) : null;
+  }
+
+  /**
    * A random secret the server keeps in its database, made on first use (shared by every process
    * on one PostgreSQL, and the same after a restart).
    */
@@ -465,6 +653,7 @@ interface VoteRow {
 
 const IDEA_COLUMNS = 'id, lang, text, machine, source, poll_id, hidden, merged_into, created::float8 AS created, version';
 
+/** jsonb comes back parsed from node-postgres and PGlite; as text from anything older. */
 const json = (value: unknown): unknown => (typeof value == 'string' ? JSON.parse(value) : value);
 
 /** An idea row and its votes counted by language and vote, validated as a browser would. */
@@ -495,6 +684,31 @@ function ideaFromRow(row: IdeaRow, votes: VoteRow[]): StoredIdea {
   return { idea, hidden: row.hidden, version: row.version };
 }
 
+interface DialogueRow {
+  id: string;
+  room: string;
+  started_at: number;
+  ended_at: number | null;
+  last_join: number;
+  title: string | null;
+  peak: number;
+}
+
+const DIALOGUE_COLUMNS = 'id, room, started_at::float8 AS started_at, ended_at::float8 AS ended_at, last_join::float8 AS last_join, title, peak';
+
+function dialogueFromRow(row: DialogueRow): StoredDialogue {
+  return {
+    id: row.id,
+    room: row.room,
+    startedAt: Number(row.started_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    lastJoin: Number(row.last_join),
+    title: row.title,
+    peak: Number(row.peak),
+  };
+}
+
+
 interface PollRow {
   poll: unknown;
   state: string;
@@ -520,6 +734,8 @@ interface AgendaRow {
 // bigint comes back as a string from node-postgres and as a BigInt from PGlite: read it as float8,
 // exact for any timestamp in milliseconds.
 const AGENDA_COLUMNS = 'items, current, started_at::float8 AS started_at, version';
+/** The same columns read back from a CTE that returned AGENDA_COLUMNS. */
+const AGENDA_OUT = 'items, current, started_at, version';
 
 function fromRow(row: AgendaRow): StoredAgenda {
   // What is in the database was validated on the way in; checked again, as the schema may be older.

@@ -15,3 +15,5 @@ export type { Participant } from './types.js';
 export type { Role } from '../protocol/signaling.js';
 export type { ViewSize } from './view-hints.js';
 export type { ViewSource } from '../protocol/view.js';
+export type { DialogueReport, ReportFormat } from '../protocol/report.js';
+export type { ReportCsv } from '../report/format.js';

@@ -14,6 +14,8 @@ import { warmUpWebRtc } from './mesh.js';
 import { MeetingSession, PollRequestError, type MeetingIdea, type MeetingPoll, type NewPoll, type RemoteStreams, type SessionEvents } from './session.js';
 import { POLL_TEMPLATE_IDS, type PollAnswer } from '../protocol/polls.js';
 import { languageGroup, type IdeaVote } from '../protocol/ideas.js';
+import { parseTitle, type DialogueReport, type ReportFormat } from '../protocol/report.js';
+import type { ReportCsv } from '../report/format.js';
 import type { ViewSource } from '../protocol/view.js';
 import type { ViewSize } from './view-hints.js';
 import { formatTranscript } from './transcript.js';
@@ -86,6 +88,8 @@ export interface MeetingOptions {
    * (`un75`) or the URL of a JSON agenda (an array of items, or `{ items }`).
    */
   agenda?: string | undefined;
+  /** Hosts: the dialogue's title, for its report (1–200 characters); without it, the first agenda question. */
+  dialogueTitle?: string | undefined;
 }
 
 /** Choices made just before joining (the pre-join screen's). */
@@ -130,7 +134,9 @@ type PassedOn =
   | 'agenda-change'
   | 'poll'
   | 'idea'
-  | 'mode-change';
+  | 'mode-change'
+  | 'report-ready'
+  | 'agenda-note';
 
 const PASSED_ON: readonly PassedOn[] = [
   'joined',
@@ -150,6 +156,8 @@ const PASSED_ON: readonly PassedOn[] = [
   'poll',
   'idea',
   'mode-change',
+  'report-ready',
+  'agenda-note',
 ];
 
 /** The language ideas are read in, when the server would not translate into it for the spoken one. */
@@ -367,6 +375,38 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
     else ids = [poll];
     await Promise.all(ids.map((id) => session.openPoll(id)));
     return ids;
+  }
+
+  /**
+   * Hosts: the dialogue's report (design §8, schema/dialogue-report-1.schema.json): `json` the
+   * report itself (an interim one while the dialogue goes on, the final one once it has ended);
+   * `csv` the three Pol.is-compatible files (`comments.csv`, `votes.csv`, `summary.csv`); `html` a
+   * printable page in `lang` (default English). The files are made by a chunk loaded on first use.
+   * Rejects with the server's `{ code, message }` (`forbidden` for anyone but a host).
+   */
+  report(format: 'json', lang?: string): Promise<DialogueReport>;
+  report(format: 'csv', lang?: string): Promise<ReportCsv>;
+  report(format: 'html', lang?: string): Promise<string>;
+  report(format?: ReportFormat, lang?: string): Promise<DialogueReport | ReportCsv | string>;
+  async report(format: ReportFormat = 'json', lang = 'en'): Promise<DialogueReport | ReportCsv | string> {
+    const [report, files] = await Promise.all([this.#polling().requestReport(), format === 'json' ? undefined : import('../report/format.js')]);
+    if (!files) return report;
+    return format === 'csv' ? files.reportCsv(report, lang) : files.reportHtml(report, lang);
+  }
+
+  /** Hosts: ends the dialogue now; resolves with its final report (`report-ready` follows for every host). */
+  async endDialogue(): Promise<DialogueReport> {
+    return this.#polling().endDialogue();
+  }
+
+  /** Hosts: notes on an agenda question, for the report (≤ 4,000 characters; empty removes them). Resolves with them as kept. */
+  async setNotes(itemId: string, text: string): Promise<string> {
+    return this.#polling().setNotes(itemId, text);
+  }
+
+  /** Hosts: the notes this page wrote on each agenda question, as the server kept them. */
+  get notes(): Record<string, string> {
+    return this.#session?.notes ?? {};
   }
 
   /** Hosts: closes an open poll; everyone gets its final counts. */
@@ -651,6 +691,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       if (agenda && session.role === 'host' && !session.agenda) {
         this.setAgenda(agenda).catch((err: unknown) => this.dispatch('error', { code: 'bad-agenda', message: String(err) }));
       }
+      // A host's page names the dialogue for its report (a title the server would refuse is not sent).
+      const title = this.#options.dialogueTitle;
+      if (title && session.role === 'host') {
+        try {
+          session.setDialogueTitle(parseTitle(title));
+        } catch {
+          // Nothing visible in it, or too long: the report keeps its default title.
+        }
+      }
     });
     session.on('role-change', (e) => {
       if (mine()) this.#granted = e.detail.role;
@@ -753,8 +802,15 @@ export class Meeting extends TypedEventTarget<MeetingEvents> {
       return JSON.stringify([interpretation.listenLanguage, channel?.lang, channel?.interpreterId, interpretation.floorVolume]);
     };
     let last = heardKey();
+    // The languages this interpreter went on air in, told to the server once each (the report's channels).
+    const onAir = new Set<string>();
     interpretation.on('change', () => {
       if (this.#interpretation !== interpretation) return;
+      const booth = interpretation.boothState;
+      if (booth?.onAir && session.self?.role === 'interpreter' && !onAir.has(booth.to)) {
+        onAir.add(booth.to);
+        session.sendOnAir(booth.to);
+      }
       session.audio.update();
       // The floor volume can be set on the interpretation directly (a booth slider): keep one truth.
       if (interpretation.floorVolume !== this.#languages.floorVolume) this.setLanguages({ floorVolume: interpretation.floorVolume });

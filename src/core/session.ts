@@ -2,6 +2,7 @@ import type { AsrOffer } from '../protocol/asr.js';
 import type { AgendaItem, AgendaState } from '../protocol/agenda.js';
 import type { Idea, IdeaVote } from '../protocol/ideas.js';
 import { POLL_TEMPLATE_IDS, type Poll, type PollAnswer, type PollView } from '../protocol/polls.js';
+import type { DialogueReport } from '../protocol/report.js';
 import { cleanName, MAX_PEER_MESSAGE_BYTES, type CallMode, type ClientMessage, type PeerInfo, type Role, type ServerMessage, type StateUpdate, type WaitingPerson } from '../protocol/signaling.js';
 import type { SfuServerMessage } from '../protocol/sfu.js';
 import { AudioRouter } from './audio-router.js';
@@ -94,11 +95,12 @@ const POLL_ANSWER_MS = 20_000;
 interface PollRequest {
   /**
    * What settles it: the poll `id` reaching `state`, or (`voted`) the server's acknowledgement; for
-   * ideas (`idea-ok`) the server's acknowledgement of idea `id` (`*`: a new idea, whose id it names).
+   * ideas (`idea-ok`) the server's acknowledgement of idea `id` (`*`: a new idea, whose id it names);
+   * a `report` frame; notes on item `id` kept.
    */
   id: string;
-  until: 'prepared' | 'open' | 'closed' | 'voted' | 'idea-ok';
-  resolve: (id: string) => void;
+  until: 'prepared' | 'open' | 'closed' | 'voted' | 'idea-ok' | 'report' | 'note';
+  resolve: (value?: unknown) => void;
   reject: (err: PollRequestError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -135,6 +137,10 @@ export interface SessionEvents {
   idea: CustomEvent<{ idea: MeetingIdea; gone?: true }>;
   /** The call's media changed transport: `sfu` when the welcome puts us on the room's media server (design §4.1). */
   'mode-change': CustomEvent<{ mode: CallMode }>;
+  /** Hosts: the dialogue ended and this is its final report (once per report). */
+  'report-ready': CustomEvent<{ report: DialogueReport }>;
+  /** Hosts: notes on an agenda question were kept by the server (as it cleaned them). */
+  'agenda-note': CustomEvent<{ item: string; text: string }>;
 }
 
 /** Data-channel messages the session handles itself; other types go to feature modules. */
@@ -211,6 +217,10 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   readonly #polls = new Map<string, MeetingPoll>();
   /** The room's ideas as the server last said (hosts: hidden ones too). */
   readonly #ideas = new Map<string, MeetingIdea>();
+  /** Hosts: the notes this page wrote per agenda question, as the server kept them. */
+  readonly #notes = new Map<string, string>();
+  /** The reportId of the last final report told (`report-ready` once per report). */
+  #finalReport: string | undefined;
   /**
    * Poll requests in the order they were sent. The server handles one connection's frames in order
    * and answers a refused one with an `error` frame (which names no request): an error that comes
@@ -760,6 +770,18 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
       case 'idea-ok':
         this.#settlePoll(message.id, 'idea-ok');
         break;
+      case 'report':
+        this.#settlePoll('', 'report', message.report);
+        if (message.report.final && message.report.reportId !== this.#finalReport) {
+          this.#finalReport = message.report.reportId;
+          this.dispatch('report-ready', { report: message.report });
+        }
+        break;
+      case 'agenda-note':
+        this.#notes.set(message.item, message.text);
+        this.#settlePoll(message.item, 'note');
+        this.dispatch('agenda-note', { item: message.item, text: message.text });
+        break;
       case 'waiting-list':
         this.#waiting = message.waiting.map(({ id, name }) => ({ id, name: cleanName(name) || id }));
         this.dispatch('waiting-change', { waiting: this.waiting });
@@ -827,16 +849,40 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
   }
 
   /** Settles the oldest request waiting for poll `id` to reach `until`. */
-  #settlePoll(id: string, until: PollRequest['until']) {
+  #settlePoll(id: string, until: PollRequest['until'], value?: unknown) {
     const i = this.#pollRequests.findIndex((r) => (r.id === id || (r.id === '*' && until === 'idea-ok')) && r.until === until);
     if (i < 0) return;
     const [request] = this.#pollRequests.splice(i, 1);
     clearTimeout(request!.timer);
-    request!.resolve(id);
+    request!.resolve(value ?? id);
+  }
+
+  /**
+   * Hosts: the dialogue's report (design §8): an interim one while it goes on, the final one once
+   * it has ended; `last`: the room's most recent final report. Rejects with the server's code.
+   */
+  async requestReport(last = false): Promise<DialogueReport> {
+    return (await this.#pollRequest(last ? { type: 'report-request', last: true } : { type: 'report-request' }, '', 'report')) as DialogueReport;
+  }
+
+  /** Hosts: ends the dialogue; resolves with its final report (every host gets `report-ready`). */
+  async endDialogue(): Promise<DialogueReport> {
+    return (await this.#pollRequest({ type: 'dialogue-end' }, '', 'report')) as DialogueReport;
+  }
+
+  /** Hosts: notes on an agenda question (empty: none); resolves with them as the server kept them. */
+  async setNotes(item: string, text: string): Promise<string> {
+    await this.#pollRequest({ type: 'agenda-note', item, text }, item, 'note');
+    return this.#notes.get(item) ?? '';
+  }
+
+  /** Hosts: the notes on each agenda question this page wrote (as the server kept them). */
+  get notes(): Record<string, string> {
+    return Object.fromEntries(this.#notes);
   }
 
   /** Sends a poll request; resolves when the server did it, rejects with its error (PollRequestError). */
-  #pollRequest(message: ClientMessage, id: string, until: PollRequest['until']): Promise<string> {
+  #pollRequest(message: ClientMessage, id: string, until: PollRequest['until']): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.#state !== 'joined' || this.#signaling.state !== 'open') {
         reject(new PollRequestError('unreachable', 'not connected to the room: try again when the call is back'));
@@ -909,7 +955,7 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   /** Submits an idea (≤ 280 characters, in this member's spoken language); resolves with its id once the server stored it. */
   submitIdea(text: string): Promise<string> {
-    return this.#pollRequest({ type: 'idea-submit', text }, '*', 'idea-ok');
+    return this.#pollRequest({ type: 'idea-submit', text }, '*', 'idea-ok') as Promise<string>;
   }
 
   /** Agrees (1), passes (0) or disagrees (-1) with an idea; a second vote replaces the first. */
@@ -1229,6 +1275,16 @@ export class MeetingSession extends TypedEventTarget<SessionEvents> implements P
 
   nextItem(): void {
     this.#signaling.send({ type: 'agenda-next' });
+  }
+
+  /** Hosts: the dialogue's title, for its report (nothing is answered). */
+  setDialogueTitle(title: string): void {
+    this.#signaling.send({ type: 'dialogue-title', title });
+  }
+
+  /** Interpreters: the language their channel went on air in, for the report (nothing is answered). */
+  sendOnAir(lang: string): void {
+    this.#signaling.send({ type: 'on-air', lang });
   }
 
   /** Leaves the room and releases camera, microphone and screen. */

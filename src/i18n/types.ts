@@ -147,6 +147,19 @@ export interface Translation {
   newPoll: string;
   // Ideas (design §8): the control-bar button showing them; their own strings come with their chunk.
   ideas: string;
+  // The dialogue report (design §8): the host's control-bar menu and notes per question.
+  report: string;
+  reportJson: string;
+  reportCsv: string;
+  reportPage: string;
+  endDialogue: string;
+  /** Said once a report's files were made (downloaded, or the page opened). */
+  reportDone: string;
+  /** Said when the dialogue has ended and its final report is ready. */
+  reportReady: string;
+  notesLabel: string;
+  notesSave: string;
+  notesSaved: string;
 }
 
 export type LocaleCode = 'ar' | 'en' | 'es' | 'fr' | 'ru' | 'zh';

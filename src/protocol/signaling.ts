@@ -1,4 +1,5 @@
-import { AgendaError, parseAgendaItems, parseAgendaState, TAG, type AgendaItem, type AgendaState } from './agenda.js';
+import { AgendaError, ITEM_ID, parseAgendaItems, parseAgendaState, TAG, type AgendaItem, type AgendaState } from './agenda.js';
+import { MAX_REPORT_FRAME_BYTES, parseNotes, parseReport, parseTitle, type DialogueReport } from './report.js';
 
 /**
  * The signaling protocol between a browser and `un75-signal` (design §6.2, docs/protocol.md):
@@ -99,6 +100,16 @@ export type ClientMessage =
   | { type: 'idea-merge'; id: string; into: string | null }
   /** Any member: the language it reads ideas in (its listen language); the server translates them into it too. */
   | { type: 'idea-language'; lang: string }
+  /** Hosts: the dialogue's report (an interim one while it goes on); `last`: the room's most recent final report. */
+  | { type: 'report-request'; last?: true }
+  /** Hosts: the dialogue ends now; its final report goes to every host (`report`). */
+  | { type: 'dialogue-end' }
+  /** Hosts: the dialogue's title, for its report (1–200 characters). */
+  | { type: 'dialogue-title'; title: string }
+  /** Hosts: their notes on an agenda question (≤ 4,000 characters; empty removes them). */
+  | { type: 'agenda-note'; item: string; text: string }
+  /** Interpreters: the language they went on air in (null: off air), for the report's interpretation channels. */
+  | { type: 'on-air'; lang: string | null }
   /** Rooms on the media server (design §4.1): publish, answer, candidates, subscriptions (./sfu.ts). */
   | SfuClientMessage;
 
@@ -126,6 +137,10 @@ export type ServerMessage =
   | { type: 'idea-gone'; id: string }
   /** To the sender alone: its idea request is done (`idea-submit`: the new idea's id; `idea-vote`: the vote stored). */
   | { type: 'idea-ok'; id: string; vote?: IdeaVote }
+  /** To hosts: the dialogue's report, asked for (`report-request`) or final at its end (`final: true` in it). */
+  | { type: 'report'; report: DialogueReport }
+  /** To hosts: notes on an agenda question were kept (the answer to `agenda-note`). */
+  | { type: 'agenda-note'; item: string; text: string }
   /** The room is locked: a host has to admit us. Nothing of the room is told until then. */
   | { type: 'waiting'; room: string }
   /** To hosts, on every change of who is waiting. */
@@ -328,6 +343,16 @@ export function parseClientMessage(frame: string): ClientMessage {
       return { type: 'idea-merge', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), into: msg.into === null ? null : str(msg, 'into', MAX_ID_LENGTH, IDEA_ID) };
     case 'idea-language':
       return { type: 'idea-language', lang: str(msg, 'lang', MAX_LANGUAGE_TAG_LENGTH, TAG) };
+    case 'report-request':
+      return msg.last === true ? { type: 'report-request', last: true } : { type: 'report-request' };
+    case 'dialogue-end':
+      return { type: 'dialogue-end' };
+    case 'dialogue-title':
+      return { type: 'dialogue-title', title: agenda(() => parseTitle(msg.title)) };
+    case 'agenda-note':
+      return { type: 'agenda-note', item: str(msg, 'item', MAX_ID_LENGTH, ITEM_ID), text: agenda(() => parseNotes(msg.text)) };
+    case 'on-air':
+      return { type: 'on-air', lang: msg.lang === null ? null : str(msg, 'lang', MAX_LANGUAGE_TAG_LENGTH, LANGUAGE_TAG) };
     case 'sfu-publish':
     case 'sfu-answer':
     case 'sfu-candidate':
@@ -359,7 +384,8 @@ export function parsePeerInfo(value: unknown): PeerInfo {
 
 /** Parses one frame from the server. Throws {@link ProtocolError} on anything malformed. */
 export function parseServerMessage(frame: string): ServerMessage {
-  const msg = parseFrame(frame);
+  // A report may be larger than other frames (notes on every question, many ideas): the server writes "type" first.
+  const msg = parseFrame(frame, frame.startsWith('{"type":"report"') ? MAX_REPORT_FRAME_BYTES : MAX_FRAME_BYTES);
   switch (msg.type) {
     case 'hello': {
       const languages = parseAsrLanguages(msg.asr);
@@ -402,6 +428,10 @@ export function parseServerMessage(frame: string): ServerMessage {
       return { type: 'idea-gone', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID) };
     case 'idea-ok':
       return { type: 'idea-ok', id: str(msg, 'id', MAX_ID_LENGTH, IDEA_ID), ...(msg.vote !== undefined ? { vote: agenda(() => parseIdeaVote(msg.vote)) } : {}) };
+    case 'report':
+      return { type: 'report', report: agenda(() => parseReport(msg.report)) };
+    case 'agenda-note':
+      return { type: 'agenda-note', item: str(msg, 'item', MAX_ID_LENGTH, ITEM_ID), text: agenda(() => parseNotes(msg.text)) };
     case 'waiting':
       return { type: 'waiting', room: str(msg, 'room', 64, ROOM_PATTERN) };
     case 'waiting-list':
@@ -458,9 +488,9 @@ function agenda<T>(parse: () => T): T {
   }
 }
 
-function parseFrame(frame: string): Json {
-  if (frame.length > MAX_FRAME_BYTES) {
-    throw new ProtocolError('frame-too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+function parseFrame(frame: string, limit = MAX_FRAME_BYTES): Json {
+  if (frame.length > limit) {
+    throw new ProtocolError('frame-too-large', `frames are limited to ${limit} bytes`);
   }
   let msg: unknown;
   try {

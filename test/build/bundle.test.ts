@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 101 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 110 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -94,7 +94,14 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // styles, its strings in six languages); the call chunk took 0.95 KB (the idea frames' validators,
   // the session's idea requests, the Meeting's methods), the meeting chunk 0.26 KB (the "Ideas"
   // button in six languages, loading the chunk, the element's methods). Entry and pre-join budgets unchanged.
-  assert.ok(total <= 101 * 1024, `the chunks are ${kb(total)} gzip together, over their 101 KB budget`);
+  // 102 KB with the dialogue report (issue 24 item 5), measured 101.3 KB (8.3 KB more; the title attribute and on-air 0.3 KB of it): its CSV and
+  // printable-page code with the page's words in six languages is a chunk of its own (4.8 KB, loaded
+  // when a host first asks for CSV or the page); the call chunk took 2.7 KB (the host's report menu,
+  // its strings and the notes' in six languages, the session's report and notes requests, the
+  // report frame's check), the meeting chunk 0.4 KB (the notes field, the menu's place).
+  // 110 KB with both merged, the relay of peer messages in rooms on the media server (0.3 KB), the
+  // word cloud, the server's hello and shorter open answers (0.6 KB): measured 109.7 KB.
+  assert.ok(total <= 110 * 1024, `the chunks are ${kb(total)} gzip together, over their 110 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');

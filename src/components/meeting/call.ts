@@ -20,6 +20,7 @@ export function loadCall(): Promise<typeof Meeting> {
       import('../language-picker/un75-language-picker.js'),
       import('../side-panel/un75-side-panel.js'),
       import('../toasts/un75-toasts.js'),
+      import('../report/un75-report.js'),
     ]).then(([core]) => core.Meeting);
     // A failed download (offline for a moment) is tried again at the next call.
     loading.catch(() => (loading = undefined));

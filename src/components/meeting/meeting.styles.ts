@@ -87,6 +87,18 @@ export const styles = [
       color: var(--_muted);
       margin-block: 0.4em;
     }
+    [part='agenda'] .notes {
+      flex: 1 1 100%;
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 4px var(--_gap);
+      margin-block-end: 0.4em;
+    }
+    [part='agenda-notes'] {
+      flex: 1 1 20rem;
+      font: inherit;
+    }
     /* The polls: under the agenda, above the call; they scroll inside past --un75-polls-max-size. */
     un75-polls,
     un75-ideas {

@@ -16,6 +16,8 @@ import type { Interpretation } from '../../core/interpretation.js';
 import type { MeetingIdea, MeetingPoll, MeetingSession, NewPoll } from '../../core/session.js';
 import type { PollAnswer } from '../../protocol/polls.js';
 import type { IdeaVote } from '../../protocol/ideas.js';
+import type { DialogueReport, ReportFormat } from '../../protocol/report.js';
+import type { ReportCsv } from '../../report/format.js';
 import type { SpeechRecognizer } from '../../core/recognition.js';
 import type { RecognitionMode } from '../../core/captions.types.js';
 import type { Translator } from '../../core/translation.js';
@@ -50,6 +52,7 @@ const REFIRED = [
   'poll',
   'idea',
   'mode-change',
+  'report-ready',
 ] as const satisfies readonly (keyof MeetingEvents)[];
 
 /**
@@ -93,6 +96,8 @@ const REFIRED = [
  * this person's vote was recorded. Detail: `{ poll, state, result?, ballot? }` (see `polls`).
  * @fires un75-idea - An idea arrived or changed (its translations, its counts, hidden, merged), or this
  * person's vote was recorded. Detail: `{ idea, gone? }` (see `ideas`; `gone`: a host hid it).
+ * @fires un75-report-ready - Hosts: the dialogue ended (a host's "End dialogue", or its room empty for
+ * a while) and its final report is ready. Detail: `{ report }` (the `un75:dialogue-report/1` JSON, see `report()`).
  * @fires un75-meeting-ready - The element is on the page, or its `core` is a new `Meeting` (a join):
  * elements bound with `for` find it. No detail.
  *
@@ -127,6 +132,9 @@ const REFIRED = [
  * `idea`, `idea-text`, `idea-original`, `idea-label`, `idea-button`, `idea-vote`, `idea-status`,
  * `idea-form`); loaded when the first idea arrives or the person presses "Ideas".
  * @csspart ideas-button - The control-bar button showing or hiding the ideas.
+ * @csspart report - Hosts: the control bar's report menu (<un75-report>; its parts re-exported as
+ * `report-button`, `report-menu`, `report-json`, `report-csv`, `report-page`, `end-dialogue`).
+ * @csspart agenda-notes - Hosts: the field for their notes on the current question (in `agenda`), with `agenda-notes-save`.
  * @csspart picker - The language selects in the control bar (with `listen-picker`, `spoken-picker`).
  *
  * @cssprop [--un75-accent=#0b5cad] - Accent colour: buttons that are on, the Join button, avatars.
@@ -169,6 +177,7 @@ export class Un75Meeting extends LitElement {
     floorVolume: { type: Number, attribute: 'floor-volume' },
     interpreterLanguages: { attribute: 'interpreter-languages' },
     agendaSource: { attribute: 'agenda' },
+    dialogueTitle: { attribute: 'dialogue-title' },
     layout: { reflect: true },
     _core: { state: true },
     phase: { state: true },
@@ -233,6 +242,12 @@ export class Un75Meeting extends LitElement {
    * JSON agenda (`[{ id, prompt: { en: "…", fr: "…" }, minutes }]`), fetched by the host's page.
    */
   agendaSource = '';
+
+  /**
+   * Hosts: the dialogue's title, for its report (attribute `dialogue-title`, 1–200 characters).
+   * Without it the report is titled with the first agenda question, else the room's name.
+   */
+  dialogueTitle = '';
 
   /**
    * `auto` (default): the speaker view while a screen is shared or with more than six people, the
@@ -519,6 +534,7 @@ export class Un75Meeting extends LitElement {
       floorVolume: this.floorVolume,
       interpreterLanguages: this.interpreterLanguages,
       agenda: this.agendaSource || undefined,
+      dialogueTitle: this.dialogueTitle || undefined,
       translationEndpoint: this.translationEndpoint || undefined,
       translator: this.translator,
       recognizer: this.recognizer,
@@ -736,8 +752,9 @@ export class Un75Meeting extends LitElement {
         </button>
         ${host
           ? html`<button part="polls-button" class="shell-button" @click=${() => void this.#composePoll().catch(() => {})}>
-              <span class="text">${t.newPoll}</span>
-            </button>`
+                <span class="text">${t.newPoll}</span>
+              </button>
+              <un75-report part="report" exportparts="report-button, menu: report-menu, report-json, report-csv, report-page, end-dialogue"></un75-report>`
           : nothing}
         <button
           part="ideas-button"
@@ -885,6 +902,66 @@ export class Un75Meeting extends LitElement {
     return this._core.mergeIdea(id, into);
   }
 
+  /**
+   * Hosts: the dialogue's report (design §8; its JSON Schema ships in the package:
+   * `un75-meeting/schema/dialogue-report-1.schema.json`). `json`: the report (an interim one while
+   * the dialogue goes on, the final one once it has ended); `csv`: `{ 'comments.csv', 'votes.csv',
+   * 'summary.csv' }`, Pol.is's export files; `html`: a printable page in this element's UI language.
+   * Rejects with the server's `{ code, message }` (`forbidden` for anyone but a host).
+   */
+  async report(format: ReportFormat = 'json'): Promise<DialogueReport | ReportCsv | string> {
+    if (!this._core) throw new Error('The report needs a call.');
+    return this._core.report(format, this.#localize.t.$code);
+  }
+
+  /** Hosts: ends the dialogue now; resolves with its final report (`un75-report-ready` for every host). */
+  async endDialogue(): Promise<DialogueReport> {
+    if (!this._core) throw new Error('The report needs a call.');
+    return this._core.endDialogue();
+  }
+
+  /** Hosts: notes on an agenda question, for the report (≤ 4,000 characters). Resolves with them as kept. */
+  async setNotes(itemId: string, text: string): Promise<string> {
+    if (!this._core) throw new Error('Notes need a call.');
+    return this._core.setNotes(itemId, text);
+  }
+
+  /** Hosts: what they are writing on each question, not saved yet. */
+  #drafts = new Map<string, string>();
+  #notesSaid = '';
+
+  async #saveNotes(itemId: string) {
+    const { t } = this.#localize;
+    this.#notesSaid = '';
+    try {
+      await this.setNotes(itemId, this.#drafts.get(itemId) ?? this._core?.notes[itemId] ?? '');
+      this.#drafts.delete(itemId);
+      this.#notesSaid = t.notesSaved;
+    } catch (err) {
+      this.#notesSaid = err instanceof Error ? err.message : String(err);
+    }
+    this.requestUpdate();
+  }
+
+  #renderNotes(itemId: string) {
+    const { t } = this.#localize;
+    const value = this.#drafts.get(itemId) ?? this._core?.notes[itemId] ?? '';
+    return html`<div class="notes">
+      <label for="notes">${t.notesLabel}</label>
+      <textarea
+        id="notes"
+        part="agenda-notes"
+        dir="auto"
+        rows="2"
+        maxlength="4000"
+        .value=${value}
+        @input=${(e: Event) => this.#drafts.set(itemId, (e.target as HTMLTextAreaElement).value)}
+      ></textarea>
+      <button part="button agenda-notes-save" class="shell-button" @click=${() => void this.#saveNotes(itemId)}>${t.notesSave}</button>
+      <span role="status">${this.#notesSaid}</span>
+    </div>`;
+  }
+
   /** The current question in the reader's language, item n of N, the minutes left; a host moves on. */
   #renderAgenda() {
     const agenda = this.agenda;
@@ -901,6 +978,7 @@ export class Un75Meeting extends LitElement {
       ${this._core!.role === 'host' && agenda!.current + 1 < count
         ? html`<button part="button agenda-next" class="shell-button" @click=${() => this.nextItem()}>${t.nextQuestion}</button>`
         : nothing}
+      ${this._core!.role === 'host' ? this.#renderNotes(item.id) : nothing}
     </section>`;
   }
 

@@ -27,6 +27,12 @@ export const IDEA_SUBMITS = { burst: 5, perSecond: 0.1 } as const;
 /** Votes on ideas one connection may cast: a reader goes through a list quickly, so more of them. */
 export const IDEA_VOTES = { burst: 60, perSecond: 2 } as const;
 /**
+ * Reading languages one connection may name (`idea-language`): each page says its own after every
+ * welcome, and each new one may cost a translation per idea; a budget of its own, so that it never
+ * takes from a host's requests (COSTLY_REQUESTS).
+ */
+export const IDEA_LANGUAGES = { burst: 4, perSecond: 0.1 } as const;
+/**
  * ICE candidates one connection may relay to the media server (`sfu-candidate`): a browser gathers a
  * handful per PeerConnection and negotiation; a flood beyond is refused before it reaches Janus.
  */
@@ -88,6 +94,7 @@ export class Connection implements Client {
   /** Idea submissions and votes: budgets of their own (IDEA_SUBMITS, IDEA_VOTES). */
   private ideaSubmits: TokenBucket | null = null;
   private ideaVotes: TokenBucket | null = null;
+  private ideaLanguages: TokenBucket | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -316,8 +323,8 @@ export class Connection implements Client {
         this.spend(msg.type);
         return hub.ideaAction(member, msg);
       case 'idea-language':
-        // Each new language may cost the server a translation per idea.
-        this.spend(msg.type);
+        this.ideaLanguages ??= new TokenBucket(IDEA_LANGUAGES.burst, IDEA_LANGUAGES.perSecond);
+        if (!this.ideaLanguages.take()) throw new ProtocolError('rate-limited', `"idea-language" too often: at most ${IDEA_LANGUAGES.burst} at once, then one every ${1 / IDEA_LANGUAGES.perSecond} s`);
         hub.ideaLanguage(member, msg.lang);
         return;
       case 'report-request':

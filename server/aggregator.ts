@@ -414,6 +414,11 @@ export class Aggregator {
       throw new Refusal(422, 'invalid-report', `the report counts in programme "${r.dialogue.programme}", not "${programme}"`);
     }
     if (r.supersedes === r.reportId) throw new Refusal(422, 'invalid-report', 'a report cannot supersede itself');
+    // The schema cannot say that ids are unique within their array; the sums need them to be.
+    for (const [what, ids] of [['poll', r.polls.map((p) => p.id)], ['idea', r.ideas.map((i) => i.id)]] as const) {
+      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (twice !== undefined) throw new Refusal(422, 'invalid-report', `two ${what}s have the id "${twice}"`);
+    }
     const record = summarize(r, {
       programme,
       partner: jws.kid,

@@ -150,6 +150,11 @@ for (const [name, storage] of backends) {
       assert.ok(extraAnswer.body.error.details.some((d: any) => d.message.includes('attendees')));
       const wrongProgramme = await post(base, 'un75', sign(makeReport({ programme: 'another' })));
       assert.equal(wrongProgramme.status, 422);
+      const twice = makeReport() as any;
+      twice.polls[1].id = twice.polls[0].id;
+      const twiceAnswer = await post(base, 'un75', sign(twice));
+      assert.equal(twiceAnswer.status, 422);
+      assert.match(twiceAnswer.body.error.message, /two polls have the id "future"/);
 
       const large = makeReport({ ideas: Array.from({ length: 200 }, () => ({ lang: 'en', text: { en: 'x'.repeat(1500) }, agree: 9 })) });
       const big = await post(base, 'un75', sign(large));
@@ -162,7 +167,7 @@ for (const [name, storage] of backends) {
 
       const s = await stats(base);
       assert.deepEqual(s.reports, { held: 1, counted: 1 }, 'nothing of a refused report is stored');
-      assert.deepEqual(s.refused, { 'bad-signature': 2, 'unknown-partner': 1, 'bad-request': 1, 'invalid-report': 3, 'too-large': 1, conflict: 1 });
+      assert.deepEqual(s.refused, { 'bad-signature': 2, 'unknown-partner': 1, 'bad-request': 1, 'invalid-report': 4, 'too-large': 1, conflict: 1 });
       // Counted under the programme it was sent to.
       const other = await (await get(base, 'other/stats', { authorization: `Bearer ${TOKEN}-other` })).json();
       assert.deepEqual(other.refused, { 'forbidden-programme': 1 });

@@ -24,6 +24,8 @@ export const SUPPRESSED = '<5';
 /** Largest report body taken (the JWS text). A report of 200 ideas in six languages is ~300 KB. */
 export const DEFAULT_MAX_REPORT_BYTES = 1024 * 1024;
 const TOP_IDEAS = 20;
+/** Filter combinations whose sums are kept per programme (countries × languages × months could be many). */
+const MAX_CACHED = 500;
 
 export interface ProgrammeConfig {
   /** Bearer token the dashboard sends to read the totals; absent when `public`. */
@@ -45,6 +47,12 @@ export interface AggregatorConfig {
   /** Reports per partner: a burst, then so many per second. Default 120, then 2 a second. */
   rate: { burst: number; perSecond: number };
   maxReportBytes: number;
+  /**
+   * How long an answer to the dashboard is reused for the same programme and filters (ms). A report
+   * this process takes clears its programme's answers at once; one taken by another process on the
+   * same database shows within this time. 0: never reused. Default 30,000.
+   */
+  cacheMs: number;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -108,6 +116,7 @@ export function parseAggregatorConfig(text: string, where = 'the partners file')
     partners,
     rate: { burst: positive(rate.burst, 120, '"rate.burst"'), perSecond: positive(rate.perSecond, 2, '"rate.perSecond"') },
     maxReportBytes: Math.floor(positive(top.maxReportBytes, DEFAULT_MAX_REPORT_BYTES, '"maxReportBytes"')),
+    cacheMs: top.cacheSeconds === 0 ? 0 : Math.round(positive(top.cacheSeconds, 30, '"cacheSeconds"') * 1000),
   };
 }
 
@@ -167,11 +176,27 @@ export function summarize(report: DialogueReport, meta: Pick<ReportRecord, 'prog
   for (const dimension of ['ageBand', 'gender', 'country'] as const) {
     for (const [key, count] of Object.entries(report.demographics?.[dimension] ?? {})) demographics.push({ dimension, key, count });
   }
+  // What the report adds to the sums, under every language spoken in it and under '*' (all).
+  // Keys join ids with '/', which no poll, option or template id holds.
+  const month = new Date(report.dialogue.startedAt).toISOString().slice(0, 7);
+  const country = report.dialogue.country ?? '';
+  const contributions: Array<{ metric: string; key: string; value: number }> = [
+    { metric: 'dialogues', key: '', value: 1 },
+    { metric: 'participants', key: '', value: report.participants.total },
+  ];
+  for (const [lang, n] of languages) contributions.push({ metric: 'lang', key: lang, value: n }, { metric: 'lang-dialogues', key: lang, value: 1 });
+  for (const p of templated) {
+    const key = `${p.template}/${p.id}`;
+    contributions.push({ metric: 'poll-dialogues', key, value: 1 }, { metric: 'poll-voters', key, value: p.voters });
+    for (const [option, count] of Object.entries(p.counts)) contributions.push({ metric: 'poll', key: `${key}/${option}`, value: count });
+  }
+  for (const d of demographics) contributions.push({ metric: 'demographics', key: `${d.dimension}/${d.key}`, value: d.count });
+  const cells = ['*', ...languages.keys()].flatMap((lang) => contributions.map((c) => ({ month, country, lang, ...c })));
   return {
     ...meta,
     reportId: report.reportId,
     startedAt: report.dialogue.startedAt,
-    month: new Date(report.dialogue.startedAt).toISOString().slice(0, 7),
+    month,
     country: report.dialogue.country ?? null,
     participants: report.participants.total,
     supersedes: report.supersedes ?? null,
@@ -186,6 +211,7 @@ export function summarize(report: DialogueReport, meta: Pick<ReportRecord, 'prog
       .filter((i) => !i.hidden && !i.mergedInto)
       .map((i) => ({ ideaId: i.id, lang: i.lang, text: i.text, machine: i.machine ?? [], agree: i.agree, pass: i.pass, disagree: i.disagree, consensus: i.consensus ?? false })),
     demographics,
+    cells,
   };
 }
 
@@ -288,6 +314,8 @@ const PATH = /^\/v1\/programmes\/([^/]+)\/(reports|outcomes|outcomes\.csv|stats)
 export class Aggregator {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly counters = new Map<string, AggregatorStats>();
+  /** Sums already computed, per programme then filters, with when; at most MAX_CACHED per programme. */
+  private readonly cache = new Map<string, Map<string, { at: number; raw: Promise<RawOutcomes> }>>();
 
   constructor(
     private readonly config: AggregatorConfig,
@@ -359,8 +387,7 @@ export class Aggregator {
       res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code: 'bad-request', message: filters } }));
       return;
     }
-    const store = await this.store();
-    const outcomes = suppress(programme, filters, await store.outcomes(programme, filters, TOP_IDEAS));
+    const outcomes = suppress(programme, filters, await this.sums(programme, filters));
     if (what === 'outcomes.csv') {
       const name = `${programme}-outcomes${filters.country ? `-${filters.country}` : ''}${filters.language ? `-${filters.language}` : ''}${filters.month ? `-${filters.month}` : ''}.csv`;
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` });
@@ -368,6 +395,22 @@ export class Aggregator {
       return;
     }
     json(res, 200, outcomes);
+  }
+
+  /** The sums under `filters`, computed or reused (see cacheMs). */
+  private async sums(programme: string, filters: OutcomeFilters): Promise<RawOutcomes> {
+    const key = JSON.stringify([filters.country ?? '', filters.language ?? '', filters.month ?? '']);
+    let cached = this.cache.get(programme);
+    const hit = cached?.get(key);
+    if (hit && Date.now() - hit.at < this.config.cacheMs) return hit.raw;
+    const raw = this.store().then((store) => store.outcomes(programme, filters, TOP_IDEAS));
+    if (this.config.cacheMs > 0) {
+      if (!cached) this.cache.set(programme, (cached = new Map()));
+      if (cached.size >= MAX_CACHED) cached.delete(cached.keys().next().value!);
+      cached.set(key, { at: Date.now(), raw });
+      raw.catch(() => cached!.delete(key));
+    }
+    return raw;
   }
 
   private cors(req: IncomingMessage, res: ServerResponse, config: ProgrammeConfig): void {
@@ -432,7 +475,10 @@ export class Aggregator {
     if (result.kind === 'conflict') throw new Refusal(409, 'conflict', result.message);
     const counter = this.counter(programme);
     if (result.kind === 'duplicate') counter.duplicates++;
-    else counter.accepted++;
+    else {
+      counter.accepted++;
+      this.cache.delete(programme);
+    }
     json(res, result.kind === 'stored' ? 201 : 200, receipt(result.receipt));
   }
 

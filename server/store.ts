@@ -93,7 +93,22 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string | s
         participants integer NOT NULL,
         supersedes text,
         active boolean NOT NULL DEFAULT true,
+        cells jsonb NOT NULL,
         PRIMARY KEY (programme, report_id)
+      )`,
+      // The sums the dashboard reads, kept up to date at ingest (a report adds its \`cells\`; one it
+      // supersedes takes its own away): per month, country and spoken language ('*': every
+      // dialogue, whatever its languages), so that any combination of the three filters is one
+      // indexed read of at most a few thousand rows, however many reports there are.
+      `CREATE TABLE agg_cells (
+        programme text NOT NULL,
+        month text NOT NULL,
+        country text NOT NULL,
+        lang text NOT NULL,
+        metric text NOT NULL,
+        key text NOT NULL,
+        value bigint NOT NULL,
+        PRIMARY KEY (programme, lang, month, country, metric, key)
       )`,
       'CREATE INDEX agg_reports_filters ON agg_reports (programme, active, month, country)',
       'CREATE INDEX agg_reports_supersedes ON agg_reports (programme, supersedes)',
@@ -217,6 +232,18 @@ export interface ReportRecord {
   pollLabels: Array<{ template: string; pollId: string; optionId: string; type: string; label: Record<string, string> }>;
   ideas: Array<{ ideaId: string; lang: string; text: Record<string, string>; machine: string[]; agree: number; pass: number; disagree: number; consensus: boolean }>;
   demographics: Array<{ dimension: string; key: string; count: number }>;
+  /** What the report adds to the dashboard's sums (agg_cells), one entry per cell. */
+  cells: Cell[];
+}
+
+/** One of a report's contributions to the sums: `metric` (dialogues, participants, …) under `key`. */
+export interface Cell {
+  month: string;
+  country: string;
+  lang: string;
+  metric: string;
+  key: string;
+  value: number;
 }
 
 /** What the aggregator answers for a report it holds. */
@@ -426,11 +453,11 @@ export class Store {
   async ingestReport(r: ReportRecord): Promise<IngestResult> {
     return this.sql.transaction(async (tx): Promise<IngestResult> => {
       const inserted = await tx.query<ReceiptRow>(
-        `INSERT INTO agg_reports (programme, report_id, partner, receipt_id, sha256, received_at, report, started_at, month, country, participants, supersedes)
-         VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000), $7::jsonb, $8::timestamptz, $9, $10, $11, $12)
+        `INSERT INTO agg_reports (programme, report_id, partner, receipt_id, sha256, received_at, report, started_at, month, country, participants, supersedes, cells)
+         VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000), $7::jsonb, $8::timestamptz, $9, $10, $11, $12, $13::jsonb)
          ON CONFLICT (programme, report_id) DO NOTHING
          RETURNING ${RECEIPT_COLUMNS}`,
-        [r.programme, r.reportId, r.partner, r.receiptId, r.sha256, r.receivedAt, r.report, r.startedAt, r.month, r.country, r.participants, r.supersedes],
+        [r.programme, r.reportId, r.partner, r.receiptId, r.sha256, r.receivedAt, r.report, r.startedAt, r.month, r.country, r.participants, r.supersedes, JSON.stringify(r.cells)],
       );
       if (!inserted[0]) {
         const [held] = await tx.query<ReceiptRow>(`SELECT ${RECEIPT_COLUMNS} FROM agg_reports WHERE programme = $1 AND report_id = $2`, [r.programme, r.reportId]);
@@ -441,11 +468,17 @@ export class Store {
       if (r.supersedes) {
         const [old] = await tx.query<{ partner: string }>('SELECT partner FROM agg_reports WHERE programme = $1 AND report_id = $2', [r.programme, r.supersedes]);
         if (old && old.partner !== r.partner) throw new IngestConflict(`report ${r.supersedes} is another partner's: a report supersedes only its own partner's`);
-        await tx.query('UPDATE agg_reports SET active = false WHERE programme = $1 AND report_id = $2 AND partner = $3', [r.programme, r.supersedes, r.partner]);
+        const gone = await tx.query<{ cells: unknown }>(
+          'UPDATE agg_reports SET active = false WHERE programme = $1 AND report_id = $2 AND partner = $3 AND active RETURNING cells',
+          [r.programme, r.supersedes, r.partner],
+        );
+        // The superseded report's contributions come off the sums.
+        if (gone[0]) await addCells(tx, r.programme, (typeof gone[0].cells == 'string' ? JSON.parse(gone[0].cells) : gone[0].cells) as Cell[], -1);
       }
       // A report superseded before it arrived (the newer one came first) is kept out of the totals.
       const later = await tx.query<{ report_id: string }>('SELECT report_id FROM agg_reports WHERE programme = $1 AND supersedes = $2 AND partner = $3 LIMIT 1', [r.programme, r.reportId, r.partner]);
       if (later[0]) await tx.query('UPDATE agg_reports SET active = false WHERE programme = $1 AND report_id = $2', [r.programme, r.reportId]);
+      else await addCells(tx, r.programme, r.cells, 1);
       // Every summary row in one statement (data-modifying CTEs each run once): a round trip per
       // report rather than one per table, which is what ingest speed comes down to.
       await tx.query(
@@ -505,78 +538,106 @@ export class Store {
 
   /** The sums across a programme's counted reports under the filters (small cells not yet suppressed). */
   async outcomes(programme: string, filters: OutcomeFilters, topIdeas: number): Promise<RawOutcomes> {
-    // $1 programme, $2 country, $3 language, $4 month: every query below takes the same four.
-    const params = [programme, filters.country ?? null, filters.language ?? null, filters.month ?? null];
-    const where = `r.programme = $1 AND r.active AND ($2::text IS NULL OR r.country = $2) AND ($4::text IS NULL OR r.month = $4)
-      AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM agg_languages fl WHERE fl.programme = r.programme AND fl.report_id = r.report_id AND fl.lang = $3))`;
-    const q = <R>(text: string) => this.sql.query<R>(text, params);
-    const [totals] = await q<{ dialogues: number; participants: number; countries: number }>(
-      `SELECT count(*)::int AS dialogues, coalesce(sum(r.participants), 0)::int AS participants, count(DISTINCT r.country)::int AS countries FROM agg_reports r WHERE ${where}`,
+    // The sums from agg_cells: one indexed read (the language, or '*'), added up here.
+    const cells = await this.sql.query<{ month: string; country: string; metric: string; key: string; value: number }>(
+      `SELECT month, country, metric, key, value::float8 AS value FROM agg_cells
+       WHERE programme = $1 AND lang = $2 AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR month = $4) AND value <> 0`,
+      [programme, filters.language ?? '*', filters.country ?? null, filters.month ?? null],
     );
-    const byMonth = await q<Cell>(`SELECT r.month AS key, count(*)::int AS dialogues, sum(r.participants)::int AS participants FROM agg_reports r WHERE ${where} GROUP BY r.month ORDER BY r.month`);
-    const byCountry = await q<Cell>(
-      `SELECT coalesce(r.country, '') AS key, count(*)::int AS dialogues, sum(r.participants)::int AS participants FROM agg_reports r WHERE ${where} GROUP BY r.country ORDER BY 3 DESC, 1`,
-    );
-    const byLanguage = await q<Cell>(
-      `SELECT l.lang AS key, count(*)::int AS dialogues, sum(l.participants)::int AS participants
-       FROM agg_languages l JOIN agg_reports r ON r.programme = l.programme AND r.report_id = l.report_id WHERE ${where} GROUP BY l.lang ORDER BY 3 DESC, 1`,
-    );
-    const polls = await q<{ template: string; poll_id: string; dialogues: number; voters: number }>(
-      `SELECT p.template, p.poll_id, count(*)::int AS dialogues, sum(p.voters)::int AS voters
-       FROM agg_polls p JOIN agg_reports r ON r.programme = p.programme AND r.report_id = p.report_id WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
-    );
-    const counts = await q<{ template: string; poll_id: string; option_id: string; count: number }>(
-      `SELECT c.template, c.poll_id, c.option_id, sum(c.count)::float8 AS count
-       FROM agg_poll_counts c JOIN agg_reports r ON r.programme = c.programme AND r.report_id = c.report_id WHERE ${where} GROUP BY 1, 2, 3`,
+    // Ideas are ranked, not summed: read through the reports that count, under the same filters.
+    const ideas = await this.sql.query<{ lang: string; text: unknown; machine: unknown; agree: number; pass: number; disagree: number; consensus: boolean }>(
+      `SELECT i.lang, i.text, i.machine, i.agree, i.pass, i.disagree, i.consensus
+       FROM agg_ideas i JOIN agg_reports r ON r.programme = i.programme AND r.report_id = i.report_id
+       WHERE i.programme = $1 AND r.active AND ($2::text IS NULL OR r.country = $2) AND ($4::text IS NULL OR r.month = $4)
+         AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM agg_languages fl WHERE fl.programme = r.programme AND fl.report_id = r.report_id AND fl.lang = $3))
+       ORDER BY i.agree DESC, i.disagree, i.idea_id LIMIT $5`,
+      [programme, filters.country ?? null, filters.language ?? null, filters.month ?? null, topIdeas],
     );
     const labels = await this.sql.query<{ template: string; poll_id: string; option_id: string; type: string; label: unknown }>(
       'SELECT template, poll_id, option_id, type, label FROM agg_poll_labels WHERE programme = $1',
       [programme],
     );
-    const ideas = await this.sql.query<{ lang: string; text: unknown; machine: unknown; agree: number; pass: number; disagree: number; consensus: boolean }>(
-      `SELECT i.lang, i.text, i.machine, i.agree, i.pass, i.disagree, i.consensus
-       FROM agg_ideas i JOIN agg_reports r ON r.programme = i.programme AND r.report_id = i.report_id WHERE ${where}
-       ORDER BY i.agree DESC, i.disagree, i.idea_id LIMIT $5`,
-      [...params, topIdeas],
-    );
-    const demographics = await q<{ dimension: string; key: string; count: number }>(
-      `SELECT d.dimension, d.key, sum(d.count)::int AS count
-       FROM agg_demographics d JOIN agg_reports r ON r.programme = d.programme AND r.report_id = d.report_id WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
-    );
-    const [choices] = await this.sql.query<{ countries: string[] | null; languages: string[] | null; months: string[] | null }>(
-      `SELECT (SELECT array_agg(DISTINCT country ORDER BY country) FROM agg_reports WHERE programme = $1 AND active AND country IS NOT NULL) AS countries,
-              (SELECT array_agg(DISTINCT lang ORDER BY lang) FROM agg_languages WHERE programme = $1) AS languages,
-              (SELECT array_agg(DISTINCT month ORDER BY month) FROM agg_reports WHERE programme = $1 AND active) AS months`,
+    const choices = await this.sql.query<{ lang: string; month: string; country: string }>(
+      "SELECT DISTINCT lang, month, country FROM agg_cells WHERE programme = $1 AND metric = 'dialogues' AND value > 0",
       [programme],
     );
+    const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
+    const byMonth = new Map<string, { dialogues: number; participants: number }>();
+    const byCountry = new Map<string, { dialogues: number; participants: number }>();
+    const langParticipants = new Map<string, number>();
+    const langDialogues = new Map<string, number>();
+    const pollDialogues = new Map<string, number>();
+    const pollVoters = new Map<string, number>();
+    const optionCounts = new Map<string, number>();
+    const demographics = new Map<string, number>();
+    for (const c of cells) {
+      const n = Number(c.value);
+      if (c.metric === 'dialogues' || c.metric === 'participants') {
+        const field = c.metric;
+        for (const [map, key] of [[byMonth, c.month], [byCountry, c.country]] as const) {
+          const cell = map.get(key) ?? { dialogues: 0, participants: 0 };
+          cell[field] += n;
+          map.set(key, cell);
+        }
+      } else if (c.metric === 'lang') add(langParticipants, c.key, n);
+      else if (c.metric === 'lang-dialogues') add(langDialogues, c.key, n);
+      else if (c.metric === 'poll-dialogues') add(pollDialogues, c.key, n);
+      else if (c.metric === 'poll-voters') add(pollVoters, c.key, n);
+      else if (c.metric === 'poll') add(optionCounts, c.key, n);
+      else if (c.metric === 'demographics') add(demographics, c.key, n);
+    }
     const json = (v: unknown) => (typeof v == 'string' ? JSON.parse(v) : v) as Record<string, string>;
     const label = new Map(labels.map((l) => [`${l.template}\u0000${l.poll_id}\u0000${l.option_id}`, l]));
+    const sum = (map: Map<string, { dialogues: number; participants: number }>) =>
+      [...map].map(([key, v]) => ({ key, ...v })).filter((c) => c.dialogues > 0);
+    const byLanguage = [...langDialogues].filter(([, d]) => d > 0).map(([key, dialogues]) => ({ key, dialogues, participants: langParticipants.get(key) ?? 0 }));
+    const months = sum(byMonth).sort((a, b) => a.key.localeCompare(b.key));
+    const countries = sum(byCountry).sort((a, b) => b.participants - a.participants || a.key.localeCompare(b.key));
     return {
-      totals: { ...totals!, languages: new Set(byLanguage.map((l) => l.key)).size },
-      byMonth,
-      byCountry,
-      byLanguage,
-      polls: polls.map((p) => {
-        const question = label.get(`${p.template}\u0000${p.poll_id}\u0000`);
-        return {
-          template: p.template,
-          pollId: p.poll_id,
-          type: question?.type ?? 'single',
-          question: question ? json(question.label) : {},
-          dialogues: p.dialogues,
-          voters: p.voters,
-          options: counts
-            .filter((c) => c.template === p.template && c.poll_id === p.poll_id)
-            .map((c) => {
-              const l = label.get(`${p.template}\u0000${p.poll_id}\u0000${c.option_id}`);
-              return { id: c.option_id, label: l ? json(l.label) : null, count: Number(c.count) };
-            })
-            .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id)),
-        };
-      }),
+      totals: {
+        dialogues: months.reduce((n, c) => n + c.dialogues, 0),
+        participants: months.reduce((n, c) => n + c.participants, 0),
+        countries: countries.filter((c) => c.key).length,
+        languages: byLanguage.length,
+      },
+      byMonth: months,
+      byCountry: countries,
+      byLanguage: byLanguage.sort((a, b) => b.participants - a.participants || a.key.localeCompare(b.key)),
+      polls: [...pollDialogues]
+        .filter(([, d]) => d > 0)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, dialogues]) => {
+          const [template, pollId] = key.split('/') as [string, string];
+          const question = label.get(`${template}\u0000${pollId}\u0000`);
+          return {
+            template,
+            pollId,
+            type: question?.type ?? 'single',
+            question: question ? json(question.label) : {},
+            dialogues,
+            voters: pollVoters.get(key) ?? 0,
+            options: [...optionCounts]
+              .filter(([k]) => k.startsWith(`${key}/`))
+              .map(([k, count]) => {
+                const id = k.slice(key.length + 1);
+                const l = label.get(`${template}\u0000${pollId}\u0000${id}`);
+                return { id, label: l ? json(l.label) : null, count };
+              })
+              .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id)),
+          };
+        }),
       ideas: ideas.map((i) => ({ lang: i.lang, text: json(i.text), machine: json(i.machine) as unknown as string[], agree: i.agree, pass: i.pass, disagree: i.disagree, consensus: i.consensus })),
-      demographics,
-      choices: { countries: choices?.countries ?? [], languages: choices?.languages ?? [], months: choices?.months ?? [] },
+      demographics: [...demographics]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, count]) => {
+          const slash = k.indexOf('/');
+          return { dimension: k.slice(0, slash), key: k.slice(slash + 1), count };
+        }),
+      choices: {
+        countries: [...new Set(choices.filter((c) => c.lang === '*' && c.country).map((c) => c.country))].sort(),
+        languages: [...new Set(choices.filter((c) => c.lang !== '*').map((c) => c.lang))].sort(),
+        months: [...new Set(choices.filter((c) => c.lang === '*').map((c) => c.month))].sort(),
+      },
     };
   }
 
@@ -631,6 +692,22 @@ export class Store {
 
 class IngestConflict extends Error {}
 
+/** Adds (sign 1) or takes away (sign -1) a report's contributions to the sums, in one statement. */
+async function addCells(tx: Pick<Sql, 'query'>, programme: string, cells: Cell[], sign: 1 | -1): Promise<void> {
+  if (!cells.length) return;
+  // Always in the same order, so two transactions adding to the same cells wait for each other
+  // instead of deadlocking.
+  const sorted = [...cells].sort((a, b) => cellKey(a).localeCompare(cellKey(b)));
+  await tx.query(
+    `INSERT INTO agg_cells (programme, month, country, lang, metric, key, value)
+     SELECT $1, x.month, x.country, x.lang, x.metric, x.key, x.value * $3 FROM jsonb_to_recordset($2::jsonb) AS x(month text, country text, lang text, metric text, key text, value bigint)
+     ON CONFLICT (programme, lang, month, country, metric, key) DO UPDATE SET value = agg_cells.value + excluded.value`,
+    [programme, JSON.stringify(sorted), sign],
+  );
+}
+
+const cellKey = (c: Cell) => `${c.lang}\u0000${c.month}\u0000${c.country}\u0000${c.metric}\u0000${c.key}`;
+
 /** ON CONFLICT cannot meet the same key twice in one statement: one label per poll option. */
 function dedupeLabels(labels: ReportRecord['pollLabels']): ReportRecord['pollLabels'] {
   const seen = new Set<string>();
@@ -640,12 +717,6 @@ function dedupeLabels(labels: ReportRecord['pollLabels']): ReportRecord['pollLab
     seen.add(key);
     return true;
   });
-}
-
-interface Cell {
-  key: string;
-  dialogues: number;
-  participants: number;
 }
 
 interface ReceiptRow {

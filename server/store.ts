@@ -163,7 +163,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string | s
         PRIMARY KEY (programme, report_id, idea_id),
         FOREIGN KEY (programme, report_id) REFERENCES agg_reports (programme, report_id) ON DELETE CASCADE
       )`,
-      'CREATE INDEX agg_ideas_rank ON agg_ideas (programme, agree DESC)',
+      'CREATE INDEX agg_ideas_rank ON agg_ideas (programme, agree DESC, disagree, report_id, idea_id)',
       `CREATE TABLE agg_demographics (
         programme text NOT NULL,
         report_id text NOT NULL,
@@ -538,27 +538,38 @@ export class Store {
 
   /** The sums across a programme's counted reports under the filters (small cells not yet suppressed). */
   async outcomes(programme: string, filters: OutcomeFilters, topIdeas: number): Promise<RawOutcomes> {
-    // The sums from agg_cells: one indexed read (the language, or '*'), added up here.
-    const cells = await this.sql.query<{ month: string; country: string; metric: string; key: string; value: number }>(
-      `SELECT month, country, metric, key, value::float8 AS value FROM agg_cells
-       WHERE programme = $1 AND lang = $2 AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR month = $4) AND value <> 0`,
-      [programme, filters.language ?? '*', filters.country ?? null, filters.month ?? null],
+    // The sums from agg_cells, added up by the database: one range of the primary key (the
+    // language, or '*'), read twice: every metric in all, and dialogues and participants by month
+    // and country.
+    const params = [programme, filters.language ?? '*', filters.country ?? null, filters.month ?? null];
+    const where = 'programme = $1 AND lang = $2 AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR month = $4)';
+    const totals = await this.sql.query<{ metric: string; key: string; value: number }>(
+      `SELECT metric, key, sum(value)::float8 AS value FROM agg_cells WHERE ${where} AND metric NOT IN ('dialogues', 'participants') GROUP BY metric, key`,
+      params,
     );
-    // Ideas are ranked, not summed: read through the reports that count, under the same filters.
+    const grid = await this.sql.query<{ month: string; country: string; metric: string; value: number }>(
+      `SELECT month, country, metric, sum(value)::float8 AS value FROM agg_cells WHERE ${where} AND metric IN ('dialogues', 'participants') GROUP BY month, country, metric`,
+      params,
+    );
+    const cells = [...totals.map((t) => ({ ...t, month: '', country: '' })), ...grid.map((g) => ({ ...g, key: '' }))];
+    // Ideas are ranked, not summed: read through the reports that count, under the same filters, in
+    // the order of an index (the first 20 found are the answer).
     const ideas = await this.sql.query<{ lang: string; text: unknown; machine: unknown; agree: number; pass: number; disagree: number; consensus: boolean }>(
       `SELECT i.lang, i.text, i.machine, i.agree, i.pass, i.disagree, i.consensus
        FROM agg_ideas i JOIN agg_reports r ON r.programme = i.programme AND r.report_id = i.report_id
        WHERE i.programme = $1 AND r.active AND ($2::text IS NULL OR r.country = $2) AND ($4::text IS NULL OR r.month = $4)
          AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM agg_languages fl WHERE fl.programme = r.programme AND fl.report_id = r.report_id AND fl.lang = $3))
-       ORDER BY i.agree DESC, i.disagree, i.idea_id LIMIT $5`,
+       ORDER BY i.agree DESC, i.disagree, i.report_id, i.idea_id LIMIT $5`,
       [programme, filters.country ?? null, filters.language ?? null, filters.month ?? null, topIdeas],
     );
     const labels = await this.sql.query<{ template: string; poll_id: string; option_id: string; type: string; label: unknown }>(
       'SELECT template, poll_id, option_id, type, label FROM agg_poll_labels WHERE programme = $1',
       [programme],
     );
-    const choices = await this.sql.query<{ lang: string; month: string; country: string }>(
-      "SELECT DISTINCT lang, month, country FROM agg_cells WHERE programme = $1 AND metric = 'dialogues' AND value > 0",
+    const [choice] = await this.sql.query<{ months: string[] | null; countries: string[] | null; languages: string[] | null }>(
+      `SELECT array_agg(DISTINCT month) AS months, array_agg(DISTINCT country) FILTER (WHERE country <> '' AND metric = 'dialogues') AS countries,
+              array_agg(DISTINCT key) FILTER (WHERE metric = 'lang-dialogues') AS languages
+       FROM agg_cells WHERE programme = $1 AND lang = '*' AND metric IN ('dialogues', 'lang-dialogues') AND value > 0`,
       [programme],
     );
     const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
@@ -634,9 +645,9 @@ export class Store {
           return { dimension: k.slice(0, slash), key: k.slice(slash + 1), count };
         }),
       choices: {
-        countries: [...new Set(choices.filter((c) => c.lang === '*' && c.country).map((c) => c.country))].sort(),
-        languages: [...new Set(choices.filter((c) => c.lang !== '*').map((c) => c.lang))].sort(),
-        months: [...new Set(choices.filter((c) => c.lang === '*').map((c) => c.month))].sort(),
+        countries: [...(choice?.countries ?? [])].sort(),
+        languages: [...(choice?.languages ?? [])].sort(),
+        months: [...(choice?.months ?? [])].sort(),
       },
     };
   }

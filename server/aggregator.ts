@@ -2,8 +2,7 @@ import { createHash, randomUUID, timingSafeEqual, type KeyObject } from 'node:cr
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { parseJws, publicKeyFrom, verifyJws } from './jws.js';
 import { TokenBucket } from './rate-limit.js';
 import type { OutcomeFilters, RawOutcomes, ReportRecord, Store, StoredReceipt } from './store.js';
@@ -133,15 +132,19 @@ function loadSchema(): object {
   throw new Error('un75-signal: cannot find schema/dialogue-report-1.schema.json');
 }
 
-let validator: ValidateFunction | null = null;
-/** The compiled JSON Schema validator of `un75:dialogue-report/1` (ajv, draft 2020-12, formats). */
-export function reportValidator(): ValidateFunction {
-  if (!validator) {
+let validator: Promise<ValidateFunction> | null = null;
+/**
+ * The compiled JSON Schema validator of `un75:dialogue-report/1` (ajv, draft 2020-12, formats),
+ * loaded on first use: a server that neither aggregates nor submits never loads ajv.
+ */
+export function reportValidator(): Promise<ValidateFunction> {
+  validator ??= (async () => {
+    const [{ Ajv2020 }, formats] = await Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')]);
     const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
     // ajv-formats is typed against its own copy of ajv's classes.
-    (formats as unknown as (a: unknown) => void)(ajv);
-    validator = ajv.compile(loadSchema());
-  }
+    (formats.default as unknown as (a: unknown) => void)(ajv);
+    return ajv.compile(loadSchema());
+  })();
   return validator;
 }
 
@@ -321,8 +324,11 @@ export class Aggregator {
     private readonly config: AggregatorConfig,
     private readonly store: () => Promise<Store>,
     private readonly log: (line: string) => void,
-  ) {
-    reportValidator(); // compiled at start: a broken schema stops the server, not the first report
+  ) {}
+
+  /** Compiles the schema at start: a broken schema stops the server, not the first report. */
+  async start(): Promise<void> {
+    await reportValidator();
   }
 
   /** Whether the request is the aggregator's (then it answers it). */
@@ -450,7 +456,7 @@ export class Aggregator {
     } catch {
       throw new Refusal(422, 'invalid-report', 'the payload is not JSON');
     }
-    const validate = reportValidator();
+    const validate = await reportValidator();
     if (!validate(report)) throw new Refusal(422, 'invalid-report', 'the report does not follow un75:dialogue-report/1', firstErrors(validate.errors ?? []));
     const r = report as DialogueReport;
     if (r.dialogue.programme && r.dialogue.programme !== programme) {

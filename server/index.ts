@@ -361,6 +361,7 @@ class Un75SignalingServer implements SignalingServer {
   async listen(): Promise<AddressInfo> {
     const database = await this.agendas?.start();
     if (database) this.log(`un75-signal: outcomes kept in ${database}`);
+    await this.aggregator?.start();
     if (this.aggregator || this.submitter) {
       // Reports are taken (or sent) from the start: the database is opened now, in memory too.
       const store = await this.agendas!.database();

@@ -84,7 +84,7 @@ export class ReportSubmitter {
 
   /** Keeps a report to send (checked against the schema first: the aggregator would refuse it anyway). */
   async submit(report: { reportId: string }): Promise<void> {
-    const validate = reportValidator();
+    const validate = await reportValidator();
     if (!validate(report)) {
       throw new Error(`not a un75:dialogue-report/1: ${(validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
     }

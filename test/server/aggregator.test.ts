@@ -47,7 +47,7 @@ before(async () => {
   const { default: pg } = await import('pg');
   const client = new pg.Client(postgres.url);
   await client.connect();
-  for (const db of ['aggregator', 'partner', 'upstream']) await client.query(`CREATE DATABASE ${db}`);
+  for (const db of ['aggregator', 'partner', 'upstream', 'limited']) await client.query(`CREATE DATABASE ${db}`);
   await client.end();
 });
 after(async () => {
@@ -269,6 +269,28 @@ for (const [name, storage] of backends) {
     });
   });
 }
+
+test('a partner sending faster than its budget gets 429 with Retry-After, counted, nothing stored', { timeout: 300_000 }, async () => {
+  const file = path.join(dir, 'limited.json');
+  writeFileSync(file, JSON.stringify({ programmes: { un75: { readToken: TOKEN } }, partners: { lyon: { key: keys.lyon.publicJwk, programmes: ['un75'] } }, rate: { burst: 2, perSecond: 0.01 } }));
+  const server = await spawnServer(['--aggregator', '--partners', file, '--database', database('limited')], 120_000);
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    assert.equal((await post(base, 'un75', sign(makeReport()))).status, 201);
+    assert.equal((await post(base, 'un75', sign(makeReport()))).status, 201);
+    const response = await fetch(`${base}/v1/programmes/un75/reports`, { method: 'POST', body: sign(makeReport()) });
+    assert.equal(response.status, 429);
+    assert.equal(((await response.json()) as any).error.code, 'rate-limited');
+    assert.ok(Number(response.headers.get('retry-after')) >= 1);
+    // A forged report does not spend the partner's budget, and is refused for what it is.
+    assert.equal((await post(base, 'un75', sign(makeReport(), keys.impostor))).status, 401);
+    const s = await stats(base);
+    assert.deepEqual(s.reports, { held: 2, counted: 2 });
+    assert.deepEqual(s.refused, { 'rate-limited': 1, 'bad-signature': 1 });
+  } finally {
+    await server.stop();
+  }
+});
 
 describe('a partner un75-signal sending its reports (--submit-to)', { timeout: 600_000 }, () => {
   test('keeps a report while the aggregator is down, tries again with backoff, survives a restart, and gets it taken once', async () => {

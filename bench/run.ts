@@ -28,7 +28,7 @@ console.log();
 await uploadBench();
 
 // Benchmarks that run in their own process (they start many sockets or their own servers).
-for (const script of ['signaling/run.ts', 'signaling/cluster.ts', 'signaling/host-actions.ts', 'captions.ts', 'hostile.ts', 'chat.ts', 'facilitation.ts', 'asr.ts', 'ballots.ts']) {
+for (const script of ['signaling/run.ts', 'signaling/cluster.ts', 'signaling/host-actions.ts', 'captions.ts', 'hostile.ts', 'chat.ts', 'facilitation.ts', 'asr.ts', 'ballots.ts', 'aggregator.ts']) {
   console.log();
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script)], { stdio: 'inherit' });
   if (result.status !== 0) process.exitCode = 1;

@@ -3,7 +3,7 @@
 // copied into server/dist/ (beside the compiled server, where it looks for it).
 // The server's protocol validators are compiled from src/protocol into server/dist/src/ by tsc:
 // one source, no runtime dependency on the browser package and no version skew between the two.
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +16,7 @@ if (!existsSync(path.join(root, 'dist/un75-meeting.min.js'))) {
 }
 for (const file of bundle(path.join(root, 'server/dist'))) rmSync(path.join(root, 'server/dist', file));
 for (const file of bundle(path.join(root, 'dist'))) copyFileSync(path.join(root, 'dist', file), path.join(root, 'server/dist', file));
+// The dialogue report's JSON Schema, which the aggregator validates reports with (server/aggregator.ts
+// reads it from dist/schema/ in the package).
+mkdirSync(path.join(root, 'server/dist/schema'), { recursive: true });
+copyFileSync(path.join(root, 'schema/dialogue-report-1.schema.json'), path.join(root, 'server/dist/schema/dialogue-report-1.schema.json'));

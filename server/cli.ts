@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseAggregatorConfig } from './aggregator.js';
+import { newPartnerKeys, privateKeyFrom } from './jws.js';
+import { postReport, retryable } from './submitter.js';
 import { parseAsrBackend } from './asr.js';
 import { MIN_SECRET_BYTES } from './auth.js';
 import { createSignalingServer, type SignalingServerOptions } from './index.js';
@@ -6,6 +10,8 @@ import { janusConfigCli } from './janus-config.js';
 
 const USAGE = `Usage: un75-signal [options]
        un75-signal janus-config DIR [options]   write a Janus configuration (--help for its options)
+       un75-signal keygen PARTNER-ID            print a new Ed25519 key pair for signing reports
+       un75-signal submit-report FILE --submit-to URL --report-key FILE   send one report file
 
   --port N               port to listen on (0 = any free port)            default 8080
   --host HOST            address to listen on                             default 127.0.0.1
@@ -51,6 +57,14 @@ const USAGE = `Usage: un75-signal [options]
   --janus-admin-key K    the VideoRoom admin_key (or env UN75_JANUS_ADMIN_KEY)
   --mesh-max N           with --janus: rooms of up to N members stay peer to peer; 0 = every room
                          on the media server (moving a growing room is not built yet)  default 4
+  --aggregator           take partners' signed dialogue reports (POST /v1/programmes/P/reports)
+                         and serve their totals (GET /v1/programmes/P/outcomes[.csv]); needs --partners
+  --partners FILE        the aggregator's programmes (read tokens, origins) and partners (public
+                         keys, programmes each may submit to): docs/outcomes.md "Aggregation"
+  --submit-to URL        send this server's final reports to an aggregator's programme:
+                         https://aggregator.example/v1/programmes/un75/reports
+  --report-key FILE      the partner's private key (what "un75-signal keygen" prints) for --submit-to
+  --report-kid ID        the partner id, when --report-key is a PEM file (a JWK carries its "kid")
   --help                 show this text
 `;
 
@@ -108,6 +122,11 @@ export function parseCli(argv: string[]): SignalingServerOptions {
         'janus-api-secret': { type: 'string' },
         'janus-admin-key': { type: 'string' },
         'mesh-max': { type: 'string' },
+        aggregator: { type: 'boolean' },
+        partners: { type: 'string' },
+        'submit-to': { type: 'string' },
+        'report-key': { type: 'string' },
+        'report-kid': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -213,14 +232,111 @@ export function parseCli(argv: string[]): SignalingServerOptions {
       ...(meshMax !== undefined ? { meshMax } : {}),
     };
   } else if (values['janus-api-secret'] || values['janus-admin-key'] || values['mesh-max']) fail('--janus-api-secret, --janus-admin-key and --mesh-max apply to --janus');
+  if (values.aggregator) {
+    if (!values.partners) fail('--aggregator needs --partners FILE (its programmes and partners\' public keys)');
+    let text: string;
+    try {
+      text = readFileSync(values.partners, 'utf8');
+    } catch (err) {
+      fail(`cannot read --partners ${values.partners}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      options.aggregator = parseAggregatorConfig(text, values.partners);
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    }
+  } else if (values.partners) fail('--partners applies to --aggregator');
+  if (values['submit-to'] || values['report-key']) {
+    options.submitTo = submitterOptions(values['submit-to'], values['report-key'], values['report-kid']);
+  } else if (values['report-kid']) fail('--report-kid applies to --report-key');
   return options;
+}
+
+function submitterOptions(url: string | undefined, keyFile: string | undefined, kid: string | undefined): NonNullable<SignalingServerOptions['submitTo']> {
+  if (!url || !keyFile) fail('--submit-to URL and --report-key FILE go together');
+  if (!/^https?:\/\/[^\s]+\/v1\/programmes\/[a-z0-9][a-z0-9-]{0,63}\/reports$/.test(url)) {
+    fail(`--submit-to must be a programme's reports URL such as https://aggregator.example/v1/programmes/un75/reports, not "${url}"`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(keyFile, 'utf8');
+  } catch (err) {
+    fail(`cannot read --report-key ${keyFile}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const key = privateKeyFrom(text, kid);
+  if (typeof key === 'string') fail(`--report-key ${keyFile}: ${key}`);
+  return { url, key: key.key, kid: key.kid };
+}
+
+/** `un75-signal keygen PARTNER-ID`: a key pair, in the forms each side reads. */
+function keygen(args: string[]): number {
+  const partner = args[0];
+  if (!partner || !/^[A-Za-z0-9._-]{1,64}$/.test(partner) || args.length > 1) {
+    process.stderr.write('Usage: un75-signal keygen PARTNER-ID   (1-64 of A-Z a-z 0-9 . _ -)\n');
+    return 2;
+  }
+  const keys = newPartnerKeys(partner);
+  process.stdout.write(`# 1. The partner keeps this secret, in a file given to --report-key (e.g. ${partner}.key.json, mode 600):
+${JSON.stringify(keys.privateJwk)}
+
+# 2. The aggregator adds this under "partners" in its --partners file:
+${JSON.stringify({ [partner]: { key: keys.publicJwk, programmes: ['un75'] } }, null, 2)}
+
+# (the same public key as PEM, if you prefer "key": "-----BEGIN PUBLIC KEY-----\n…")
+${keys.publicPem}`);
+  return 0;
+}
+
+/** `un75-signal submit-report FILE --submit-to URL --report-key FILE`: one report, a few tries, the receipt printed. */
+async function submitReportCli(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { 'submit-to': { type: 'string' }, 'report-key': { type: 'string' }, 'report-kid': { type: 'string' } } });
+  } catch (err) {
+    process.stderr.write(`un75-signal submit-report: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const [file] = parsed.positionals;
+  if (!file || parsed.positionals.length > 1) {
+    process.stderr.write('Usage: un75-signal submit-report REPORT.json --submit-to URL --report-key FILE [--report-kid ID]\n');
+    return 2;
+  }
+  const { url, key, kid } = submitterOptions(parsed.values['submit-to'], parsed.values['report-key'], parsed.values['report-kid']);
+  let report: string;
+  try {
+    report = JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    process.stderr.write(`un75-signal submit-report: ${file} is not a JSON file: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  for (let attempt = 0; ; attempt++) {
+    const result = await postReport(url, report, key, kid);
+    if (result.status >= 200 && result.status < 300) {
+      process.stdout.write(`${JSON.stringify(result.body, null, 2)}\n`);
+      return 0;
+    }
+    const why = result.error ?? JSON.stringify(result.body);
+    if (!retryable(result.status) || attempt >= 4) {
+      process.stderr.write(`un75-signal submit-report: ${result.status ? `HTTP ${result.status}` : 'no answer'}: ${why}\n`);
+      return 1;
+    }
+    process.stderr.write(`un75-signal submit-report: ${result.status ? `HTTP ${result.status}` : 'no answer'} (${why}); trying again\n`);
+    await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+  }
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'janus-config') {
     process.exit(janusConfigCli(process.argv.slice(3), (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
   }
-  const server = createSignalingServer(parseCli(process.argv.slice(2)));
+  if (process.argv[2] === 'keygen') process.exit(keygen(process.argv.slice(3)));
+  if (process.argv[2] === 'submit-report') process.exit(await submitReportCli(process.argv.slice(3)));
+  let server;
+  try {
+    server = createSignalingServer(parseCli(process.argv.slice(2)));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
   try {
     await server.listen();
   } catch (err) {

@@ -5,6 +5,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/protocol/signaling.js';
 import { AsrGateway, type AsrOptions, type AsrStats } from './asr.js';
 import { Agendas } from './agendas.js';
+import { Aggregator, type AggregatorConfig } from './aggregator.js';
+import { ReportSubmitter, type SubmitterOptions } from './submitter.js';
 import { Polls } from './polls.js';
 import { Ideas, type IdeaStats } from './ideas.js';
 import { ServerTranslator } from './translate.js';
@@ -29,6 +31,8 @@ export type { StaticOptions } from './static.js';
 export type { AsrOptions, AsrStats } from './asr.js';
 export type { SfuStats } from './sfu.js';
 export { writeJanusConfig, type JanusConfigOptions } from './janus-config.js';
+export { parseAggregatorConfig, type AggregatorConfig, type AggregatorStats, type Outcomes } from './aggregator.js';
+export type { SubmitterOptions } from './submitter.js';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (read it from `address` after `listen()`). Default 8080. */
@@ -128,6 +132,15 @@ export interface SignalingServerOptions {
    * process only for now (not with `redis`).
    */
   janus?: { url: string; apiSecret?: string; adminKey?: string; meshMax?: number; timeoutMs?: number };
+  /**
+   * Run as an aggregator (design §6.1, §8; `--aggregator --partners FILE`): take partners' signed
+   * dialogue reports at `POST /v1/programmes/{programme}/reports` and answer the totals at
+   * `GET /v1/programmes/{programme}/outcomes` (docs/outcomes.md, "Aggregation"). Reports are kept in
+   * `dataDir` or `database` (in memory without either: lost at exit).
+   */
+  aggregator?: AggregatorConfig;
+  /** Send this server's final dialogue reports, signed, to an aggregator (`--submit-to URL --report-key FILE`). */
+  submitTo?: SubmitterOptions;
   /** Where log lines go. Default console.error. */
   log?: (line: string) => void;
 }
@@ -156,6 +169,12 @@ export interface SignalingServer {
   stats(): ServerStats;
   /** The built-in STUN server's counters; null when it does not run (`stun: false` or `stunUrls`). */
   stunStats(): StunStats | null;
+  /**
+   * With `submitTo`: keeps a final dialogue report (un75:dialogue-report/1) in the database and
+   * sends it, signed, to the aggregator, retrying until it is taken (across restarts). Resolves once
+   * it is kept, not once it is sent.
+   */
+  submitReport(report: { reportId: string }): Promise<void>;
 }
 
 /** Refreshed with every welcome (a resume included), so an hour is plenty and a leaked credential soon dies. */
@@ -179,6 +198,8 @@ class Un75SignalingServer implements SignalingServer {
   private readonly agendas: Agendas | null;
   private readonly ideas: Ideas | null;
   private readonly sfu: SfuGateway | null;
+  private readonly aggregator: Aggregator | null;
+  private readonly submitter: ReportSubmitter | null;
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly allowedOrigins: Set<string> | null;
   private readonly maxConnections: number;
@@ -257,13 +278,29 @@ class Un75SignalingServer implements SignalingServer {
       : null;
     this.ideas = this.agendas && new Ideas(this.agendas, translator);
     const polls = this.agendas && new Polls(this.agendas);
+    if ((options.aggregator || options.submitTo) && !this.agendas) {
+      throw new Error('an aggregator (--aggregator) and a report submitter (--submit-to) keep reports in a database: with --redis, give --database');
+    }
+    const agendas = this.agendas!;
+    this.aggregator = options.aggregator ? new Aggregator(options.aggregator, () => agendas.database(), this.log) : null;
+    this.submitter = options.submitTo ? new ReportSubmitter(options.submitTo, () => agendas.database(), this.log) : null;
+    const submitter = this.submitter;
+    // A dialogue's final report goes upstream (--submit-to: kept in the outbox until the aggregator
+    // has it) and to the embedder's own callback.
+    const onFinalReport =
+      submitter || options.onFinalReport
+        ? (report: DialogueReport, room: string) => {
+            if (submitter) submitter.submit(report).catch((err: unknown) => this.log(`un75-signal: the final report of room "${room}" was not queued for the aggregator: ${err instanceof Error ? err.message : String(err)}`));
+            options.onFinalReport?.(report, room);
+          }
+        : undefined;
     this.hub = new Hub({
       agendas: this.agendas,
       polls,
       ideas: this.ideas,
       dialogues: this.agendas && polls && new Dialogues(this.agendas, polls, this.log),
       ...(options.dialogueEndMs !== undefined ? { dialogueEndMs: options.dialogueEndMs } : {}),
-      ...(options.onFinalReport ? { onFinalReport: options.onFinalReport } : {}),
+      ...(onFinalReport ? { onFinalReport } : {}),
       maxRoomSize: options.maxRoomSize ?? 8,
       resumeGraceMs: this.resumeGraceMs,
       iceServers: (id, client) => iceServersFor(id, this.stun ? this.ownStunUrls(client?.host) : stunUrls, turn),
@@ -304,7 +341,9 @@ class Un75SignalingServer implements SignalingServer {
       frameLog: new LogThrottle(this.log),
     };
 
-    this.http = createServer(createStaticHandler(options.staticDir, options.bundleDir, options.staticOptions));
+    const files = createStaticHandler(options.staticDir, options.bundleDir, options.staticOptions);
+    const aggregator = this.aggregator;
+    this.http = createServer(aggregator ? (req, res) => aggregator.handle(req, res) || files(req, res) : files);
     // A little above the protocol limit, so that a frame slightly too large gets an error frame
     // (frame-too-large) instead of a closed socket, while a huge one is refused by ws unread.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -367,6 +406,14 @@ class Un75SignalingServer implements SignalingServer {
   async listen(): Promise<AddressInfo> {
     const database = await this.agendas?.start();
     if (database) this.log(`un75-signal: outcomes kept in ${database}`);
+    await this.aggregator?.start();
+    if (this.aggregator || this.submitter) {
+      // Reports are taken (or sent) from the start: the database is opened now, in memory too.
+      const store = await this.agendas!.database();
+      if (!database) this.log(`un75-signal: reports kept in ${store.description}: lost at exit (give --data-dir or --database)`);
+    }
+    if (this.aggregator) this.log(`un75-signal: aggregator: ${Object.keys(this.options.aggregator!.partners).length} partners, programmes ${Object.keys(this.options.aggregator!.programmes).join(', ')}`);
+    if (this.submitter) this.submitter.start();
     if (this.cluster) await this.cluster.start(this.hub);
     if (this.sfu) {
       await this.sfu.start();
@@ -414,6 +461,11 @@ class Un75SignalingServer implements SignalingServer {
     return this.stun?.stats() ?? null;
   }
 
+  async submitReport(report: { reportId: string }): Promise<void> {
+    if (!this.submitter) throw new Error('this server sends no reports: start it with submitTo (--submit-to URL --report-key FILE)');
+    await this.submitter.submit(report);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -421,6 +473,7 @@ class Un75SignalingServer implements SignalingServer {
 
   private async shutdown(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await this.submitter?.stop();
     const { members, waiters } = this.hub.shutdown();
     if (this.cluster) {
       // Members stay in their rooms for the resume grace, so their clients can come back through

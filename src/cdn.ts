@@ -17,6 +17,8 @@ const chunks: Record<string, () => Promise<unknown>> = {
   'un75-side-panel': () => import('./components/side-panel/un75-side-panel.js'),
   'un75-toasts': () => import('./components/toasts/un75-toasts.js'),
   'un75-polls': () => import('./components/polls/un75-polls.js'),
+  // The organisers' dashboard: a page of its own, never beside a meeting.
+  'un75-outcomes': () => import('./components/outcomes/un75-outcomes.js'),
 };
 const TAGS = Object.keys(chunks);
 const started = new Map<string, Promise<unknown>>();

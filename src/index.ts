@@ -9,6 +9,7 @@ export { Un75SidePanel, type PanelTab, type Un75PanelTabDetail } from './compone
 export { Un75Toasts } from './components/toasts/un75-toasts.js';
 export { Un75Polls } from './components/polls/un75-polls.js';
 export { Un75Report } from './components/report/un75-report.js';
+export { Un75Outcomes, type OutcomesData, type Cell } from './components/outcomes/un75-outcomes.js';
 export { Un75LanguagePicker, type Un75LanguageChangeDetail } from './components/language-picker/un75-language-picker.js';
 export type * from './components/meeting/meeting.types.js';
 export type { LobbyJoinDetail } from './components/lobby/lobby.js';

@@ -56,7 +56,7 @@ test('the CDN bundle is self-contained ES modules in one folder: no bare imports
   }
 });
 
-test('features cost nothing until used: entry within 25 KB gzip, all chunks within 110 KB', () => {
+test('features cost nothing until used: entry within 25 KB gzip, all chunks within 117 KB', () => {
   const graph = cdnGraph();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const entry = graph.get('un75-meeting.min.js')!.gzip;
@@ -101,7 +101,11 @@ test('features cost nothing until used: entry within 25 KB gzip, all chunks with
   // report frame's check), the meeting chunk 0.4 KB (the notes field, the menu's place).
   // 110 KB with both merged, the relay of peer messages in rooms on the media server (0.3 KB), the
   // word cloud, the server's hello and shorter open answers (0.6 KB): measured 109.7 KB.
-  assert.ok(total <= 110 * 1024, `the chunks are ${kb(total)} gzip together, over their 110 KB budget`);
+  // 100 KB with the organisers' dashboard <un75-outcomes> (issue 24 item 6), measured 99.6 KB on its
+  // branch (93.0 KB before): a chunk of its own, 6.5 KB (the element, its charts and tables, its ~35 strings in six
+  // languages), which only a page with the tag downloads; the entry took a few bytes (one more tag).
+  // 117 KB with it merged beside the ideas and the report: measured 116.2 KB.
+  assert.ok(total <= 117 * 1024, `the chunks are ${kb(total)} gzip together, over their 117 KB budget`);
   // The AudioWorklet is a module of its own that the recogniser chunk loads beside itself.
   const worklet = read('dist/un75-asr-worklet.js');
   assert.ok(gzipSync(worklet, { level: 9 }).length <= 1024, 'the AudioWorklet stays within 1 KB gzip');
@@ -126,6 +130,25 @@ test('the pre-join screen downloads the lobby but not the call engine, which the
   for (const tag of inCall) assert.ok(registers(call, tag), `un75-meeting loads ${tag}: ${dynamic.join(', ')}`);
   assert.ok(call.some((f) => graph.get(f)!.code.includes('RTCPeerConnection')), 'the call engine is one of them');
   assert.ok(call.some((f) => graph.get(f)!.code.includes('Machine translation')), 'and the in-call strings');
+});
+
+test('a page with a meeting never downloads the dashboard: <un75-outcomes> is a chunk the entry loads only for its tag', () => {
+  const graph = cdnGraph();
+  const outcomes = [...graph.keys()].find((f) => /^un75-outcomes-[0-9a-f]+\.js$/.test(f));
+  assert.ok(outcomes, 'un75-outcomes has a chunk of its own');
+  assert.ok(graph.get('un75-meeting.min.js')!.dynamic.includes(outcomes), 'the entry loads it on demand');
+  assert.ok(/\("un75-outcomes",[\w$.]+\)/.test(graph.get(outcomes)!.code), 'it registers the element');
+  // Nothing a meeting loads, statically or on demand, reaches it.
+  const meetingChunk = [...graph.keys()].find((f) => /^un75-meeting-[0-9a-f]+\.js$/.test(f))!;
+  const reached = new Set<string>();
+  const walk = (f: string) => {
+    if (reached.has(f)) return;
+    reached.add(f);
+    for (const next of [...graph.get(f)!.imports, ...graph.get(f)!.dynamic]) walk(next);
+  };
+  walk(meetingChunk);
+  assert.ok(!reached.has(outcomes), `the meeting reaches the dashboard: ${[...reached].join(', ')}`);
+  assert.ok(![...reached].some((f) => graph.get(f)!.code.includes('un75-outcomes-load')), 'no dashboard code in the meeting');
 });
 
 test('the npm build keeps lit external and ships types', () => {

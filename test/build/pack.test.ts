@@ -4,7 +4,7 @@
 // props are checked with tsc / vue-tsc, right and wrong.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -76,7 +76,7 @@ test('nothing runs at install, and the browser package depends on browser code o
   }
   const shipped = JSON.parse(readFileSync(path.join(app, 'node_modules/un75-meeting/package.json'), 'utf8'));
   for (const name of ['simple-peer', 'readable-stream', 'debug']) assert.equal(shipped.dependencies?.[name], undefined, `${name} is vendored, not a dependency`);
-  for (const name of ['ws', 'jose', 'ioredis']) {
+  for (const name of ['ws', 'jose', 'ioredis', 'ajv', 'ajv-formats']) {
     assert.equal(shipped.dependencies?.[name], undefined, `${name} is the server's, not the browser's`);
     assert.ok(server.dependencies[name], `un75-signal depends on ${name}`);
   }
@@ -90,7 +90,7 @@ test('un75-signal ships its compiled server with types, its bin, the bundle it s
   const server = (JSON.parse(stdout) as PackResult[])[0]!;
   const files = new Set(server.files.map((f) => f.path));
   const manifest = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
-  for (const file of ['LICENSE', 'package.json', manifest.bin['un75-signal'], 'dist/server/cli.js', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/src/protocol/signaling.js', 'dist/un75-meeting.min.js']) {
+  for (const file of ['LICENSE', 'package.json', manifest.bin['un75-signal'], 'dist/server/cli.js', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/src/protocol/signaling.js', 'dist/un75-meeting.min.js', 'dist/schema/dialogue-report-1.schema.json']) {
     assert.ok(files.has(file), `${file} is in un75-signal`);
   }
   assert.equal(manifest.exports['.'].types, './dist/server/index.d.ts');
@@ -106,6 +106,13 @@ test('the packed un75-signal command starts and serves the bundle', async (t) =>
   rmSync(dir, { recursive: true, force: true }); // the link to the workspace folder
   mkdirSync(dir);
   await exec('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1']);
+  // What npm would install beside it where the app's copy differs (ajv 8; the app's ajv is eslint's 6).
+  if (existsSync(path.join(root, 'server/node_modules'))) {
+    mkdirSync(path.join(dir, 'node_modules'));
+    for (const entry of readdirSync(path.join(root, 'server/node_modules'))) {
+      if (!entry.startsWith('.')) symlinkSync(path.join(root, 'server/node_modules', entry), path.join(dir, 'node_modules', entry));
+    }
+  }
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [path.join(dir, 'bin/un75-signal.js'), '--port', '0', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.kill());

@@ -16,6 +16,15 @@ export async function startTestServer(options: SignalingServerOptions = {}): Pro
   return Object.assign(server, { wsUrl: `ws://127.0.0.1:${server.address!.port}/signal` });
 }
 
+/**
+ * What a server holds of rooms and sockets (its stats without the counters, such as `ideas`, that
+ * only ever grow): all zero once everyone has gone.
+ */
+export function heldState(stats: ReturnType<SignalingServer['stats']>) {
+  const { connections, rooms, localMembers, waitingForResume, knownMembers, barredRooms } = stats;
+  return { connections, rooms, localMembers, waitingForResume, knownMembers, barredRooms };
+}
+
 export class TestClient {
   readonly received: ServerMessage[] = [];
   private waiters: Array<() => void> = [];

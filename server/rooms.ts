@@ -642,24 +642,16 @@ export class Hub implements ClusterListener {
     return ideas.get(room, id);
   }
 
-  /** Reads an idea again after votes or news, at most once every RESULT_INTERVAL_MS: at once, then at the end of the interval. */
+  /** Reads an idea again after votes or news, at most once every RESULT_INTERVAL_MS (throttled). */
   private scheduleIdea(room: string, id: string): void {
-    const key = `${room}\nidea:${id}`;
-    let pending = this.pendingResults.get(key);
-    if (pending?.timer) return;
-    if (!pending) this.pendingResults.set(key, (pending = { timer: null, last: 0 }));
-    const entry = pending;
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      entry.last = Date.now();
+    this.throttled(`${room}\nidea:${id}`, () => {
       if (!this.view.has(room)) return;
       this.freshIdea(room, id).then(
         // A new idea from another process: this process's readers may read languages nobody there speaks.
         () => this.translateIdeas(room),
         (err: unknown) => this.options.log(`un75-signal: cannot read idea "${id}" of room "${room}": ${err instanceof Error ? err.message : String(err)}`),
       );
-    }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
-    entry.timer.unref();
+    });
   }
 
   /**
@@ -847,9 +839,19 @@ export class Hub implements ClusterListener {
     return polls.get(room, id);
   }
 
-  /** Counts after ballots, at most one broadcast per poll every RESULT_INTERVAL_MS: at once, then at the end of the interval. */
+  /** Counts after ballots, at most one broadcast per poll every RESULT_INTERVAL_MS (throttled). */
   private scheduleResult(room: string, id: string): void {
-    const key = `${room}\n${id}`;
+    this.throttled(`${room}\n${id}`, () => {
+      const stored = this.options.polls?.get(room, id);
+      if (stored && this.view.has(room)) void this.sendResult(room, stored);
+    });
+  }
+
+  /**
+   * Runs `run` for `key` at most once every RESULT_INTERVAL_MS: at once, then at the end of the
+   * interval, however much news came in between (a burst of ballots is one broadcast).
+   */
+  private throttled(key: string, run: () => void): void {
     let pending = this.pendingResults.get(key);
     if (pending?.timer) return;
     if (!pending) this.pendingResults.set(key, (pending = { timer: null, last: 0 }));
@@ -857,8 +859,7 @@ export class Hub implements ClusterListener {
     entry.timer = setTimeout(() => {
       entry.timer = null;
       entry.last = Date.now();
-      const stored = this.options.polls?.get(room, id);
-      if (stored && this.view.has(room)) void this.sendResult(room, stored);
+      run();
     }, Math.max(0, entry.last + RESULT_INTERVAL_MS - Date.now()));
     entry.timer.unref();
   }

@@ -275,6 +275,7 @@ describe('un75-signal as the only client of a real Janus', () => {
     const before = victim.received.length;
     const dropped = server.stats().sfu!.relayDropped;
     const blast = 20_000;
+    const blastStart = Date.now();
     for (let i = 0; i < blast; i++) blaster.send(frame);
     const probeStart = Date.now();
     const probe = await TestClient.connect(server.wsUrl);
@@ -282,10 +283,12 @@ describe('un75-signal as the only client of a real Janus', () => {
     await probe.join('relay-elsewhere', 'Probe');
     const probeMs = Date.now() - probeStart;
     await new Promise((resolve) => (blaster.readyState === WebSocket.CLOSED ? resolve(null) : blaster.once('close', resolve)));
+    const blastSeconds = (Date.now() - blastStart) / 1000;
     await settle(victim);
     const blastDelivered = victim.take('relay').length;
     console.log(`# relay blast: ${blast} frames sent at once, ${blastDelivered} delivered to the victim, ${server.stats().sfu!.relayDropped - dropped} dropped by the relay budget, the flooder disconnected; a newcomer elsewhere welcomed in ${probeMs} ms meanwhile`);
-    assert.ok(blastDelivered <= RELAY_BUDGET.burst, `at most one burst reached the victim (${blastDelivered})`);
+    // One burst, and what the budget refilled while the blast lasted (a fresh sender's).
+    assert.ok(blastDelivered <= RELAY_BUDGET.burst + RELAY_BUDGET.perSecond * blastSeconds + 1, `at most one burst reached the victim (${blastDelivered} in ${blastSeconds.toFixed(1)} s)`);
     assert.ok(probeMs < 5000, `the server stayed responsive (${probeMs} ms)`);
     assert.ok(victim.received.length >= before, 'the victim is still connected');
     assert.equal(victim.closeCode, null);

@@ -276,7 +276,8 @@ describe('server speech recognition (/asr)', () => {
     const streams = await Promise.all([hung, junk, down, fine].map(async (m) => Stream.open(server, m.welcome.asr!.token)));
     const [hs, js, ds, fs] = streams;
     await Promise.all(streams.map((s) => s.play(pcm)));
-    await waitFor(() => fs!.finals().length > 0, 10_000, 'the final of the speaker whose recogniser works');
+    // A ceiling, not an expectation: four streams at once, and the recogniser shares two busy cores with the other suites.
+    await waitFor(() => fs!.finals().length > 0, 30_000, 'the final of the speaker whose recogniser works');
     for (const [s, why] of [
       [hs!, /stopped answering/],
       [js!, /not the Vosk protocol/],

@@ -8,7 +8,9 @@
 //
 //   node --import tsx bench/ballots.ts
 //
-// Env: VOTERS (500), BALLOT_SPREAD_MS (1000), BALLOT_SETUPS (e.g. 0,2: only those deployments). Loopback only; every wait is bounded.
+// Env: VOTERS (500), BALLOT_SPREAD_MS (1000), BALLOT_SETUPS (e.g. 0,2: only those deployments),
+// BALLOT_PAUSE_MS (a pause between the poll opening and the ballots: lets the writes the joins
+// queued land first; without it, on PGlite, the ballots wait behind them). Loopback only; every wait is bounded.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { compileServer, spawnServer, startPostgres, startRedis, type ServerProcess } from '../test/server/helpers.js';
@@ -150,6 +152,7 @@ async function run(processes: ServerProcess[]): Promise<Figures> {
     }),
   );
   if (opened !== VOTERS) throw new Error(`only ${opened} saw the poll open`);
+  if (process.env.BALLOT_PAUSE_MS) await new Promise((r) => setTimeout(r, Number(process.env.BALLOT_PAUSE_MS)));
   const sentAt: number[] = [];
   await Promise.all(
     voters.map(
